@@ -1,0 +1,70 @@
+"""Configuration: defaults, `PODCAST_HUB_*` environment variables, test overrides."""
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_MAX_UPLOAD_MB = 500
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the application."""
+
+
+def load(app, test_config=None):
+    """Fill `app.config` from defaults, the environment and `test_config`."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        ENV="development",
+        DATABASE_URL=f"sqlite:///{instance / 'podcast_hub.sqlite'}",
+        MEDIA_DIR="episodes",
+        BASE_URL=None,
+        MAX_UPLOAD_MB=DEFAULT_MAX_UPLOAD_MB,
+        COMMENTS_PER_PAGE=200,
+        RATELIMIT_COMMENTS="10 per minute; 200 per day",
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.from_prefixed_env("PODCAST_HUB")
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    production = app.config["ENV"] == "production"
+    if production:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise ConfigError(
+                "PODCAST_HUB_SECRET_KEY is not set. In production the secret key "
+                "must come from the environment, e.g. "
+                'PODCAST_HUB_SECRET_KEY="$(python3 -c '
+                "'import secrets; print(secrets.token_hex(32))')\""
+            )
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config["MEDIA_DIR"] = str(Path(app.config["MEDIA_DIR"]).expanduser().resolve())
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    if app.config["BASE_URL"]:
+        app.config["BASE_URL"] = str(app.config["BASE_URL"]).rstrip("/")
+
+
+def _instance_secret(instance):
+    """Return the development secret key, creating it once in the instance folder."""
+    path = instance / "secret_key"
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        key = ""
+    if not key:
+        key = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key + "\n")
+    return key

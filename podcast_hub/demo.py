@@ -1,0 +1,5 @@
+"""The demo show (stub: being written)."""
+
+
+def load():
+    raise NotImplementedError

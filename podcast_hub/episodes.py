@@ -1,0 +1,51 @@
+"""Queries about the show and its published episodes."""
+
+import sqlalchemy as sa
+
+from .extensions import db
+from .models import Comment, Episode, Show, utcnow
+
+
+def get_show():
+    """Return the show, or None before one is set up."""
+    return db.session.scalar(sa.select(Show).order_by(Show.id).limit(1))
+
+
+def _published(now=None):
+    return Episode.published_at <= (now or utcnow())
+
+
+def published_episodes(now=None):
+    """Return the published episodes, newest first."""
+    query = (
+        sa.select(Episode)
+        .where(_published(now))
+        .order_by(Episode.published_at.desc(), Episode.id.desc())
+    )
+    return db.session.scalars(query).all()
+
+
+def get_published(slug, now=None):
+    """Return the published episode with this slug, or None."""
+    query = sa.select(Episode).where(Episode.slug == slug, _published(now))
+    return db.session.scalar(query)
+
+
+def comment_counts(episodes):
+    """Return {episode id: number of published comments} in one query."""
+    ids = [episode.id for episode in episodes]
+    if not ids:
+        return {}
+    query = (
+        sa.select(Comment.episode_id, sa.func.count(Comment.id))
+        .where(Comment.episode_id.in_(ids), Comment.status == "published")
+        .group_by(Comment.episode_id)
+    )
+    counts = dict(db.session.execute(query).all())
+    return {episode_id: counts.get(episode_id, 0) for episode_id in ids}
+
+
+def audio_mime_type(filename):
+    """Return the MIME type read from the audio of the episode using `filename`."""
+    query = sa.select(Episode.mime_type).where(Episode.audio_file == filename)
+    return db.session.scalar(query)

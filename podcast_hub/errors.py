@@ -1,0 +1,64 @@
+"""Our exceptions, and how they become HTML pages or JSON errors."""
+
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class ValidationFailed(Exception):
+    """Input broke a rule; `fields` maps each field to its messages."""
+
+    def __init__(self, fields, message="Some fields need another look."):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields
+
+
+class NotFound(LookupError):
+    """What the input names does not exist (an episode, a parent comment)."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def wants_json():
+    """Tell whether this request is for the JSON API."""
+    return request.path.startswith("/api/")
+
+
+def json_error(status, message, fields=None):
+    """Return the API's error shape: `{"error": ..., "fields": {...}}`."""
+    response = jsonify({"error": message, "fields": fields or {}})
+    response.status_code = status
+    return response
+
+
+def init_app(app):
+    """Register the handlers that turn errors into pages or JSON."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        message = (
+            "The form expired or did not come from this site; "
+            "reload the page and try again."
+        )
+        if wants_json():
+            return json_error(403, f"CSRF check failed: {error.description}")
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if wants_json():
+            response = json_error(error.code, error.description)
+            if error.code == 405 and error.valid_methods:
+                response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response
+        return (
+            render_template(
+                "errors/error.html", code=error.code, message=error.description
+            ),
+            error.code,
+            error.get_headers() if error.code in (405, 429) else {},
+        )

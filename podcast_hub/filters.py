@@ -1,0 +1,36 @@
+"""Template filters and globals: times, moments and small formatting."""
+
+from datetime import UTC
+
+from flask_wtf.csrf import generate_csrf
+
+from . import timecode
+
+
+def timecode_filter(seconds):
+    """Format whole seconds as 12:34 or 1:02:03."""
+    return "" if seconds is None else timecode.format(seconds)
+
+
+def date_filter(moment):
+    """Format an aware datetime as a date for people."""
+    return moment.astimezone(UTC).strftime("%-d %B %Y")
+
+
+def datetime_filter(moment):
+    """Format an aware datetime in UTC for people."""
+    return moment.astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC")
+
+
+def iso_filter(moment):
+    """Format an aware datetime as ISO 8601 in UTC."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def init_app(app):
+    """Register the filters and the CSRF token global."""
+    app.add_template_filter(timecode_filter, "timecode")
+    app.add_template_filter(date_filter, "date")
+    app.add_template_filter(datetime_filter, "datetime")
+    app.add_template_filter(iso_filter, "iso")
+    app.jinja_env.globals["csrf_token"] = generate_csrf

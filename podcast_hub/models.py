@@ -1,0 +1,154 @@
+"""The show, its episodes, the conversation and the hosts."""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+
+from .extensions import db
+
+COMMENT_STATUSES = ("published", "pending", "hidden", "spam", "deleted")
+EPISODE_TYPES = ("full", "trailer", "bonus")
+
+
+def utcnow():
+    """Return the current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """Store aware datetimes as UTC and always hand them back aware."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware UTC one is needed")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Show(db.Model):
+    """The podcast itself: one row."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(255))
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    author: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
+    owner_name: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
+    owner_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
+    language: so.Mapped[str] = so.mapped_column(sa.String(35), default="en")
+    category: so.Mapped[str] = so.mapped_column(sa.String(255), default="Technology")
+    explicit: so.Mapped[bool] = so.mapped_column(default=False)
+    cover: so.Mapped[str | None] = so.mapped_column(sa.String(512))
+    updated_at: so.Mapped[datetime] = so.mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+    __table_args__ = (sa.CheckConstraint("length(title) > 0", name="title_not_empty"),)
+
+
+class Episode(db.Model):
+    """One audio file published in the feed."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    guid: so.Mapped[str] = so.mapped_column(sa.String(255), unique=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(255))
+    artist: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    audio_file: so.Mapped[str] = so.mapped_column(sa.String(512), unique=True)
+    mime_type: so.Mapped[str] = so.mapped_column(sa.String(100))
+    size_bytes: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    duration_s: so.Mapped[int]
+    published_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+    season: so.Mapped[int | None]
+    number: so.Mapped[int | None]
+    episode_type: so.Mapped[str] = so.mapped_column(sa.String(10), default="full")
+    explicit: so.Mapped[bool] = so.mapped_column(default=False)
+    updated_at: so.Mapped[datetime] = so.mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+    comments: so.WriteOnlyMapped["Comment"] = so.relationship(
+        back_populates="episode", passive_deletes=True
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("size_bytes >= 0", name="size_not_negative"),
+        sa.CheckConstraint("duration_s >= 0", name="duration_not_negative"),
+        sa.CheckConstraint("length(title) > 0", name="title_not_empty"),
+        sa.CheckConstraint("length(slug) > 0", name="slug_not_empty"),
+        sa.CheckConstraint(
+            "episode_type IN ('full', 'trailer', 'bonus')", name="episode_type_known"
+        ),
+        sa.CheckConstraint("season IS NULL OR season > 0", name="season_positive"),
+        sa.CheckConstraint("number IS NULL OR number > 0", name="number_positive"),
+    )
+
+
+class Host(UserMixin, db.Model):
+    """Someone who answers listeners and runs the show."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("length(display_name) > 0", name="display_name_not_empty"),
+    )
+
+
+class Comment(db.Model):
+    """A listener's or a host's words, optionally tied to a moment of the audio."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    episode_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("episode.id", ondelete="CASCADE"), index=True
+    )
+    parent_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("comment.id", ondelete="CASCADE"), index=True
+    )
+    host_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("host.id", ondelete="SET NULL"), index=True
+    )
+    is_host: so.Mapped[bool] = so.mapped_column(default=False)
+    author: so.Mapped[str] = so.mapped_column(sa.String(80))
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    timestamp_s: so.Mapped[int | None]
+    status: so.Mapped[str] = so.mapped_column(sa.String(12), default="published")
+    created_at: so.Mapped[datetime] = so.mapped_column(
+        UTCDateTime, default=utcnow, index=True
+    )
+
+    episode: so.Mapped[Episode] = so.relationship(back_populates="comments")
+    host: so.Mapped[Host | None] = so.relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("length(body) > 0", name="body_not_empty"),
+        sa.CheckConstraint("length(author) > 0", name="author_not_empty"),
+        sa.CheckConstraint(
+            "timestamp_s IS NULL OR timestamp_s >= 0", name="timestamp_not_negative"
+        ),
+        sa.CheckConstraint(
+            "status IN ('published', 'pending', 'hidden', 'spam', 'deleted')",
+            name="status_known",
+        ),
+        sa.CheckConstraint(
+            "parent_id IS NULL OR parent_id <> id", name="not_own_parent"
+        ),
+    )

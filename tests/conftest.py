@@ -1,0 +1,105 @@
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from podcast_hub import create_app
+from podcast_hub.extensions import db
+
+from .helpers import make_host
+
+FIXTURES = Path(__file__).parent / "fixtures"
+AUDIO_FIXTURES = FIXTURES / "audio"
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+@pytest.fixture
+def media_dir(tmp_path):
+    """Return an empty media folder for one test."""
+    path = tmp_path / "media"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def app(tmp_path, media_dir):
+    """Return an app with a fresh SQLite file and media folder."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}",
+            "MEDIA_DIR": str(media_dir),
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_from(html):
+    """Return the CSRF token in a page's `<meta name="csrf-token">`."""
+    match = _CSRF_META.search(html)
+    assert match, "page has no csrf-token meta tag"
+    return match.group(1)
+
+
+@pytest.fixture
+def csrf(client):
+    """Return a function giving a CSRF token valid for `client`'s session."""
+
+    def token(path="/login"):
+        return csrf_from(client.get(path).get_data(as_text=True))
+
+    return token
+
+
+class Auth:
+    def __init__(self, client, csrf):
+        self.client = client
+        self.csrf = csrf
+
+    def login(self, email="host@example.com", password="correct horse"):
+        return self.client.post(
+            "/login",
+            data={"email": email, "password": password, "csrf_token": self.csrf()},
+        )
+
+    def logout(self):
+        return self.client.post("/logout", data={"csrf_token": self.csrf("/")})
+
+
+@pytest.fixture
+def auth(app, client, csrf):
+    """Log in through the real form as a host created for the test."""
+    make_host(
+        email="host@example.com", display_name="Hannah Host", password="correct horse"
+    )
+    return Auth(client, csrf)
+
+
+@pytest.fixture
+def audio_file(media_dir):
+    """Copy an audio fixture into the media folder and return its path."""
+
+    def copy(name, as_name=None):
+        target = media_dir / (as_name or name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(AUDIO_FIXTURES / name, target)
+        return target
+
+    return copy
