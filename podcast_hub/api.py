@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, jsonify, request
 from werkzeug.datastructures import MultiDict
 
-from . import comments, episodes, links
+from . import comments, episodes, links, text
 from .errors import NotFound, ValidationFailed, json_error
 from .extensions import limiter
 from .public import comment_form, comment_rate_limit, is_host, submit_comment
@@ -25,7 +25,7 @@ def get_episode(slug):
     episode = _load_episode(slug)
     counts = episodes.comment_counts([episode])
     data = episode_json(episode, counts[episode.id])
-    data["description_html"] = str(comments.body_html(episode.description))
+    data["description_html"] = str(text.paragraphs(episode.description))
     data["chapters"] = []
     return jsonify(data)
 
@@ -44,7 +44,7 @@ def list_comments(slug):
 
 
 @bp.post("/episodes/<slug>/comments")
-@limiter.limit(comment_rate_limit, exempt_when=is_host)
+@limiter.shared_limit(comment_rate_limit, scope="comments", exempt_when=is_host)
 def post_comment(slug):
     episode = _load_episode(slug)
     form = comment_form(formdata=_json_formdata())

@@ -1,19 +1,16 @@
 """The conversation: posting comments and replies, threads, the host's inbox."""
 
-import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from markupsafe import Markup, escape
 
-from . import timecode
+from . import text, timecode
 from .errors import NotFound, ValidationFailed
 from .extensions import db
 from .models import Comment, Episode
 
 MAX_DEPTH = 3
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 @dataclass
@@ -169,17 +166,6 @@ def get_comment(comment_id):
     return comment
 
 
-def body_html(body):
-    """Render a plain-text body as escaped paragraphs with line breaks."""
-    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(body) if p.strip()]
-    return Markup("").join(
-        Markup("<p>{}</p>").format(
-            Markup("<br>").join(escape(line) for line in p.split("\n"))
-        )
-        for p in paragraphs
-    )
-
-
 def to_json(node):
     """Return the public JSON of a comment Node and its replies."""
     comment = node.comment
@@ -188,7 +174,7 @@ def to_json(node):
         "parent_id": comment.parent_id,
         "author": comment.author,
         "body": comment.body,
-        "body_html": str(body_html(comment.body)),
+        "body_html": str(text.paragraphs(comment.body)),
         "timestamp": comment.timestamp_s,
         "created_at": comment.created_at.isoformat().replace("+00:00", "Z"),
         "is_host": comment.is_host,

@@ -16,7 +16,7 @@ def require_host():
     """Keep every dashboard route for logged-in hosts."""
 
 
-@bp.get("/")
+@bp.get("", strict_slashes=False)
 def index():
     return render_template(
         "dashboard/index.html", items=comments.needs_reply(), form=ReplyForm()

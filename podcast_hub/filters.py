@@ -4,7 +4,7 @@ from datetime import UTC
 
 from flask_wtf.csrf import generate_csrf
 
-from . import timecode
+from . import text, timecode
 
 
 def timecode_filter(seconds):
@@ -33,4 +33,7 @@ def init_app(app):
     app.add_template_filter(date_filter, "date")
     app.add_template_filter(datetime_filter, "datetime")
     app.add_template_filter(iso_filter, "iso")
+    app.add_template_filter(text.paragraphs, "paragraphs")
     app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -52,7 +52,7 @@ def episode(slug):
 
 
 @bp.post("/episodes/<slug>/comments")
-@limiter.limit(comment_rate_limit, exempt_when=is_host)
+@limiter.shared_limit(comment_rate_limit, scope="comments", exempt_when=is_host)
 def post_comment(slug):
     found = _load_episode(slug)
     form = comment_form()
@@ -133,6 +133,7 @@ def _render_episode(episode, form):
         nodes=nodes,
         comment_count=comments.count(nodes),
         form=form,
+        reply_form=comment_form(formdata=None),
         start=start,
         audio_url=url_for("public.media", filename=episode.audio_file),
     )

@@ -23,7 +23,13 @@ def media_dir(tmp_path):
 
 
 @pytest.fixture
-def app(tmp_path, media_dir):
+def config_overrides():
+    """Return extra configuration; parametrize this name to change it per test."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, media_dir, config_overrides):
     """Return an app with a fresh SQLite file and media folder."""
     app = create_app(
         {
@@ -32,6 +38,7 @@ def app(tmp_path, media_dir):
             "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}",
             "MEDIA_DIR": str(media_dir),
             "RATELIMIT_ENABLED": False,
+            **config_overrides,
         }
     )
     with app.app_context():
