@@ -1,0 +1,54 @@
+"""Configuration from the environment, and the secret key rules."""
+
+import pytest
+
+from podcast_hub import create_app
+from podcast_hub.config import ConfigError, _instance_secret
+
+
+def test_production_without_secret_key_stops_with_a_clear_message(monkeypatch, tmp_path):
+    monkeypatch.setenv("PODCAST_HUB_ENV", "production")
+    monkeypatch.delenv("PODCAST_HUB_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="PODCAST_HUB_SECRET_KEY is not set"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+
+
+def test_production_takes_the_secret_key_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("PODCAST_HUB_ENV", "production")
+    monkeypatch.setenv("PODCAST_HUB_SECRET_KEY", "from-the-environment")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_development_secret_key_is_made_once_and_kept(tmp_path):
+    first = _instance_secret(tmp_path)
+    assert len(first) >= 32
+    assert _instance_secret(tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_environment_variables_configure_the_app(monkeypatch, tmp_path):
+    monkeypatch.setenv("PODCAST_HUB_DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite'}")
+    monkeypatch.setenv("PODCAST_HUB_MEDIA_DIR", str(tmp_path / "media"))
+    monkeypatch.setenv("PODCAST_HUB_BASE_URL", "https://pod.example.org/")
+    monkeypatch.setenv("PODCAST_HUB_MAX_UPLOAD_MB", "7")
+    monkeypatch.setenv("PODCAST_HUB_SECRET_KEY", "k")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.sqlite")
+    assert app.config["MEDIA_DIR"] == str(tmp_path / "media")
+    assert app.config["BASE_URL"] == "https://pod.example.org"
+    assert app.config["MAX_CONTENT_LENGTH"] == 7 * 1024 * 1024
+
+
+def test_defaults_follow_the_contract(monkeypatch):
+    for name in ("DATABASE_URL", "MEDIA_DIR", "BASE_URL", "MAX_UPLOAD_MB", "ENV"):
+        monkeypatch.delenv(f"PODCAST_HUB_{name}", raising=False)
+    monkeypatch.setenv("PODCAST_HUB_SECRET_KEY", "k")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == (
+        f"sqlite:///{app.instance_path}/podcast_hub.sqlite"
+    )
+    assert app.config["MEDIA_DIR"].endswith("/episodes")
+    assert app.config["BASE_URL"] is None
+    assert app.config["MAX_UPLOAD_MB"] == 500

@@ -1,0 +1,140 @@
+"""Host accounts, login and logout."""
+
+import pytest
+
+from podcast_hub import hosts
+from podcast_hub.auth import safe_next
+from podcast_hub.errors import ValidationFailed
+from podcast_hub.models import Host
+
+from .helpers import make_host
+
+
+def test_create_host_hashes_the_password(app):
+    host = make_host(email="Ana@Example.com", display_name="Ana", password="long enough")
+    assert host.email == "ana@example.com"
+    assert "long enough" not in host.password_hash
+    assert hosts.authenticate("ana@example.com", "long enough") == host
+    assert hosts.authenticate("ANA@example.com ", "long enough") == host
+    assert hosts.authenticate("ana@example.com", "wrong password") is None
+    assert hosts.authenticate("nobody@example.com", "long enough") is None
+
+
+@pytest.mark.parametrize(
+    ("email", "name", "password", "field"),
+    [
+        ("not-an-email", "Ana", "long enough", "email"),
+        ("ana@example.com", "", "long enough", "name"),
+        ("ana@example.com", "x" * 81, "long enough", "name"),
+        ("ana@example.com", "Ana", "short", "password"),
+    ],
+)
+def test_create_host_rejects_bad_input(app, email, name, password, field):
+    with pytest.raises(ValidationFailed) as failure:
+        hosts.create_host(email, name, password)
+    assert field in failure.value.fields
+
+
+def test_cli_create_host_reads_password_from_stdin(runner):
+    result = runner.invoke(
+        args=["hub", "create-host", "co@example.com", "--name", "Co Host", "--password-stdin"],
+        input="a good password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created host Co Host <co@example.com>" in result.output
+    assert hosts.authenticate("co@example.com", "a good password") is not None
+
+
+def test_cli_create_host_prompts_for_password(runner):
+    result = runner.invoke(
+        args=["hub", "create-host", "co@example.com", "--name", "Co"],
+        input="a good password\na good password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert hosts.authenticate("co@example.com", "a good password") is not None
+
+
+def test_cli_create_host_explains_bad_input_and_creates_nothing(runner, app):
+    make_host(email="co@example.com")
+    result = runner.invoke(
+        args=["hub", "create-host", "co@example.com", "--name", "Co", "--password-stdin"],
+        input="short\n",
+    )
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+    assert "at least 8 characters" in result.output
+    from podcast_hub.extensions import db
+    import sqlalchemy as sa
+
+    assert db.session.scalar(sa.select(sa.func.count(Host.id))) == 1
+
+
+def test_login_with_the_real_form_reaches_the_dashboard(client, auth):
+    response = auth.login()
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/dashboard"
+    page = client.get("/dashboard")
+    assert page.status_code == 200
+    assert "Needs reply" in page.get_data(as_text=True)
+
+
+def test_wrong_password_is_refused_with_a_message(client, auth):
+    response = auth.login(password="not it")
+    assert response.status_code == 400
+    assert "do not match" in response.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_login_without_csrf_token_is_refused(client, auth):
+    response = client.post(
+        "/login", data={"email": "host@example.com", "password": "correct horse"}
+    )
+    assert response.status_code == 400
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_logout_needs_post_with_csrf(client, auth):
+    auth.login()
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert client.get("/dashboard").status_code == 200
+    assert auth.logout().status_code == 303
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_login_follows_a_safe_next(client, auth, csrf):
+    response = client.post(
+        "/login",
+        data={
+            "email": "host@example.com",
+            "password": "correct horse",
+            "next": "/episodes/x?t=5",
+            "csrf_token": csrf("/login?next=/episodes/x?t=5"),
+        },
+    )
+    assert response.headers["Location"] == "/episodes/x?t=5"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        "/ok\r\nSet-Cookie: x=1",
+        "",
+        None,
+    ],
+)
+def test_unsafe_next_falls_back_to_the_dashboard(app, target):
+    with app.test_request_context():
+        assert safe_next(target) == "/dashboard"
+
+
+def test_anonymous_dashboard_redirects_to_login_with_next(client):
+    response = client.get("/dashboard")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")

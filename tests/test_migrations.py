@@ -1,0 +1,81 @@
+"""The Alembic migrations build the same database the models describe."""
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from podcast_hub import create_app
+from podcast_hub.extensions import db
+from podcast_hub.models import Comment
+
+from .helpers import make_episode
+
+
+@pytest.fixture
+def migrated_app(tmp_path, media_dir):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'migrated.sqlite'}",
+            "MEDIA_DIR": str(media_dir),
+        }
+    )
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_migrations_match_the_models(migrated_app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "render_as_batch": True}
+        )
+        assert compare_metadata(context, db.metadata) == []
+
+
+def test_db_upgrade_command_creates_the_tables(tmp_path, media_dir):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}",
+            "MEDIA_DIR": str(media_dir),
+        }
+    )
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        tables = set(sa.inspect(db.engine).get_table_names())
+        db.engine.dispose()
+    assert {"show", "episode", "comment", "host", "alembic_version"} <= tables
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"timestamp_s": -1},
+        {"body": ""},
+        {"author": ""},
+        {"status": "weird"},
+        {"parent_id": 9999},
+    ],
+)
+def test_database_constraints_refuse_bad_rows(migrated_app, values):
+    episode = make_episode()
+    row = {"episode_id": episode.id, "author": "Lee", "body": "Hi", **values}
+    db.session.add(Comment(**row))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 0
+
+
+def test_comment_on_a_missing_episode_is_refused(migrated_app):
+    db.session.add(Comment(episode_id=12345, author="Lee", body="Hi"))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
