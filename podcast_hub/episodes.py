@@ -45,7 +45,11 @@ def comment_counts(episodes):
     return {episode_id: counts.get(episode_id, 0) for episode_id in ids}
 
 
-def audio_mime_type(filename):
-    """Return the MIME type read from the audio of the episode using `filename`."""
-    query = sa.select(Episode.mime_type).where(Episode.audio_file == filename)
-    return db.session.scalar(query)
+def by_audio_file(filename):
+    """Return the episode whose audio is `filename`, published or not, or None."""
+    return db.session.scalar(sa.select(Episode).where(Episode.audio_file == filename))
+
+
+def is_published(episode, now=None):
+    """Tell whether `episode` is out (its publication time has passed)."""
+    return episode.published_at <= (now or utcnow())

@@ -50,15 +50,15 @@ def init_app(app):
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        # Keep what the error says about itself (Allow, Retry-After, Content-Range).
+        headers = [
+            (k, v) for k, v in error.get_headers() if k.lower() != "content-type"
+        ]
         if wants_json():
             response = json_error(error.code, error.description)
-            if error.code == 405 and error.valid_methods:
-                response.headers["Allow"] = ", ".join(error.valid_methods)
+            response.headers.extend(headers)
             return response
-        return (
-            render_template(
-                "errors/error.html", code=error.code, message=error.description
-            ),
-            error.code,
-            error.get_headers() if error.code in (405, 429) else {},
+        page = render_template(
+            "errors/error.html", code=error.code, message=error.description
         )
+        return page, error.code, headers

@@ -152,7 +152,8 @@ def feed_xml():
         content_type="application/rss+xml; charset=utf-8",
     )
     response.add_etag()
-    changed = [show.updated_at, *(e.updated_at for e in published)]
+    changed = [show.updated_at]
+    changed += [max(e.updated_at, e.published_at) for e in published]
     response.last_modified = max(changed)
     response.cache_control.public = True
     response.cache_control.max_age = 300
@@ -162,7 +163,10 @@ def feed_xml():
 @bp.route("/media/<path:filename>", methods=["GET", "HEAD"])
 def media(filename):
     media_dir = Path(current_app.config["MEDIA_DIR"])
-    mimetype = episodes.audio_mime_type(filename) or audio.mime_type_for(filename)
+    found = episodes.by_audio_file(filename)
+    if found is not None and not episodes.is_published(found):
+        abort(404, description="This episode is not published yet.")
+    mimetype = found.mime_type if found else audio.mime_type_for(filename)
     return send_from_directory(media_dir, filename, mimetype=mimetype, conditional=True)
 
 
