@@ -1,6 +1,27 @@
-"""Audio facts read from the files themselves, with mutagen (stub: being written)."""
+"""Audio facts read from the files themselves, with mutagen.
 
+The only module that imports mutagen. The format is recognised from the first
+bytes of the file, never from its name, and then read by the matching mutagen
+class.
+"""
+
+import math
+import mimetypes
+import os
+import stat
+import struct
 from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from mutagen import MutagenError
+from mutagen.aac import AAC
+from mutagen.flac import FLAC
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+from mutagen.mp4 import MP4
+from mutagen.oggopus import OggOpus
+from mutagen.oggvorbis import OggVorbis
+from mutagen.wave import WAVE
 
 EXTENSION_TYPES = {
     ".mp3": "audio/mpeg",
@@ -14,6 +35,8 @@ EXTENSION_TYPES = {
     ".flac": "audio/flac",
     ".wav": "audio/wav",
 }
+
+SUPPORTED = "MP3, M4A, AAC, Ogg Vorbis, Opus, FLAC or WAV"
 
 
 class NotAudio(ValueError):
@@ -29,15 +52,252 @@ class AudioFacts:
     artist: str | None
 
 
+@dataclass(frozen=True)
+class _Format:
+    kind: type
+    mime_type: str
+    what: str
+    title_keys: tuple[str, ...]
+    artist_keys: tuple[str, ...]
+
+
+_ID3_KEYS = {"title_keys": ("TIT2",), "artist_keys": ("TPE1", "TPE2")}
+_VORBIS_KEYS = {"title_keys": ("title",), "artist_keys": ("artist", "albumartist")}
+
+_MP3 = _Format(MP3, "audio/mpeg", "MP3 frames", **_ID3_KEYS)
+_MP4 = _Format(MP4, "audio/mp4", "MP4 container", ("\xa9nam",), ("\xa9ART", "aART"))
+_AAC = _Format(AAC, "audio/aac", "AAC stream", **_ID3_KEYS)
+_VORBIS = _Format(OggVorbis, "audio/ogg", "Ogg Vorbis stream", **_VORBIS_KEYS)
+_OPUS = _Format(OggOpus, "audio/ogg", "Ogg Opus stream", **_VORBIS_KEYS)
+_FLAC = _Format(FLAC, "audio/flac", "FLAC stream", **_VORBIS_KEYS)
+_WAV = _Format(WAVE, "audio/wav", "WAV file", **_ID3_KEYS)
+
+# Codecs inside an Ogg stream, by the start of their first packet.
+_OGG_CODECS = {
+    b"\x01vorbis": _VORBIS,
+    b"OpusHead": _OPUS,
+    b"\x7fFLAC": "Ogg FLAC",
+    b"Speex   ": "Speex",
+    b"\x80theora": "Ogg Theora video",
+}
+# Formats people may drop in the folder that podcast apps do not play.
+_UNSUPPORTED_MAGIC = {
+    b"FORM": "AIFF",
+    b"RF64": "RF64 WAV",
+    b"wvpk": "WavPack",
+    b"MAC ": "Monkey's Audio",
+    b"MPCK": "Musepack",
+    b"TTA1": "TrueAudio",
+    b"#!AMR": "AMR",
+    b"MThd": "MIDI",
+    b"0&\xb2u\x8ef\xcf\x11": "WMA",
+}
+_RIFF_INFO_KEYS = {"title": b"INAM", "artist": b"IART"}
+_RIFF_INFO_MAX_BYTES = 1 << 20
+
+
 def read(path):
-    """Return the AudioFacts of the file at `path`; raise NotAudio."""
-    raise NotImplementedError
+    """Return the AudioFacts of the file at `path`.
+
+    `duration_s` is the length rounded to whole seconds, `size_bytes` the exact
+    size of the file. Raises NotAudio, with a reason a host can act on, for
+    anything that is not readable MP3, M4A, AAC, Ogg Vorbis, Opus, FLAC or WAV.
+    """
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise NotAudio("is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAudio("not a regular file")
+        if info.st_size == 0:
+            raise NotAudio("empty file")
+        with open(path, "rb") as fileobj:
+            size_bytes = os.fstat(fileobj.fileno()).st_size
+            audio_format = _sniff(fileobj)
+            return _read_facts(fileobj, audio_format, size_bytes)
+    except FileNotFoundError:
+        raise NotAudio("file not found") from None
+    except PermissionError:
+        raise NotAudio("permission denied: the file cannot be opened") from None
+    except OSError as error:
+        raise NotAudio(f"file could not be read: {error.strerror or error}") from None
 
 
 def mime_type_for(filename):
     """Return the MIME type for a media file name, by its extension."""
-    import mimetypes
-    from pathlib import PurePosixPath
-
     suffix = PurePosixPath(filename).suffix.lower()
     return EXTENSION_TYPES.get(suffix) or mimetypes.guess_type(filename)[0]
+
+
+def _read_facts(fileobj, audio_format, size_bytes):
+    fileobj.seek(0)
+    try:
+        loaded = audio_format.kind(fileobj)
+    # mutagen's parsers raise more than MutagenError on damaged files
+    # (struct.error, IndexError, UnicodeDecodeError, ...): all mean "not audio".
+    except Exception as error:
+        reason = str(error) if isinstance(error, MutagenError) else ""
+        reason = reason.replace(repr(fileobj.name), "the file")
+        if not reason or reason == "error":
+            reason = "the data is damaged or cut short"
+        raise NotAudio(f"{audio_format.what} could not be read: {reason}") from None
+
+    length = getattr(loaded.info, "length", None)
+    if not length or not math.isfinite(length) or length < 0:
+        raise NotAudio("no audio duration")
+    if audio_format is _MP4 and not getattr(loaded.info, "codec", ""):
+        raise NotAudio("MP4 container has no audio track")
+
+    tags = loaded.tags
+    if audio_format is _AAC:
+        tags = _id3_in_front(fileobj)
+    title = _first_text(tags, audio_format.title_keys)
+    artist = _first_text(tags, audio_format.artist_keys)
+    if audio_format is _WAV and (title is None or artist is None):
+        info = _riff_info(fileobj)
+        title = title or info.get("title")
+        artist = artist or info.get("artist")
+    return AudioFacts(
+        duration_s=round(length),
+        mime_type=audio_format.mime_type,
+        size_bytes=size_bytes,
+        title=title,
+        artist=artist,
+    )
+
+
+def _sniff(fileobj):
+    """Return the _Format announced by the first bytes; raise NotAudio.
+
+    mutagen.File is not used because its guess weighs the file name, and it
+    takes an ADTS stream with an ID3 tag in front for MP3.
+    """
+    head = fileobj.read(16)
+    id3_end = _id3_end(head)
+    if id3_end:
+        fileobj.seek(id3_end)
+        head = fileobj.read(16)
+
+    if head.startswith(b"fLaC"):
+        return _FLAC
+    if head.startswith(b"ADIF"):
+        return _AAC
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        # An MPEG sync word: layer bits 00 mean ADTS (AAC), others MP1/2/3.
+        if head[1] & 0x06:
+            return _MP3
+        if head[1] & 0xF0 == 0xF0:
+            return _AAC
+    if id3_end:
+        # What follows an ID3 tag is nearly always MP3 (sometimes after
+        # padding); MP3 reports the frames it cannot find.
+        return _MP3
+
+    if head.startswith(b"OggS"):
+        return _ogg_codec(fileobj)
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return _WAV
+    if head[4:8] in (b"ftyp", b"moov"):
+        return _MP4
+    for magic, name in _UNSUPPORTED_MAGIC.items():
+        if head.startswith(magic):
+            raise NotAudio(f"{name} audio is not supported; use {SUPPORTED}")
+    raise NotAudio("not a recognised audio format")
+
+
+def _id3_end(head):
+    """Return where the ID3v2 tag at the start of `head` ends, or 0."""
+    if len(head) < 10 or not head.startswith(b"ID3"):
+        return 0
+    size = 0
+    for byte in head[6:10]:
+        size = (size << 7) | (byte & 0x7F)
+    has_footer = head[5] & 0x10
+    return 10 + size + (10 if has_footer else 0)
+
+
+def _ogg_codec(fileobj):
+    fileobj.seek(0)
+    first_page = fileobj.read(512)
+    for marker, codec in _OGG_CODECS.items():
+        if marker in first_page:
+            if isinstance(codec, str):
+                raise NotAudio(f"{codec} is not supported; use {SUPPORTED}")
+            return codec
+    raise NotAudio("Ogg stream with an unknown codec")
+
+
+def _id3_in_front(fileobj):
+    """Return the ID3 tag in front of an ADTS stream, or None."""
+    fileobj.seek(0)
+    if not fileobj.read(3) == b"ID3":
+        return None
+    fileobj.seek(0)
+    try:
+        return ID3(fileobj)
+    # A broken tag does not make the audio unplayable: read it without tags.
+    except Exception:
+        return None
+
+
+def _first_text(tags, keys):
+    """Return the first non-blank text under `keys` in a mutagen tag, or None."""
+    if tags is None:
+        return None
+    for key in keys:
+        try:
+            value = tags.get(key)
+        except (KeyError, ValueError):
+            continue
+        values = getattr(value, "text", value)  # ID3 frames keep text in .text
+        if isinstance(values, str | bytes):
+            values = [values]
+        for item in values or ():
+            text = _clean(item)
+            if text:
+                return text
+    return None
+
+
+def _clean(value):
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            value = value.decode("latin-1")
+    return str(value).replace("\x00", " ").strip() or None
+
+
+def _riff_info(fileobj):
+    """Return title and artist from the RIFF INFO list of a WAV file, if any.
+
+    mutagen reads only the "id3 " chunk of a WAV file; many tools (ffmpeg,
+    sox, Windows) write INFO instead.
+    """
+    found = {}
+    fileobj.seek(12)
+    while True:
+        header = fileobj.read(8)
+        if len(header) < 8:
+            return found
+        chunk_id, size = struct.unpack("<4sI", header)
+        start = fileobj.tell()
+        if chunk_id == b"LIST" and fileobj.read(4) == b"INFO":
+            body = fileobj.read(max(0, min(size - 4, _RIFF_INFO_MAX_BYTES)))
+            return _parse_info_list(body)
+        fileobj.seek(start + size + (size & 1))
+
+
+def _parse_info_list(body):
+    values = {}
+    offset = 0
+    while offset + 8 <= len(body):
+        item_id, size = struct.unpack_from("<4sI", body, offset)
+        values[item_id] = body[offset + 8 : offset + 8 + size].split(b"\x00")[0]
+        offset += 8 + size + (size & 1)
+    found = {}
+    for key, item_id in _RIFF_INFO_KEYS.items():
+        text = _clean(values.get(item_id, b""))
+        if text:
+            found[key] = text
+    return found

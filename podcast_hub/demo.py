@@ -119,12 +119,13 @@ def load():
         db.session.add(Show(**SHOW))
         db.session.commit()
 
-    report = importer.sync(media_dir)
+    importer.sync(media_dir)
     demo_episodes = db.session.scalars(
         sa.select(Episode).where(Episode.audio_file.in_(EPISODES))
     ).all()
     for episode in demo_episodes:
-        if episode.audio_file in report.added_files:
+        # Fill in what the tags cannot say, once: a host's later edits stay.
+        if not episode.description:
             for key, value in EPISODES[episode.audio_file].items():
                 setattr(episode, key, value)
     db.session.commit()

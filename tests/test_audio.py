@@ -1,0 +1,203 @@
+"""Reading duration, size, type and tags from real audio of each format."""
+
+import os
+import struct
+
+import pytest
+
+from podcast_hub import audio
+
+from .conftest import AUDIO_FIXTURES
+
+TITLE = "Café Ünïcode — 日本"
+ARTIST = "Zoë Ørsted"
+
+# (fixture, MIME type, duration in seconds as ffprobe reports it); the files come
+# from tests/fixtures/make_audio.sh.
+TAGGED = [
+    ("speech.mp3", "audio/mpeg", 3.096),  # ID3v2.3, UTF-16 text
+    ("speech.m4a", "audio/mp4", 3.000),
+    ("speech.aac", "audio/aac", 3.071440),  # ADTS behind an ID3v2.4 tag
+    ("speech.ogg", "audio/ogg", 3.000),
+    ("speech.opus", "audio/ogg", 3.0065),
+    ("speech.flac", "audio/flac", 3.000),
+    ("speech.wav", "audio/wav", 3.000),  # RIFF LIST/INFO tags
+    ("id3.wav", "audio/wav", 3.000),  # an "id3 " chunk
+]
+UNTAGGED_MP3 = ("longer.mp3", "audio/mpeg", 6.084)  # starts with an MPEG frame
+
+
+def wav_bytes(data_size=0, fmt_chunk=True):
+    """Return a WAV file of 8 kHz 8-bit mono with `data_size` bytes of samples."""
+    chunks = b""
+    if fmt_chunk:
+        chunks += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, 8000, 8000, 1, 8)
+    chunks += b"data" + struct.pack("<I", data_size) + b"\x80" * data_size
+    return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
+
+
+@pytest.mark.parametrize(("name", "mime_type", "true_duration"), TAGGED)
+def test_read_gives_duration_size_type_and_tags(name, mime_type, true_duration):
+    path = AUDIO_FIXTURES / name
+
+    facts = audio.read(path)
+
+    assert abs(facts.duration_s - true_duration) < 1
+    assert facts.duration_s == round(true_duration)
+    assert facts.size_bytes == path.stat().st_size
+    assert facts.mime_type == mime_type
+    assert facts.title == TITLE
+    assert facts.artist == ARTIST
+
+
+def test_read_mp3_without_any_tag():
+    name, mime_type, true_duration = UNTAGGED_MP3
+    path = AUDIO_FIXTURES / name
+
+    facts = audio.read(str(path))
+
+    assert facts == audio.AudioFacts(
+        duration_s=round(true_duration),
+        mime_type=mime_type,
+        size_bytes=path.stat().st_size,
+        title=None,
+        artist=None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("fixture", "as_name", "mime_type"),
+    [
+        ("speech.m4a", "mislabelled.mp3", "audio/mp4"),
+        ("speech.mp3", "mislabelled.ogg", "audio/mpeg"),
+        ("speech.aac", "no-extension", "audio/aac"),
+        ("longer.mp3", "no-extension", "audio/mpeg"),
+        ("speech.opus", "opus.ogg", "audio/ogg"),
+        ("speech.flac", "flac.bin", "audio/flac"),
+        ("speech.wav", "wave.WAVE", "audio/wav"),
+    ],
+)
+def test_format_comes_from_the_content_not_the_name(
+    audio_file, fixture, as_name, mime_type
+):
+    """Is a file judged by its bytes, whatever its extension says?"""
+    assert audio.read(audio_file(fixture, as_name)).mime_type == mime_type
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty file"),
+        (b"This is a text file with an audio name.\n", "not a recognised audio format"),
+        (b"ID3\x03\x00\x00\x00\x00\x00\x00", "MP3 frames could not be read: "),
+        (b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"x" * 500, "MP3 frames could not be"),
+        (b"\x00\x00\x00\x18ftypM4A " + b"\x00" * 16, "MP4 container could not be"),
+        (b"fLaC\x00\x00", "FLAC stream could not be read: "),
+        (b"OggS\x00\x02" + b"\x00" * 60, "Ogg stream with an unknown codec"),
+        (b"OggS\x00\x02" + b"\x00" * 22 + b"\x01\x1e\x01vorbis", "Ogg Vorbis stream"),
+        (wav_bytes(0), "no audio duration"),
+        (wav_bytes(100, fmt_chunk=False), "WAV file could not be read: "),
+        (b"FORM\x00\x00\x00\x04AIFF", "AIFF audio is not supported; use MP3"),
+    ],
+)
+def test_read_refuses_what_is_not_audio_and_says_why(media_dir, content, reason):
+    path = media_dir / "episode.mp3"
+    path.write_bytes(content)
+
+    with pytest.raises(audio.NotAudio) as raised:
+        audio.read(path)
+
+    assert str(raised.value).startswith(reason)
+
+
+def test_text_file_named_like_audio_is_not_audio():
+    with pytest.raises(audio.NotAudio, match="^not a recognised audio format$"):
+        audio.read(AUDIO_FIXTURES / "not-audio.mp3")
+
+
+def test_reasons_do_not_repeat_the_file_path(media_dir):
+    path = media_dir / "damaged.mp3"
+    path.write_bytes(b"ID3\x09\x00\x00\x00\x00\x00\x00")
+
+    with pytest.raises(audio.NotAudio) as raised:
+        audio.read(path)
+
+    assert str(media_dir) not in str(raised.value)
+
+
+@pytest.mark.parametrize(("name", "mime_type", "true_duration"), TAGGED)
+@pytest.mark.parametrize("keep", [0.02, 0.1, 0.5, 0.99])
+def test_truncated_files_are_read_or_refused_never_crash(
+    media_dir, name, mime_type, true_duration, keep
+):
+    data = (AUDIO_FIXTURES / name).read_bytes()
+    path = media_dir / name
+    path.write_bytes(data[: max(1, int(len(data) * keep))])
+
+    try:
+        facts = audio.read(path)
+    except audio.NotAudio as refused:
+        assert str(refused)
+    else:
+        assert facts.mime_type == mime_type
+        assert facts.size_bytes == path.stat().st_size
+
+
+def test_a_folder_is_not_audio(media_dir):
+    with pytest.raises(audio.NotAudio, match="is a folder"):
+        audio.read(media_dir)
+
+
+def test_a_missing_file_is_not_audio(media_dir):
+    with pytest.raises(audio.NotAudio, match="file not found"):
+        audio.read(media_dir / "gone.mp3")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_refused_without_blocking(media_dir):
+    path = media_dir / "pipe.mp3"
+    os.mkfifo(path)
+
+    with pytest.raises(audio.NotAudio, match="not a regular file"):
+        audio.read(path)
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root reads files whatever their permissions",
+)
+def test_an_unreadable_file_is_not_audio(audio_file):
+    path = audio_file("speech.mp3")
+    path.chmod(0)
+    try:
+        with pytest.raises(audio.NotAudio, match="permission denied"):
+            audio.read(path)
+    finally:
+        path.chmod(0o644)
+
+
+def test_permission_errors_become_not_audio(audio_file, monkeypatch):
+    """Is a file we may not open refused with the reason, even when run as root?"""
+    path = audio_file("speech.mp3")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(audio, "open", refuse, raising=False)
+    with pytest.raises(audio.NotAudio, match="permission denied"):
+        audio.read(path)
+
+
+@pytest.mark.parametrize(
+    ("filename", "mime_type"),
+    [
+        ("talk.mp3", "audio/mpeg"),
+        ("season-1/TALK.MP3", "audio/mpeg"),
+        ("talk.m4a", "audio/mp4"),
+        ("talk.opus", "audio/ogg"),
+        ("talk.flac", "audio/flac"),
+        ("cover.png", "image/png"),
+    ],
+)
+def test_mime_type_for_goes_by_extension(filename, mime_type):
+    assert audio.mime_type_for(filename) == mime_type

@@ -1,0 +1,88 @@
+"""Moments of the audio: reading and writing "12:34" and "1:02:03"."""
+
+import pytest
+
+from podcast_hub import timecode
+from podcast_hub.timecode import TimecodeError
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        (754, 754),
+        (0, 0),
+        ("754", 754),
+        ("0", 0),
+        ("12:34", 754),
+        ("0:05", 5),
+        ("59:59", 3599),
+        ("90:00", 5400),
+        ("1:02:03", 3723),
+        ("10:00:00", 36000),
+        (" 12:34 ", 754),
+    ],
+)
+def test_parse_reads_seconds_and_clock_times(text, seconds):
+    assert timecode.parse(text) == seconds
+
+
+@pytest.mark.parametrize("text", [None, "", "   "])
+def test_parse_gives_none_for_no_moment(text):
+    assert timecode.parse(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1:60",
+        "1:02:60",
+        "1:60:00",
+        "-5",
+        -5,
+        "abc",
+        "1:2:3:4",
+        "12:3",
+        ":30",
+        "12:",
+        "1.5",
+        "1:02:03.5",
+        True,
+    ],
+)
+def test_parse_refuses_what_is_not_a_moment(text):
+    with pytest.raises(TimecodeError):
+        timecode.parse(text)
+
+
+def test_timecode_error_is_a_value_error_with_a_human_message():
+    with pytest.raises(ValueError, match="59"):
+        timecode.parse("1:60")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "0:00"),
+        (5, "0:05"),
+        (754, "12:34"),
+        (3599, "59:59"),
+        (3600, "1:00:00"),
+        (3723, "1:02:03"),
+        (36000, "10:00:00"),
+    ],
+)
+def test_format_writes_minutes_then_hours(seconds, text):
+    assert timecode.format(seconds) == text
+
+
+@pytest.mark.parametrize("seconds", [0, 1, 59, 60, 754, 3599, 3600, 3723, 86399])
+def test_format_and_parse_round_trip(seconds):
+    assert timecode.parse(timecode.format(seconds)) == seconds
+    assert timecode.format(timecode.parse(str(seconds))) == timecode.format(seconds)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(0, "00:00:00"), (754, "00:12:34"), (3723, "01:02:03")]
+)
+def test_itunes_duration_is_always_hh_mm_ss(seconds, text):
+    assert timecode.itunes(seconds) == text
