@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from . import hosts
+from . import episodes, hosts
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -41,7 +41,9 @@ def login():
             return redirect(safe_next(form.next.data), code=303)
         form.password.errors.append("That e-mail address and password do not match.")
     status = 400 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template(
+        "auth/login.html", show=episodes.get_show(), form=form
+    ), status
 
 
 @bp.post("/logout")

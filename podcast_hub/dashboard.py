@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from . import comments
+from . import comments, episodes
 from .errors import NotFound, ValidationFailed
 from .forms import ReplyForm
 
@@ -19,7 +19,10 @@ def require_host():
 @bp.get("", strict_slashes=False)
 def index():
     return render_template(
-        "dashboard/index.html", items=comments.needs_reply(), form=ReplyForm()
+        "dashboard/index.html",
+        show=episodes.get_show(),
+        items=comments.needs_reply(),
+        form=ReplyForm(),
     )
 
 
@@ -51,6 +54,7 @@ def _inbox_with_errors(comment, form):
     return (
         render_template(
             "dashboard/index.html",
+            show=episodes.get_show(),
             items=comments.needs_reply(),
             form=ReplyForm(formdata=None),
             failed_id=comment.id,

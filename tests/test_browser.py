@@ -13,13 +13,17 @@ from .helpers import make_comment, make_episode, make_show
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-DEMO_AUDIO = Path(__file__).resolve().parent.parent / "episodes" / "02-the-lighthouse-keeper.m4a"
+DEMO_AUDIO = (
+    Path(__file__).resolve().parent.parent / "episodes" / "02-the-lighthouse-keeper.m4a"
+)
 
 pytestmark = pytest.mark.browser
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium")
+        raise RuntimeError(
+            f"{CHROMIUM} is missing: .ci/run must install Debian's chromium"
+        )
     pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -67,7 +71,9 @@ def episode(app, media_dir):
         duration_s=40,
         description="A story about a lighthouse.",
     )
-    first = make_comment(episode, author="Jules", body="The storm part!", timestamp_s=20)
+    first = make_comment(
+        episode, author="Jules", body="The storm part!", timestamp_s=20
+    )
     make_comment(
         episode,
         author="Hannah Host",
@@ -101,7 +107,9 @@ def test_timestamp_link_seeks_the_player(browser, live_server, episode):
     page = open_page(browser, f"{live_server}/episodes/lighthouse")
     wait_for_metadata(page)
     page.click('a[data-seek="30"]')
-    page.wait_for_function("Math.abs(document.getElementById('player').currentTime - 30) < 1")
+    page.wait_for_function(
+        "Math.abs(document.getElementById('player').currentTime - 30) < 1"
+    )
     assert abs(current_time(page) - 30) < 1
     assert page.url.endswith("/episodes/lighthouse")
 
@@ -110,11 +118,15 @@ def test_timestamp_link_seeks_the_player(browser, live_server, episode):
 def test_deep_link_starts_the_player_there(browser, live_server, episode, query):
     page = open_page(browser, f"{live_server}/episodes/lighthouse?{query}")
     wait_for_metadata(page)
-    page.wait_for_function("Math.abs(document.getElementById('player').currentTime - 25) < 1")
+    page.wait_for_function(
+        "Math.abs(document.getElementById('player').currentTime - 25) < 1"
+    )
     assert abs(current_time(page) - 25) < 1
 
 
-def test_timestamp_field_follows_the_player_and_can_be_cleared(browser, live_server, episode):
+def test_timestamp_field_follows_the_player_and_can_be_cleared(
+    browser, live_server, episode
+):
     page = open_page(browser, f"{live_server}/episodes/lighthouse")
     wait_for_metadata(page)
     field = page.locator("#comment-form input[name=timestamp]")
@@ -156,14 +168,19 @@ def test_posting_and_replying_work_with_javascript_off(browser, live_server, epi
     reply_form.locator("textarea[name=body]").fill("Me too.")
     reply_form.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r".*#comment-\d+$"))
-    assert page.locator(f"#{comment_id} .replies .comment", has_text="Me too.").count() == 1
+    assert (
+        page.locator(f"#{comment_id} .replies .comment", has_text="Me too.").count()
+        == 1
+    )
 
     page.fill("#comment-form input[name=author]", "Nia")
     page.fill("#comment-form input[name=timestamp]", "9:99")
     page.fill("#comment-form textarea[name=body]", "Kept text")
     page.click("#comment-form button[type=submit]")
     assert page.locator("#comment-form .error").first.is_visible()
-    assert page.locator("#comment-form textarea[name=body]").input_value() == "Kept text"
+    assert (
+        page.locator("#comment-form textarea[name=body]").input_value() == "Kept text"
+    )
 
 
 @pytest.mark.parametrize("width", [1280, 375])

@@ -32,17 +32,26 @@ def post_form(client, slug, **fields):
 def post_json(client, slug, payload, token=True):
     headers = {}
     if token:
-        headers["X-CSRFToken"] = csrf_from(client.get(f"/episodes/{slug}").get_data(as_text=True))
+        headers["X-CSRFToken"] = csrf_from(
+            client.get(f"/episodes/{slug}").get_data(as_text=True)
+        )
     return client.post(f"/api/episodes/{slug}/comments", json=payload, headers=headers)
 
 
 def test_form_post_redirects_to_the_new_comment(client, episode):
     response = post_form(
-        client, "lighthouse", author="Lee", email="lee@example.com", body="Wow.", timestamp="12:34"
+        client,
+        "lighthouse",
+        author="Lee",
+        email="lee@example.com",
+        body="Wow.",
+        timestamp="12:34",
     )
     [comment] = rows()
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/episodes/lighthouse#comment-{comment.id}")
+    assert response.headers["Location"].endswith(
+        f"/episodes/lighthouse#comment-{comment.id}"
+    )
     assert (comment.author, comment.body, comment.timestamp_s) == ("Lee", "Wow.", 754)
     page = client.get("/episodes/lighthouse").get_data(as_text=True)
     assert f'id="comment-{comment.id}"' in page
@@ -51,7 +60,14 @@ def test_form_post_redirects_to_the_new_comment(client, episode):
 
 @pytest.mark.parametrize(
     ("typed", "seconds"),
-    [("754", 754), ("12:34", 754), ("0:30:00", 1800), ("", None), ("  ", None), ("0", 0)],
+    [
+        ("754", 754),
+        ("12:34", 754),
+        ("0:30:00", 1800),
+        ("", None),
+        ("  ", None),
+        ("0", 0),
+    ],
 )
 def test_form_reads_each_way_of_writing_a_moment(client, episode, typed, seconds):
     post_form(client, "lighthouse", author="Lee", body="Hi", timestamp=typed)
@@ -67,13 +83,29 @@ def test_form_reads_each_way_of_writing_a_moment(client, episode, typed, seconds
         ({"author": "Lee", "body": ""}, "body", "Write something first."),
         ({"author": "Lee", "body": " \n\t "}, "body", "Write something first."),
         ({"author": "Lee", "body": "x" * 10_001}, "body", "under 10,000 characters"),
-        ({"author": "Lee", "body": "Hi", "timestamp": "12:60"}, "timestamp", "up to 59"),
+        (
+            {"author": "Lee", "body": "Hi", "timestamp": "12:60"},
+            "timestamp",
+            "up to 59",
+        ),
         ({"author": "Lee", "body": "Hi", "timestamp": "soon"}, "timestamp", "12:34"),
         ({"author": "Lee", "body": "Hi", "timestamp": "-5"}, "timestamp", "negative"),
-        ({"author": "Lee", "body": "Hi", "timestamp": "30:01"}, "timestamp", "30:00, the episode"),
-        ({"author": "Lee", "body": "Hi", "email": "not-an-address"}, "email", "e-mail address"),
+        (
+            {"author": "Lee", "body": "Hi", "timestamp": "30:01"},
+            "timestamp",
+            "30:00, the episode",
+        ),
+        (
+            {"author": "Lee", "body": "Hi", "email": "not-an-address"},
+            "email",
+            "e-mail address",
+        ),
         ({"author": "Lee", "body": "Hi", "parent_id": "abc"}, "parent_id", "integer"),
-        ({"author": "Lee", "body": "Hi", "parent_id": "999"}, "parent_id", "no such comment"),
+        (
+            {"author": "Lee", "body": "Hi", "parent_id": "999"},
+            "parent_id",
+            "no such comment",
+        ),
     ],
 )
 def test_invalid_form_input_is_400_with_the_field_error_and_stores_nothing(
@@ -89,7 +121,11 @@ def test_invalid_form_input_is_400_with_the_field_error_and_stores_nothing(
 
 def test_invalid_form_keeps_what_was_typed(client, episode):
     response = post_form(
-        client, "lighthouse", author="Lee <Listener>", body="My long thought & more", timestamp="99:99"
+        client,
+        "lighthouse",
+        author="Lee <Listener>",
+        body="My long thought & more",
+        timestamp="99:99",
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -123,7 +159,9 @@ def test_posting_to_an_unknown_or_future_episode_is_404(client, episode):
 
 def test_listener_reply_nests_inside_its_parent(client, episode):
     parent = make_comment(episode, body="First!")
-    response = post_form(client, "lighthouse", author="Sam", body="Agreed", parent_id=str(parent.id))
+    response = post_form(
+        client, "lighthouse", author="Sam", body="Agreed", parent_id=str(parent.id)
+    )
     assert response.status_code == 303
     reply = rows()[-1]
     assert reply.parent_id == parent.id
@@ -145,12 +183,18 @@ def _end_of_article(html, start):
 def test_reply_to_a_comment_on_another_episode_is_refused(client, episode):
     other = make_episode(slug="other")
     foreign = make_comment(other)
-    response = post_form(client, "lighthouse", author="Sam", body="Hi", parent_id=str(foreign.id))
+    response = post_form(
+        client, "lighthouse", author="Sam", body="Hi", parent_id=str(foreign.id)
+    )
     assert response.status_code == 400
     assert "no such comment on this episode" in response.get_data(as_text=True)
-    json_response = post_json(client, "lighthouse", {"author": "Sam", "body": "Hi", "parent_id": foreign.id})
+    json_response = post_json(
+        client, "lighthouse", {"author": "Sam", "body": "Hi", "parent_id": foreign.id}
+    )
     assert json_response.status_code == 404
-    assert json_response.get_json()["fields"] == {"parent_id": ["There is no such comment on this episode."]}
+    assert json_response.get_json()["fields"] == {
+        "parent_id": ["There is no such comment on this episode."]
+    }
     assert len(rows()) == 1
 
 
@@ -158,22 +202,33 @@ def test_replies_deeper_than_three_levels_attach_at_the_third(client, episode):
     one = make_comment(episode)
     two = make_comment(episode, parent_id=one.id)
     three = make_comment(episode, parent_id=two.id)
-    response = post_json(client, "lighthouse", {"author": "Deep", "body": "Four?", "parent_id": three.id})
+    response = post_json(
+        client, "lighthouse", {"author": "Deep", "body": "Four?", "parent_id": three.id}
+    )
     assert response.status_code == 201
     assert response.get_json()["parent_id"] == two.id
 
 
-def test_comments_are_ordered_by_moment_then_time_with_general_ones_last(client, episode):
+def test_comments_are_ordered_by_moment_then_time_with_general_ones_last(
+    client, episode
+):
     late = make_comment(episode, body="late", timestamp_s=900)
     general = make_comment(episode, body="general", timestamp_s=None)
     early = make_comment(episode, body="early", timestamp_s=60)
     early_second = make_comment(episode, body="early too", timestamp_s=60)
     data = client.get("/api/episodes/lighthouse/comments").get_json()
-    assert [c["id"] for c in data["comments"]] == [early.id, early_second.id, late.id, general.id]
+    assert [c["id"] for c in data["comments"]] == [
+        early.id,
+        early_second.id,
+        late.id,
+        general.id,
+    ]
     html = client.get("/episodes/lighthouse").get_data(as_text=True)
-    positions = [html.index(f'id="comment-{c.id}"') for c in (early, early_second, late, general)]
+    positions = [
+        html.index(f'id="comment-{c.id}"') for c in (early, early_second, late, general)
+    ]
     assert positions == sorted(positions)
-    assert f'id="comment-{general.id}"\n' in html or f'data-timestamp=""' in html
+    assert f'id="comment-{general.id}"\n' in html or 'data-timestamp=""' in html
 
 
 def test_general_comment_has_empty_data_timestamp(client, episode):
@@ -186,13 +241,26 @@ def test_json_post_returns_201_with_the_comment_and_never_the_email(client, epis
     response = post_json(
         client,
         "lighthouse",
-        {"author": "Lee", "email": "secret@example.com", "body": "Line one\n\nLine <two>", "timestamp": 754},
+        {
+            "author": "Lee",
+            "email": "secret@example.com",
+            "body": "Line one\n\nLine <two>",
+            "timestamp": 754,
+        },
     )
     assert response.status_code == 201
     data = response.get_json()
     assert set(data) == {
-        "id", "parent_id", "author", "body", "body_html", "timestamp",
-        "created_at", "is_host", "status", "replies",
+        "id",
+        "parent_id",
+        "author",
+        "body",
+        "body_html",
+        "timestamp",
+        "created_at",
+        "is_host",
+        "status",
+        "replies",
     }
     assert data["timestamp"] == 754
     assert data["is_host"] is False
@@ -201,7 +269,9 @@ def test_json_post_returns_201_with_the_comment_and_never_the_email(client, epis
     assert data["created_at"].endswith("Z")
     listing = client.get("/api/episodes/lighthouse/comments")
     assert "secret@example.com" not in listing.get_data(as_text=True)
-    assert "secret@example.com" not in client.get("/episodes/lighthouse").get_data(as_text=True)
+    assert "secret@example.com" not in client.get("/episodes/lighthouse").get_data(
+        as_text=True
+    )
     assert rows()[0].email == "secret@example.com"
 
 
@@ -232,7 +302,9 @@ def test_json_listing_nests_replies(client, episode):
         ({"author": "Lee", "body": "Hi", "email": "nope"}, "email"),
     ],
 )
-def test_invalid_json_is_400_naming_the_field_and_stores_nothing(client, episode, payload, field):
+def test_invalid_json_is_400_naming_the_field_and_stores_nothing(
+    client, episode, payload, field
+):
     response = post_json(client, "lighthouse", payload)
     assert response.status_code == 400
     body = response.get_json()
@@ -255,7 +327,9 @@ def test_json_body_that_is_not_an_object_is_400(client, episode, raw):
 
 
 def test_json_without_csrf_token_is_403_json(client, episode):
-    response = post_json(client, "lighthouse", {"author": "Lee", "body": "Hi"}, token=False)
+    response = post_json(
+        client, "lighthouse", {"author": "Lee", "body": "Hi"}, token=False
+    )
     assert response.status_code == 403
     assert "CSRF" in response.get_json()["error"]
     assert rows() == []
@@ -285,7 +359,7 @@ def test_too_many_comments_too_fast_is_429(client, episode):
 
 
 def test_hostile_text_is_escaped_everywhere(client, episode):
-    nasty = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'&'
+    nasty = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'&"
     post_form(client, "lighthouse", author=nasty[:80], body=nasty)
     html = client.get("/episodes/lighthouse").get_data(as_text=True)
     assert "<script>alert(1)" not in html

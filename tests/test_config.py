@@ -6,7 +6,9 @@ from podcast_hub import create_app
 from podcast_hub.config import ConfigError, _instance_secret
 
 
-def test_production_without_secret_key_stops_with_a_clear_message(monkeypatch, tmp_path):
+def test_production_without_secret_key_stops_with_a_clear_message(
+    monkeypatch, tmp_path
+):
     monkeypatch.setenv("PODCAST_HUB_ENV", "production")
     monkeypatch.delenv("PODCAST_HUB_SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="PODCAST_HUB_SECRET_KEY is not set"):
@@ -29,7 +31,9 @@ def test_development_secret_key_is_made_once_and_kept(tmp_path):
 
 
 def test_environment_variables_configure_the_app(monkeypatch, tmp_path):
-    monkeypatch.setenv("PODCAST_HUB_DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite'}")
+    monkeypatch.setenv(
+        "PODCAST_HUB_DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite'}"
+    )
     monkeypatch.setenv("PODCAST_HUB_MEDIA_DIR", str(tmp_path / "media"))
     monkeypatch.setenv("PODCAST_HUB_BASE_URL", "https://pod.example.org/")
     monkeypatch.setenv("PODCAST_HUB_MAX_UPLOAD_MB", "7")

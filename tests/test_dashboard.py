@@ -29,8 +29,16 @@ def test_inbox_lists_unanswered_listener_comments_newest_first(client, auth, epi
     now = datetime.now(UTC)
     old = make_comment(episode, body="old", created_at=now - timedelta(hours=2))
     new = make_comment(episode, body="new", created_at=now - timedelta(hours=1))
-    answered = make_comment(episode, body="answered", created_at=now - timedelta(hours=3))
-    make_comment(episode, parent_id=answered.id, is_host=True, author="Hannah Host", body="Thanks")
+    answered = make_comment(
+        episode, body="answered", created_at=now - timedelta(hours=3)
+    )
+    make_comment(
+        episode,
+        parent_id=answered.id,
+        is_host=True,
+        author="Hannah Host",
+        body="Thanks",
+    )
     make_comment(episode, body="hidden", status="hidden")
     auth.login()
     assert inbox_ids(client) == [new.id, old.id]
@@ -40,7 +48,9 @@ def test_inbox_item_shows_episode_moment_and_a_reply_form(client, auth, episode)
     comment = make_comment(episode, author="Lee", body="Loved 12:34", timestamp_s=754)
     auth.login()
     html = client.get("/dashboard").get_data(as_text=True)
-    item = re.search(rf'<li[^>]*data-comment-id="{comment.id}".*?</li>', html, re.S).group()
+    item = re.search(
+        rf'<li[^>]*data-comment-id="{comment.id}".*?</li>', html, re.S
+    ).group()
     assert "The Lighthouse" in item
     assert "/episodes/lighthouse?t=754" in item
     assert "12:34" in item
@@ -67,7 +77,7 @@ def test_replying_from_the_inbox_nests_a_marked_host_reply(client, auth, episode
     reply_tag = re.search(rf'<article[^>]*id="comment-{reply.id}"[^>]*>', page).group()
     assert 'data-host="true"' in reply_tag
     assert page.index(reply_tag) > parent_at
-    assert "Host</span>" in page[page.index(reply_tag):]
+    assert "Host</span>" in page[page.index(reply_tag) :]
 
     thread = client.get("/api/episodes/lighthouse/comments").get_json()["comments"][0]
     [json_reply] = thread["replies"]
@@ -92,7 +102,9 @@ def test_empty_reply_is_400_and_stores_nothing(client, auth, episode):
 def test_reply_without_csrf_is_refused(client, auth, episode):
     comment = make_comment(episode)
     auth.login()
-    response = client.post(f"/dashboard/comments/{comment.id}/reply", data={"body": "Hi"})
+    response = client.post(
+        f"/dashboard/comments/{comment.id}/reply", data={"body": "Hi"}
+    )
     assert response.status_code == 400
     assert inbox_ids(client) == [comment.id]
 
@@ -112,10 +124,14 @@ def test_host_commenting_on_the_page_is_marked_as_host(client, auth, episode):
 
 
 def test_every_dashboard_route_refuses_anonymous_users(app, client, csrf, episode):
-    """Even with a valid CSRF token, no dashboard route serves or acts for anonymous users."""
+    """With a valid CSRF token still, no dashboard route serves anonymous users."""
     comment = make_comment(episode)
     token = csrf("/")
-    routes = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("dashboard.")]
+    routes = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("dashboard.")
+    ]
     assert routes, "the dashboard has no routes"
     for rule in routes:
         url = rule.rule.replace("<int:comment_id>", str(comment.id))
@@ -129,7 +145,9 @@ def test_every_dashboard_route_refuses_anonymous_users(app, client, csrf, episod
     assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 1
 
 
-def test_every_state_changing_route_refuses_a_missing_csrf_token(app, client, auth, episode):
+def test_every_state_changing_route_refuses_a_missing_csrf_token(
+    app, client, auth, episode
+):
     comment = make_comment(episode)
     auth.login()
     values = {"comment_id": comment.id, "slug": "lighthouse", "filename": "x.mp3"}
@@ -139,8 +157,14 @@ def test_every_state_changing_route_refuses_a_missing_csrf_token(app, client, au
             url = rule.rule
             for name, value in values.items():
                 url = re.sub(rf"<(?:\w+:)?{name}>", str(value), url)
-            response = client.open(url, method=method, data={"body": "x", "author": "x"})
-            assert response.status_code in (400, 403), (method, url, response.status_code)
+            response = client.open(
+                url, method=method, data={"body": "x", "author": "x"}
+            )
+            assert response.status_code in (400, 403), (
+                method,
+                url,
+                response.status_code,
+            )
             checked += 1
     assert checked >= 4
     assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 1

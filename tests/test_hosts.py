@@ -11,7 +11,9 @@ from .helpers import make_host
 
 
 def test_create_host_hashes_the_password(app):
-    host = make_host(email="Ana@Example.com", display_name="Ana", password="long enough")
+    host = make_host(
+        email="Ana@Example.com", display_name="Ana", password="long enough"
+    )
     assert host.email == "ana@example.com"
     assert "long enough" not in host.password_hash
     assert hosts.authenticate("ana@example.com", "long enough") == host
@@ -37,7 +39,14 @@ def test_create_host_rejects_bad_input(app, email, name, password, field):
 
 def test_cli_create_host_reads_password_from_stdin(runner):
     result = runner.invoke(
-        args=["hub", "create-host", "co@example.com", "--name", "Co Host", "--password-stdin"],
+        args=[
+            "hub",
+            "create-host",
+            "co@example.com",
+            "--name",
+            "Co Host",
+            "--password-stdin",
+        ],
         input="a good password\n",
     )
     assert result.exit_code == 0, result.output
@@ -57,14 +66,22 @@ def test_cli_create_host_prompts_for_password(runner):
 def test_cli_create_host_explains_bad_input_and_creates_nothing(runner, app):
     make_host(email="co@example.com")
     result = runner.invoke(
-        args=["hub", "create-host", "co@example.com", "--name", "Co", "--password-stdin"],
+        args=[
+            "hub",
+            "create-host",
+            "co@example.com",
+            "--name",
+            "Co",
+            "--password-stdin",
+        ],
         input="short\n",
     )
     assert result.exit_code == 1
     assert "already exists" in result.output
     assert "at least 8 characters" in result.output
-    from podcast_hub.extensions import db
     import sqlalchemy as sa
+
+    from podcast_hub.extensions import db
 
     assert db.session.scalar(sa.select(sa.func.count(Host.id))) == 1
 

@@ -75,7 +75,9 @@ def test_audio_of_a_scheduled_episode_is_not_served_early(client, media_dir):
     from datetime import UTC, datetime, timedelta
 
     (media_dir / "soon.mp3").write_bytes(b"ID3" + bytes(100))
-    make_episode(audio_file="soon.mp3", published_at=datetime.now(UTC) + timedelta(days=1))
+    make_episode(
+        audio_file="soon.mp3", published_at=datetime.now(UTC) + timedelta(days=1)
+    )
     status, _, _ = get(client, "/media/soon.mp3")
     assert status == 404
 

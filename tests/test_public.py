@@ -40,7 +40,9 @@ def test_episode_page_has_player_notes_form_and_csrf_meta(client, show):
     assert episode.title in html
 
 
-@pytest.mark.parametrize(("query", "start"), [("754", 754), ("12:34", 754), ("0:12:34", 754)])
+@pytest.mark.parametrize(
+    ("query", "start"), [("754", 754), ("12:34", 754), ("0:12:34", 754)]
+)
 def test_t_starts_the_player_there(client, show, query, start):
     make_episode(slug="ep", audio_file="ep.mp3", duration_s=1800)
     html = client.get(f"/episodes/ep?t={query}").get_data(as_text=True)
@@ -71,7 +73,13 @@ def test_api_lists_published_episodes_with_absolute_urls(client, show):
     assert [e["slug"] for e in data] == ["ep"]
     [item] = data
     assert set(item) == {
-        "slug", "title", "published_at", "duration", "audio_url", "page_url", "comment_count"
+        "slug",
+        "title",
+        "published_at",
+        "duration",
+        "audio_url",
+        "page_url",
+        "comment_count",
     }
     assert item["duration"] == 61
     assert item["audio_url"] == "http://localhost/media/sub/ep%20one.mp3"
