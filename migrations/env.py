@@ -1,6 +1,7 @@
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
@@ -60,6 +61,13 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def render_item(type_, obj, autogen_context):
+    """Write our column types as plain SQLAlchemy ones, so migrations stand alone."""
+    if type_ == "type" and isinstance(obj, sa.TypeDecorator):
+        return repr(obj.impl).replace("DateTime(", "sa.DateTime(")
+    return False
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -86,7 +94,10 @@ def run_migrations_online():
 
     with connectable.connect() as connection:
         context.configure(
-            connection=connection, target_metadata=get_metadata(), **conf_args
+            connection=connection,
+            target_metadata=get_metadata(),
+            render_item=render_item,
+            **conf_args,
         )
 
         with context.begin_transaction():

@@ -26,7 +26,10 @@ def get_episode(slug):
     counts = episodes.comment_counts([episode])
     data = episode_json(episode, counts[episode.id])
     data["description_html"] = str(text.paragraphs(episode.description))
-    data["chapters"] = []
+    data["chapters"] = [
+        {"start": chapter.start_s, "title": chapter.title, "url": chapter.url}
+        for chapter in episode.chapters
+    ]
     return jsonify(data)
 
 

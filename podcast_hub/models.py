@@ -10,6 +10,9 @@ from .extensions import db
 
 COMMENT_STATUSES = ("published", "pending", "hidden", "spam", "deleted")
 EPISODE_TYPES = ("full", "trailer", "bonus")
+SHOW_TYPES = ("episodic", "serial")
+CHAPTER_SOURCES = ("audio", "sidecar", "host")
+SOUNDBITE_SECONDS = (15, 120)
 
 
 def utcnow():
@@ -52,11 +55,22 @@ class Show(db.Model):
     category: so.Mapped[str] = so.mapped_column(sa.String(255), default="Technology")
     explicit: so.Mapped[bool] = so.mapped_column(default=False)
     cover: so.Mapped[str | None] = so.mapped_column(sa.String(512))
+    show_type: so.Mapped[str] = so.mapped_column(sa.String(10), default="episodic")
+    locked: so.Mapped[bool] = so.mapped_column(default=True)
+    podcast_guid: so.Mapped[str | None] = so.mapped_column(sa.String(36))
+    funding_url: so.Mapped[str | None] = so.mapped_column(sa.String(512))
+    funding_text: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    new_feed_url: so.Mapped[str | None] = so.mapped_column(sa.String(512))
     updated_at: so.Mapped[datetime] = so.mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow
     )
 
-    __table_args__ = (sa.CheckConstraint("length(title) > 0", name="title_not_empty"),)
+    __table_args__ = (
+        sa.CheckConstraint("length(title) > 0", name="title_not_empty"),
+        sa.CheckConstraint(
+            "show_type IN ('episodic', 'serial')", name="show_type_known"
+        ),
+    )
 
 
 class Episode(db.Model):
@@ -77,12 +91,31 @@ class Episode(db.Model):
     number: so.Mapped[int | None]
     episode_type: so.Mapped[str] = so.mapped_column(sa.String(10), default="full")
     explicit: so.Mapped[bool] = so.mapped_column(default=False)
+    image: so.Mapped[str | None] = so.mapped_column(sa.String(512))
     updated_at: so.Mapped[datetime] = so.mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow
     )
 
     comments: so.WriteOnlyMapped["Comment"] = so.relationship(
         back_populates="episode", passive_deletes=True
+    )
+    chapters: so.Mapped[list["Chapter"]] = so.relationship(
+        back_populates="episode",
+        order_by="Chapter.start_s",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    transcripts: so.Mapped[list["Transcript"]] = so.relationship(
+        back_populates="episode",
+        order_by="Transcript.file",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    soundbites: so.Mapped[list["Soundbite"]] = so.relationship(
+        back_populates="episode",
+        order_by="Soundbite.start_s",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
     __table_args__ = (
@@ -95,6 +128,64 @@ class Episode(db.Model):
         ),
         sa.CheckConstraint("season IS NULL OR season > 0", name="season_positive"),
         sa.CheckConstraint("number IS NULL OR number > 0", name="number_positive"),
+    )
+
+
+class Chapter(db.Model):
+    """A named point in an episode's audio, from the file, a sidecar or the host."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    episode_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("episode.id", ondelete="CASCADE"), index=True
+    )
+    start_s: so.Mapped[int]
+    title: so.Mapped[str] = so.mapped_column(sa.String(255))
+    url: so.Mapped[str | None] = so.mapped_column(sa.String(1024))
+    source: so.Mapped[str] = so.mapped_column(sa.String(10), default="audio")
+
+    episode: so.Mapped[Episode] = so.relationship(back_populates="chapters")
+
+    __table_args__ = (
+        sa.CheckConstraint("start_s >= 0", name="start_not_negative"),
+        sa.CheckConstraint("length(title) > 0", name="title_not_empty"),
+        sa.CheckConstraint(
+            "source IN ('audio', 'sidecar', 'host')", name="source_known"
+        ),
+    )
+
+
+class Transcript(db.Model):
+    """A transcript or captions file (WebVTT, SRT) next to an episode's audio."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    episode_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("episode.id", ondelete="CASCADE"), index=True
+    )
+    file: so.Mapped[str] = so.mapped_column(sa.String(512), unique=True)
+    mime_type: so.Mapped[str] = so.mapped_column(sa.String(100))
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(35))
+
+    episode: so.Mapped[Episode] = so.relationship(back_populates="transcripts")
+
+
+class Soundbite(db.Model):
+    """A moment the host picked to promote the episode (`podcast:soundbite`)."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    episode_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("episode.id", ondelete="CASCADE"), index=True
+    )
+    start_s: so.Mapped[int]
+    duration_s: so.Mapped[int]
+    title: so.Mapped[str] = so.mapped_column(sa.String(128))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    episode: so.Mapped[Episode] = so.relationship(back_populates="soundbites")
+
+    __table_args__ = (
+        sa.CheckConstraint("start_s >= 0", name="start_not_negative"),
+        sa.CheckConstraint("duration_s BETWEEN 15 AND 120", name="duration_15_to_120"),
+        sa.CheckConstraint("length(title) > 0", name="title_not_empty"),
     )
 
 

@@ -79,3 +79,14 @@ def test_comment_on_a_missing_episode_is_refused(migrated_app):
     db.session.add(Comment(episode_id=12345, author="Lee", body="Hi"))
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
+
+
+def test_every_migration_downgrades_and_upgrades_again(migrated_app):
+    from flask_migrate import downgrade
+
+    downgrade(revision="base")
+    assert sa.inspect(db.engine).get_table_names() == ["alembic_version"]
+    upgrade()
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert compare_metadata(context, db.metadata) == []

@@ -97,10 +97,27 @@ def test_api_urls_use_base_url(client, show):
 
 
 def test_api_episode_detail(client, show):
-    make_episode(slug="ep", description="Line <1>\n\nLine 2")
+    from podcast_hub.extensions import db
+    from podcast_hub.models import Chapter
+
+    episode = make_episode(slug="ep", description="Line <1>\n\nLine 2")
     data = client.get("/api/episodes/ep").get_json()
     assert data["description_html"] == "<p>Line &lt;1&gt;</p><p>Line 2</p>"
     assert data["chapters"] == []
+    db.session.add_all(
+        [
+            Chapter(episode_id=episode.id, start_s=90, title="Storm"),
+            Chapter(
+                episode_id=episode.id, start_s=0, title="Intro", url="https://x.test/"
+            ),
+        ]
+    )
+    db.session.commit()
+    data = client.get("/api/episodes/ep").get_json()
+    assert data["chapters"] == [
+        {"start": 0, "title": "Intro", "url": "https://x.test/"},
+        {"start": 90, "title": "Storm", "url": None},
+    ]
     assert data["slug"] == "ep"
 
 
