@@ -51,5 +51,7 @@ def by_audio_file(filename):
 
 
 def is_published(episode, now=None):
-    """Tell whether `episode` is out (its publication time has passed)."""
-    return episode.published_at <= (now or utcnow())
+    """Tell whether `episode` is out: not a draft, and its publication time passed."""
+    return episode.published_at is not None and episode.published_at <= (
+        now or utcnow()
+    )

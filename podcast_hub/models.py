@@ -13,6 +13,8 @@ EPISODE_TYPES = ("full", "trailer", "bonus")
 SHOW_TYPES = ("episodic", "serial")
 CHAPTER_SOURCES = ("audio", "sidecar", "host")
 SOUNDBITE_SECONDS = (15, 120)
+MODERATION_MODES = ("open", "hold_first", "hold_all")
+BLOCK_KINDS = ("email", "word")
 
 
 def utcnow():
@@ -61,6 +63,7 @@ class Show(db.Model):
     funding_url: so.Mapped[str | None] = so.mapped_column(sa.String(512))
     funding_text: so.Mapped[str | None] = so.mapped_column(sa.String(128))
     new_feed_url: so.Mapped[str | None] = so.mapped_column(sa.String(512))
+    moderation_mode: so.Mapped[str] = so.mapped_column(sa.String(12), default="open")
     updated_at: so.Mapped[datetime] = so.mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow
     )
@@ -69,6 +72,10 @@ class Show(db.Model):
         sa.CheckConstraint("length(title) > 0", name="title_not_empty"),
         sa.CheckConstraint(
             "show_type IN ('episodic', 'serial')", name="show_type_known"
+        ),
+        sa.CheckConstraint(
+            "moderation_mode IN ('open', 'hold_first', 'hold_all')",
+            name="moderation_mode_known",
         ),
     )
 
@@ -86,12 +93,14 @@ class Episode(db.Model):
     mime_type: so.Mapped[str] = so.mapped_column(sa.String(100))
     size_bytes: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     duration_s: so.Mapped[int]
-    published_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+    # None while the episode is a draft; a future moment schedules it.
+    published_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
     season: so.Mapped[int | None]
     number: so.Mapped[int | None]
     episode_type: so.Mapped[str] = so.mapped_column(sa.String(10), default="full")
     explicit: so.Mapped[bool] = so.mapped_column(default=False)
     image: so.Mapped[str | None] = so.mapped_column(sa.String(512))
+    comments_closed: so.Mapped[bool] = so.mapped_column(default=False)
     updated_at: so.Mapped[datetime] = so.mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow
     )
@@ -189,6 +198,21 @@ class Soundbite(db.Model):
     )
 
 
+class BlockRule(db.Model):
+    """An e-mail address or a word whose new comments go straight to spam."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10))
+    value: so.Mapped[str] = so.mapped_column(sa.String(254))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "value", name="uq_block_rule_kind_value"),
+        sa.CheckConstraint("kind IN ('email', 'word')", name="kind_known"),
+        sa.CheckConstraint("length(value) > 0", name="value_not_empty"),
+    )
+
+
 class Host(UserMixin, db.Model):
     """Someone who answers listeners and runs the show."""
 
@@ -222,9 +246,14 @@ class Comment(db.Model):
     body: so.Mapped[str] = so.mapped_column(sa.Text)
     timestamp_s: so.Mapped[int | None]
     status: so.Mapped[str] = so.mapped_column(sa.String(12), default="published")
+    pinned: so.Mapped[bool] = so.mapped_column(default=False)
+    # The host decided this comment needs no answer: it leaves "Needs reply".
+    reply_not_needed: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(
         UTCDateTime, default=utcnow, index=True
     )
+    edited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    deleted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     episode: so.Mapped[Episode] = so.relationship(back_populates="comments")
     host: so.Mapped[Host | None] = so.relationship()
