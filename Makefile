@@ -2,6 +2,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
+# The Podcast Index's feed parser, run with node by the feed tests.
+PARTYTIME := tests/partytime
 
 .PHONY: run test lint demo clean
 
@@ -17,12 +19,16 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test,lint]'
 	touch $@
 
+$(PARTYTIME)/node_modules/.installed: $(PARTYTIME)/package.json $(PARTYTIME)/package-lock.json
+	npm ci --prefix $(PARTYTIME) --no-audit --no-fund
+	touch $@
+
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) hub demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(PARTYTIME)/node_modules/.installed
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
@@ -30,4 +36,4 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache $(PARTYTIME)/node_modules

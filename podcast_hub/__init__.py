@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config, errors, extensions, filters
+from . import config, errors, extensions, filters, sessions
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,6 +18,7 @@ def create_app(test_config=None):
     )
     config.load(app, test_config)
     extensions.init_app(app)
+    sessions.init_app(app)
     register_blueprints(app)
     errors.init_app(app)
     filters.init_app(app)
@@ -26,10 +27,11 @@ def create_app(test_config=None):
 
 
 def register_blueprints(app):
-    """Attach the public site, the JSON API, login and the dashboard."""
-    from . import api, auth, dashboard, public
+    """Attach the public site, the feeds, the JSON API, login and the dashboard."""
+    from . import api, auth, dashboard, feeds, public
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)

@@ -1,12 +1,21 @@
-"""The JSON API: episodes, threads and posting comments."""
+"""The JSON API: episodes, threads, posting comments and moderating them."""
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
 
-from . import comments, episodes, links, text
-from .errors import NotFound, ValidationFailed, json_error
+from . import comments, episodes, links, moderation, notes, ownership, threads
+from .auth import host_required
+from .errors import NotAllowed, NotFound, ValidationFailed, json_error
 from .extensions import limiter
-from .public import comment_form, comment_rate_limit, is_host, submit_comment
+from .forms import EditCommentForm, ModerationForm
+from .public import (
+    comment_form,
+    comment_rate_limit,
+    is_host,
+    own_comment,
+    submit_comment,
+    submit_edit,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -25,7 +34,7 @@ def get_episode(slug):
     episode = _load_episode(slug)
     counts = episodes.comment_counts([episode])
     data = episode_json(episode, counts[episode.id])
-    data["description_html"] = str(text.paragraphs(episode.description))
+    data["description_html"] = str(notes.render(episode.description))
     data["chapters"] = [
         {"start": chapter.start_s, "title": chapter.title, "url": chapter.url}
         for chapter in episode.chapters
@@ -36,6 +45,8 @@ def get_episode(slug):
 @bp.get("/episodes/<slug>/comments")
 def list_comments(slug):
     episode = _load_episode(slug)
+    if "page" in request.args:
+        return _comments_page(episode)
     nodes = comments.thread(episode)
     return jsonify(
         {
@@ -58,7 +69,46 @@ def post_comment(slug):
     except NotFound as missing:
         fields = {missing.field: [missing.message]} if missing.field else {}
         return json_error(404, missing.message, fields)
-    return jsonify(comments.to_json(comments.Node(comment))), 201
+    data = comments.to_json(comments.Node(comment))
+    # A comment sent to spam looks held to its author: spammers learn nothing.
+    if data["status"] != "published":
+        data["status"] = "pending"
+    response = jsonify(data)
+    ownership.remember(response, comment.id)
+    return response, 201
+
+
+@bp.post("/comments/<int:comment_id>/moderation")
+@host_required
+def moderate_comment(comment_id):
+    try:
+        comment = comments.get_comment(comment_id)
+    except NotFound as missing:
+        return json_error(404, missing.message)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("action"), str):
+        return json_error(
+            400,
+            "Send a JSON object with an action.",
+            {"action": [f"Choose one of: {', '.join(moderation.ACTIONS)}."]},
+        )
+    form = ModerationForm(formdata=MultiDict({"action": data["action"]}))
+    try:
+        if not form.validate():
+            raise ValidationFailed(
+                form.errors, message=f"Unknown moderation action: {data['action']!r}."
+            )
+        moderation.apply(comment, form.action.data)
+    except ValidationFailed as failure:
+        return json_error(400, failure.message, failure.fields)
+    return jsonify(moderation_json(comment))
+
+
+def moderation_json(comment):
+    """Return a comment's JSON for hosts: the public fields, the real status, pin."""
+    data = comments.to_json(comments.Node(comment))
+    data["pinned"] = comment.pinned
+    return data
 
 
 def _json_formdata():
@@ -104,3 +154,124 @@ def episode_json(episode, comment_count):
         "page_url": links.page_url(episode),
         "comment_count": comment_count,
     }
+
+
+@bp.get("/episodes/<slug>/moments")
+def list_moments(slug):
+    """Return the timeline's markers: `[second, count, first comment id]` rows."""
+    episode = _load_episode(slug)
+    response = jsonify(
+        {
+            "episode": episode.slug,
+            "duration": episode.duration_s,
+            "moments": [list(row) for row in threads.moments(episode)],
+        }
+    )
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _comments_page(episode):
+    """Return one page of threads, as the episode page pages them."""
+    own = ownership.owned_ids()
+    sort = request.args.get("sort", "moment")
+    if sort not in threads.SORTS:
+        return json_error(400, "Unknown sort.", {"sort": ["Use moment or newest."]})
+    page = threads.page(
+        episode,
+        number=request.args.get("page", 1, type=int),
+        sort=sort,
+        host_only=request.args.get("host") == "1",
+        own_ids=own,
+        per_page=current_app.config["COMMENTS_PER_PAGE"],
+    )
+    return jsonify(
+        {
+            "episode": episode.slug,
+            "count": episodes.comment_counts([episode])[episode.id],
+            "page": page.number,
+            "pages": page.pages,
+            "threads": page.total_threads,
+            "comments": [_author_json(node) for node in page.threads],
+        }
+    )
+
+
+@bp.get("/comments/<int:comment_id>")
+def get_comment(comment_id):
+    """Return one comment with its replies, as its visitor may see it."""
+    own = ownership.owned_ids()
+    try:
+        comment = comments.get_comment(comment_id)
+    except NotFound as missing:
+        return json_error(404, missing.message)
+    episode = comments.episode_of(comment)
+    node = threads.subtree(episode, comment_id, own)
+    if node is None or not episodes.is_published(episode):
+        return json_error(404, "There is no such comment.")
+    return jsonify(_author_json(node))
+
+
+@bp.patch("/comments/<int:comment_id>")
+def edit_comment(comment_id):
+    """Change one's own comment (`body`, `timestamp`) within the edit window."""
+    try:
+        comment = own_comment(comment_id)
+        form = EditCommentForm(formdata=_json_edit_formdata(comment))
+        submit_edit(comment, form)
+    except NotFound as missing:
+        return json_error(404, missing.message)
+    except NotAllowed as refusal:
+        return json_error(403, refusal.message)
+    except ValidationFailed as failure:
+        return json_error(400, failure.message, failure.fields)
+    return jsonify(_author_json(comments.Node(comment)))
+
+
+@bp.delete("/comments/<int:comment_id>")
+def delete_comment(comment_id):
+    """Delete one's own comment within the edit window; `204` when done."""
+    try:
+        comment = own_comment(comment_id)
+        comments.delete_own_comment(comment)
+    except NotFound as missing:
+        return json_error(404, missing.message)
+    except NotAllowed as refusal:
+        return json_error(403, refusal.message)
+    response = current_app.response_class(status=204)
+    ownership.forget(response, comment_id)
+    return response
+
+
+def _json_edit_formdata(comment):
+    """Return the JSON edit as form data; a field left out keeps its value."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(json_error(400, "Send a JSON object with the comment's new fields."))
+    body = data.get("body", comment.body)
+    moment = data.get("timestamp", comment.timestamp_s)
+    fields = {}
+    if body is not None and not isinstance(body, str):
+        fields["body"] = ["This must be text."]
+    if isinstance(moment, bool) or not isinstance(moment, int | str | None):
+        fields["timestamp"] = ["Give whole seconds, or null for a general comment."]
+    if fields:
+        abort(json_error(400, "Some fields have the wrong type.", fields))
+    return MultiDict(
+        {
+            "body": body or "",
+            "timestamp": "" if moment is None else str(moment),
+        }
+    )
+
+
+def _author_json(node):
+    """Return a Node's public JSON; held comments (their authors') say pending."""
+    data = comments.to_json(node)
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if item["status"] != "published":
+            item["status"] = "pending"
+        stack.extend(item["replies"])
+    return data

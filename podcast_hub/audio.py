@@ -3,22 +3,32 @@
 The only module that imports mutagen. The format is recognised from the first
 bytes of the file, never from its name, and then read by the matching mutagen
 class.
+
+Chapters come from ID3 CHAP/CTOC frames (MP3, AAC, WAV), the Nero chapter list
+of MP4 files (`moov/udta/chpl`) and CHAPTERxxx comments (Ogg, FLAC). mutagen
+does not read QuickTime chapter tracks, which Apple's tools write into M4A
+files; such chapters go unseen (ffmpeg writes both kinds). Cover art comes from
+ID3 APIC frames, MP4 `covr`, FLAC pictures and Ogg METADATA_BLOCK_PICTURE.
 """
 
+import base64
+import binascii
 import math
 import mimetypes
 import os
+import re
 import stat
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from mutagen import MutagenError
 from mutagen.aac import AAC
-from mutagen.flac import FLAC
-from mutagen.id3 import ID3
+from mutagen.flac import FLAC, Picture
+from mutagen.id3 import ID3, CTOCFlags, PictureType
 from mutagen.mp3 import MP3
-from mutagen.mp4 import MP4
+from mutagen.mp4 import MP4, MP4Chapters, MP4Cover
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
@@ -43,6 +53,22 @@ class NotAudio(ValueError):
     """The file is not audio we can read; the message says why."""
 
 
+class Chapter(NamedTuple):
+    """A named point of the audio: whole seconds from the start, title, link."""
+
+    start_s: int
+    title: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Artwork:
+    """Cover art embedded in an audio file, as stored there."""
+
+    data: bytes = field(repr=False)
+    mime_type: str
+
+
 @dataclass(frozen=True)
 class AudioFacts:
     duration_s: int
@@ -50,6 +76,28 @@ class AudioFacts:
     size_bytes: int
     title: str | None
     artist: str | None
+    chapters: tuple[Chapter, ...] = ()
+    artwork: Artwork | None = None
+
+
+class _TolerantMP4Chapters(MP4Chapters):
+    """The Nero chapter list, or none when it is damaged."""
+
+    def load(self, atoms, fileobj):
+        try:
+            super().load(atoms, fileobj)
+        except Exception:
+            self._chapters = []
+
+
+class _TolerantMP4(MP4):
+    """MP4 that reads a file whose chapter list is damaged, without its chapters.
+
+    mutagen refuses the whole file when a chapter title is not UTF-8 (titles
+    cut at 255 bytes in the middle of a character are), yet the audio plays.
+    """
+
+    MP4Chapters = _TolerantMP4Chapters
 
 
 @dataclass(frozen=True)
@@ -65,7 +113,9 @@ _ID3_KEYS = {"title_keys": ("TIT2",), "artist_keys": ("TPE1", "TPE2")}
 _VORBIS_KEYS = {"title_keys": ("title",), "artist_keys": ("artist", "albumartist")}
 
 _MP3 = _Format(MP3, "audio/mpeg", "MP3 frames", **_ID3_KEYS)
-_MP4 = _Format(MP4, "audio/mp4", "MP4 container", ("\xa9nam",), ("\xa9ART", "aART"))
+_MP4 = _Format(
+    _TolerantMP4, "audio/mp4", "MP4 container", ("\xa9nam",), ("\xa9ART", "aART")
+)
 _AAC = _Format(AAC, "audio/aac", "AAC stream", **_ID3_KEYS)
 _VORBIS = _Format(OggVorbis, "audio/ogg", "Ogg Vorbis stream", **_VORBIS_KEYS)
 _OPUS = _Format(OggOpus, "audio/ogg", "Ogg Opus stream", **_VORBIS_KEYS)
@@ -95,13 +145,33 @@ _UNSUPPORTED_MAGIC = {
 _RIFF_INFO_KEYS = {"title": b"INAM", "artist": b"IART"}
 _RIFF_INFO_MAX_BYTES = 1 << 20
 
+# Image types by their first bytes: declared MIME types are often wrong.
+_IMAGE_MAGIC = {
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+    b"BM": "image/bmp",
+}
+_MP4_COVER_TYPES = {
+    MP4Cover.FORMAT_JPEG: "image/jpeg",
+    MP4Cover.FORMAT_PNG: "image/png",
+}
+# CHAPTER001=00:01:02.500 in Vorbis comments (the Matroska/OGM convention).
+_VORBIS_CHAPTER_KEY = re.compile(r"chapter(\d{1,3})", re.IGNORECASE)
+_VORBIS_CHAPTER_TIME = re.compile(r"(\d+):([0-5]?\d):([0-5]?\d(?:\.\d+)?)")
+
 
 def read(path):
     """Return the AudioFacts of the file at `path`.
 
     `duration_s` is the length rounded to whole seconds, `size_bytes` the exact
-    size of the file. Raises NotAudio, with a reason a host can act on, for
-    anything that is not readable MP3, M4A, AAC, Ogg Vorbis, Opus, FLAC or WAV.
+    size of the file. `chapters` start at whole seconds, rounded down; untitled
+    ones are called "Chapter 3". `artwork` is the front cover if one is marked,
+    else the first picture, with the MIME type its bytes show. Damaged chapter
+    or picture data leaves those empty; it never makes the file unreadable.
+    Raises NotAudio, with a reason a host can act on, for anything that is not
+    readable MP3, M4A, AAC, Ogg Vorbis, Opus, FLAC or WAV.
     """
     try:
         info = os.stat(path)
@@ -163,7 +233,179 @@ def _read_facts(fileobj, audio_format, size_bytes):
         size_bytes=size_bytes,
         title=title,
         artist=artist,
+        chapters=_chapters(loaded, tags),
+        artwork=_artwork(loaded, tags),
     )
+
+
+def _chapters(loaded, tags):
+    """Return the chapters of a loaded file, in the order the file gives them."""
+    # Damaged chapter data must not make playable audio unreadable.
+    try:
+        if isinstance(tags, ID3):
+            found = _id3_chapters(tags)
+        elif isinstance(loaded, MP4):
+            found = [(c.start, c.title, None) for c in loaded.chapters or ()]
+        elif tags is not None:
+            found = _vorbis_chapters(tags)
+        else:
+            found = []
+    except Exception:
+        return ()
+    chapters = []
+    for number, (start, title, url) in enumerate(found, start=1):
+        if not math.isfinite(start) or start < 0:
+            continue
+        chapters.append(
+            Chapter(
+                # Whole seconds, rounded down: a jump lands before the first word.
+                start_s=math.floor(start),
+                title=_clean(title) or f"Chapter {number}",
+                url=_clean(url),
+            )
+        )
+    return tuple(chapters)
+
+
+def _id3_chapters(tags):
+    """Return (start in seconds, title, url) of each CHAP frame.
+
+    The order is the top-level table of contents (CTOC, following nested ones);
+    chapters it leaves out follow by start time. Titles come from TIT2
+    sub-frames, links from WXXX (or any other URL) sub-frames.
+    """
+    chapters = {frame.element_id: frame for frame in tags.getall("CHAP")}
+    tocs = {frame.element_id: frame for frame in tags.getall("CTOC")}
+    order = {}  # element id → None, in table-of-contents order
+    seen_tocs = set()
+
+    def follow(toc):
+        seen_tocs.add(toc.element_id)
+        for child in toc.child_element_ids:
+            if child in chapters:
+                order.setdefault(child)
+            elif child in tocs and child not in seen_tocs:
+                follow(tocs[child])
+
+    top_level_first = sorted(
+        tocs.values(), key=lambda toc: not toc.flags & CTOCFlags.TOP_LEVEL
+    )
+    for toc in top_level_first:
+        if toc.element_id not in seen_tocs:
+            follow(toc)
+    ordered = [chapters[element_id] for element_id in order]
+    rest = sorted(
+        (frame for key, frame in chapters.items() if key not in order),
+        key=lambda frame: frame.start_time,
+    )
+    return [
+        (
+            frame.start_time / 1000,
+            _first_text(frame.sub_frames, ("TIT2",)),
+            _id3_url(frame.sub_frames),
+        )
+        for frame in ordered + rest
+    ]
+
+
+def _id3_url(frames):
+    """Return the first link among ID3 sub-frames, WXXX first, or None."""
+    links = frames.getall("WXXX") + [
+        frame
+        for frame in frames.values()
+        if frame.FrameID.startswith("W") and frame.FrameID != "WXXX"
+    ]
+    return next((frame.url for frame in links if frame.url), None)
+
+
+def _vorbis_chapters(tags):
+    """Return (start in seconds, title, url) of each CHAPTERxxx comment, by number."""
+    found = []
+    for key in tags.keys():
+        match = _VORBIS_CHAPTER_KEY.fullmatch(key)
+        if not match:
+            continue
+        time = _VORBIS_CHAPTER_TIME.fullmatch(_first_text(tags, (key,)) or "")
+        if not time:
+            continue
+        hours, minutes, seconds = time.groups()
+        start = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+        title = _first_text(tags, (f"{key}name",))
+        url = _first_text(tags, (f"{key}url",))
+        found.append((int(match.group(1)), start, title, url))
+    found.sort(key=lambda chapter: chapter[0])
+    return [(start, title, url) for _, start, title, url in found]
+
+
+def _artwork(loaded, tags):
+    """Return the embedded cover art, the front cover when marked, or None."""
+    try:
+        if isinstance(tags, ID3):
+            pictures = [(f.type, f.data, f.mime) for f in tags.getall("APIC")]
+        elif isinstance(loaded, MP4):
+            pictures = [
+                (
+                    PictureType.COVER_FRONT,
+                    bytes(cover),
+                    _MP4_COVER_TYPES.get(cover.imageformat, ""),
+                )
+                for cover in (tags or {}).get("covr", ())
+            ]
+        elif isinstance(loaded, FLAC):
+            pictures = [(p.type, p.data, p.mime) for p in loaded.pictures]
+            pictures += _vorbis_pictures(tags)
+        elif tags is not None:
+            pictures = _vorbis_pictures(tags)
+        else:
+            pictures = []
+    except Exception:
+        return None
+    # "-->" is an ID3 link to an image elsewhere, not an image.
+    pictures = [p for p in pictures if p[1] and p[2] != "-->"]
+    if not pictures:
+        return None
+    fronts = [p for p in pictures if p[0] == PictureType.COVER_FRONT]
+    _, data, declared = (fronts or pictures)[0]
+    return Artwork(data=bytes(data), mime_type=_image_mime(data, declared))
+
+
+def _vorbis_pictures(tags):
+    """Return (type, data, MIME type) of pictures in Vorbis comments.
+
+    METADATA_BLOCK_PICTURE holds a base64 FLAC picture block; the older
+    COVERART holds base64 image bytes, with COVERARTMIME beside it.
+    """
+    if tags is None:
+        return []
+    pictures = []
+    for encoded in tags.get("metadata_block_picture", []):
+        try:
+            picture = Picture(base64.b64decode(encoded))
+        except (binascii.Error, ValueError, MutagenError, struct.error):
+            continue
+        pictures.append((picture.type, picture.data, picture.mime))
+    declared = _first_text(tags, ("coverartmime",)) or ""
+    for encoded in tags.get("coverart", []):
+        try:
+            pictures.append((PictureType.OTHER, base64.b64decode(encoded), declared))
+        except (binascii.Error, ValueError):
+            continue
+    return pictures
+
+
+def _image_mime(data, declared):
+    """Return the MIME type of image bytes, by their first bytes when known."""
+    for magic, mime_type in _IMAGE_MAGIC.items():
+        if data.startswith(magic):
+            return mime_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    declared = (declared or "").strip().lower()
+    if declared in ("jpg", "jpeg", "image/jpg"):
+        return "image/jpeg"
+    if declared and "/" not in declared:
+        declared = f"image/{declared}"
+    return declared or "application/octet-stream"
 
 
 def _sniff(fileobj):
@@ -260,6 +502,8 @@ def _first_text(tags, keys):
 
 
 def _clean(value):
+    if value is None:
+        return None
     if isinstance(value, bytes):
         try:
             value = value.decode("utf-8")

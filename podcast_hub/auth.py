@@ -1,11 +1,13 @@
-"""Host login and logout."""
+"""Host login and logout, and the guard on host-only API routes."""
 
+import functools
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from . import episodes, hosts
+from .errors import json_error
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -27,6 +29,19 @@ def safe_next(target):
     ):
         return fallback
     return target
+
+
+def host_required(view):
+    """Answer 401 JSON to anyone but a logged-in host; mark `view` as host-only."""
+
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return json_error(401, "Log in as a host to do this.")
+        return view(*args, **kwargs)
+
+    guarded.host_only = True
+    return guarded
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""The `hub` command group: hosts, import and the demo show."""
+"""The `hub` command group: hosts, import, purging deleted comments, the demo."""
 
 import sys
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from . import demo, hosts, importer
+from . import demo, hosts, importer, moderation
 from .errors import ValidationFailed
 
 
@@ -52,9 +52,25 @@ def import_command(directory):
         sys.exit(2)
     report = importer.sync(directory)
     for line in report.lines():
-        click.echo(line, err=line.startswith("skipped"))
+        # Warnings (cover art, sidecar files) go to stderr but leave status 0.
+        click.echo(line, err=line.startswith(("skipped", "warning")))
     click.echo(report.summary())
     sys.exit(1 if report.skipped else 0)
+
+
+@hub.command("purge")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=moderation.PURGE_AFTER_DAYS,
+    show_default=True,
+    help="Remove comments deleted at least this many days ago.",
+)
+def purge_command(days):
+    """Remove soft-deleted comments for good once they are DAYS old."""
+    removed = moderation.purge_deleted(days=days)
+    noun = "comment" if removed == 1 else "comments"
+    click.echo(f"Purged {removed} deleted {noun} older than {days} days.")
 
 
 @hub.command("demo")

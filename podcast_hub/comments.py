@@ -1,14 +1,15 @@
-"""The conversation: posting comments and replies, threads, the host's inbox."""
+"""The conversation: posting comments and replies, and threads."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from . import text, timecode
-from .errors import NotFound, ValidationFailed
+from . import moderation, text, timecode
+from .errors import NotAllowed, NotFound, ValidationFailed
 from .extensions import db
-from .models import Comment, Episode
+from .models import Comment, Episode, utcnow
 
 MAX_DEPTH = 3
 
@@ -26,6 +27,17 @@ class Node:
         """Return the number of replies below this comment, at any depth."""
         return sum(1 + reply.reply_count for reply in self.replies)
 
+    @property
+    def answered_by(self):
+        """Return the name of the first host who replied below, or None."""
+        for reply in self.replies:
+            if reply.comment.is_host:
+                return reply.comment.author
+        for reply in self.replies:
+            if name := reply.answered_by:
+                return name
+        return None
+
 
 def post_comment(
     episode,
@@ -37,13 +49,17 @@ def post_comment(
     parent_id=None,
     host=None,
 ):
-    """Store and return a published comment on `episode`.
+    """Store and return a comment on `episode`.
 
-    With `host`, the comment is the host's and carries their display name.
-    Raises ValidationFailed for a moment outside the episode, NotFound for a
-    parent that is not a published comment of this episode. A reply below the
-    third level attaches to the third level.
+    With `host`, the comment is the host's, carries their display name and is
+    published. A listener's comment is published, held as `pending` or sent to
+    `spam` as the moderation rules say. Raises ValidationFailed for a moment
+    outside the episode or a listener commenting on a closed episode, NotFound
+    for a parent that is not a published comment of this episode. A reply
+    below the third level attaches to the third level.
     """
+    if host is None:
+        moderation.check_open(episode)
     if timestamp_s is not None and not 0 <= timestamp_s <= episode.duration_s:
         raise ValidationFailed(
             {
@@ -58,7 +74,14 @@ def post_comment(
         parent = _published_comment(episode, parent_id)
         ancestors = _ancestors(parent)
         if len(ancestors) + 1 >= MAX_DEPTH:
+            body = _mention(parent.author, body)
             parent = db.session.get(Comment, parent.parent_id)
+    if host is None:
+        status = moderation.status_for_new_comment(
+            author=author, email=email, body=body
+        )
+    else:
+        status = "published"
     comment = Comment(
         episode_id=episode.id,
         parent_id=parent.id if parent else None,
@@ -68,11 +91,17 @@ def post_comment(
         is_host=host is not None,
         body=body,
         timestamp_s=timestamp_s,
-        status="published",
+        status=status,
     )
     db.session.add(comment)
     db.session.commit()
     return comment
+
+
+def _mention(name, body):
+    """Start `body` with "@name", for a reply shown beside the comment it answers."""
+    mention = f"@{name}"
+    return body if body.startswith(mention) else f"{mention} {body}"
 
 
 def _published_comment(episode, comment_id):
@@ -95,8 +124,9 @@ def _ancestors(comment):
 def thread(episode):
     """Return the episode's published conversation as a list of top-level Nodes.
 
-    Threads are ordered by moment (general comments last), then by time;
-    replies by time. One query, whatever the size of the conversation.
+    Pinned threads come first, then threads by moment (general comments
+    last), then by time; replies by time. One query, whatever the size of the
+    conversation.
     """
     query = (
         sa.select(Comment)
@@ -126,36 +156,18 @@ def _set_depth(node, depth):
 
 def _moment_order(node):
     moment = node.comment.timestamp_s
-    return (moment is None, moment or 0, node.comment.created_at, node.comment.id)
+    return (
+        not node.comment.pinned,
+        moment is None,
+        moment or 0,
+        node.comment.created_at,
+        node.comment.id,
+    )
 
 
 def count(nodes):
     """Return the number of comments in `nodes` and all their replies."""
     return sum(1 + node.reply_count for node in nodes)
-
-
-def needs_reply():
-    """Return published listener comments that no host has answered, newest first.
-
-    Each row is (comment, episode).
-    """
-    host_reply = sa.orm.aliased(Comment)
-    answered = (
-        sa.select(host_reply.id)
-        .where(
-            host_reply.parent_id == Comment.id,
-            host_reply.is_host.is_(True),
-            host_reply.status == "published",
-        )
-        .exists()
-    )
-    query = (
-        sa.select(Comment, Episode)
-        .join(Episode, Comment.episode_id == Episode.id)
-        .where(Comment.is_host.is_(False), Comment.status == "published", ~answered)
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-    )
-    return db.session.execute(query).all()
 
 
 def get_comment(comment_id):
@@ -181,3 +193,97 @@ def to_json(node):
         "status": comment.status,
         "replies": [to_json(reply) for reply in node.replies],
     }
+
+
+EDIT_WINDOW = timedelta(minutes=15)
+TOO_LATE = (
+    "You can change or delete a comment for 15 minutes after posting it; "
+    "that time is over for this one."
+)
+HAS_REPLIES = (
+    "People have already replied to this comment, so it stays; "
+    "you can still edit it for 15 minutes after posting."
+)
+
+
+def episode_of(comment):
+    """Return the episode `comment` belongs to."""
+    return db.session.get(Episode, comment.episode_id)
+
+
+def change_deadline(comment):
+    """Return the moment after which the author can no longer change `comment`."""
+    return comment.created_at + EDIT_WINDOW
+
+
+def can_change(comment, now=None):
+    """Tell whether the author may still edit or delete `comment`."""
+    if comment.status not in ("published", "pending", "spam"):
+        return False
+    return (now or utcnow()) < change_deadline(comment)
+
+
+def changeable(nodes, own_ids, now=None):
+    """Return {comment id: deadline} for the comments in `nodes` their author owns.
+
+    `own_ids` are the comments this visitor posted; only those still inside the
+    edit window are returned.
+    """
+    now = now or utcnow()
+    own = set(own_ids)
+    found = {}
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        stack.extend(node.replies)
+        if node.comment.id in own and can_change(node.comment, now):
+            found[node.comment.id] = change_deadline(node.comment)
+    return found
+
+
+def edit_comment(comment, *, body, timestamp_s, now=None):
+    """Change the words and moment of `comment` for its author; return it.
+
+    Raises NotAllowed once EDIT_WINDOW has passed since it was posted, and
+    ValidationFailed for a moment outside the episode.
+    """
+    now = now or utcnow()
+    if not can_change(comment, now):
+        raise NotAllowed(TOO_LATE)
+    _check_moment(episode_of(comment), timestamp_s)
+    comment.body = body
+    comment.timestamp_s = timestamp_s
+    comment.edited_at = now
+    db.session.commit()
+    return comment
+
+
+def delete_own_comment(comment, now=None):
+    """Delete `comment` for its author: it leaves the page, the JSON and the feeds.
+
+    The row stays as `deleted` until moderation purges it. Raises NotAllowed once
+    EDIT_WINDOW has passed, or when someone has replied (their words would go too).
+    """
+    now = now or utcnow()
+    if not can_change(comment, now):
+        raise NotAllowed(TOO_LATE)
+    replied = sa.select(Comment.id).where(
+        Comment.parent_id == comment.id, Comment.status == "published"
+    )
+    if db.session.scalar(replied.limit(1)) is not None:
+        raise NotAllowed(HAS_REPLIES)
+    comment.status = "deleted"
+    comment.deleted_at = now
+    db.session.commit()
+
+
+def _check_moment(episode, timestamp_s):
+    if timestamp_s is not None and not 0 <= timestamp_s <= episode.duration_s:
+        raise ValidationFailed(
+            {
+                "timestamp": [
+                    "The moment must be between 0:00 and "
+                    f"{timecode.format(episode.duration_s)}, the episode's length."
+                ]
+            }
+        )

@@ -20,8 +20,9 @@ def load(app, test_config=None):
         DATABASE_URL=f"sqlite:///{instance / 'podcast_hub.sqlite'}",
         MEDIA_DIR="episodes",
         BASE_URL=None,
+        MEDIA_BASE_URL=None,
         MAX_UPLOAD_MB=DEFAULT_MAX_UPLOAD_MB,
-        COMMENTS_PER_PAGE=200,
+        COMMENTS_PER_PAGE=25,
         RATELIMIT_COMMENTS="10 per minute; 200 per day",
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
@@ -51,8 +52,9 @@ def load(app, test_config=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config["MEDIA_DIR"] = str(Path(app.config["MEDIA_DIR"]).expanduser().resolve())
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
-    if app.config["BASE_URL"]:
-        app.config["BASE_URL"] = str(app.config["BASE_URL"]).rstrip("/")
+    for key in ("BASE_URL", "MEDIA_BASE_URL"):
+        if app.config[key]:
+            app.config[key] = str(app.config[key]).rstrip("/")
 
 
 def _instance_secret(instance):

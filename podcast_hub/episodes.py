@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from .extensions import db
-from .models import Comment, Episode, Show, utcnow
+from .models import Comment, Episode, Show, Transcript, utcnow
 
 
 def get_show():
@@ -48,6 +48,19 @@ def comment_counts(episodes):
 def by_audio_file(filename):
     """Return the episode whose audio is `filename`, published or not, or None."""
     return db.session.scalar(sa.select(Episode).where(Episode.audio_file == filename))
+
+
+def media_owners(filename):
+    """Return the episodes whose audio, art or transcript is `filename`."""
+    transcript_of = sa.select(Transcript.episode_id).where(Transcript.file == filename)
+    query = sa.select(Episode).where(
+        sa.or_(
+            Episode.audio_file == filename,
+            Episode.image == filename,
+            Episode.id.in_(transcript_of),
+        )
+    )
+    return db.session.scalars(query).all()
 
 
 def is_published(episode, now=None):

@@ -23,6 +23,14 @@ class NotFound(LookupError):
         self.field = field
 
 
+class NotAllowed(PermissionError):
+    """The rules refuse this person this action; `message` says why, for people."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
 def wants_json():
     """Tell whether this request is for the JSON API."""
     return request.path.startswith("/api/")

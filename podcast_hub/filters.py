@@ -4,12 +4,25 @@ from datetime import UTC
 
 from flask_wtf.csrf import generate_csrf
 
-from . import text, timecode
+from . import notes, text, timecode
 
 
 def timecode_filter(seconds):
     """Format whole seconds as 12:34 or 1:02:03."""
     return "" if seconds is None else timecode.format(seconds)
+
+
+def duration_words_filter(seconds):
+    """Format a wait in whole seconds for people: 45 s, 12 min, 3 h 05 min, 2 days."""
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 2 * 86400:
+        hours, rest = divmod(seconds, 3600)
+        return f"{hours} h {rest // 60:02d} min"
+    return f"{seconds // 86400} days"
 
 
 def date_filter(moment):
@@ -34,6 +47,10 @@ def init_app(app):
     app.add_template_filter(datetime_filter, "datetime")
     app.add_template_filter(iso_filter, "iso")
     app.add_template_filter(text.paragraphs, "paragraphs")
+    app.add_template_filter(text.linkify, "linkify")
+    app.add_template_filter(text.link_moments, "link_moments")
+    app.add_template_filter(notes.render, "notes_html")
+    app.add_template_filter(duration_words_filter, "duration_words")
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -50,6 +50,26 @@ def set_password(host, password):
     db.session.commit()
 
 
+def change_password(host, current_password, new_password):
+    """Replace `host`'s password after checking the current one.
+
+    Raises ValidationFailed (`current_password` or `new_password`).
+    """
+    if not check_password_hash(host.password_hash, current_password or ""):
+        raise ValidationFailed(
+            {"current_password": ["That is not your current password."]}
+        )
+    if len(new_password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed({"new_password": [_PASSWORD_RULE]})
+    host.password_hash = generate_password_hash(new_password)
+    db.session.commit()
+
+
+def all_hosts():
+    """Return every host, by display name."""
+    return db.session.scalars(sa.select(Host).order_by(Host.display_name)).all()
+
+
 def get_by_email(email):
     """Return the host with this e-mail address, or None."""
     return db.session.scalar(sa.select(Host).where(Host.email == _normal_email(email)))

@@ -1,6 +1,19 @@
-"""Absolute URLs for the feed, the API and sharing, honouring `BASE_URL`."""
+"""Absolute URLs for the feeds, the API and sharing, honouring `BASE_URL`.
+
+Media files point at `MEDIA_BASE_URL` (a CDN or object store) when it is set.
+A feed needs thousands of URLs: a `Builder` makes each kind once and then only
+fills in the episode's slug or the file's name.
+"""
+
+import re
+from urllib.parse import quote
 
 from flask import current_app, url_for
+
+# What werkzeug's converters leave unquoted in a path (BaseConverter.to_url).
+_PATH_SAFE = "!$&'()*+,/:;=@"
+_NEEDS_NO_QUOTING = re.compile(r"[A-Za-z0-9_.~!$&'()*+,/:;=@-]*").fullmatch
+_MARK = "PODCASTHUBLINKMARK"
 
 
 def absolute(endpoint, **values):
@@ -13,24 +26,95 @@ def absolute(endpoint, **values):
 
 def site_url():
     """Return the show's home page."""
-    return absolute("public.index")
+    return Builder().site_url()
 
 
 def feed_url():
     """Return the podcast feed's own URL."""
-    return absolute("public.feed_xml")
+    return Builder().feed_url()
+
+
+def comments_feed_url(episode):
+    """Return the RSS feed of an episode's comments."""
+    return Builder().comments_feed_url(episode)
+
+
+def chapters_url(episode):
+    """Return an episode's JSON chapters."""
+    return Builder().chapters_url(episode)
 
 
 def page_url(episode):
     """Return an episode's page."""
-    return absolute("public.episode", slug=episode.slug)
+    return Builder().page_url(episode)
+
+
+def comment_url(episode, comment):
+    """Return the permalink of a comment: its place on the episode's page."""
+    return Builder().comment_url(episode, comment)
 
 
 def media_url(filename):
-    """Return the URL of a file in the media folder."""
-    return absolute("public.media", filename=filename)
+    """Return the URL of a file in the media folder, on `MEDIA_BASE_URL` if set."""
+    return Builder().media_url(filename)
 
 
 def audio_url(episode):
     """Return an episode's audio file."""
-    return media_url(episode.audio_file)
+    return Builder().audio_url(episode)
+
+
+class Builder:
+    """The URLs above for one request, each kind built once around its value.
+
+    Make one per request (the host may differ between requests) and use it
+    for many URLs, as a feed does.
+    """
+
+    def __init__(self):
+        self._media_base = current_app.config.get("MEDIA_BASE_URL")
+        self._templates = {}
+
+    def site_url(self):
+        """Return the show's home page."""
+        return absolute("public.index")
+
+    def feed_url(self):
+        """Return the podcast feed's own URL."""
+        return absolute("feeds.feed_xml")
+
+    def comments_feed_url(self, episode):
+        """Return the RSS feed of an episode's comments."""
+        return self._around("feeds.comments_xml", "slug", episode.slug)
+
+    def chapters_url(self, episode):
+        """Return an episode's JSON chapters."""
+        return self._around("feeds.chapters_json", "slug", episode.slug)
+
+    def page_url(self, episode):
+        """Return an episode's page."""
+        return self._around("public.episode", "slug", episode.slug)
+
+    def comment_url(self, episode, comment):
+        """Return the permalink of a comment: its place on the episode's page."""
+        return f"{self.page_url(episode)}#comment-{comment.id}"
+
+    def media_url(self, filename):
+        """Return the URL of a file in the media folder, or on MEDIA_BASE_URL."""
+        if self._media_base:
+            return f"{self._media_base}/{quote(filename, safe='/')}"
+        return self._around("public.media", "filename", filename)
+
+    def audio_url(self, episode):
+        """Return an episode's audio file."""
+        return self.media_url(episode.audio_file)
+
+    def _around(self, endpoint, name, value):
+        parts = self._templates.get(endpoint)
+        if parts is None:
+            parts = absolute(endpoint, **{name: _MARK}).split(_MARK)
+            self._templates[endpoint] = parts
+        head, tail = parts
+        if not _NEEDS_NO_QUOTING(value):
+            value = quote(value, safe=_PATH_SAFE)
+        return head + value + tail

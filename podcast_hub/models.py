@@ -272,3 +272,17 @@ class Comment(db.Model):
             "parent_id IS NULL OR parent_id <> id", name="not_own_parent"
         ),
     )
+
+
+@sa.event.listens_for(so.Session, "before_flush")
+def _touch_episodes_of_changed_sidecars(session, _context, _instances):
+    """Move an episode's `updated_at` when its chapters, transcripts or soundbites
+    change, so the feed's version (read from the episodes) sees edits in place.
+    """
+    changed = [*session.new, *session.deleted]
+    changed += [obj for obj in session.dirty if session.is_modified(obj)]
+    for obj in changed:
+        if isinstance(obj, Chapter | Transcript | Soundbite):
+            episode = obj.episode
+            if episode is not None and episode not in session.deleted:
+                episode.updated_at = utcnow()

@@ -1,27 +1,41 @@
-"""The public site: the show, episode pages, posting comments, the feed, media."""
+"""The public site: the show, episode pages, posting comments, media."""
 
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
     request,
     send_from_directory,
+    session,
     url_for,
 )
 from flask_login import current_user
 
-from . import audio, comments, episodes, feed, links, timecode
-from .errors import NotFound, ValidationFailed
+from . import audio, comments, episodes, links, ownership, threads, timecode, timeline
+from .errors import NotAllowed, NotFound, ValidationFailed
 from .extensions import db, limiter
-from .forms import CommentForm
+from .forms import CommentForm, EditCommentForm
+from .sessions import sessionless
 
 bp = Blueprint("public", __name__)
+
+# Sidecars and art; audio types come from `audio`, or the episode's own.
+MEDIA_TYPES = {
+    ".vtt": "text/vtt",
+    ".srt": "application/x-subrip",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
+MEDIA_MAX_AGE_S = 3600
 
 
 def comment_rate_limit():
@@ -64,8 +78,11 @@ def post_comment(slug):
     except NotFound as missing:
         _errors_onto_form(form, {missing.field or "body": [missing.message]})
         return _render_episode(found, form), 400
+    if comment.status != "published":
+        # Spam looks held too, so that spammers learn nothing.
+        flash("Thank you! Your comment will appear once the host approves it.")
     target = url_for("public.episode", slug=found.slug, _anchor=f"comment-{comment.id}")
-    return redirect(target, code=303)
+    return land_on(redirect(target, code=303), comment)
 
 
 def comment_form(**kwargs):
@@ -119,55 +136,60 @@ def _load_episode(slug):
 
 
 def _render_episode(episode, form):
-    nodes = comments.thread(episode)
     try:
         start = timecode.parse(request.args.get("t"))
     except timecode.TimecodeError:
         start = None
     if start is not None and start > episode.duration_s:
         start = None
+    show = episodes.get_show()
+    moments = threads.moments(episode)
     return render_template(
         "public/episode.html",
-        show=episodes.get_show(),
+        show=show,
         episode=episode,
-        nodes=nodes,
-        comment_count=comments.count(nodes),
+        view=conversation_view(episode),
+        comment_count=episodes.comment_counts([episode])[episode.id],
+        markers=timeline.markers(moments, episode.duration_s),
+        heat=timeline.heat(moments, episode.duration_s),
+        ticks=timeline.ticks(episode.chapters, episode.duration_s),
         form=form,
-        reply_form=comment_form(formdata=None),
+        reply_form=_reply_form(episode),
         start=start,
         audio_url=url_for("public.media", filename=episode.audio_file),
+        share=_share_meta(show, episode),
     )
-
-
-@bp.route("/feed.xml", methods=["GET", "HEAD"])
-def feed_xml():
-    show = episodes.get_show()
-    if show is None:
-        abort(404, description="The show has not been set up yet.")
-    published = episodes.published_episodes()
-    body = feed.render(show, published, links)
-    response = current_app.response_class(
-        body,
-        mimetype="application/rss+xml",
-        content_type="application/rss+xml; charset=utf-8",
-    )
-    response.add_etag()
-    changed = [show.updated_at]
-    changed += [max(e.updated_at, e.published_at) for e in published]
-    response.last_modified = max(changed)
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
-    return response.make_conditional(request)
 
 
 @bp.route("/media/<path:filename>", methods=["GET", "HEAD"])
+@sessionless
 def media(filename):
-    media_dir = Path(current_app.config["MEDIA_DIR"])
-    found = episodes.by_audio_file(filename)
-    if found is not None and not episodes.is_published(found):
+    """Serve a media file as a CDN would: ranges, validators, the right type.
+
+    Audio, art and transcripts of a draft or scheduled episode are not served
+    before it is out.
+    """
+    owners = episodes.media_owners(filename)
+    if owners and not any(episodes.is_published(owner) for owner in owners):
         abort(404, description="This episode is not published yet.")
-    mimetype = found.mime_type if found else audio.mime_type_for(filename)
-    return send_from_directory(media_dir, filename, mimetype=mimetype, conditional=True)
+    audio_of = [owner for owner in owners if owner.audio_file == filename]
+    mimetype = audio_of[0].mime_type if audio_of else media_type(filename)
+    response = send_from_directory(
+        current_app.config["MEDIA_DIR"],
+        filename,
+        mimetype=mimetype,
+        conditional=True,
+        max_age=MEDIA_MAX_AGE_S,
+    )
+    # Web players read transcripts and art from other sites.
+    response.access_control_allow_origin = "*"
+    return response
+
+
+def media_type(filename):
+    """Return the Content-Type for a media file, by its extension."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    return MEDIA_TYPES.get(suffix) or audio.mime_type_for(filename)
 
 
 @bp.get("/healthz")
@@ -178,3 +200,198 @@ def healthz():
         db.session.rollback()
         return jsonify({"status": "unavailable"}), 503
     return jsonify({"status": "ok"})
+
+
+# The conversation on the episode page: pages of threads, fragments for the
+# page's scripts, and a listener's own comments (edit and delete).
+
+LANDING = "land_on_comment"
+
+
+@dataclass
+class ConversationView:
+    """A page of threads and the comments on it that this visitor may change."""
+
+    page: threads.Page
+    changeable: dict
+
+
+def conversation_view(episode):
+    """Return the page of threads this request asks for.
+
+    `?page=`, `?sort=moment|newest` and `?host=1` choose it; `?comment=<id>`, or
+    a comment just posted from this browser, picks the page that holds it.
+    """
+    own = ownership.owned_ids()
+    args = request.args
+    sort = args.get("sort") if args.get("sort") in threads.SORTS else "moment"
+    host_only = args.get("host") == "1"
+    per_page = current_app.config["COMMENTS_PER_PAGE"]
+    landing = session.pop(LANDING) if LANDING in session else None
+    number = args.get("page", 1, type=int)
+    target = args.get("comment", type=int) or landing
+    if target and "page" not in args:
+        options = {"own_ids": own, "per_page": per_page, "sort": sort}
+        found = threads.page_of(episode, target, host_only=host_only, **options)
+        if found is None and host_only:
+            host_only = False
+            found = threads.page_of(episode, target, host_only=False, **options)
+        number = found or 1
+    page = threads.page(
+        episode,
+        number=number,
+        sort=sort,
+        host_only=host_only,
+        own_ids=own,
+        per_page=per_page,
+    )
+    return ConversationView(page, comments.changeable(page.threads, own))
+
+
+def land_on(response, comment):
+    """Remember in the browser that it posted `comment`, and show its page next."""
+    ownership.remember(response, comment.id)
+    session[LANDING] = comment.id
+    return response
+
+
+def _reply_form(episode):
+    if episode.comments_closed and not is_host():
+        return None
+    return comment_form(formdata=None)
+
+
+def _share_meta(show, episode):
+    art = episode.image or (show.cover if show else None)
+    return {
+        "url": links.page_url(episode),
+        "image": links.media_url(art) if art else None,
+        "audio": links.audio_url(episode),
+    }
+
+
+@bp.get("/episodes/<slug>/comments")
+def comments_address(slug):
+    """Send `?t=` and `?comment=` links on a form's error page to the episode page.
+
+    That page's address is the form's `/episodes/<slug>/comments`, and those
+    links are relative to it.
+    """
+    return redirect(url_for("public.episode", slug=slug, **request.args.to_dict()))
+
+
+@bp.get("/episodes/<slug>/conversation")
+def conversation(slug):
+    found = _load_episode(slug)
+    return render_template(
+        "_partials/conversation.html",
+        episode=found,
+        view=conversation_view(found),
+        reply_form=_reply_form(found),
+    )
+
+
+@bp.get("/episodes/<slug>/conversation/<int:comment_id>")
+def conversation_comment(slug, comment_id):
+    found = _load_episode(slug)
+    own = ownership.owned_ids()
+    node = threads.subtree(found, comment_id, own)
+    if node is None:
+        abort(404, description="There is no such comment on this episode.")
+    return render_template(
+        "_partials/comment.html",
+        episode=found,
+        node=node,
+        reply_form=_reply_form(found),
+        changeable=comments.changeable([node], own),
+    )
+
+
+@bp.route("/episodes/<slug>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit_comment(slug, comment_id):
+    found = _load_episode(slug)
+    comment = _own_comment_or_abort(comment_id, found)
+    if request.method == "GET":
+        if not comments.can_change(comment):
+            abort(403, description=comments.TOO_LATE)
+        form = EditCommentForm(
+            data={"body": comment.body, "timestamp": comment.timestamp_s}
+        )
+        return _render_edit(found, comment, form)
+    form = EditCommentForm()
+    try:
+        submit_edit(comment, form)
+    except ValidationFailed as failure:
+        _errors_onto_form(form, failure.fields)
+        return _render_edit(found, comment, form), 400
+    except NotAllowed as refusal:
+        abort(403, description=refusal.message)
+    target = url_for("public.episode", slug=found.slug, _anchor=f"comment-{comment.id}")
+    return land_on(redirect(target, code=303), comment)
+
+
+@bp.post("/episodes/<slug>/comments/<int:comment_id>/delete")
+def delete_comment(slug, comment_id):
+    found = _load_episode(slug)
+    comment = _own_comment_or_abort(comment_id, found)
+    try:
+        comments.delete_own_comment(comment)
+    except NotAllowed as refusal:
+        abort(403, description=refusal.message)
+    flash("Your comment is deleted.", "success")
+    target = url_for("public.episode", slug=found.slug, _anchor="conversation")
+    response = redirect(target, code=303)
+    ownership.forget(response, comment.id)
+    return response
+
+
+def own_comment(comment_id, episode=None):
+    """Return comment `comment_id` if the browser making this request posted it.
+
+    Raises NotFound when this visitor cannot see such a comment (on `episode`),
+    NotAllowed when someone else posted it.
+    """
+    comment = comments.get_comment(comment_id)
+    mine = ownership.owns(comment.id)
+    visible = comment.status == "published" or (mine and comment.status in threads.HELD)
+    if (
+        not visible
+        or (episode is not None and comment.episode_id != episode.id)
+        or not episodes.is_published(comments.episode_of(comment))
+    ):
+        raise NotFound("There is no such comment on this episode.")
+    if not mine:
+        raise NotAllowed(ownership.NOT_YOURS)
+    return comment
+
+
+def submit_edit(comment, form):
+    """Validate `form` and change `comment` with it; return the comment.
+
+    Raises ValidationFailed or NotAllowed, like `comments.edit_comment`.
+    """
+    if not form.validate():
+        raise ValidationFailed(form.errors)
+    return comments.edit_comment(
+        comment, body=form.body.data, timestamp_s=form.timestamp.data
+    )
+
+
+def _own_comment_or_abort(comment_id, episode):
+    try:
+        return own_comment(comment_id, episode)
+    except NotFound as missing:
+        abort(404, description=missing.message)
+    except NotAllowed as refusal:
+        abort(403, description=refusal.message)
+
+
+def _render_edit(episode, comment, form):
+    return render_template(
+        "public/edit_comment.html",
+        show=episodes.get_show(),
+        episode=episode,
+        comment=comment,
+        form=form,
+        deadline=comments.change_deadline(comment),
+    )

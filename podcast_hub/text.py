@@ -1,17 +1,130 @@
-"""Plain text made into safe HTML: paragraphs and line breaks, all else escaped."""
+"""Plain text made into safe HTML: paragraphs and line breaks, all else escaped.
+
+`linkify` also turns moments of the audio into seek links and web addresses into
+links; nothing a person typed ever becomes markup of its own.
+"""
 
 import re
 
 from markupsafe import Markup, escape
 
+from . import timecode
+
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_TAG = re.compile(r"(<[^>]*>)")
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z0-9]+)")
+# Inside these, a moment stays as written: it is a link already, or code.
+_NO_LINKS_INSIDE = frozenset({"a", "code", "pre"})
+_LINKABLE = re.compile(
+    rf"(?P<url>\bhttps?://[^\s<>\"'`]+)|(?P<moment>{timecode.IN_TEXT.pattern})",
+    re.IGNORECASE,
+)
+_HAS_HOST = re.compile(r"https?://[^/?#]", re.IGNORECASE)
+# Punctuation that ends a sentence rather than the address it follows.
+_URL_TAIL = ".,;:!?*'\"]}>"
 
 
 def paragraphs(text):
     """Return `text` as escaped `<p>` paragraphs, single newlines as `<br>`."""
+    return _blocks(text, escape)
+
+
+def linkify(text, duration_s=None):
+    """Return `text` as paragraphs whose moments and web addresses are links.
+
+    A moment (`12:34`, `1:02:03`) becomes `<a href="?t=754" data-seek="754">`
+    only when it lies within `duration_s` seconds; with no duration none does.
+    `http(s)://` addresses get `rel="nofollow ugc noopener"`. Everything else is
+    escaped.
+    """
+    return _blocks(text, lambda line: _link_line(line, duration_s))
+
+
+def link_moments(html, duration_s):
+    """Return safe `html` (e.g. rendered show notes) with its moments as seek links.
+
+    Only text outside links and code changes, and only for moments within
+    `duration_s`. `html` must already be safe: it is not escaped again.
+    """
+    parts = []
+    inside = 0
+    for piece in _TAG.split(str(html)):
+        tag = _TAG_NAME.match(piece)
+        if tag:
+            if tag.group(2).lower() in _NO_LINKS_INSIDE:
+                inside += -1 if tag.group(1) else 1
+            parts.append(piece)
+        elif inside > 0 or not piece:
+            parts.append(piece)
+        else:
+            parts.append(_link_moments_in_safe_text(piece, duration_s))
+    return Markup("".join(parts))
+
+
+def _link_moments_in_safe_text(safe, duration_s):
+    def replace(match):
+        link = _moment_link(match.group(0), duration_s)
+        return match.group(0) if link is None else str(link)
+
+    return timecode.IN_TEXT.sub(replace, safe)
+
+
+def _blocks(text, render_line):
     blocks = [block.strip() for block in _PARAGRAPH_BREAK.split(text or "")]
     return Markup("").join(
-        Markup("<p>{}</p>").format(Markup("<br>").join(map(escape, block.split("\n"))))
+        Markup("<p>{}</p>").format(
+            Markup("<br>").join(render_line(line) for line in block.split("\n"))
+        )
         for block in blocks
         if block
+    )
+
+
+def _link_line(line, duration_s):
+    parts = []
+    position = 0
+    for match in _LINKABLE.finditer(line):
+        if match.group("url"):
+            url, rest = _trim_url(match.group("url"))
+            if not _HAS_HOST.match(url):
+                continue
+            link = Markup('<a href="{}" rel="nofollow ugc noopener">{}</a>').format(
+                url, url
+            )
+            parts += [escape(line[position : match.start()]), link, escape(rest)]
+        else:
+            link = _moment_link(match.group("moment"), duration_s)
+            if link is None:
+                continue
+            parts += [escape(line[position : match.start()]), link]
+        position = match.end()
+    parts.append(escape(line[position:]))
+    return Markup("").join(parts)
+
+
+def _trim_url(url):
+    """Split sentence punctuation and an unmatched `)` off the end of `url`."""
+    end = len(url)
+    while end > 0:
+        last = url[end - 1]
+        if last in _URL_TAIL:
+            end -= 1
+        elif last == ")" and url.count("(", 0, end) < url.count(")", 0, end):
+            end -= 1
+        else:
+            break
+    return url[:end], url[end:]
+
+
+def _moment_link(written, duration_s):
+    if duration_s is None:
+        return None
+    try:
+        seconds = timecode.parse(written)
+    except timecode.TimecodeError:
+        return None
+    if seconds > duration_s:
+        return None
+    return Markup('<a href="?t={}" data-seek="{}">{}</a>').format(
+        seconds, seconds, written
     )

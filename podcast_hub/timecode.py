@@ -3,6 +3,9 @@
 import re
 
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+# A moment written in running text ("at 12:34", "1:02:03"): not part of a longer
+# number, a word or a clock with more fields; read it with `parse`.
+IN_TEXT = re.compile(r"(?<![\w:/.])(?:\d{1,2}:)?\d{1,2}:\d{2}(?![\w:]|\.\d)")
 
 
 class TimecodeError(ValueError):

@@ -1,8 +1,11 @@
+import contextlib
 import re
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from podcast_hub import create_app
 from podcast_hub.extensions import db
@@ -110,3 +113,63 @@ def audio_file(media_dir):
         return target
 
     return copy
+
+
+class Clock:
+    """The time `podcast_hub.episodes` sees, which decides what is published."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Freeze the publishing clock at the real time; `clock.advance(seconds=3)`."""
+    frozen = Clock(datetime.now(UTC))
+    monkeypatch.setattr("podcast_hub.episodes.utcnow", frozen)
+    return frozen
+
+
+@pytest.fixture
+def comment_clock(monkeypatch):
+    """Freeze the clock that times comment edits; `comment_clock.advance(minutes=16)`.
+
+    Works for the live server of the browser tests too: it runs in this process.
+    """
+    frozen = Clock(datetime.now(UTC))
+    monkeypatch.setattr("podcast_hub.comments.utcnow", frozen)
+    return frozen
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements = []
+
+    def __len__(self):
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Return a context manager that records the SQL statements run inside it."""
+
+    @contextlib.contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def record(_conn, _cursor, statement, *_args):
+            counter.statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from podcast_hub import hosts
 from podcast_hub.extensions import db
-from podcast_hub.models import Comment, Episode, Show
+from podcast_hub.models import Chapter, Comment, Episode, Show, Soundbite, Transcript
 
 _counter = itertools.count(1)
 
@@ -72,3 +72,40 @@ def make_host(
     email="host@example.com", display_name="Hannah Host", password="correct horse"
 ):
     return hosts.create_host(email=email, display_name=display_name, password=password)
+
+
+def make_chapter(episode, **overrides):
+    values = {"episode_id": episode.id, "start_s": 0, "title": "Intro"}
+    values.update(overrides)
+    chapter = Chapter(**values)
+    db.session.add(chapter)
+    db.session.commit()
+    return chapter
+
+
+def make_transcript(episode, **overrides):
+    values = {
+        "episode_id": episode.id,
+        "file": f"{episode.slug}.vtt",
+        "mime_type": "text/vtt",
+        "language": None,
+    }
+    values.update(overrides)
+    transcript = Transcript(**values)
+    db.session.add(transcript)
+    db.session.commit()
+    return transcript
+
+
+def make_soundbite(episode, **overrides):
+    values = {
+        "episode_id": episode.id,
+        "start_s": 60,
+        "duration_s": 30,
+        "title": "The best bit",
+    }
+    values.update(overrides)
+    soundbite = Soundbite(**values)
+    db.session.add(soundbite)
+    db.session.commit()
+    return soundbite

@@ -4,8 +4,9 @@ import os
 import struct
 
 import pytest
+from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
 
-from podcast_hub import audio
+from podcast_hub import artwork, audio
 
 from .conftest import AUDIO_FIXTURES
 
@@ -201,3 +202,153 @@ def test_permission_errors_become_not_audio(audio_file, monkeypatch):
 )
 def test_mime_type_for_goes_by_extension(filename, mime_type):
     assert audio.mime_type_for(filename) == mime_type
+
+
+# Chapters made by tests/fixtures/make_audio.sh, starting at 0, 1.5 and 2.25 s.
+THREE_CHAPTERS = [
+    audio.Chapter(0, "Intro — Café"),
+    audio.Chapter(1, "日本の話"),
+    audio.Chapter(2, "Zoë’s outro"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "chapters"),
+    [
+        # ID3 CHAP frames stored as ch3, ch1, ch2; the CTOC lists ch1, ch2, ch3.
+        (
+            "chapters.mp3",
+            [
+                THREE_CHAPTERS[0],
+                THREE_CHAPTERS[1]._replace(url="https://example.com/notes#japan"),
+                THREE_CHAPTERS[2],
+            ],
+        ),
+        ("chapters.m4a", THREE_CHAPTERS),  # the Nero chapter list ffmpeg writes
+        (
+            "art.flac",
+            [
+                audio.Chapter(0, "Anfang"),
+                audio.Chapter(1, "Ende — Schluß", "https://example.com/ende"),
+            ],
+        ),
+        (
+            "chapters.opus",
+            [audio.Chapter(0, "Start"), audio.Chapter(2, "Ünïcode ending")],
+        ),
+        ("speech.mp3", []),
+        ("speech.flac", []),
+    ],
+)
+def test_chapters_are_read_with_whole_second_starts(name, chapters):
+    """Are starts rounded down, so that a jump never skips a chapter's start?"""
+    assert list(audio.read(AUDIO_FIXTURES / name).chapters) == chapters
+
+
+def test_mp4_chapters_in_a_quicktime_track_only_are_not_seen():
+    """mutagen reads the Nero list (chpl), not QuickTime chapter tracks."""
+    facts = audio.read(AUDIO_FIXTURES / "qt-chapters.m4a")
+
+    assert facts.chapters == ()
+    assert facts.duration_s == 3
+
+
+def test_damaged_mp4_chapter_list_leaves_the_audio_readable(media_dir):
+    data = bytearray((AUDIO_FIXTURES / "chapters.m4a").read_bytes())
+    title_at = data.index(b"Intro", data.index(b"chpl"))
+    data[title_at] = 0xFF  # no longer UTF-8, which mutagen refuses
+    path = media_dir / "damaged.m4a"
+    path.write_bytes(bytes(data))
+
+    facts = audio.read(path)
+
+    assert facts.duration_s == 3
+    assert facts.title == TITLE
+    assert facts.chapters == ()
+
+
+def test_id3_chapters_follow_the_table_of_contents(audio_file):
+    """Is the CTOC order kept, through a nested table, with chapters it leaves
+    out following by start time?"""
+    path = audio_file("speech.mp3", "toc.mp3")
+    tags = ID3(path)
+    for element_id, start_ms, title in [
+        ("a", 0, "First by time, second in the table"),
+        ("b", 1000, "Second by time, first in the table"),
+        ("c", 2000, "In a nested table"),
+        ("d", 1500, "In no table"),
+        ("e", 2500, None),
+    ]:
+        sub_frames = [TIT2(encoding=3, text=[title])] if title else []
+        tags.add(
+            CHAP(element_id=element_id, start_time=start_ms, sub_frames=sub_frames)
+        )
+    tags.add(CTOC(element_id="inner", flags=0, child_element_ids=["c"], sub_frames=[]))
+    tags.add(
+        CTOC(
+            element_id="top",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=["b", "a", "inner", "missing"],
+            sub_frames=[],
+        )
+    )
+    tags.save()
+
+    chapters = audio.read(path).chapters
+
+    assert [(c.start_s, c.title) for c in chapters] == [
+        (1, "Second by time, first in the table"),
+        (0, "First by time, second in the table"),
+        (2, "In a nested table"),
+        (1, "In no table"),
+        (2, "Chapter 5"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "mime_type", "size"),
+    [
+        # The front cover, not the small "other" picture stored before it.
+        ("chapters.mp3", "image/jpeg", (1400, 1400)),
+        ("chapters.m4a", "image/png", (1400, 1400)),
+        ("art.flac", "image/jpeg", (600, 400)),
+    ],
+)
+def test_embedded_cover_art_is_read(name, mime_type, size):
+    art = audio.read(AUDIO_FIXTURES / name).artwork
+
+    assert art.mime_type == mime_type
+    image = artwork.inspect(art.data)
+    assert (image.width_px, image.height_px) == size
+
+
+def test_ogg_cover_art_comes_from_metadata_block_picture():
+    art = audio.read(AUDIO_FIXTURES / "chapters.opus").artwork
+
+    # The fixture's picture is a PNG cut short after 200 bytes.
+    assert art.mime_type == "image/png"
+    assert art.data.startswith(b"\x89PNG") and len(art.data) == 200
+
+
+@pytest.mark.parametrize("name", ["speech.mp3", "speech.m4a", "speech.ogg", "id3.wav"])
+def test_files_without_art_have_none(name):
+    assert audio.read(AUDIO_FIXTURES / name).artwork is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["chapters.mp3", "chapters.m4a", "qt-chapters.m4a", "art.flac", "chapters.opus"],
+)
+@pytest.mark.parametrize("keep", [0.02, 0.1, 0.3, 0.6, 0.99])
+def test_truncated_chapters_and_art_never_crash(media_dir, name, keep):
+    data = (AUDIO_FIXTURES / name).read_bytes()
+    path = media_dir / name
+    path.write_bytes(data[: max(1, int(len(data) * keep))])
+
+    try:
+        facts = audio.read(path)
+    except audio.NotAudio as refused:
+        assert str(refused)
+    else:
+        assert all(chapter.title for chapter in facts.chapters)
+        assert facts.artwork is None or facts.artwork.data

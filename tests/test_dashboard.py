@@ -6,10 +6,16 @@ import pytest
 import sqlalchemy as sa
 
 from podcast_hub.extensions import db
-from podcast_hub.models import Comment
+from podcast_hub.models import BlockRule, Comment
 
 from .conftest import csrf_from
-from .helpers import make_comment, make_episode, make_show
+from .helpers import (
+    make_chapter,
+    make_comment,
+    make_episode,
+    make_show,
+    make_soundbite,
+)
 
 
 @pytest.fixture
@@ -123,48 +129,123 @@ def test_host_commenting_on_the_page_is_marked_as_host(client, auth, episode):
     assert data["author"] == "Hannah Host"
 
 
-def test_every_dashboard_route_refuses_anonymous_users(app, client, csrf, episode):
-    """With a valid CSRF token still, no dashboard route serves anonymous users."""
+def host_routes(app):
+    """Return (rule, method) for every dashboard route and host-only API route."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if rule.endpoint.startswith("dashboard.") or getattr(view, "host_only", False):
+            found += [(rule, m) for m in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return found
+
+
+def fill(rule, values):
+    """Return the URL of `rule` with its variables taken from `values` (else 1)."""
+    return re.sub(
+        r"<(?:\w+:)?(\w+)>", lambda m: str(values.get(m.group(1), 1)), rule.rule
+    )
+
+
+def snapshot():
+    """Return every row of every table, to prove a request changed nothing."""
+    return {
+        table.name: sorted(db.session.execute(sa.select(table)).all(), key=str)
+        for table in db.metadata.sorted_tables
+    }
+
+
+@pytest.fixture
+def everything(episode):
+    """One of each thing a host route can name; return the URL values."""
     comment = make_comment(episode)
+    chapter = make_chapter(episode, source="host", start_s=60, title="Storm")
+    soundbite = make_soundbite(episode)
+    db.session.add(BlockRule(kind="word", value="casino"))
+    db.session.commit()
+    return {
+        "comment_id": comment.id,
+        "episode_id": episode.id,
+        "chapter_id": chapter.id,
+        "soundbite_id": soundbite.id,
+        "rule_id": 1,
+        "slug": episode.slug,
+        "filename": episode.audio_file,
+    }
+
+
+FORM = {
+    "body": "x",
+    "author": "x",
+    "action": "delete",
+    "ids": "1",
+    "title": "Changed",
+    "slug": "changed",
+    "publication": "draft",
+    "offset": "+0:20",
+    "start": "0:10",
+    "duration": "30",
+    "mode": "hold_all",
+    "kind": "word",
+    "values": "x",
+    "language": "en",
+    "category": "Arts",
+    "show_type": "serial",
+    "current_password": "correct horse",
+    "new_password": "another horse",
+    "confirm": "another horse",
+}
+
+
+def test_every_host_route_refuses_anonymous_users(app, client, csrf, everything):
+    """With a valid CSRF token still, no dashboard or host API route serves
+    anonymous users, and nothing changes."""
     token = csrf("/")
-    routes = [
-        rule
-        for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("dashboard.")
-    ]
-    assert routes, "the dashboard has no routes"
-    for rule in routes:
-        url = rule.rule.replace("<int:comment_id>", str(comment.id))
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
+    before = snapshot()
+    routes = host_routes(app)
+    endpoints = {rule.endpoint for rule, _ in routes}
+    assert "dashboard.index" in endpoints
+    assert "api.moderate_comment" in endpoints
+    for rule, method in routes:
+        url = fill(rule, everything)
+        if rule.endpoint.startswith("api."):
             response = client.open(
-                url, method=method, data={"body": "x", "csrf_token": token}
+                url,
+                method=method,
+                json={"action": "delete"},
+                headers={"X-CSRFToken": token},
             )
-            assert response.status_code in (302, 401, 403), (method, url)
-            if response.status_code == 302:
-                assert "/login" in response.headers["Location"]
-    assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 1
+            assert response.status_code in (401, 403), (method, url)
+            assert response.is_json and "error" in response.get_json()
+        else:
+            response = client.open(
+                url, method=method, data={**FORM, "csrf_token": token}
+            )
+            assert response.status_code == 302, (method, url)
+            assert "/login" in response.headers["Location"]
+    assert snapshot() == before
 
 
 def test_every_state_changing_route_refuses_a_missing_csrf_token(
-    app, client, auth, episode
+    app, client, auth, everything
 ):
-    comment = make_comment(episode)
     auth.login()
-    values = {"comment_id": comment.id, "slug": "lighthouse", "filename": "x.mp3"}
-    checked = 0
+    before = snapshot()
+    checked = set()
     for rule in app.url_map.iter_rules():
         for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}:
-            url = rule.rule
-            for name, value in values.items():
-                url = re.sub(rf"<(?:\w+:)?{name}>", str(value), url)
-            response = client.open(
-                url, method=method, data={"body": "x", "author": "x"}
-            )
+            url = fill(rule, everything)
+            if rule.rule.startswith("/api/"):
+                response = client.open(url, method=method, json={"action": "delete"})
+            else:
+                response = client.open(url, method=method, data=FORM)
             assert response.status_code in (400, 403), (
                 method,
                 url,
                 response.status_code,
             )
-            checked += 1
-    assert checked >= 4
-    assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 1
+            checked.add(rule.endpoint)
+    assert {"dashboard.bulk", "dashboard.new_episode", "api.moderate_comment"} <= (
+        checked
+    )
+    assert len(checked) >= 20
+    assert snapshot() == before

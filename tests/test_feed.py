@@ -1,19 +1,36 @@
 """The podcast feed as podcast apps fetch and read it."""
 
 import io
+import json
 import os
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 
 import feedparser
 import podcastparser
 import pytest
 from lxml import etree
 
-from .helpers import make_episode, make_show
+from podcast_hub import audio, feed
+from podcast_hub.models import Show
+
+from .helpers import (
+    make_chapter,
+    make_episode,
+    make_host,
+    make_show,
+    make_soundbite,
+    make_transcript,
+)
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 ATOM = "{http://www.w3.org/2005/Atom}"
+PODCAST = "{https://podcastindex.org/namespace/1.0}"
+WFW = "{http://wellformedweb.org/CommentAPI/}"
+PARTYTIME = Path(__file__).parent / "partytime"
 
 
 def fetch(client):
@@ -35,6 +52,25 @@ def read_with_feedparser(response):
 
 def read_with_podcastparser(response):
     return podcastparser.parse("http://localhost/feed.xml", io.BytesIO(response.data))
+
+
+def read_with_partytime(response):
+    """Parse the feed with the Podcast Index's `podcast-partytime`, run by node."""
+    node = shutil.which("node")
+    if node is None or not (PARTYTIME / "node_modules" / "podcast-partytime").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("podcast-partytime is not installed: run `make test`")
+        pytest.skip("podcast-partytime is not installed: run `make test`")
+    done = subprocess.run(
+        [node, str(PARTYTIME / "parse.mjs")],
+        input=response.data,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    parsed = json.loads(done.stdout)
+    assert parsed, done.stderr
+    return parsed
 
 
 @pytest.fixture
@@ -324,3 +360,404 @@ def test_head_sends_headers_without_a_body(client, show):
     assert head.mimetype == "application/rss+xml"
     assert head.headers["Content-Length"] == str(len(full.data))
     assert head.headers["ETag"] == full.headers["ETag"]
+
+
+@pytest.mark.parametrize(
+    ("feed_url", "guid"),
+    [
+        # The namespace's own examples.
+        (
+            "https://mp3s.nashownotes.com/pc20rss.xml",
+            "917393e3-1b1e-5cef-ace4-edaa54e1f810",
+        ),
+        (
+            "http://mp3s.nashownotes.com/pc20rss.xml",
+            "917393e3-1b1e-5cef-ace4-edaa54e1f810",
+        ),
+        ("https://podnews.net/rss", "9b024349-ccf0-5f69-a609-6b82873eab3c"),
+        ("https://podnews.net/rss//", "9b024349-ccf0-5f69-a609-6b82873eab3c"),
+    ],
+)
+def test_podcast_guid_is_derived_from_the_feed_url_as_the_namespace_says(
+    feed_url, guid
+):
+    assert feed.podcast_guid(Show(podcast_guid=None), feed_url) == guid
+
+
+def test_podcast_guid_of_the_show_wins(client, app):
+    make_show(podcast_guid="2d6fa1b4-5e3f-5b2a-9c47-0f1d1e1c7a11")
+    channel = channel_of(fetch(client))
+    assert channel.findtext(f"{PODCAST}guid") == "2d6fa1b4-5e3f-5b2a-9c47-0f1d1e1c7a11"
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{"BASE_URL": "https://podcast.example.org"}]
+)
+def test_podcast_guid_seeds_from_the_feed_url(client, show):
+    expected = feed.podcast_guid(show, "podcast.example.org/feed.xml")
+    assert channel_of(fetch(client)).findtext(f"{PODCAST}guid") == expected
+
+
+@pytest.mark.parametrize(("locked", "text"), [(True, "yes"), (False, "no")])
+def test_locked_names_the_owner(client, app, locked, text):
+    make_show(locked=locked, owner_email="owner@example.com")
+    [tag] = channel_of(fetch(client)).findall(f"{PODCAST}locked")
+    assert (tag.text, tag.get("owner")) == (text, "owner@example.com")
+
+
+def test_channel_type_funding_and_new_feed_url(client, app):
+    make_show(
+        show_type="serial",
+        funding_url="https://example.org/support",
+        funding_text="Buy us a coffee ☕",
+        new_feed_url="https://new.example.org/feed.xml",
+    )
+    channel = channel_of(fetch(client))
+    assert channel.findtext(f"{ITUNES}type") == "serial"
+    assert channel.findtext(f"{ITUNES}new-feed-url") == (
+        "https://new.example.org/feed.xml"
+    )
+    [funding] = channel.findall(f"{PODCAST}funding")
+    assert funding.get("url") == "https://example.org/support"
+    assert funding.text == "Buy us a coffee ☕"
+
+
+def test_funding_and_new_feed_url_are_left_out_unless_set(client, app):
+    make_show(funding_url=None, new_feed_url=None)
+    channel = channel_of(fetch(client))
+    assert channel.findtext(f"{ITUNES}type") == "episodic"
+    assert channel.find(f"{PODCAST}funding") is None
+    assert channel.find(f"{ITUNES}new-feed-url") is None
+
+
+def test_hosts_are_persons_and_their_emails_never_show(client, show):
+    make_host(email="first-secret@example.net", display_name="Hannah Host")
+    make_host(email="second-secret@example.net", display_name="Zoë Ødegård")
+    response = fetch(client)
+    persons = channel_of(response).findall(f"{PODCAST}person")
+    assert [(p.text, p.get("role")) for p in persons] == [
+        ("Hannah Host", "host"),
+        ("Zoë Ødegård", "host"),
+    ]
+    assert b"secret" not in response.data
+
+
+def test_item_links_its_comments_feed_and_numbers(client, show):
+    make_episode(slug="lighthouse", season=3, number=12)
+    [item] = channel_of(fetch(client)).iter("item")
+    assert item.findtext(f"{WFW}commentRss") == (
+        "http://localhost/episodes/lighthouse/comments.xml"
+    )
+    assert item.findtext(f"{PODCAST}season") == "3"
+    assert item.findtext(f"{PODCAST}episode") == "12"
+
+
+def test_item_without_numbers_has_no_podcast_numbers(client, show):
+    make_episode(season=None, number=None)
+    [item] = channel_of(fetch(client)).iter("item")
+    assert item.find(f"{PODCAST}season") is None
+    assert item.find(f"{PODCAST}episode") is None
+
+
+def test_chapters_are_linked_only_when_the_episode_has_some(client, show):
+    with_chapters = make_episode(slug="with")
+    make_chapter(with_chapters, start_s=0, title="Intro")
+    make_episode(slug="without")
+    items = {
+        item.findtext("link"): item.find(f"{PODCAST}chapters")
+        for item in channel_of(fetch(client)).iter("item")
+    }
+    chapters = items["http://localhost/episodes/with"]
+    assert chapters.attrib == {
+        "url": "http://localhost/episodes/with/chapters.json",
+        "type": "application/json+chapters",
+    }
+    assert items["http://localhost/episodes/without"] is None
+
+
+@pytest.mark.parametrize(
+    ("file", "stored_type", "language", "expected"),
+    [
+        (
+            "ep.vtt",
+            "text/vtt",
+            "en",
+            {"type": "text/vtt", "language": "en", "rel": "captions"},
+        ),
+        ("ep.srt", "application/x-subrip", None, {"type": "application/x-subrip"}),
+        ("ep.srt", "application/srt", None, {"type": "application/x-subrip"}),
+        ("ep.html", "text/html", "fr", {"type": "text/html", "language": "fr"}),
+    ],
+)
+def test_transcripts_carry_the_namespace_types(
+    client, show, file, stored_type, language, expected
+):
+    episode = make_episode(slug="ep")
+    make_transcript(episode, file=file, mime_type=stored_type, language=language)
+    [item] = channel_of(fetch(client)).iter("item")
+    [tag] = item.findall(f"{PODCAST}transcript")
+    timed = expected["type"] in ("text/vtt", "application/x-subrip")
+    assert tag.attrib == {
+        "url": f"http://localhost/media/{file}",
+        **expected,
+        **({"rel": "captions"} if timed else {}),
+    }
+
+
+def test_soundbites_are_written_in_order(client, show):
+    episode = make_episode()
+    make_soundbite(episode, start_s=300, duration_s=45, title="Later — ☕")
+    make_soundbite(episode, start_s=73, duration_s=60, title="Earlier")
+    [item] = channel_of(fetch(client)).iter("item")
+    bites = [
+        (b.get("startTime"), b.get("duration"), b.text)
+        for b in item.findall(f"{PODCAST}soundbite")
+    ]
+    assert bites == [("73", "60", "Earlier"), ("300", "45", "Later — ☕")]
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ("art/ep.jpg", "http://localhost/media/art/ep.jpg"),
+        ("ep.png", "http://localhost/media/ep.png"),
+        ("ep.webp", None),
+        (None, None),
+    ],
+)
+def test_episode_art_is_its_itunes_image(client, show, image, expected):
+    make_episode(image=image)
+    [item] = channel_of(fetch(client)).iter("item")
+    tag = item.find(f"{ITUNES}image")
+    assert (tag.get("href") if tag is not None else None) == expected
+
+
+def test_apple_required_tags_are_present(client, show):
+    """Apple's list: channel title, description, artwork, language, category,
+    explicit; item title, enclosure with URL, length and type, and a guid."""
+    make_episode()
+    channel = channel_of(fetch(client))
+    for tag in ("title", "description", "language", "link"):
+        assert channel.findtext(tag), tag
+    assert channel.find(f"{ITUNES}image").get("href").endswith((".jpg", ".png"))
+    assert channel.find(f"{ITUNES}category").get("text")
+    assert channel.findtext(f"{ITUNES}explicit") in ("true", "false")
+    assert channel.findtext(f"{ITUNES}author")
+    assert channel.find(f"{ITUNES}owner").findtext(f"{ITUNES}email")
+    for item in channel.iter("item"):
+        assert item.findtext("title")
+        assert item.findtext("guid")
+        assert item.findtext("pubDate")
+        enclosure = item.find("enclosure")
+        assert {"url", "length", "type"} <= set(enclosure.attrib)
+        assert int(enclosure.get("length")) > 0
+        assert enclosure.get("type").startswith("audio/")
+
+
+FORMATS = [
+    "speech.mp3",
+    "speech.m4a",
+    "speech.aac",
+    "speech.ogg",
+    "speech.opus",
+    "speech.flac",
+    "speech.wav",
+]
+
+
+@pytest.fixture
+def rich_show(app, audio_file, media_dir):
+    """A show using every tag we write, one episode per audio format.
+
+    Returns (show, episodes newest first).
+    """
+    show = make_show(
+        title="Café Gespräche — 東京",
+        author="Zoë Ødegård",
+        owner_name="Zoë Ødegård",
+        owner_email="zoe@example.com",
+        language="de",
+        category="Society & Culture > Philosophy",
+        cover="cover.jpg",
+        show_type="serial",
+        locked=True,
+        funding_url="https://example.org/unterstuetzen",
+        funding_text="Unterstütze uns ☕",
+    )
+    make_host(email="hannah-private@example.net", display_name="Hannah Høst")
+    make_host(email="zoe-private@example.net", display_name="Zoë 東")
+    now = datetime.now(UTC).replace(microsecond=0)
+    made = []
+    for n, name in enumerate(FORMATS, start=1):
+        facts = audio.read(audio_file(name))
+        episode = make_episode(
+            slug=f"folge-{n}",
+            title=f"Folge {n}: Ünïcode — ☕ «{name}»",
+            description=f"Notizen zu {name} & mehr <3",
+            audio_file=name,
+            mime_type=facts.mime_type,
+            size_bytes=facts.size_bytes,
+            duration_s=facts.duration_s,
+            season=2,
+            number=n,
+            image=f"art-{n}.jpg",
+            published_at=now - timedelta(days=n),
+        )
+        make_chapter(episode, start_s=0, title="Anfang — Café")
+        make_chapter(episode, start_s=1, title="東京", url="https://example.org/tokyo")
+        for kind, mime_type, language in [
+            ("vtt", "text/vtt", "de"),
+            ("srt", "application/x-subrip", None),
+        ]:
+            transcript = media_dir / f"folge-{n}.{kind}"
+            transcript.write_text("WEBVTT\n" if kind == "vtt" else "1\n", "utf-8")
+            make_transcript(
+                episode,
+                file=transcript.name,
+                mime_type=mime_type,
+                language=language,
+            )
+        # partytime drops a soundbite at 0:00 (it tests startTime for truth).
+        make_soundbite(episode, start_s=1, duration_s=15, title=f"Höhepunkt {n} ✨")
+        made.append(episode)
+    return show, made
+
+
+def test_every_format_and_tag_comes_through_partytime(client, rich_show):
+    show, episodes = rich_show
+    parsed = read_with_partytime(fetch(client))
+    assert parsed["title"] == show.title
+    assert parsed["language"] == "de"
+    assert parsed["itunesType"] == "serial"
+    assert parsed["guid"] == feed.podcast_guid(show, "http://localhost/feed.xml")
+    assert (parsed["locked"], parsed["podcastOwner"]) == (True, "zoe@example.com")
+    assert parsed["podcastFunding"] == [
+        {"message": "Unterstütze uns ☕", "url": "https://example.org/unterstuetzen"}
+    ]
+    assert [(p["name"], p["role"]) for p in parsed["podcastPeople"]] == [
+        ("Hannah Høst", "Host"),
+        ("Zoë 東", "Host"),
+    ]
+    assert parsed["itunesImage"] == "http://localhost/media/cover.jpg"
+    assert len(parsed["items"]) == len(FORMATS)
+    for item, episode in zip(parsed["items"], episodes, strict=True):
+        base = f"http://localhost/episodes/{episode.slug}"
+        assert item["title"] == episode.title
+        assert item["guid"] == episode.guid
+        assert item["description"] == episode.description
+        assert item["enclosure"] == {
+            "url": f"http://localhost/media/{episode.audio_file}",
+            "length": episode.size_bytes,
+            "type": episode.mime_type,
+        }
+        assert item["duration"] == episode.duration_s
+        assert item["pubDate"] == episode.published_at.isoformat().replace(
+            "+00:00", ".000Z"
+        )
+        assert item["itunesImage"] == f"http://localhost/media/{episode.image}"
+        assert (item["itunesSeason"], item["itunesEpisode"]) == (2, episode.number)
+        assert item["podcastSeason"] == {"number": 2}
+        assert item["podcastEpisode"] == {"number": episode.number}
+        assert item["podcastChapters"] == {
+            "url": f"{base}/chapters.json",
+            "type": "application/json+chapters",
+        }
+        assert item["podcastTranscripts"] == [
+            {
+                "url": f"http://localhost/media/{t.file}",
+                # partytime names SRT application/srt, whichever name it reads.
+                "type": {"text/vtt": "text/vtt"}.get(t.mime_type, "application/srt"),
+                "language": t.language or "de",
+                "rel": "captions",
+            }
+            for t in sorted(episode.transcripts, key=lambda t: t.file)
+        ]
+        assert item["podcastSoundbites"] == [
+            {"startTime": b.start_s, "duration": b.duration_s, "title": b.title}
+            for b in episode.soundbites
+        ]
+
+
+def test_every_format_and_tag_comes_through_feedparser(client, rich_show):
+    show, episodes = rich_show
+    parsed = read_with_feedparser(fetch(client))
+    assert parsed.feed.title == show.title
+    assert parsed.feed.podcast_guid == feed.podcast_guid(
+        show, "http://localhost/feed.xml"
+    )
+    assert parsed.feed.podcast_locked == {"owner": "zoe@example.com"}
+    assert parsed.feed.itunes_type == "serial"
+    assert [(t.term, t.scheme) for t in parsed.feed.tags][:1] == [
+        ("Society & Culture", "http://www.itunes.com/")
+    ]
+    for entry, episode in zip(parsed.entries, episodes, strict=True):
+        assert entry.title == episode.title
+        assert entry.id == episode.guid
+        assert entry.summary == episode.description
+        [enclosure] = entry.enclosures
+        assert (enclosure.href, int(enclosure.length), enclosure.type) == (
+            f"http://localhost/media/{episode.audio_file}",
+            episode.size_bytes,
+            episode.mime_type,
+        )
+        assert entry.image.href == f"http://localhost/media/{episode.image}"
+        assert (entry.itunes_season, entry.itunes_episode) == ("2", str(episode.number))
+        assert (entry.podcast_season, entry.podcast_episode) == (
+            "2",
+            str(episode.number),
+        )
+        assert entry.wfw_commentrss == (
+            f"http://localhost/episodes/{episode.slug}/comments.xml"
+        )
+        assert entry.podcast_chapters["url"] == (
+            f"http://localhost/episodes/{episode.slug}/chapters.json"
+        )
+
+
+def test_every_format_and_tag_comes_through_podcastparser(client, rich_show):
+    show, episodes = rich_show
+    parsed = read_with_podcastparser(fetch(client))
+    assert parsed["title"] == show.title
+    assert parsed["type"] == "serial"
+    assert parsed["itunes_categories"] == [["Society & Culture", "Philosophy"]]
+    assert parsed["itunes_owner"] == {"name": "Zoë Ødegård", "email": "zoe@example.com"}
+    # podcastparser lists a serial show's episodes oldest first.
+    for read, episode in zip(parsed["episodes"], episodes[::-1], strict=True):
+        assert read["title"] == episode.title
+        assert read["guid"] == episode.guid
+        assert read["description"] == episode.description
+        assert read["total_time"] == episode.duration_s
+        assert read["published"] == int(episode.published_at.timestamp())
+        assert read["enclosures"] == [
+            {
+                "url": f"http://localhost/media/{episode.audio_file}",
+                "file_size": episode.size_bytes,
+                "mime_type": episode.mime_type,
+            }
+        ]
+        assert read["episode_art_url"] == f"http://localhost/media/{episode.image}"
+        assert (read["season"], read["number"]) == (2, episode.number)
+
+
+def test_what_the_feed_links_to_is_served_as_announced(client, rich_show):
+    """Enclosures, chapters and transcripts answer with the type and length the
+    feed gives, and hold what the database and the media folder hold."""
+    _, episodes = rich_show
+    channel = channel_of(fetch(client))
+    for item, episode in zip(channel.iter("item"), episodes, strict=True):
+        enclosure = item.find("enclosure")
+        with client.get(enclosure.get("url")) as served:
+            assert served.status_code == 200
+            assert served.headers["Content-Type"] == enclosure.get("type")
+            assert served.headers["Content-Length"] == enclosure.get("length")
+        chapters = client.get(item.find(f"{PODCAST}chapters").get("url"))
+        assert chapters.mimetype == "application/json+chapters"
+        assert json.loads(chapters.data)["chapters"] == [
+            {"startTime": c.start_s, "title": c.title}
+            | ({"url": c.url} if c.url else {})
+            for c in episode.chapters
+        ]
+        for tag in item.findall(f"{PODCAST}transcript"):
+            with client.get(tag.get("url")) as served:
+                assert served.status_code == 200
+                assert served.mimetype == tag.get("type")

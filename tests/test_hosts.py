@@ -7,6 +7,7 @@ from podcast_hub.auth import safe_next
 from podcast_hub.errors import ValidationFailed
 from podcast_hub.models import Host
 
+from .conftest import csrf_from
 from .helpers import make_host
 
 
@@ -155,3 +156,67 @@ def test_anonymous_dashboard_redirects_to_login_with_next(client):
     response = client.get("/dashboard")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_change_password_needs_the_current_one(app):
+    host = make_host()
+    with pytest.raises(ValidationFailed) as failure:
+        hosts.change_password(host, "wrong", "a new password")
+    assert "current_password" in failure.value.fields
+    with pytest.raises(ValidationFailed) as failure:
+        hosts.change_password(host, "correct horse", "short")
+    assert "new_password" in failure.value.fields
+    hosts.change_password(host, "correct horse", "a new password")
+    assert hosts.authenticate("host@example.com", "a new password") == host
+    assert hosts.authenticate("host@example.com", "correct horse") is None
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "confirm", "message"),
+    [
+        ("wrong horse", "brand new pw", "brand new pw", "not your current password"),
+        (
+            "correct horse",
+            "brand new pw",
+            "other new pw",
+            "The two new passwords differ",
+        ),
+        ("correct horse", "short", "short", "at least 8 characters"),
+    ],
+)
+def test_dashboard_password_change_explains_mistakes(
+    client, auth, current, new, confirm, message
+):
+    auth.login()
+    token = csrf_from(client.get("/dashboard/account").get_data(as_text=True))
+    response = client.post(
+        "/dashboard/account",
+        data={
+            "current_password": current,
+            "new_password": new,
+            "confirm": confirm,
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert hosts.authenticate("host@example.com", "correct horse") is not None
+
+
+def test_dashboard_password_change_works_for_the_next_login(client, auth):
+    auth.login()
+    page = client.get("/dashboard/account").get_data(as_text=True)
+    assert "Hannah Host" in page
+    response = client.post(
+        "/dashboard/account",
+        data={
+            "current_password": "correct horse",
+            "new_password": "brand new pw",
+            "confirm": "brand new pw",
+            "csrf_token": csrf_from(page),
+        },
+    )
+    assert response.status_code == 303
+    auth.logout()
+    assert auth.login(password="correct horse").status_code == 400
+    assert auth.login(password="brand new pw").status_code == 303

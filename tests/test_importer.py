@@ -9,11 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from podcast_hub import audio, importer
+from podcast_hub.episodes import get_show
 from podcast_hub.extensions import db
 from podcast_hub.models import Episode
 
-from .conftest import AUDIO_FIXTURES
-from .helpers import make_episode
+from .conftest import AUDIO_FIXTURES, FIXTURES
+from .helpers import make_chapter, make_episode, make_show
 
 TITLE = "Café Ünïcode — 日本"
 ARTIST = "Zoë Ørsted"
@@ -362,3 +363,503 @@ def test_cli_import_of_a_folder_exits_0_and_is_idempotent(runner, tmp_path):
     assert "1 added, 0 updated, 0 unchanged, 0 skipped" in first.stdout
     assert again.exit_code == 0
     assert again.stdout.strip() == "0 added, 0 updated, 1 unchanged, 0 skipped"
+
+
+SIDECARS = FIXTURES / "sidecars"
+DEMO_COVER = FIXTURES.parent.parent / "episodes" / "cover.png"  # 1400 px PNG
+SIZE_RULE = "Apple wants 1400 to 3000 px square"
+
+
+def sidecar_file(media_dir, name, as_name=None):
+    """Copy a sidecar fixture into the media folder and return its path."""
+    target = media_dir / (as_name or name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SIDECARS / name, target)
+    return target
+
+
+def saved_later(path, seconds=5):
+    """Date the file `seconds` into the future: saved after anything so far.
+
+    File times come from a coarse kernel clock that can lag the one the
+    database sees by a few milliseconds.
+    """
+    moment = datetime.now(UTC).timestamp() + seconds
+    os.utime(path, (moment, moment))
+
+
+def chapters_of(episode):
+    return [(c.start_s, c.title, c.url, c.source) for c in episode.chapters]
+
+
+def transcripts_of(episode):
+    return [(t.file, t.mime_type, t.language) for t in episode.transcripts]
+
+
+AUDIO_CHAPTERS = [
+    (0, "Intro — Café", None, "audio"),
+    (1, "日本の話", "https://example.com/notes#japan", "audio"),
+    (2, "Zoë’s outro", None, "audio"),
+]
+SIDECAR_CHAPTERS = [
+    (0, "Intro — Café", None, "sidecar"),
+    (1, "日本の話", "https://example.com/notes#japan", "sidecar"),
+    (2, "Zoë’s outro", None, "sidecar"),
+]
+
+
+def test_chapters_and_cover_art_come_from_the_audio(app, client, media_dir, audio_file):
+    audio_file("chapters.mp3", "talk.mp3")
+
+    report = importer.sync(media_dir)
+
+    (episode,) = episodes()
+    assert chapters_of(episode) == AUDIO_CHAPTERS
+    assert episode.image == "talk.jpg"
+    art = audio.read(media_dir / "talk.mp3").artwork
+    assert (media_dir / "talk.jpg").read_bytes() == art.data
+    with client.get("/media/talk.jpg") as served:
+        assert served.status_code == 200
+        assert served.mimetype == "image/jpeg"
+        assert served.data == art.data
+    assert report.warnings == []
+    assert report.lines() == ["added: talk.mp3 → episode 'talk'"]
+
+
+def test_m4a_cover_art_is_saved_as_png_in_the_same_folder(app, media_dir, audio_file):
+    audio_file("chapters.m4a", "season-1/talk.m4a")
+
+    importer.sync(media_dir)
+
+    (episode,) = episodes()
+    assert episode.image == "season-1/talk.png"
+    assert (media_dir / "season-1/talk.png").read_bytes().startswith(b"\x89PNG")
+    assert [c[:2] for c in chapters_of(episode)] == [
+        (0, "Intro — Café"),
+        (1, "日本の話"),
+        (2, "Zoë’s outro"),
+    ]
+
+
+def test_art_that_breaks_apples_rules_is_a_warning(runner, media_dir, audio_file):
+    audio_file("art.flac", "talk.flac")
+
+    result = runner.invoke(args=["hub", "import"])
+
+    warning = f"cover art talk.jpg is 600×400 px; {SIZE_RULE}"
+    assert result.exit_code == 0, result.output
+    assert f"warning: talk.flac: {warning}" in result.stderr
+    assert "1 added, 0 updated, 0 unchanged, 0 skipped, 1 warning" in result.stdout
+    (episode,) = episodes()
+    assert episode.image == "talk.jpg"
+    assert [c.title for c in episode.chapters] == ["Anfang", "Ende — Schluß"]
+
+
+def test_damaged_art_is_a_warning_and_not_saved(app, media_dir, audio_file):
+    audio_file("chapters.opus", "talk.opus")
+
+    report = importer.sync(media_dir)
+
+    assert report.warnings == [
+        ("talk.opus", "embedded cover art is damaged or cut short; not used")
+    ]
+    assert report.added_files == ["talk.opus"]
+    (episode,) = episodes()
+    assert episode.image is None
+    assert sorted(p.name for p in media_dir.iterdir()) == ["talk.opus"]
+
+
+def test_art_a_host_put_next_to_the_audio_wins_and_is_never_overwritten(
+    app, media_dir, audio_file
+):
+    audio_file("chapters.mp3", "talk.mp3")
+    own = media_dir / "talk.png"
+    shutil.copyfile(DEMO_COVER, own)
+
+    report = importer.sync(media_dir)
+
+    assert episodes()[0].image == "talk.png"
+    assert own.read_bytes() == DEMO_COVER.read_bytes()
+    assert not (media_dir / "talk.jpg").exists()
+    assert report.warnings == []
+
+
+def test_an_image_chosen_on_the_dashboard_stays(app, media_dir, audio_file):
+    audio_file("chapters.mp3", "talk.mp3")
+    importer.sync(media_dir)
+    (media_dir / "uploads").mkdir()
+    (media_dir / "uploads/cover.jpg").write_bytes(b"chosen by the host")
+    episodes()[0].image = "uploads/cover.jpg"
+    db.session.commit()
+
+    report = importer.sync(media_dir)
+
+    assert report.unchanged == ["talk"]
+    assert episodes()[0].image == "uploads/cover.jpg"
+
+
+def test_sidecar_files_set_fields_chapters_and_transcripts(app, media_dir, audio_file):
+    audio_file("speech.mp3", "talk.mp3")
+    for name in ("talk.toml", "talk.chapters.json", "talk.vtt", "talk.es.srt"):
+        sidecar_file(media_dir, name)
+
+    report = importer.sync(media_dir)
+
+    assert report.warnings == []
+    assert report.lines() == ["added: talk.mp3 → episode 'lighthouse-keeper'"]
+    (episode,) = episodes()
+    assert episode.slug == "lighthouse-keeper"
+    assert episode.title == "Die Leuchtturmwärterin — 灯台"  # not the tag's title
+    assert episode.artist == ARTIST
+    assert episode.published_at == datetime(2025, 3, 30, 7, 15, tzinfo=UTC)
+    assert (episode.season, episode.number) == (2, 5)
+    assert episode.episode_type == "bonus"
+    assert episode.explicit is True
+    assert episode.description.startswith("A story about a lighthouse")
+    assert chapters_of(episode) == SIDECAR_CHAPTERS
+    assert transcripts_of(episode) == [
+        ("talk.es.srt", "application/x-subrip", "es"),
+        ("talk.vtt", "text/vtt", None),
+    ]
+
+
+def test_audio_chapters_win_over_the_chapters_file(app, media_dir, audio_file):
+    audio_file("art.flac", "talk.flac")
+    sidecar_file(media_dir, "talk.chapters.json")
+
+    report = importer.sync(media_dir)
+
+    assert (
+        "talk.chapters.json",
+        "not used: the audio file has chapters of its own",
+    ) in report.warnings
+    assert [c.source for c in episodes()[0].chapters] == ["audio", "audio"]
+
+
+def test_bad_sidecar_fields_are_warnings_and_the_audio_still_imports(
+    runner, media_dir, audio_file
+):
+    audio_file("speech.mp3", "talk.mp3")
+    (media_dir / "talk.toml").write_text(
+        'title = "Kept"\nseason = 0\ntype = "bonsu"\npublished = "soon"\n'
+    )
+    (media_dir / "talk.vtt").write_text("not a transcript\n")
+
+    result = runner.invoke(args=["hub", "import"])
+
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "warning: talk.toml: season: must be a whole number from 1, not 0; ignored",
+        "warning: talk.toml: type: must be full, trailer or bonus, not 'bonsu'; "
+        "ignored",
+        "warning: talk.toml: published: 'soon' is not a date like "
+        "2024-05-01T09:00:00Z; ignored",
+        'warning: talk.vtt: is not WebVTT (it must start with "WEBVTT"); left out',
+    ]
+    (episode,) = episodes()
+    assert episode.title == "Kept"
+    assert episode.season is None and episode.episode_type == "full"
+    assert episode.transcripts == []
+
+
+def test_toml_syntax_error_is_a_warning(app, media_dir, audio_file):
+    audio_file("speech.mp3", "talk.mp3")
+    (media_dir / "talk.toml").write_text('title = "Unclosed\n')
+
+    report = importer.sync(media_dir)
+
+    ((name, message),) = report.warnings
+    assert name == "talk.toml"
+    assert message.startswith("is not valid TOML: ")
+    assert episodes()[0].title == TITLE
+
+
+def test_sidecar_slug_that_is_taken_is_a_warning(app, media_dir, audio_file):
+    make_episode(slug="lighthouse-keeper", audio_file="old.mp3")
+    audio_file("speech.mp3", "talk.mp3")
+    sidecar_file(media_dir, "talk.toml")
+
+    report = importer.sync(media_dir)
+
+    assert report.added == ["talk"]
+    assert report.warnings == [
+        ("talk.toml", "slug: 'lighthouse-keeper' is taken by another episode; ignored")
+    ]
+
+
+def test_sidecars_of_no_audio_file_are_warnings(app, media_dir, audio_file):
+    audio_file("speech.mp3", "talk.mp3")
+    sidecar_file(media_dir, "talk.toml", "Talk.toml")
+    sidecar_file(media_dir, "talk.vtt", "season-1/gone.vtt")
+
+    report = importer.sync(media_dir)
+
+    assert report.warnings == [
+        ("Talk.toml", "no audio file is named like it; ignored"),
+        ("season-1/gone.vtt", "no audio file is named like it; ignored"),
+    ]
+
+
+def everything(media_dir, audio_file):
+    """Fill the media folder with audio, art, chapters, transcripts and sidecars."""
+    audio_file("chapters.mp3", "a.mp3")
+    audio_file("chapters.m4a", "b.m4a")
+    audio_file("speech.mp3", "c.mp3")
+    for name in ("talk.toml", "talk.chapters.json", "talk.vtt", "talk.es.srt"):
+        sidecar_file(media_dir, name, name.replace("talk", "c"))
+    sidecar_file(media_dir, "show.toml")
+    shutil.copyfile(DEMO_COVER, media_dir / "cover.png")
+
+
+def test_second_run_with_sidecars_chapters_and_art_writes_nothing(
+    app, media_dir, audio_file, writes
+):
+    everything(media_dir, audio_file)
+    first = importer.sync(media_dir)
+    assert first.warnings == []
+    assert first.show == "added"
+    before = rows()
+    writes.clear()
+
+    again = importer.sync(media_dir)
+
+    assert writes == []
+    assert rows() == before
+    assert again.lines() == []
+    assert again.summary() == "0 added, 0 updated, 3 unchanged, 0 skipped"
+
+
+def test_changed_sidecar_updates_the_episode_and_keeps_its_guid(
+    app, media_dir, audio_file
+):
+    audio_file("speech.mp3", "talk.mp3")
+    path = sidecar_file(media_dir, "talk.toml")
+    importer.sync(media_dir)
+    (episode,) = episodes()
+    guid, episode_id = episode.guid, episode.id
+
+    path.write_text(
+        path.read_text()
+        .replace("number = 5", "number = 6")
+        .replace("2025-03-30", "2025-04-02")
+    )
+    saved_later(path)
+    report = importer.sync(media_dir)
+
+    db.session.expire_all()
+    (episode,) = episodes()
+    assert report.updated == ["lighthouse-keeper"]
+    assert (episode.id, episode.guid) == (episode_id, guid)
+    assert episode.number == 6
+    assert episode.published_at == datetime(2025, 4, 2, 7, 15, tzinfo=UTC)
+    assert importer.sync(media_dir).unchanged == ["lighthouse-keeper"]
+
+
+def test_dashboard_edits_made_after_the_sidecar_was_saved_stay(
+    app, media_dir, audio_file
+):
+    audio_file("speech.mp3", "talk.mp3")
+    sidecar_file(media_dir, "talk.toml")
+    importer.sync(media_dir)
+    (episode,) = episodes()
+    episode.title = "Edited on the dashboard"
+    episode.season = 3
+    db.session.commit()
+
+    report = importer.sync(media_dir)
+
+    assert episodes()[0].title == "Edited on the dashboard"
+    assert report.unchanged == ["lighthouse-keeper"]
+    assert report.warnings == [
+        (
+            "talk.toml",
+            "title, season: the episode was edited after this file was saved; "
+            "the episode keeps its values (save the file again to apply it)",
+        )
+    ]
+
+
+def test_sidecar_saved_after_a_dashboard_edit_wins(app, media_dir, audio_file):
+    audio_file("speech.mp3", "talk.mp3")
+    path = sidecar_file(media_dir, "talk.toml")
+    importer.sync(media_dir)
+    episodes()[0].title = "Edited on the dashboard"
+    db.session.commit()
+
+    saved_later(path)
+    report = importer.sync(media_dir)
+
+    assert report.updated == ["lighthouse-keeper"]
+    assert episodes()[0].title == "Die Leuchtturmwärterin — 灯台"
+
+
+def test_removing_a_sidecar_field_keeps_the_value(app, media_dir, audio_file):
+    audio_file("speech.mp3", "talk.mp3")
+    path = sidecar_file(media_dir, "talk.toml")
+    importer.sync(media_dir)
+
+    path.write_text('title = "Only the title now"\n')
+    saved_later(path)
+    importer.sync(media_dir)
+
+    (episode,) = episodes()
+    assert episode.title == "Only the title now"
+    assert episode.season == 2 and episode.slug == "lighthouse-keeper"
+
+
+def test_changed_audio_chapters_replace_imported_ones_only(app, media_dir, audio_file):
+    audio_file("chapters.mp3", "talk.mp3")
+    importer.sync(media_dir)
+
+    audio_file("art.flac", "talk.mp3")
+    report = importer.sync(media_dir)
+
+    assert report.updated == ["talk"]
+    assert chapters_of(episodes()[0]) == [
+        (0, "Anfang", None, "audio"),
+        (1, "Ende — Schluß", "https://example.com/ende", "audio"),
+    ]
+
+
+def test_chapters_fall_back_to_the_sidecar_and_follow_it(app, media_dir, audio_file):
+    audio_file("speech.mp3", "talk.mp3")
+    path = sidecar_file(media_dir, "talk.chapters.json")
+    importer.sync(media_dir)
+    edited_at = episodes()[0].updated_at
+
+    path.write_text('{"chapters": [{"startTime": 2.9, "title": "Only one"}]}')
+    report = importer.sync(media_dir)
+
+    assert report.updated == ["talk"]
+    (episode,) = episodes()
+    assert chapters_of(episode) == [(2, "Only one", None, "sidecar")]
+    assert episode.updated_at > edited_at  # so the feed is rebuilt
+
+    path.unlink()
+    importer.sync(media_dir)
+    assert episodes()[0].chapters == []
+
+
+def test_chapters_after_the_end_of_the_audio_are_left_out(app, media_dir, audio_file):
+    audio_file("speech.mp3", "talk.mp3")  # 3 s long
+    (media_dir / "talk.chapters.json").write_text(
+        '{"chapters": [{"startTime": 0, "title": "Start"},'
+        ' {"startTime": 1e30, "title": "Far away"}]}'
+    )
+
+    report = importer.sync(media_dir)
+
+    assert chapters_of(episodes()[0]) == [(0, "Start", None, "sidecar")]
+    assert report.warnings == [
+        (
+            "talk.chapters.json",
+            "chapter 'Far away' starts at 1000000000000000019884624838656 s, "
+            "after the audio ends; left out",
+        )
+    ]
+
+
+def test_host_chapters_stay_when_imported_ones_change(app, media_dir, audio_file):
+    audio_file("chapters.mp3", "talk.mp3")
+    importer.sync(media_dir)
+    (episode,) = episodes()
+    make_chapter(episode, start_s=1, title="Added by the host", source="host")
+
+    audio_file("art.flac", "talk.mp3")
+    report = importer.sync(media_dir)
+
+    db.session.expire_all()
+    assert report.updated == ["talk"]
+    assert sorted(chapters_of(episodes()[0])) == [
+        (0, "Anfang", None, "audio"),
+        (1, "Added by the host", None, "host"),
+        (1, "Ende — Schluß", "https://example.com/ende", "audio"),
+    ]
+    assert importer.sync(media_dir).unchanged == ["talk"]
+
+
+def test_transcripts_follow_the_files(app, media_dir, audio_file):
+    audio_file("speech.mp3", "talk.mp3")
+    sidecar_file(media_dir, "talk.vtt")
+    srt = sidecar_file(media_dir, "talk.es.srt")
+    importer.sync(media_dir)
+
+    srt.unlink()
+    sidecar_file(media_dir, "talk.vtt", "talk.fr.vtt")
+    report = importer.sync(media_dir)
+
+    assert report.updated == ["talk"]
+    assert transcripts_of(episodes()[0]) == [
+        ("talk.fr.vtt", "text/vtt", "fr"),
+        ("talk.vtt", "text/vtt", None),
+    ]
+
+
+def test_a_transcript_claimed_by_another_episode_is_a_warning(
+    app, media_dir, audio_file
+):
+    audio_file("speech.mp3", "talk.mp3")
+    audio_file("speech.ogg", "talk.ogg")
+    sidecar_file(media_dir, "talk.vtt")
+
+    report = importer.sync(media_dir)
+
+    assert report.warnings == [
+        ("talk.vtt", "already the transcript of another episode; ignored")
+    ]
+    by_file = {e.audio_file: transcripts_of(e) for e in episodes()}
+    assert by_file == {"talk.mp3": [("talk.vtt", "text/vtt", None)], "talk.ogg": []}
+
+
+def test_show_toml_creates_the_show(app, media_dir, audio_file):
+    sidecar_file(media_dir, "show.toml")
+    shutil.copyfile(DEMO_COVER, media_dir / "cover.png")
+
+    report = importer.sync(media_dir)
+
+    show = get_show()
+    assert report.show == "added"
+    assert report.lines()[0] == "added: show.toml → the show"
+    assert (show.title, show.show_type, show.language) == (
+        "Momente — 瞬間",
+        "serial",
+        "de-AT",
+    )
+    assert show.category == "Society & Culture > Personal Journals"
+    assert (show.funding_url, show.funding_text) == (
+        "https://example.com/support",
+        "Support the show",
+    )
+    assert show.new_feed_url == "https://feeds.example.com/momente.xml"
+    assert show.locked is False and show.cover == "cover.png"
+
+
+def test_show_toml_updates_the_show_and_warns_about_its_cover(app, media_dir):
+    make_show(title="Old title", moderation_mode="hold_all")
+    sidecar_file(media_dir, "show.toml")
+    saved_later(media_dir / "show.toml")
+    (media_dir / "cover.png").write_bytes(b"not an image")
+
+    report = importer.sync(media_dir)
+
+    show = get_show()
+    assert report.lines()[0] == "updated: show.toml → the show"
+    assert show.title == "Momente — 瞬間"
+    assert show.moderation_mode == "hold_all"  # not a sidecar field
+    assert report.warnings == [
+        (
+            "show.toml",
+            "cover art cover.png is not a readable image (unknown format or damaged)",
+        )
+    ]
+
+
+def test_show_toml_without_a_title_cannot_create_the_show(app, media_dir):
+    (media_dir / "show.toml").write_text('author = "Zoë"\n')
+
+    report = importer.sync(media_dir)
+
+    assert get_show() is None
+    assert report.warnings == [
+        ("show.toml", "title: needed to create the show; the show was not created")
+    ]

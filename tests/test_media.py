@@ -1,10 +1,11 @@
 """Serving audio and images from the media folder, as players request them."""
 
 import os
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .helpers import make_episode
+from .helpers import make_episode, make_transcript
 
 SECRET = b"the secret next to the media folder"
 
@@ -172,3 +173,83 @@ def test_files_in_subfolders_are_served(client, media_dir):
     status, headers, body = get(client, "/media/season-1/one.m4a")
     assert (status, body) == (200, b"m4a!")
     assert headers["Content-Type"] == "audio/x-m4a"
+
+
+def test_if_range_with_the_current_etag_sends_the_range(client, audio_bytes):
+    _, headers, _ = get(client, "/media/x.mp3")
+    status, _, body = get(
+        client,
+        "/media/x.mp3",
+        headers={"Range": "bytes=10-19", "If-Range": headers["ETag"]},
+    )
+    assert (status, body) == (206, audio_bytes[10:20])
+
+
+def test_if_range_with_the_current_date_sends_the_range(client, audio_bytes):
+    _, headers, _ = get(client, "/media/x.mp3")
+    status, _, body = get(
+        client,
+        "/media/x.mp3",
+        headers={"Range": "bytes=10-19", "If-Range": headers["Last-Modified"]},
+    )
+    assert (status, body) == (206, audio_bytes[10:20])
+
+
+@pytest.mark.parametrize(
+    "validator", ['"an-older-etag"', "Mon, 01 Jan 2001 00:00:00 GMT"]
+)
+def test_if_range_that_no_longer_matches_sends_the_whole_file(
+    client, audio_bytes, validator
+):
+    status, headers, body = get(
+        client, "/media/x.mp3", headers={"Range": "bytes=10-19", "If-Range": validator}
+    )
+    assert (status, body) == (200, audio_bytes)
+    assert "Content-Range" not in headers
+
+
+def test_head_announces_ranges(client, audio_bytes):
+    with client.head("/media/x.mp3", headers={"Range": "bytes=0-9"}) as response:
+        assert response.status_code == 206
+        assert response.headers["Accept-Ranges"] == "bytes"
+        assert response.headers["Content-Length"] == "10"
+        assert response.data == b""
+
+
+def test_media_can_be_kept_by_shared_caches(client, audio_bytes):
+    _, headers, _ = get(client, "/media/x.mp3")
+    assert "public" in headers["Cache-Control"]
+    assert "max-age=3600" in headers["Cache-Control"]
+    assert "Cookie" not in headers.get("Vary", "")
+    assert "Set-Cookie" not in headers
+    assert headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize(
+    ("name", "mime_type"),
+    [
+        ("a.aac", "audio/aac"),
+        ("a.m4b", "audio/mp4"),
+        ("talk.vtt", "text/vtt; charset=utf-8"),
+        ("talk.srt", "application/x-subrip"),
+        ("art.jpeg", "image/jpeg"),
+        ("ART.PNG", "image/png"),
+    ],
+)
+def test_sidecars_and_art_have_their_types(client, media_dir, name, mime_type):
+    (media_dir / name).write_bytes(b"\0" * 10)
+    status, headers, _ = get(client, f"/media/{name}")
+    assert status == 200
+    assert headers["Content-Type"] == mime_type
+
+
+@pytest.mark.parametrize("published", [True, False])
+def test_art_and_transcripts_wait_for_their_episode(client, media_dir, published):
+    for name in ("later.jpg", "later.vtt"):
+        (media_dir / name).write_bytes(b"\0" * 10)
+    moment = datetime.now(UTC) + timedelta(days=-1 if published else 1)
+    episode = make_episode(image="later.jpg", published_at=moment)
+    make_transcript(episode, file="later.vtt")
+    expected = 200 if published else 404
+    assert get(client, "/media/later.jpg")[0] == expected
+    assert get(client, "/media/later.vtt")[0] == expected

@@ -102,7 +102,8 @@ def test_api_episode_detail(client, show):
 
     episode = make_episode(slug="ep", description="Line <1>\n\nLine 2")
     data = client.get("/api/episodes/ep").get_json()
-    assert data["description_html"] == "<p>Line &lt;1&gt;</p><p>Line 2</p>"
+    # Show notes are Markdown, sanitised (see test_notes.py).
+    assert data["description_html"] == "<p>Line &lt;1&gt;</p>\n<p>Line 2</p>"
     assert data["chapters"] == []
     db.session.add_all(
         [
@@ -157,3 +158,292 @@ def test_healthz_is_503_when_the_database_does_not_answer(media_dir):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable"}
+
+
+# The episode page as a conversation: timeline, pages of threads, sharing meta,
+# escaping and the query budget.
+
+
+def _bulk_comments(episode, count, replies_every=0):
+    """Insert `count` published comments; every nth replies to the latest thread."""
+    import sqlalchemy as sa
+
+    from podcast_hub.extensions import db
+    from podcast_hub.models import Comment
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    root_id = None
+    for n in range(count):
+        is_reply = replies_every and root_id and n % replies_every == 0
+        row = db.session.execute(
+            sa.insert(Comment).values(
+                episode_id=episode.id,
+                parent_id=root_id if is_reply else None,
+                author=f"Listener {n}",
+                body=f"Comment {n} about 1:00 and https://example.org/{n}",
+                timestamp_s=None if is_reply else (n * 7) % episode.duration_s,
+                status="published",
+                created_at=start + timedelta(seconds=n),
+            )
+        )
+        if not is_reply:
+            root_id = row.inserted_primary_key[0]
+    db.session.commit()
+
+
+def test_episode_page_queries_do_not_grow_with_the_conversation(
+    client, show, count_queries
+):
+    small = make_episode(slug="small", duration_s=3600)
+    big = make_episode(slug="big", duration_s=3600)
+    _bulk_comments(small, 10, replies_every=3)
+    _bulk_comments(big, 2000, replies_every=3)
+    counts = []
+    for slug in ("small", "big"):
+        client.get(f"/episodes/{slug}")  # warm up: session, CSRF token
+        with count_queries() as counted:
+            response = client.get(f"/episodes/{slug}")
+        assert response.status_code == 200
+        counts.append(len(counted))
+    assert counts[0] == counts[1]
+    assert counts[0] <= 10, counts
+
+
+@pytest.mark.parametrize("config_overrides", [{"COMMENTS_PER_PAGE": 3}])
+def test_threads_are_paginated_and_links_work_without_javascript(client, show):
+    episode = make_episode(slug="ep", duration_s=3600)
+    roots = [
+        make_comment(episode, timestamp_s=60 * n, body=f"Root {n}") for n in range(7)
+    ]
+    reply = make_comment(
+        episode, parent_id=roots[5].id, body="Deep down", timestamp_s=None
+    )
+    first = client.get("/episodes/ep").get_data(as_text=True)
+    assert "Root 2" in first and "Root 3" not in first
+    assert "Page 1 of 3" in first
+    assert 'href="/episodes/ep?page=2#conversation"' in first
+    second = client.get("/episodes/ep?page=2").get_data(as_text=True)
+    assert "Root 3" in second and "Root 2" not in second
+    landed = client.get(f"/episodes/ep?comment={reply.id}").get_data(as_text=True)
+    assert f'id="comment-{reply.id}"' in landed and "Page 2 of 3" in landed
+    newest = client.get("/episodes/ep?sort=newest").get_data(as_text=True)
+    assert "Root 6" in newest and "Root 0" not in newest
+    fragment = client.get("/episodes/ep/conversation?page=3")
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert "Root 6" in fragment.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("config_overrides", [{"COMMENTS_PER_PAGE": 2}])
+def test_after_posting_without_javascript_the_new_comments_page_is_shown(client, show):
+    from .conftest import csrf_from
+
+    episode = make_episode(slug="ep", duration_s=3600)
+    for n in range(5):
+        make_comment(episode, timestamp_s=n)
+    token = csrf_from(client.get("/episodes/ep").get_data(as_text=True))
+    response = client.post(
+        "/episodes/ep/comments",
+        data={
+            "author": "Late",
+            "body": "At the end",
+            "timestamp": "59:00",
+            "csrf_token": token,
+        },
+    )
+    assert response.headers["Location"].endswith("/episodes/ep#comment-6")
+    html = client.get("/episodes/ep").get_data(as_text=True)
+    assert 'id="comment-6"' in html and "Page 3 of 3" in html
+    assert "Page 1 of 3" in client.get("/episodes/ep").get_data(as_text=True)
+
+
+def test_host_replies_only_filter_and_thread_marks(client, show):
+    episode = make_episode(slug="ep", duration_s=3600)
+    asked = make_comment(episode, author="Jules", body="Question?")
+    answer = make_comment(
+        episode, parent_id=asked.id, author="Hannah Host", is_host=True, body="Answer."
+    )
+    make_comment(episode, parent_id=answer.id, author="Sam", body="Thanks")
+    make_comment(episode, author="Amara", body="Nobody answered me")
+    html = client.get("/episodes/ep").get_data(as_text=True)
+    assert "Answered by <bdi>Hannah Host</bdi>" in html
+    assert "2 replies" in html
+    assert 'data-host="true"' in html and ">Host</span>" in html
+    filtered = client.get("/episodes/ep?host=1").get_data(as_text=True)
+    assert "Question?" in filtered and "Nobody answered me" not in filtered
+
+
+def test_timeline_markers_are_server_drawn_links(client, show):
+    from podcast_hub.extensions import db
+    from podcast_hub.models import Chapter
+
+    episode = make_episode(slug="ep", duration_s=600)
+    first = make_comment(episode, timestamp_s=30)
+    make_comment(episode, timestamp_s=31)
+    make_comment(episode, timestamp_s=300)
+    db.session.add(Chapter(episode_id=episode.id, start_s=120, title="The storm"))
+    db.session.commit()
+    html = client.get("/episodes/ep").get_data(as_text=True)
+    timeline = html[html.index('id="timeline"') : html.index('id="timeline-help"')]
+    markers = re.findall(
+        r'<a class="marker" href="([^"]+)"\s+data-seek="(\d+)"', timeline
+    )
+    assert markers == [
+        (f"?t=30&amp;comment={first.id}#comment-{first.id}", "30"),
+        (f"?t=300&amp;comment={first.id + 2}#comment-{first.id + 2}", "300"),
+    ]
+    assert 'aria-label="2 comments from 0:30"' in timeline
+    assert 'class="chapter-tick" style="--at: 20.0%"' in timeline
+    assert timeline.count('<span style="--heat:') == 48
+    chapter = '<a href="?t=120" data-seek="120">2:00</a> <span class="chapter-title">'
+    assert chapter + "The storm</span>" in html
+    moments = client.get("/api/episodes/ep/moments").get_json()
+    assert moments == {
+        "episode": "ep",
+        "duration": 600,
+        "moments": [[30, 1, first.id], [31, 1, first.id + 1], [300, 1, first.id + 2]],
+    }
+
+
+def test_moments_in_comments_and_notes_link_only_within_the_duration(client, show):
+    episode = make_episode(
+        slug="ep", duration_s=600, description="Listen at 9:59, not at 10:01."
+    )
+    make_comment(episode, body="From 2:00 to 12:00, see https://example.org/x.")
+    html = client.get("/episodes/ep").get_data(as_text=True)
+    assert '<a href="?t=599" data-seek="599">9:59</a>' in html
+    assert "not at 10:01." in html
+    assert '<a href="?t=120" data-seek="120">2:00</a> to 12:00' in html
+    assert (
+        '<a href="https://example.org/x" rel="nofollow ugc noopener">https://example.org/x</a>.'
+        in html
+    )
+
+
+def test_open_graph_and_twitter_cards_use_the_episode_art(client, show):
+    make_episode(slug="ep", title="The Storm", image="storm.jpg", description="Wind.")
+    make_episode(slug="plain", title="Plain", image=None)
+    html = client.get("/episodes/ep").get_data(as_text=True)
+    for tag in (
+        '<meta property="og:title" content="The Storm">',
+        '<meta property="og:url" content="http://localhost/episodes/ep">',
+        '<meta property="og:image" content="http://localhost/media/storm.jpg">',
+        '<meta property="og:description" content="Wind.">',
+        '<meta name="twitter:card" content="summary">',
+        '<meta name="twitter:image" content="http://localhost/media/storm.jpg">',
+        'rel="alternate" type="application/rss+xml"',
+    ):
+        assert tag in html
+    plain = client.get("/episodes/plain").get_data(as_text=True)
+    assert (
+        '<meta property="og:image" content="http://localhost/media/cover.png">' in plain
+    )
+
+
+def test_closed_episode_shows_no_forms(client, show):
+    episode = make_episode(slug="ep", comments_closed=True)
+    make_comment(episode)
+    html = client.get("/episodes/ep").get_data(as_text=True)
+    assert "Comments are closed on this episode." in html
+    assert 'id="comment-form"' not in html and "Post reply" not in html
+
+
+HOSTILE_AUTHORS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "' onmouseover='alert(1)' x='",
+    "\u202eevil\u202c Lee",
+    "javascript:alert(1)",
+    "A" * 80,
+]
+HOSTILE_BODIES = [
+    "</p></div></article><script>alert(1)</script>",
+    '"><svg onload=alert(1)>',
+    '<a href="javascript:alert(1)">x</a> javascript:alert(1)',
+    'https://example.org/"onmouseover="alert(1) https://e.org/<b>',
+    "\u202etxt.exe\u2066 isolate \u2069",
+    "{{ config }} {% for %}",
+    "W" * 3000,
+    "at 0:10<script>alert(1)</script>",
+]
+
+
+def test_hostile_authors_and_bodies_are_escaped_on_the_page(client, show):
+    from html.parser import HTMLParser
+
+    episode = make_episode(slug="ep", duration_s=600)
+    for author, body in zip(
+        HOSTILE_AUTHORS, HOSTILE_BODIES[: len(HOSTILE_AUTHORS)], strict=True
+    ):
+        make_comment(episode, author=author, body=body)
+    for body in HOSTILE_BODIES[len(HOSTILE_AUTHORS) :]:
+        make_comment(episode, author="Lee", body=body)
+    html = client.get("/episodes/ep").get_data(as_text=True)
+    conversation = html[html.index('id="comments"') : html.index('id="announcer"')]
+
+    class Tags(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found = []
+
+        def handle_starttag(self, tag, attrs):
+            self.found.append((tag, dict(attrs)))
+
+    parser = Tags()
+    parser.feed(conversation)
+    allowed = {
+        "div",
+        "article",
+        "header",
+        "bdi",
+        "span",
+        "a",
+        "time",
+        "p",
+        "br",
+        "details",
+        "summary",
+        "form",
+        "input",
+        "label",
+        "textarea",
+        "button",
+    }
+    for tag, attrs in parser.found:
+        assert tag in allowed, tag
+        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+        for name in ("href", "action", "src"):
+            assert not (attrs.get(name) or "").lower().startswith("javascript"), attrs
+    assert "<script" not in conversation
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in conversation
+    assert '<bdi class="author"' in conversation
+    assert "\u202eevil\u202c Lee</bdi>" in conversation
+    assert "W" * 3000 in conversation
+    assert '<a href="?t=10" data-seek="10">0:10</a>&lt;script&gt;' in conversation
+
+
+def test_links_on_a_form_error_page_reach_the_episode_page(client, show):
+    make_episode(slug="ep")
+    response = client.get("/episodes/ep/comments?t=30&comment=4")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/episodes/ep?t=30&comment=4"
+
+
+@pytest.mark.parametrize("config_overrides", [{"COMMENTS_PER_PAGE": 2}])
+def test_comments_json_in_pages_and_one_comment_fragment(client, show):
+    episode = make_episode(slug="ep", duration_s=600)
+    roots = [make_comment(episode, timestamp_s=n) for n in range(5)]
+    reply = make_comment(episode, parent_id=roots[4].id, timestamp_s=None)
+    data = client.get("/api/episodes/ep/comments?page=3").get_json()
+    assert (data["page"], data["pages"], data["threads"], data["count"]) == (3, 3, 5, 6)
+    assert [c["id"] for c in data["comments"]] == [roots[4].id]
+    assert data["comments"][0]["replies"][0]["id"] == reply.id
+    assert client.get("/api/episodes/ep/comments?page=1&sort=best").status_code == 400
+    assert len(client.get("/api/episodes/ep/comments").get_json()["comments"]) == 5
+    fragment = client.get(f"/episodes/ep/conversation/{roots[4].id}")
+    html = fragment.get_data(as_text=True)
+    assert html.lstrip().startswith('<article class="comment comment--level-1"')
+    assert f'id="comment-{reply.id}"' in html
+    assert client.get("/episodes/ep/conversation/9999").status_code == 404
+    one = client.get(f"/api/comments/{reply.id}").get_json()
+    assert (one["id"], one["parent_id"], one["replies"]) == (reply.id, roots[4].id, [])

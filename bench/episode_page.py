@@ -1,0 +1,181 @@
+"""Benchmark the episode page of a big conversation against a small one.
+
+Run from the project folder (not a test; about twenty seconds):
+
+    .venv/bin/python bench/episode_page.py [--big 5000] [--small 50] [--repeats 30]
+
+It stores two episodes of one hour in a temporary SQLite file: one with
+`--big` comments, one with `--small`, 30% of each being replies (some replies
+to replies, a few by the host), top-level comments spread over the audio with
+moments, links and times in their words. Requests go through the app in this
+process (Flask's test client), so the times are the server's own. Printed,
+medians over the repeats:
+
+(a) GET /episodes/<slug>: time and size of the page, big against small
+    (target for both: ratio <= 3; the page must not grow with the conversation);
+(b) GET /api/episodes/<slug>/comments: the whole conversation as JSON, which
+    does grow with it (reported, no target), and one page of it (`?page=1`);
+(c) GET /api/episodes/<slug>/moments: the timeline's compact JSON.
+"""
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from podcast_hub import create_app  # noqa: E402
+from podcast_hub.extensions import db  # noqa: E402
+from podcast_hub.models import Comment, Episode, Host, Show  # noqa: E402
+
+PAGE_TARGET = 3.0
+REPLY_SHARE = 0.3
+DURATION_S = 3600
+WORDS = (
+    "the storm keeper light night sea letters ship fog bell lamp harbour tide "
+    "wind cliff story voice quiet remember listen again moment favourite"
+).split()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--big", type=int, default=5000)
+    parser.add_argument("--small", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        ok = run(Path(folder), args.big, args.small, args.repeats)
+    sys.exit(0 if ok else 1)
+
+
+def run(folder, big, small, repeats):
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}",
+            "MEDIA_DIR": str(folder),
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        fill({"big": big, "small": small})
+        per_page = app.config["COMMENTS_PER_PAGE"]
+    client = app.test_client()
+    rows = []
+    for name, path in [
+        ("page", "/episodes/{slug}"),
+        ("comments JSON, all", "/api/episodes/{slug}/comments"),
+        ("comments JSON, ?page=1", "/api/episodes/{slug}/comments?page=1"),
+        ("moments JSON", "/api/episodes/{slug}/moments"),
+    ]:
+        measured = {}
+        for slug in ("small", "big"):
+            url = path.format(slug=slug)
+            body = client.get(url).get_data()  # warm up: caches, CSRF session
+            measured[slug] = (median_ms(client, url, repeats), len(body))
+        rows.append((name, measured))
+    return report(rows, big, small, per_page, repeats)
+
+
+def fill(sizes):
+    """Store the show, a host and one episode per entry of `sizes` with comments."""
+    rng = random.Random(4)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    db.session.add(Show(title="Bench", cover="cover.png"))
+    host = Host(email="host@example.com", display_name="Hannah Host", password_hash="-")
+    db.session.add(host)
+    for number, (slug, count) in enumerate(sizes.items(), start=1):
+        episode = Episode(
+            slug=slug,
+            guid=str(uuid.uuid4()),
+            title=f"Episode {number}: the lighthouse keepers",
+            description="Keepers, storms and letters. The storm begins at 12:34.",
+            audio_file=f"{slug}.mp3",
+            mime_type="audio/mpeg",
+            size_bytes=40_000_000,
+            duration_s=DURATION_S,
+            published_at=start - timedelta(days=number),
+        )
+        db.session.add(episode)
+        db.session.flush()
+        roots, replies = [], []
+        for n in range(count):
+            reply = bool(roots) and rng.random() < REPLY_SHARE
+            parent = None
+            if reply:
+                parent = rng.choice(replies) if replies and rng.random() < 0.3 else None
+                parent = parent or rng.choice(roots)
+            by_host = reply and rng.random() < 0.1
+            result = db.session.execute(
+                sa.insert(Comment).values(
+                    episode_id=episode.id,
+                    parent_id=parent,
+                    host_id=host.id if by_host else None,
+                    is_host=by_host,
+                    author="Hannah Host" if by_host else f"Listener {n % 400}",
+                    email=f"listener{n % 400}@example.org",
+                    body=words(rng),
+                    timestamp_s=None if reply else rng.randrange(DURATION_S),
+                    status="published",
+                    created_at=start + timedelta(minutes=n),
+                )
+            )
+            new_id = result.inserted_primary_key[0]
+            (replies if reply else roots).append(new_id)
+    db.session.commit()
+
+
+def words(rng):
+    text = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(8, 60)))
+    if rng.random() < 0.3:
+        text += f" at {rng.randrange(60)}:{rng.randrange(60):02d}"
+    if rng.random() < 0.1:
+        text += " https://example.org/lighthouse"
+    return text.capitalize() + "."
+
+
+def median_ms(client, url, repeats):
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        response = client.get(url)
+        response.get_data()
+        times.append(time.perf_counter() - began)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times) * 1000
+
+
+def report(rows, big, small, per_page, repeats):
+    print(
+        f"Episode page: {big} comments against {small} (30% replies), "
+        f"{per_page} threads a page, median of {repeats}"
+    )
+    print(f"{'':24} {'small':>10} {'big':>10} {'ratio':>7}   size small / big")
+    ok = True
+    for name, measured in rows:
+        (small_ms, small_size), (big_ms, big_size) = measured["small"], measured["big"]
+        ratio = big_ms / small_ms
+        line = (
+            f"{name:24} {small_ms:8.2f}ms {big_ms:8.2f}ms {ratio:6.2f}x"
+            f"   {small_size:,} / {big_size:,} B ({big_size / small_size:.2f}x)"
+        )
+        if name == "page":
+            size_ratio = big_size / small_size
+            met = ratio <= PAGE_TARGET and size_ratio <= PAGE_TARGET
+            ok = ok and met
+            line += f"   target <= {PAGE_TARGET:g}: {'met' if met else 'MISSED'}"
+        print(line)
+    return ok
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Cover art checked against Apple's rules, with Pillow.
+
+The only module that imports Pillow. Apple Podcasts wants artwork square,
+1400 to 3000 px on a side, JPEG or PNG named with the matching extension, in
+the RGB colour space. Other apps are laxer; a cover that breaks a rule still
+works in most of them, so the checks give warnings, never errors.
+"""
+
+import io
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from PIL import Image
+
+MIN_SIDE_PX = 1400
+MAX_SIDE_PX = 3000
+
+# Decoding checks that the image data is whole. Beyond this many pixels the
+# image is refused by its header alone, without decoding: a "decompression
+# bomb" of a few KB can claim billions of pixels.
+_DECODE_MAX_PIXELS = 4 * MAX_SIDE_PX * MAX_SIDE_PX
+_ACCEPTED_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG"}
+_SUFFIX_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
+_RGB_MODES = frozenset({"RGB", "RGBA", "RGBX", "P", "PA"})
+_MODE_NAMES = {"1": "black and white", "L": "greyscale", "LA": "greyscale"}
+_SIZE_RULE = f"Apple wants {MIN_SIDE_PX} to {MAX_SIDE_PX} px square"
+FILE_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+
+
+class NotAnImage(ValueError):
+    """The data is not an image Pillow can read; the message says why."""
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    """What an image's header and data say about it."""
+
+    format: str  # Pillow's name: "JPEG", "PNG", "GIF", ...
+    width_px: int
+    height_px: int
+    mode: str  # Pillow's colour mode: "RGB", "CMYK", "L", ...
+
+    @property
+    def suffix(self):
+        """Return the file name ending for this format (".jpg"), or None."""
+        return FILE_SUFFIXES.get(_ACCEPTED_FORMATS.get(self.format, self.format))
+
+    def warnings(self, name):
+        """Return a human warning, starting with `name`, for each rule broken.
+
+        When `name` ends with an image file extension, the data must match it.
+        """
+        found = []
+        kind = _ACCEPTED_FORMATS.get(self.format)
+        if kind is None:
+            found.append(f"{name} is {self.format}; Apple wants JPEG or PNG")
+        named = _SUFFIX_FORMATS.get(PurePosixPath(name).suffix.lower())
+        if kind and named and named != kind:
+            found.append(f"{name} holds {kind} data; name it {FILE_SUFFIXES[kind]}")
+        width, height = self.width_px, self.height_px
+        if width != height or not MIN_SIDE_PX <= width <= MAX_SIDE_PX:
+            found.append(f"{name} is {width}×{height} px; {_SIZE_RULE}")
+        if self.mode not in _RGB_MODES:
+            space = _MODE_NAMES.get(self.mode, self.mode)
+            found.append(f"{name} uses the {space} colour space; Apple wants RGB")
+        return found
+
+
+def check(source, name, *, decode=True):
+    """Return human warnings for cover art that breaks Apple's rules; [] if none.
+
+    `source` is a path or the image bytes; `name` starts each warning, as in
+    "cover.png is 1000×1000 px; Apple wants 1400 to 3000 px square". Never
+    raises: an unreadable, damaged or absurdly large image is a warning too.
+    With `decode` false only the header is read: quick, but blind to damage
+    further in.
+    """
+    try:
+        facts = inspect(source, decode=decode)
+    except NotAnImage as error:
+        return [f"{name} {error}"]
+    return facts.warnings(name)
+
+
+def inspect(source, *, decode=True):
+    """Return the ImageFacts of the image at a path or in bytes.
+
+    With `decode`, decodes the whole image, when it is of a sane size, to find
+    damaged data. Raises NotAnImage with a reason that follows a name
+    ("... is empty").
+    """
+    try:
+        if isinstance(source, bytes | bytearray | memoryview):
+            if not source:
+                raise NotAnImage("is empty")
+            return _inspect(io.BytesIO(source), decode)
+        if os.path.getsize(source) == 0:
+            raise NotAnImage("is empty")
+        with open(source, "rb") as fileobj:
+            return _inspect(fileobj, decode)
+    except FileNotFoundError:
+        raise NotAnImage("cannot be found") from None
+    except IsADirectoryError:
+        raise NotAnImage("is a folder, not an image") from None
+    except PermissionError:
+        raise NotAnImage("cannot be opened: permission denied") from None
+
+
+def _inspect(fileobj, decode):
+    # Pillow warns (DecompressionBombWarning) on images bigger than its limit;
+    # the size is judged here instead.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(fileobj)
+        except Image.DecompressionBombError:
+            raise NotAnImage(f"is too large to open safely; {_SIZE_RULE}") from None
+        except Image.UnidentifiedImageError:
+            raise NotAnImage(
+                "is not a readable image (unknown format or damaged)"
+            ) from None
+        # Damaged headers raise many kinds of errors: all mean "damaged".
+        except Exception:
+            raise NotAnImage("is damaged and cannot be read as an image") from None
+        with image:
+            facts = ImageFacts(image.format or "unknown", *image.size, image.mode)
+            if decode and facts.width_px * facts.height_px <= _DECODE_MAX_PIXELS:
+                try:
+                    image.load()
+                except Exception:
+                    raise NotAnImage("is damaged or cut short") from None
+    return facts

@@ -1,0 +1,36 @@
+// Requests to our own server: JSON with the page's CSRF token, and HTML fragments.
+
+function csrfToken() {
+  return document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+}
+
+// Resolve to {ok, status, data}; reject only when the server cannot be reached.
+export async function sendJSON(url, method, payload) {
+  const response = await fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: {
+      Accept: "application/json",
+      "Content-Type": "application/json",
+      "X-CSRFToken": csrfToken(),
+    },
+    body: payload === undefined ? undefined : JSON.stringify(payload),
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  return { ok: response.ok, status: response.status, data };
+}
+
+export async function getJSON(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return response.json();
+}
+
+// Return the server's HTML fragment as a DocumentFragment, ready to insert.
+export async function getFragment(url) {
+  const response = await fetch(url, { headers: { Accept: "text/html" } });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  const template = document.createElement("template");
+  template.innerHTML = await response.text();
+  return template.content;
+}

@@ -1,0 +1,170 @@
+// Posting with JavaScript: the comment and reply forms go through the JSON API and
+// the new comment appears in place, drawn by the server. The timestamp field
+// follows the player live, can be frozen, typed over or cleared.
+import { formatTime } from "./timecode.js";
+import { getFragment, sendJSON } from "./http.js";
+import { announce, clearErrors, scrollToElement, showErrors } from "./ui.js";
+
+const NOT_POSTED = "Your comment was not posted: please fix the marked fields.";
+const REFUSED = {
+  403: "The form expired or did not come from this site; reload the page and try again.",
+  429: "You are posting very fast: wait a minute, then try again.",
+};
+
+function payloadOf(form) {
+  const data = new FormData(form);
+  const payload = {};
+  for (const name of ["author", "email", "body"]) {
+    if (data.has(name)) payload[name] = String(data.get(name));
+  }
+  if (data.has("timestamp")) {
+    // The server reads 754, 12:34 or 1:02:03 and answers with the same messages
+    // as the plain form.
+    const typed = String(data.get("timestamp")).trim();
+    payload.timestamp = typed === "" ? null : typed;
+  }
+  if (data.get("parent_id")) payload.parent_id = Number(data.get("parent_id"));
+  return payload;
+}
+
+// Put `element` where the server would list it on this page.
+function placeThread(element, comment) {
+  let thread = document.getElementById("comments");
+  if (!thread) {
+    thread = document.createElement("div");
+    thread.className = "thread";
+    thread.id = "comments";
+    const list = document.getElementById("conversation-list");
+    list.querySelector(".empty")?.remove();
+    list.prepend(thread);
+  }
+  const list = document.getElementById("conversation-list");
+  const threads = [...thread.children].filter((child) => !child.querySelector(".badge--pinned"));
+  let before = null;
+  if (list.dataset.sort === "newest") {
+    before = threads[0] ?? null;
+  } else if (comment.timestamp !== null) {
+    before = threads.find((other) => {
+      const raw = other.dataset.timestamp;
+      return raw === "" || Number(raw) > comment.timestamp;
+    }) ?? null;
+  }
+  thread.insertBefore(element, before);
+}
+
+function placeReply(element, comment) {
+  const parent = document.getElementById(`comment-${comment.parent_id}`);
+  if (!parent) return false;
+  let replies = parent.querySelector(":scope > .replies");
+  if (!replies) {
+    replies = document.createElement("div");
+    replies.className = "replies";
+    parent.append(replies);
+  }
+  replies.append(element);
+  return true;
+}
+
+export function setupPosting({ fragmentUrl, onPosted }) {
+  async function submit(form) {
+    const button = form.querySelector('button[type="submit"]');
+    clearErrors(form);
+    button.disabled = true;
+    let result;
+    try {
+      result = await sendJSON(form.dataset.api, "POST", payloadOf(form));
+    } catch {
+      showErrors(form, "Your comment was not posted: the server could not be reached. Try again.");
+      return;
+    } finally {
+      button.disabled = false;
+    }
+    if (!result.ok) {
+      const fields = result.data?.fields ?? {};
+      const message = Object.keys(fields).length ? NOT_POSTED : (REFUSED[result.status] ?? result.data?.error ?? NOT_POSTED);
+      showErrors(form, message, fields);
+      return;
+    }
+    const comment = result.data;
+    let element;
+    try {
+      const fragment = await getFragment(`${fragmentUrl}/${comment.id}`);
+      element = fragment.querySelector(".comment");
+    } catch {
+      location.assign(`?comment=${comment.id}#comment-${comment.id}`);
+      return;
+    }
+    if (!(comment.parent_id && placeReply(element, comment))) placeThread(element, comment);
+    form.elements.body.value = "";
+    form.closest("details")?.removeAttribute("open");
+    form.dispatchEvent(new CustomEvent("posted"));
+    element.classList.add("is-new");
+    element.tabIndex = -1;
+    scrollToElement(element, "nearest");
+    element.focus({ preventScroll: true });
+    announce(comment.status === "published"
+      ? "Your comment is posted."
+      : "Thank you! Your comment will appear once the host approves it; until then only you can see it.");
+    onPosted(comment);
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form.comment-form[data-api]");
+    if (!form) return;
+    event.preventDefault();
+    submit(form);
+  });
+}
+
+// The timestamp field: live while it follows the player, frozen on request, the
+// listener's own when typed, a general comment when cleared.
+export function setupTimestamp(form, player) {
+  const field = form?.querySelector('input[name="timestamp"]');
+  const tools = form?.querySelector(".timestamp-tools");
+  if (!field || !tools || !player) return;
+  const live = tools.querySelector("[data-timestamp-now]");
+  const state = tools.querySelector("[data-timestamp-status]");
+  let following = field.value === "";
+  tools.hidden = false;
+
+  const now = () => formatTime(Math.floor(player.currentTime));
+  function describe(text) {
+    live.setAttribute("aria-pressed", String(following));
+    state.textContent = text;
+  }
+  function show() {
+    if (!following) return;
+    if (player.currentTime > 0 || !player.paused) field.value = now();
+  }
+  function follow() {
+    following = true;
+    field.value = now();
+    describe("Following the player.");
+  }
+
+  player.addEventListener("timeupdate", show);
+  player.addEventListener("seeked", show);
+  field.addEventListener("input", () => {
+    following = false;
+    describe(field.value.trim() ? "Your own moment." : "General comment, no moment.");
+  });
+  live.addEventListener("click", follow);
+  tools.querySelector("[data-timestamp-freeze]").addEventListener("click", () => {
+    following = false;
+    if (field.value === "") field.value = now();
+    describe(`Frozen at ${field.value}.`);
+  });
+  tools.querySelector("[data-timestamp-clear]").addEventListener("click", () => {
+    following = false;
+    field.value = "";
+    describe("General comment, no moment.");
+    field.focus();
+  });
+  // After posting, the next comment follows the player again.
+  form.addEventListener("posted", () => {
+    following = true;
+    show();
+    describe("Following the player.");
+  });
+  describe(following ? "Following the player." : "Your own moment.");
+}

@@ -1,0 +1,9 @@
+// Read an RSS feed on stdin, parse it as the Podcast Index does, print JSON.
+import { parseFeed } from "podcast-partytime";
+
+const chunks = [];
+for await (const chunk of process.stdin) {
+  chunks.push(chunk);
+}
+const feed = parseFeed(Buffer.concat(chunks).toString("utf8"));
+process.stdout.write(JSON.stringify(feed));

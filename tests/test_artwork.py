@@ -1,0 +1,167 @@
+"""Checking cover art against Apple's rules, and surviving broken images."""
+
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import Image
+
+from podcast_hub import artwork
+
+SIZE_RULE = "Apple wants 1400 to 3000 px square"
+
+
+def image_bytes(size=(1400, 1400), fmt="JPEG", mode="RGB"):
+    """Return a solid-colour image encoded as `fmt`."""
+    buffer = io.BytesIO()
+    Image.new(mode, size, "teal" if mode == "RGB" else 128).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def png_header(width, height):
+    """Return the start of a PNG that claims `width` × `height` pixels."""
+
+    def chunk(kind, data):
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("cover.jpg", image_bytes((1400, 1400), "JPEG")),
+        ("cover.jpeg", image_bytes((3000, 3000), "JPEG")),
+        ("cover.png", image_bytes((2048, 2048), "PNG")),
+        ("cover.png", image_bytes((1400, 1400), "PNG", "RGBA")),
+        ("cover.png", image_bytes((1400, 1400), "PNG", "P")),
+        ("embedded cover art", image_bytes((1400, 1400), "PNG")),
+    ],
+)
+def test_art_that_follows_the_rules_gives_no_warning(tmp_path, name, data):
+    path = tmp_path / "cover"
+    path.write_bytes(data)
+
+    assert artwork.check(data, name) == []
+    assert artwork.check(path, name) == []
+    assert artwork.check(str(path), name) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "warnings"),
+    [
+        (
+            "cover.png",
+            image_bytes((1000, 1000), "PNG"),
+            [f"cover.png is 1000×1000 px; {SIZE_RULE}"],
+        ),
+        (
+            "cover.jpg",
+            image_bytes((1400, 1500), "JPEG"),
+            [f"cover.jpg is 1400×1500 px; {SIZE_RULE}"],
+        ),
+        (
+            "cover.jpg",
+            image_bytes((3001, 3001), "JPEG"),
+            [f"cover.jpg is 3001×3001 px; {SIZE_RULE}"],
+        ),
+        (
+            "cover.gif",
+            image_bytes((1400, 1400), "GIF"),
+            ["cover.gif is GIF; Apple wants JPEG or PNG"],
+        ),
+        (
+            "cover.jpg",
+            image_bytes((1400, 1400), "JPEG", "CMYK"),
+            ["cover.jpg uses the CMYK colour space; Apple wants RGB"],
+        ),
+        (
+            "cover.png",
+            image_bytes((1400, 1400), "PNG", "L"),
+            ["cover.png uses the greyscale colour space; Apple wants RGB"],
+        ),
+        (
+            "cover.jpg",
+            image_bytes((1400, 1400), "PNG"),
+            ["cover.jpg holds PNG data; name it .png"],
+        ),
+        (
+            "cover.png",
+            image_bytes((600, 400), "JPEG", "L"),
+            [
+                "cover.png holds JPEG data; name it .jpg",
+                f"cover.png is 600×400 px; {SIZE_RULE}",
+                "cover.png uses the greyscale colour space; Apple wants RGB",
+            ],
+        ),
+    ],
+)
+def test_each_broken_rule_is_a_warning(name, data, warnings):
+    assert artwork.check(data, name) == warnings
+
+
+@pytest.mark.parametrize(
+    ("data", "warning"),
+    [
+        (b"", "cover.png is empty"),
+        (b"<html>not an image</html>", "cover.png is not a readable image"),
+        (image_bytes((1400, 1400), "PNG")[:300], "cover.png is damaged or cut short"),
+        (image_bytes((1400, 1400), "JPEG")[:2000], "cover.png is damaged or cut"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "cover.png is not a readable image"),
+        (png_header(6000, 6000), "cover.png is damaged or cut short"),
+        # Past Pillow's own limit: refused from the header, never decoded.
+        (
+            png_header(100_000, 100_000),
+            f"cover.png is too large to open safely; {SIZE_RULE}",
+        ),
+    ],
+)
+def test_unreadable_images_are_one_warning_never_an_error(data, warning):
+    (message,) = artwork.check(data, "cover.png")
+
+    assert message.startswith(warning)
+
+
+def test_a_huge_image_is_judged_by_its_header_without_decoding():
+    """Is an image between Pillow's warning and error limits sized, not decoded
+    (and Pillow's DecompressionBombWarning kept quiet)?"""
+    data = png_header(10_000, 10_000)
+
+    assert artwork.check(data, "cover.png") == [
+        f"cover.png is 10000×10000 px; {SIZE_RULE}"
+    ]
+
+
+def test_header_only_check_skips_decoding():
+    cut_short = image_bytes((1400, 1400), "JPEG")[:2000]
+
+    assert artwork.check(cut_short, "cover.jpg", decode=False) == []
+    assert artwork.check(cut_short, "cover.jpg") == [
+        "cover.jpg is damaged or cut short"
+    ]
+
+
+def test_missing_files_and_folders_are_warnings(tmp_path):
+    assert artwork.check(tmp_path / "gone.png", "gone.png") == [
+        "gone.png cannot be found"
+    ]
+    assert artwork.check(tmp_path, "art") == ["art is a folder, not an image"]
+
+
+def test_inspect_gives_format_size_mode_and_file_ending():
+    facts = artwork.inspect(image_bytes((1400, 1500), "PNG"))
+
+    assert facts == artwork.ImageFacts("PNG", 1400, 1500, "RGB")
+    assert facts.suffix == ".png"
+    assert artwork.inspect(image_bytes(fmt="JPEG")).suffix == ".jpg"
+    assert artwork.inspect(image_bytes(fmt="GIF")).suffix == ".gif"
+    assert artwork.inspect(image_bytes(fmt="BMP")).suffix is None
+
+
+def test_inspect_raises_not_an_image():
+    with pytest.raises(artwork.NotAnImage, match="^is not a readable image"):
+        artwork.inspect(b"%PDF-1.7")

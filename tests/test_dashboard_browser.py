@@ -1,0 +1,211 @@
+"""The host's inbox in a real browser: Debian's Chromium driven by Playwright."""
+
+import os
+import re
+import shutil
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from .helpers import make_comment, make_episode, make_show
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+DEMO_AUDIO = ROOT / "episodes" / "02-the-lighthouse-keeper.m4a"
+
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(
+            f"{CHROMIUM} is missing: .ci/run must install Debian's chromium"
+        )
+    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def conversation(app, media_dir, auth):
+    """A show whose inbox has three listener comments waiting, newest first."""
+    shutil.copyfile(DEMO_AUDIO, media_dir / "lighthouse.m4a")
+    make_show(title="Moments", cover=None)
+    episode = make_episode(
+        slug="lighthouse",
+        title="The Lighthouse Keeper",
+        audio_file="lighthouse.m4a",
+        mime_type="audio/mp4",
+        size_bytes=DEMO_AUDIO.stat().st_size,
+        duration_s=40,
+    )
+    other = make_episode(slug="welcome", title="Welcome to Moments", duration_s=30)
+    now = datetime.now(UTC)
+    answered = make_comment(
+        episode,
+        author="Jules",
+        body="The storm part gave me chills.",
+        timestamp_s=20,
+        created_at=now - timedelta(hours=5),
+    )
+    make_comment(
+        episode,
+        author="Hannah Host",
+        body="It gave us chills recording it, too.",
+        parent_id=answered.id,
+        is_host=True,
+        timestamp_s=None,
+        created_at=now - timedelta(hours=4),
+    )
+    make_comment(
+        other,
+        author="Tomás",
+        body="Subscribed in AntennaPod, works great.",
+        timestamp_s=None,
+        created_at=now - timedelta(hours=3),
+    )
+    make_comment(
+        episode,
+        author="Priya",
+        body="Which book is the keeper reading here?",
+        parent_id=answered.id,
+        timestamp_s=None,
+        created_at=now - timedelta(hours=2),
+    )
+    top = make_comment(
+        episode,
+        author="Amara",
+        body="Was the lighthouse a real place? I would love to visit it.",
+        timestamp_s=35,
+        created_at=now - timedelta(minutes=20),
+    )
+    make_comment(
+        episode, author="Spammy", body="Cheap casino", status="pending", timestamp_s=3
+    )
+    return episode, top
+
+
+def open_page(browser, url, javascript=True, width=1280):
+    context = browser.new_context(
+        java_script_enabled=javascript, viewport={"width": width, "height": 900}
+    )
+    page = context.new_page()
+    page.goto(url)
+    return page
+
+
+def log_in(page, live_server):
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", "host@example.com")
+    page.fill("input[name=password]", "correct horse")
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{live_server}/dashboard")
+
+
+def needs_reply_count(page):
+    return int(page.locator('[data-count="needs-reply"]').inner_text())
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_answer_the_top_item_then_see_it_nested_on_the_episode_page(
+    browser, live_server, conversation, javascript
+):
+    episode, top = conversation
+    page = open_page(browser, f"{live_server}/login", javascript=javascript)
+    log_in(page, live_server)
+    assert page.locator("[data-comment-id]").first.get_attribute(
+        "data-comment-id"
+    ) == str(top.id)
+    item = page.locator(f'[data-comment-id="{top.id}"]')
+    assert needs_reply_count(page) == 3
+    following = page.locator("[data-comment-id]").nth(1)
+    following_id = following.get_attribute("data-comment-id")
+
+    item.locator("textarea[name=body]").fill("It is! Pointe du Raz, in Brittany.")
+    item.locator("form[data-reply] button[type=submit]").click()
+    if javascript:
+        item.wait_for(state="detached")
+        assert page.url == f"{live_server}/dashboard", "the host stays in the inbox"
+        page.wait_for_function(
+            "document.activeElement?.closest('[data-comment-id]')"
+            f"?.dataset.commentId === '{following_id}'"
+        )
+        assert needs_reply_count(page) == 2
+    else:
+        page.wait_for_url(re.compile(r".*/dashboard.*"))
+        assert page.locator(".flash--success").is_visible()
+    page.goto(f"{live_server}/dashboard")
+    ids = page.locator("[data-comment-id]").evaluate_all(
+        "items => items.map(i => i.dataset.commentId)"
+    )
+    assert str(top.id) not in ids
+    assert needs_reply_count(page) == 2
+
+    page.goto(f"{live_server}/episodes/lighthouse")
+    reply = page.locator(
+        f"#comment-{top.id} .comment[data-host='true']",
+        has_text="Pointe du Raz",
+    )
+    assert reply.count() == 1
+    assert reply.locator(".badge", has_text="Host").first.is_visible()
+    assert "Hannah Host" in reply.inner_text()
+
+
+def test_moderating_from_the_inbox_uses_the_api_and_stays(
+    browser, live_server, conversation
+):
+    page = open_page(browser, f"{live_server}/login")
+    log_in(page, live_server)
+    page.goto(f"{live_server}/dashboard?tab=moderation")
+    item = page.locator("[data-comment-id]", has_text="Cheap casino")
+    assert item.count() == 1
+    with page.expect_response(re.compile(r".*/api/comments/\d+/moderation")) as done:
+        item.locator("button[value=spam]").click()
+    assert done.value.status == 200
+    item.wait_for(state="detached")
+    assert page.locator('[data-count="moderation"]').inner_text() == "0"
+    assert page.locator("p.empty").is_visible()
+    page.goto(f"{live_server}/dashboard?tab=spam")
+    assert "Cheap casino" in page.locator("[data-comment-id]").first.inner_text()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_inbox_screenshots(browser, live_server, conversation, width):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = open_page(browser, f"{live_server}/login", width=width)
+    log_in(page, live_server)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, "the inbox scrolls sideways"
+    page.screenshot(path=str(ARTIFACTS / f"dashboard-{width}.png"), full_page=True)

@@ -1,0 +1,136 @@
+"""Insights: comments per minute, top moments, totals, and hot moments turned
+into chapters and soundbites."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from podcast_hub import insights
+from podcast_hub.extensions import db
+
+from .conftest import csrf_from
+from .helpers import make_comment, make_episode, make_show
+
+START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def episode(app):
+    make_show()
+    return make_episode(slug="storm", title="The Storm", duration_s=300)
+
+
+def at(minutes):
+    return START + timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def conversation(episode):
+    """Three threads at 1:05, 1:10 and 4:00, two answered (after 10 and 30 min)."""
+    a = make_comment(episode, timestamp_s=65, body="The thunder!", created_at=at(0))
+    b = make_comment(episode, timestamp_s=70, body="So loud", created_at=at(1))
+    c = make_comment(episode, timestamp_s=240, created_at=at(2))
+    make_comment(episode, timestamp_s=None, created_at=at(3))
+    make_comment(
+        episode, parent_id=a.id, is_host=True, timestamp_s=None, created_at=at(10)
+    )
+    listener = make_comment(episode, parent_id=b.id, timestamp_s=71, created_at=at(5))
+    make_comment(
+        episode,
+        parent_id=listener.id,
+        is_host=True,
+        timestamp_s=None,
+        created_at=at(31),
+    )
+    make_comment(episode, timestamp_s=75, status="hidden")
+    return a, b, c
+
+
+def test_comments_per_minute_and_totals(episode, conversation):
+    found = insights.for_episode(episode)
+    assert found.per_minute == [0, 3, 0, 0, 1, 0]
+    assert found.comments == 7
+    assert found.listener_comments == 5
+    assert (found.threads, found.threads_answered) == (4, 2)
+    assert found.median_first_reply_s == 20 * 60
+
+
+def test_top_moments_rank_the_busiest_stretches(episode, conversation):
+    [first, second] = insights.for_episode(episode).top_moments
+    assert (first.start_s, first.count, first.sample) == (60, 3, "The thunder!")
+    assert (second.start_s, second.count) == (240, 1)
+
+
+def test_no_comments_makes_an_empty_histogram(episode):
+    found = insights.for_episode(episode)
+    assert found.per_minute == [0] * 6
+    assert found.median_first_reply_s is None and found.top_moments == []
+
+
+def test_insights_page_is_readable_without_javascript(
+    client, auth, episode, conversation
+):
+    auth.login()
+    html = client.get(f"/dashboard/episodes/{episode.id}/insights").get_data(True)
+    svg = re.search(r"<svg.*?</svg>", html, re.S).group()
+    assert 'role="img"' in svg and "<title" in svg
+    assert svg.count("<rect") == 6
+    assert "1:00–1:59: 3 comments" in svg
+    assert 'href="/episodes/storm?t=60"' in svg
+    assert "2 of 4" in html and "20 min" in html
+    assert "The thunder!" in html
+    assert "<script" not in svg
+
+
+def test_one_click_turns_a_moment_into_a_chapter_and_a_soundbite(
+    client, auth, episode, conversation
+):
+    auth.login()
+    html = client.get(f"/dashboard/episodes/{episode.id}/insights").get_data(True)
+    token = csrf_from(html)
+    chapter_form = re.search(
+        r'<form[^>]*action="[^"]*/chapters".*?</form>', html, re.S
+    ).group()
+    assert 'name="start" value="60"' in chapter_form
+    assert 'value="The thunder!"' in chapter_form
+
+    response = client.post(
+        f"/dashboard/episodes/{episode.id}/chapters",
+        data={"start": "60", "title": "The thunder!", "csrf_token": token},
+    )
+    assert response.status_code == 303
+    response = client.post(
+        f"/dashboard/episodes/{episode.id}/soundbites",
+        data={"start": "60", "duration": "30", "title": "Thunder", "csrf_token": token},
+    )
+    assert response.status_code == 303
+    db.session.refresh(episode)
+    [chapter] = episode.chapters
+    assert (chapter.start_s, chapter.title, chapter.source) == (
+        60,
+        "The thunder!",
+        "host",
+    )
+    [soundbite] = episode.soundbites
+    assert (soundbite.start_s, soundbite.duration_s) == (60, 30)
+    api = client.get("/api/episodes/storm").get_json()
+    assert {"start": 60, "title": "The thunder!", "url": None} in api["chapters"]
+
+
+@pytest.mark.parametrize(
+    ("duration", "message"), [("10", "15 to 120 seconds."), ("121", "15 to 120")]
+)
+def test_a_soundbite_must_last_15_to_120_seconds(
+    client, auth, episode, duration, message
+):
+    auth.login()
+    token = csrf_from(client.get("/dashboard").get_data(as_text=True))
+    response = client.post(
+        f"/dashboard/episodes/{episode.id}/soundbites",
+        data={"start": "60", "duration": duration, "title": "x", "csrf_token": token},
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    db.session.refresh(episode)
+    assert episode.soundbites == []

@@ -1,0 +1,482 @@
+"""Moderation: actions on comments (one, many, through the API), modes, block
+rules, closed episodes and purging what was deleted."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from podcast_hub import moderation
+from podcast_hub.errors import ValidationFailed
+from podcast_hub.extensions import db
+from podcast_hub.models import BlockRule, Comment
+
+from .conftest import csrf_from
+from .helpers import make_comment, make_episode, make_show
+
+
+@pytest.fixture
+def show(app):
+    return make_show()
+
+
+@pytest.fixture
+def episode(show):
+    return make_episode(slug="lighthouse", title="The Lighthouse")
+
+
+def public_ids(client, slug="lighthouse"):
+    """Return the ids of the comments the public JSON shows, replies included."""
+    data = client.get(f"/api/episodes/{slug}/comments").get_json()
+
+    def walk(nodes):
+        for node in nodes:
+            yield node["id"]
+            yield from walk(node["replies"])
+
+    return list(walk(data["comments"]))
+
+
+def on_page(client, comment_id, slug="lighthouse"):
+    html = client.get(f"/episodes/{slug}").get_data(as_text=True)
+    return f'id="comment-{comment_id}"' in html
+
+
+def moderate(client, comment_id, action, token):
+    return client.post(
+        f"/api/comments/{comment_id}/moderation",
+        json={"action": action},
+        headers={"X-CSRFToken": token},
+    )
+
+
+@pytest.fixture
+def host_token(client, auth, episode):
+    """Log in and return a CSRF token for the JSON API."""
+    auth.login()
+    return csrf_from(client.get("/dashboard").get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    ("start", "action", "status", "shown"),
+    [
+        ("pending", "approve", "published", True),
+        ("published", "hide", "hidden", False),
+        ("published", "spam", "spam", False),
+        ("published", "delete", "deleted", False),
+        ("deleted", "restore", "published", True),
+        ("spam", "approve", "published", True),
+        ("hidden", "restore", "published", True),
+    ],
+)
+def test_each_api_action_changes_what_the_public_sees(
+    client, host_token, episode, start, action, status, shown
+):
+    comment = make_comment(episode, status=start)
+    response = moderate(client, comment.id, action, host_token)
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["id"] == comment.id
+    assert data["status"] == status
+    assert "email" not in data and "lee@example.com" not in response.get_data(True)
+    assert (comment.id in public_ids(client)) is shown
+    assert on_page(client, comment.id) is shown
+
+
+def test_delete_is_soft_and_restore_brings_the_comment_back(
+    client, host_token, episode
+):
+    comment = make_comment(episode)
+    moderate(client, comment.id, "delete", host_token)
+    db.session.refresh(comment)
+    assert comment.status == "deleted" and comment.deleted_at is not None
+    assert comment.id not in public_ids(client)
+
+    moderate(client, comment.id, "restore", host_token)
+    db.session.refresh(comment)
+    assert comment.status == "published" and comment.deleted_at is None
+    assert comment.id in public_ids(client)
+
+
+def test_a_pinned_thread_comes_first_until_unpinned(client, host_token, episode):
+    early = make_comment(episode, timestamp_s=10, body="early")
+    late = make_comment(episode, timestamp_s=900, body="late")
+    assert public_ids(client) == [early.id, late.id]
+
+    response = moderate(client, late.id, "pin", host_token)
+    assert response.get_json()["pinned"] is True
+    assert public_ids(client) == [late.id, early.id]
+    html = client.get("/episodes/lighthouse").get_data(as_text=True)
+    assert html.index(f'id="comment-{late.id}"') < html.index(
+        f'id="comment-{early.id}"'
+    )
+
+    moderate(client, late.id, "unpin", host_token)
+    assert public_ids(client) == [early.id, late.id]
+
+
+def test_a_reply_cannot_be_pinned(client, host_token, episode):
+    parent = make_comment(episode)
+    reply = make_comment(episode, parent_id=parent.id)
+    response = moderate(client, reply.id, "pin", host_token)
+    assert response.status_code == 400
+    assert "first comment of a thread" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize("body", [{"action": "explode"}, {"action": 3}, {}, []])
+def test_a_bad_action_is_400_json_and_changes_nothing(
+    client, host_token, episode, body
+):
+    comment = make_comment(episode)
+    response = client.post(
+        f"/api/comments/{comment.id}/moderation",
+        json=body,
+        headers={"X-CSRFToken": host_token},
+    )
+    assert response.status_code == 400
+    data = response.get_json()
+    assert data["error"] and "action" in data["fields"]
+    db.session.refresh(comment)
+    assert comment.status == "published"
+
+
+def test_an_unknown_comment_is_404_json(client, host_token):
+    response = moderate(client, 999, "hide", host_token)
+    assert response.status_code == 404
+    assert response.get_json()["error"]
+
+
+def test_anonymous_moderation_is_refused_and_changes_nothing(client, csrf, episode):
+    comment = make_comment(episode)
+    token = csrf("/")
+    response = moderate(client, comment.id, "delete", token)
+    assert response.status_code in (401, 403)
+    assert response.get_json()["error"]
+    no_token = client.post(
+        f"/api/comments/{comment.id}/moderation", json={"action": "delete"}
+    )
+    assert no_token.status_code in (401, 403)
+    db.session.refresh(comment)
+    assert comment.status == "published"
+
+
+def test_moderation_without_csrf_header_is_refused_for_a_host(
+    client, host_token, episode
+):
+    comment = make_comment(episode)
+    response = client.post(
+        f"/api/comments/{comment.id}/moderation", json={"action": "hide"}
+    )
+    assert response.status_code == 403
+    assert response.get_json()["error"]
+    assert comment.id in public_ids(client)
+
+
+def test_dashboard_row_action_without_javascript(client, host_token, episode):
+    comment = make_comment(episode)
+    response = client.post(
+        f"/dashboard/comments/{comment.id}/moderate",
+        data={"action": "spam", "csrf_token": host_token, "next": "/dashboard?tab=all"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/dashboard?tab=all"
+    assert comment.id not in public_ids(client)
+    spam_tab = client.get("/dashboard?tab=spam").get_data(as_text=True)
+    assert f'data-comment-id="{comment.id}"' in spam_tab
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "shown"),
+    [
+        ("approve", "published", True),
+        ("hide", "hidden", False),
+        ("spam", "spam", False),
+        ("delete", "deleted", False),
+    ],
+)
+def test_bulk_actions_change_every_selected_row(
+    client, host_token, episode, action, status, shown
+):
+    chosen = [make_comment(episode, status="pending") for _ in range(2)]
+    left = make_comment(episode, status="pending")
+    response = client.post(
+        "/dashboard/comments/bulk",
+        data={
+            "action": action,
+            "ids": [c.id for c in chosen],
+            "csrf_token": host_token,
+        },
+    )
+    assert response.status_code == 303
+    for comment in chosen:
+        db.session.refresh(comment)
+        assert comment.status == status
+        assert (comment.id in public_ids(client)) is shown
+    db.session.refresh(left)
+    assert left.status == "pending"
+    follow = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "2 comments" in follow
+
+
+def test_bulk_pin_and_restore(client, host_token, episode):
+    first = make_comment(episode, timestamp_s=5)
+    second = make_comment(episode, timestamp_s=50, status="deleted")
+    reply = make_comment(episode, parent_id=first.id)
+    client.post(
+        "/dashboard/comments/bulk",
+        data={"action": "restore", "ids": [second.id], "csrf_token": host_token},
+    )
+    client.post(
+        "/dashboard/comments/bulk",
+        data={"action": "pin", "ids": [second.id, reply.id], "csrf_token": host_token},
+    )
+    assert public_ids(client) == [second.id, first.id, reply.id]
+    db.session.refresh(reply)
+    assert reply.pinned is False
+
+
+def test_bulk_without_a_selection_explains(client, host_token, episode):
+    make_comment(episode)
+    response = client.post(
+        "/dashboard/comments/bulk",
+        data={"action": "hide", "csrf_token": host_token},
+        follow_redirects=True,
+    )
+    assert "Tick at least one comment first." in response.get_data(as_text=True)
+
+
+def test_apply_many_is_one_transaction_and_rejects_unknown_actions(app, episode):
+    comment = make_comment(episode)
+    with pytest.raises(ValidationFailed):
+        moderation.apply_many([comment.id], "burn")
+    assert moderation.apply_many([], "hide") == 0
+    assert moderation.apply_many([comment.id, 12345], "hide") == 1
+
+
+def post_as_listener(client, csrf, body="Hello there", email="new@example.com"):
+    return client.post(
+        "/api/episodes/lighthouse/comments",
+        json={"author": "Nia", "email": email, "body": body, "timestamp": 30},
+        headers={"X-CSRFToken": csrf("/episodes/lighthouse")},
+    )
+
+
+def test_open_mode_publishes_at_once(client, csrf, show, episode):
+    response = post_as_listener(client, csrf)
+    assert response.status_code == 201
+    assert response.get_json()["status"] == "published"
+    assert response.get_json()["id"] in public_ids(client)
+
+
+def test_hold_all_holds_every_listener_comment(client, csrf, show, episode):
+    show.moderation_mode = "hold_all"
+    db.session.commit()
+    make_comment(episode, email="new@example.com")  # known, still held
+    response = post_as_listener(client, csrf)
+    assert response.status_code == 201
+    data = response.get_json()
+    assert data["status"] == "pending"
+    assert data["id"] not in public_ids(client)
+
+
+def test_hold_first_holds_only_first_time_commenters(client, csrf, show, episode):
+    show.moderation_mode = "hold_first"
+    db.session.commit()
+    make_comment(episode, email="Known@Example.com")
+    held = post_as_listener(client, csrf, email="stranger@example.com").get_json()
+    known = post_as_listener(client, csrf, email="known@example.com").get_json()
+    assert held["status"] == "pending"
+    assert known["status"] == "published"
+    assert public_ids(client).count(known["id"]) == 1
+    assert held["id"] not in public_ids(client)
+
+
+def test_host_comments_are_published_whatever_the_mode(client, auth, show, episode):
+    show.moderation_mode = "hold_all"
+    db.session.add(BlockRule(kind="word", value="casino"))
+    db.session.commit()
+    auth.login()
+    token = csrf_from(client.get("/episodes/lighthouse").get_data(as_text=True))
+    response = client.post(
+        "/api/episodes/lighthouse/comments",
+        json={"body": "No casino talk, please.", "timestamp": None},
+        headers={"X-CSRFToken": token},
+    )
+    assert response.get_json()["status"] == "published"
+
+
+def test_held_comment_form_post_says_it_waits_for_approval(client, csrf, show, episode):
+    show.moderation_mode = "hold_all"
+    db.session.commit()
+    response = client.post(
+        "/episodes/lighthouse/comments",
+        data={
+            "author": "Nia",
+            "body": "Held please",
+            "timestamp": "",
+            "csrf_token": csrf("/episodes/lighthouse"),
+        },
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "will appear once the host approves it" in page
+    [held] = db.session.scalars(sa.select(Comment)).all()
+    assert held.status == "pending"
+
+
+def test_moderation_mode_is_set_in_the_dashboard(client, host_token, show):
+    response = client.post(
+        "/dashboard/moderation", data={"mode": "hold_first", "csrf_token": host_token}
+    )
+    assert response.status_code == 303
+    db.session.refresh(show)
+    assert show.moderation_mode == "hold_first"
+    bad = client.post(
+        "/dashboard/moderation", data={"mode": "anarchy", "csrf_token": host_token}
+    )
+    assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "email", "body"),
+    [
+        ("email", "spammer@example.com", "Spammer@Example.com", "Hi"),
+        ("email", "@spam.example", "anyone@spam.example", "Hi"),
+        ("word", "casino", "ok@example.com", "Visit my CASINO now"),
+        ("word", "free money", "ok@example.com", "Get free money today!"),
+    ],
+)
+def test_blocked_addresses_and_words_send_new_comments_to_spam(
+    client, csrf, host_token, episode, kind, value, email, body
+):
+    before = make_comment(episode, email=email, body=body)
+    response = client.post(
+        "/dashboard/moderation/blocks",
+        data={"kind": kind, "values": value, "csrf_token": host_token},
+    )
+    assert response.status_code == 303
+    client.post("/logout", data={"csrf_token": host_token})
+    posted = post_as_listener(client, csrf, body=body, email=email)
+    assert posted.status_code == 201
+    data = posted.get_json()
+    assert data["status"] == "pending", "a spammer is not told"
+    assert db.session.get(Comment, data["id"]).status == "spam"
+    assert data["id"] not in public_ids(client)
+    db.session.refresh(before)
+    assert before.status == "published", "only new comments are caught"
+
+
+def test_a_word_blocks_whole_words_only(app, episode):
+    moderation.add_block_rules("word", "ass")
+    assert not moderation.is_blocked(author="Bo", email=None, body="a class act")
+    assert moderation.is_blocked(author="Bo", email=None, body="you ass!")
+
+
+def test_block_rules_are_validated_and_removable(client, host_token):
+    bad = client.post(
+        "/dashboard/moderation/blocks",
+        data={"kind": "email", "values": "not an address", "csrf_token": host_token},
+    )
+    assert bad.status_code == 400
+    assert "Not an e-mail address" in bad.get_data(as_text=True)
+    client.post(
+        "/dashboard/moderation/blocks",
+        data={
+            "kind": "word",
+            "values": "casino, Poker\ncasino",
+            "csrf_token": host_token,
+        },
+    )
+    rules = moderation.block_rules()
+    assert [r.value for r in rules] == ["casino", "poker"]
+    page = client.get("/dashboard/moderation").get_data(as_text=True)
+    assert "casino" in page and "poker" in page
+    client.post(
+        f"/dashboard/moderation/blocks/{rules[0].id}/delete",
+        data={"csrf_token": host_token},
+    )
+    assert [r.value for r in moderation.block_rules()] == ["poker"]
+
+
+def test_closed_episode_refuses_listener_comments_in_form_and_json(
+    client, csrf, host_token, episode
+):
+    response = client.post(
+        f"/dashboard/episodes/{episode.id}/close", data={"csrf_token": host_token}
+    )
+    assert response.status_code == 303
+    db.session.refresh(episode)
+    assert episode.comments_closed
+    client.post("/logout", data={"csrf_token": host_token})
+
+    json_response = post_as_listener(client, csrf)
+    assert json_response.status_code == 400
+    assert json_response.get_json()["error"] == "Comments are closed on this episode."
+    form_response = client.post(
+        "/episodes/lighthouse/comments",
+        data={
+            "author": "Nia",
+            "body": "Let me in",
+            "timestamp": "",
+            "csrf_token": csrf("/episodes/lighthouse"),
+        },
+    )
+    assert form_response.status_code == 400
+    assert "Comments are closed on this episode." in form_response.get_data(True)
+    assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 0
+
+
+def test_reopened_episode_takes_comments_again(client, csrf, host_token, episode):
+    episode.comments_closed = True
+    db.session.commit()
+    client.post(
+        f"/dashboard/episodes/{episode.id}/reopen", data={"csrf_token": host_token}
+    )
+    client.post("/logout", data={"csrf_token": host_token})
+    assert post_as_listener(client, csrf).status_code == 201
+
+
+def test_hosts_may_still_reply_on_a_closed_episode(client, host_token, episode):
+    episode.comments_closed = True
+    db.session.commit()
+    comment = make_comment(episode)
+    response = client.post(
+        f"/dashboard/comments/{comment.id}/reply",
+        data={"body": "Closing note", "csrf_token": host_token},
+    )
+    assert response.status_code == 303
+
+
+def test_purge_removes_only_comments_deleted_long_enough_ago(app, episode):
+    now = datetime.now(UTC)
+    old = make_comment(episode, status="deleted", deleted_at=now - timedelta(days=31))
+    old_reply = make_comment(episode, parent_id=old.id)
+    recent = make_comment(
+        episode, status="deleted", deleted_at=now - timedelta(days=29)
+    )
+    kept = make_comment(episode)
+    old_id, reply_id = old.id, old_reply.id
+    assert moderation.purge_deleted(now=now) == 1
+    db.session.expire_all()
+    remaining = set(db.session.scalars(sa.select(Comment.id)))
+    assert old_id not in remaining and reply_id not in remaining
+    assert {recent.id, kept.id} <= remaining
+
+
+def test_purge_command_takes_a_number_of_days(runner, episode):
+    now = datetime.now(UTC)
+    make_comment(episode, status="deleted", deleted_at=now - timedelta(days=31))
+    make_comment(episode, status="deleted", deleted_at=now - timedelta(days=10))
+    published = make_comment(episode)
+
+    result = runner.invoke(args=["hub", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "Purged 1 deleted comment older than 30 days." in result.output
+
+    result = runner.invoke(args=["hub", "purge", "--days", "7"])
+    assert "Purged 1 deleted comment older than 7 days." in result.output
+    db.session.expire_all()
+    assert list(db.session.scalars(sa.select(Comment.id))) == [published.id]
+
+    result = runner.invoke(args=["hub", "purge", "--days", "-1"])
+    assert result.exit_code == 2

@@ -1,0 +1,47 @@
+"""Sessions stay out of what everyone shares: feeds and media."""
+
+import pytest
+
+from .helpers import make_chapter, make_episode, make_show
+
+
+def test_feeds_and_media_are_the_sessionless_views(app):
+    sessionless = {
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if getattr(view, "sessionless", False)
+    }
+    assert sessionless == {
+        "feeds.feed_xml",
+        "feeds.comments_xml",
+        "feeds.chapters_json",
+        "public.media",
+    }
+
+
+@pytest.mark.parametrize(
+    "path", ["/feed.xml", "/episodes/ep/comments.xml", "/episodes/ep/chapters.json"]
+)
+def test_sessionless_responses_neither_vary_on_nor_set_the_cookie(
+    client, auth, media_dir, path
+):
+    make_show()
+    make_chapter(make_episode(slug="ep"))
+    auth.login()
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "Cookie" not in response.headers.get("Vary", "")
+    assert "Set-Cookie" not in response.headers
+
+
+def test_pages_still_vary_on_the_cookie(client, app):
+    make_show()
+    assert "Cookie" in client.get("/").headers["Vary"]
+
+
+def test_error_page_of_a_sessionless_view_keeps_its_csrf_cookie(client, app):
+    """The 404 page carries a CSRF token, so its session is saved as usual."""
+    response = client.get("/feed.xml")
+    assert response.status_code == 404
+    assert "Set-Cookie" in response.headers
+    assert "Cookie" in response.headers["Vary"]

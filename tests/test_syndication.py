@@ -1,0 +1,132 @@
+"""What the feeds publish and its version, read in as few queries as possible."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from podcast_hub import syndication
+from podcast_hub.extensions import db
+
+from .helpers import (
+    make_chapter,
+    make_comment,
+    make_episode,
+    make_host,
+    make_show,
+    make_soundbite,
+    make_transcript,
+)
+
+
+@pytest.fixture
+def statements(app):
+    """Collect the SQL statements run while the test goes on."""
+    seen = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_no_show_has_no_version(app):
+    assert syndication.feed_version() is None
+
+
+def test_feed_version_is_one_query(app, statements):
+    make_show()
+    episode = make_episode()
+    make_chapter(episode)
+    make_transcript(episode)
+    make_soundbite(episode)
+    host = make_host()
+    statements.clear()
+    version = syndication.feed_version()
+    assert len(statements) == 1
+    assert version.last_modified == max(
+        episode.updated_at, episode.published_at, host.created_at
+    )
+
+
+def test_conditional_get_costs_one_query(app, client, statements):
+    make_show()
+    make_episode(slug="ep")
+    for path in ("/feed.xml", "/episodes/ep/comments.xml"):
+        etag = client.get(path).headers["ETag"]
+        statements.clear()
+        response = client.get(path, headers={"If-None-Match": etag})
+        assert response.status_code == 304
+        assert len(statements) == 1, statements
+
+
+def test_feed_content_loads_sidecars_up_front(app, statements):
+    make_show()
+    for n in range(3):
+        episode = make_episode()
+        make_chapter(episode, title=f"Chapter {n}")
+        make_transcript(episode)
+        make_soundbite(episode)
+    make_host(display_name="Hannah Host")
+    statements.clear()
+    show, published, names = syndication.feed_content()
+    for episode in published:
+        assert episode.chapters and episode.transcripts and episode.soundbites
+    assert names == ["Hannah Host"]
+    # The show, the episodes, three kinds of sidecars and the hosts.
+    assert len(statements) == 6
+
+
+def test_version_depends_on_the_moment(app):
+    now = datetime.now(UTC)
+    make_show()
+    make_episode(published_at=now - timedelta(days=1))
+    make_episode(published_at=now + timedelta(hours=1))
+    before = syndication.feed_version(now)
+    after = syndication.feed_version(now + timedelta(hours=2))
+    assert before.key != after.key
+    assert after.last_modified == now + timedelta(hours=1)
+    assert syndication.feed_version(now + timedelta(hours=3)) == after
+
+
+def test_comments_version_only_for_published_episodes(app):
+    now = datetime.now(UTC)
+    make_show()
+    make_episode(slug="out", published_at=now - timedelta(days=1))
+    make_episode(slug="draft", published_at=None)
+    make_episode(slug="soon", published_at=now + timedelta(hours=1))
+    assert syndication.comments_version("out", now) is not None
+    assert syndication.comments_version("draft", now) is None
+    assert syndication.comments_version("soon", now) is None
+    assert syndication.comments_version("soon", now + timedelta(hours=2))
+    assert syndication.comments_version("missing", now) is None
+
+
+def test_comments_version_changes_with_what_is_said(app):
+    make_show()
+    episode = make_episode(slug="ep")
+    empty = syndication.comments_version("ep")
+    comment = make_comment(episode)
+    said = syndication.comments_version("ep")
+    assert said.key != empty.key
+    assert said.last_modified == comment.created_at
+    make_comment(make_episode(slug="other"))
+    assert syndication.comments_version("ep") == said
+
+
+def test_episode_comments_are_the_pages_newest_first(app):
+    make_show()
+    episode = make_episode()
+    now = datetime.now(UTC)
+    first = make_comment(episode, created_at=now - timedelta(hours=3))
+    reply = make_comment(episode, parent_id=first.id, created_at=now)
+    hidden = make_comment(episode, status="hidden", created_at=now)
+    orphan = make_comment(episode, parent_id=hidden.id, created_at=now)
+    general = make_comment(
+        episode, timestamp_s=None, created_at=now - timedelta(hours=1)
+    )
+    said = syndication.episode_comments(episode)
+    assert said == [reply, general, first]
+    assert orphan not in said
