@@ -19,6 +19,7 @@ medians over the repeats:
 """
 
 import argparse
+import gc
 import random
 import statistics
 import sys
@@ -144,6 +145,8 @@ def words(rng):
 
 
 def median_ms(client, url, repeats):
+    # Start each series clean: the big JSON leaves garbage for the next one.
+    gc.collect()
     times = []
     for _ in range(repeats):
         began = time.perf_counter()

@@ -244,6 +244,8 @@ def changeable(nodes, own_ids, now=None):
 def edit_comment(comment, *, body, timestamp_s, now=None):
     """Change the words and moment of `comment` for its author; return it.
 
+    A listener's published comment is moderated again like a new one, so that an
+    edit cannot slip past held comments or blocked words; a held one stays held.
     Raises NotAllowed once EDIT_WINDOW has passed since it was posted, and
     ValidationFailed for a moment outside the episode.
     """
@@ -251,6 +253,10 @@ def edit_comment(comment, *, body, timestamp_s, now=None):
     if not can_change(comment, now):
         raise NotAllowed(TOO_LATE)
     _check_moment(episode_of(comment), timestamp_s)
+    if not comment.is_host and comment.status == "published":
+        comment.status = moderation.status_for_new_comment(
+            author=comment.author, email=comment.email, body=body
+        )
     comment.body = body
     comment.timestamp_s = timestamp_s
     comment.edited_at = now

@@ -5,6 +5,7 @@ differently from what apps expect, the Podcasting 2.0 `podcast:` namespace and
 `wfw:commentRss`.
 """
 
+import functools
 import re
 import uuid
 
@@ -255,21 +256,27 @@ class _Tags:
 
     def add(self, prefix, name, content=None, **attributes):
         """Add `<prefix:name attributes…>content</prefix:name>`."""
-        self._tags.append((prefix, name, content, attributes))
+        self._tags.append((_qualified(prefix, name), content, attributes))
 
     def _set(self, prefix, name, content=None, **attributes):
-        self._tags = [tag for tag in self._tags if tag[:2] != (prefix, name)]
-        self.add(prefix, name, content, **attributes)
+        tag = _qualified(prefix, name)
+        self._tags = [t for t in self._tags if t[0] != tag]
+        self._tags.append((tag, content, attributes))
 
     def _write(self, parent):
-        for prefix, name, content, attributes in self._tags:
-            element = xml_elem(f"{{{NAMESPACES[prefix]}}}{name}", parent)
+        for tag, content, attributes in self._tags:
+            element = xml_elem(tag, parent)
             element.attrib.update(attributes)
             element.text = content
 
     def explicit(self, explicit):
         """Mark as explicit or not, written `true`/`false` as Apple now asks."""
         self._set("itunes", "explicit", "true" if explicit else "false")
+
+
+@functools.cache
+def _qualified(prefix, name):
+    return f"{{{NAMESPACES[prefix]}}}{name}"
 
 
 class HubExtension(_Tags, BaseExtension):

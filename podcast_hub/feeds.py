@@ -6,6 +6,8 @@ and a rendered feed is kept per process under that version, so it is built once
 per change however many workers serve it.
 """
 
+import contextlib
+import gc
 import gzip
 import hashlib
 import threading
@@ -24,6 +26,24 @@ MAX_AGE_S = 300
 CACHED_FEEDS = 32
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause Python's cycle collector while a feed is built.
+
+    A build allocates a hundred thousand short-lived objects and makes no
+    cycles; the collector would walk the whole heap for nothing, a third of the
+    build's time for a big feed. Objects are freed by reference counting as
+    usual, and whatever cycles there are wait for the next collection.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 @bp.route("/feed.xml", methods=["GET", "HEAD"])
 @sessionless
 def feed_xml():
@@ -31,7 +51,7 @@ def feed_xml():
     version = syndication.feed_version(now)
     if version is None:
         abort(404, description="The show has not been set up yet.")
-    return _feed_response(version, lambda: _render_feed(now))
+    return _feed_response(version, lambda: build_feed(now))
 
 
 @bp.route("/episodes/<slug>/comments.xml", methods=["GET", "HEAD"])
@@ -57,11 +77,14 @@ def chapters_json(slug):
     return response.make_conditional(request)
 
 
-def _render_feed(now):
+@_collector_paused()
+def build_feed(now):
+    """Return the show's feed as of `now`, built from the database: no cache."""
     show, published, host_names = syndication.feed_content(now)
     return feed.render(show, published, links.Builder(), host_names)
 
 
+@_collector_paused()
 def _render_comments(slug, now):
     episode = episodes.get_published(slug, now)
     if episode is None:

@@ -110,11 +110,11 @@ class Builder:
         return self.media_url(episode.audio_file)
 
     def _around(self, endpoint, name, value):
-        parts = self._templates.get(endpoint)
-        if parts is None:
-            parts = absolute(endpoint, **{name: _MARK}).split(_MARK)
-            self._templates[endpoint] = parts
-        head, tail = parts
-        if not _NEEDS_NO_QUOTING(value):
+        try:
+            head, tail = self._templates[endpoint]
+        except KeyError:
+            head, tail = absolute(endpoint, **{name: _MARK}).split(_MARK)
+            self._templates[endpoint] = head, tail
+        if _NEEDS_NO_QUOTING(value) is None:
             value = quote(value, safe=_PATH_SAFE)
         return head + value + tail

@@ -143,15 +143,15 @@ def _render_episode(episode, form):
     if start is not None and start > episode.duration_s:
         start = None
     show = episodes.get_show()
-    moments = threads.moments(episode)
+    slices = threads.slices(episode, timeline.SLICES)
     return render_template(
         "public/episode.html",
         show=show,
         episode=episode,
         view=conversation_view(episode),
         comment_count=episodes.comment_counts([episode])[episode.id],
-        markers=timeline.markers(moments, episode.duration_s),
-        heat=timeline.heat(moments, episode.duration_s),
+        markers=timeline.markers(slices, episode.duration_s),
+        heat=timeline.heat(slices),
         ticks=timeline.ticks(episode.chapters, episode.duration_s),
         form=form,
         reply_form=_reply_form(episode),

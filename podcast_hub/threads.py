@@ -130,6 +130,31 @@ def moments(episode):
     return [tuple(row) for row in db.session.execute(query)]
 
 
+def slices(episode, parts):
+    """Return `(slice, first second, count, first comment id)` per slice with comments.
+
+    The audio is cut into `parts` equal slices; published comments with a moment
+    are counted in theirs. At most `parts` rows, whatever the conversation.
+    """
+    index = (Comment.timestamp_s * parts) // max(episode.duration_s, 1)
+    query = (
+        sa.select(
+            index.label("slice"),
+            sa.func.min(Comment.timestamp_s),
+            sa.func.count(Comment.id),
+            sa.func.min(Comment.id),
+        )
+        .where(
+            Comment.episode_id == episode.id,
+            Comment.status == "published",
+            Comment.timestamp_s.is_not(None),
+        )
+        .group_by("slice")
+        .order_by("slice")
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
 def _thread_starts(episode, own_ids, host_only):
     query = sa.select(Comment).where(
         Comment.episode_id == episode.id,

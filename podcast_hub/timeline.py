@@ -1,23 +1,25 @@
 """The timeline under the player: grouped comment markers and the heat strip.
 
-Moments come in as `(second, count, first comment id)` rows, one per second that
-has comments (see `threads.moments`). `static/timeline.js` groups the same rows
-again for the width of the listener's screen; these are the groups that the page
-shows before (or without) JavaScript.
+The page draws them from `threads.slices`: the comments counted in SLICES equal
+slices of the audio, one aggregate query whatever the size of the conversation.
+`static/timeline.js` then redraws the markers from the per-second moments JSON,
+grouped for the width of the listener's screen.
 """
 
 from dataclasses import dataclass
 
-MARKER_GROUPS = 40
-HEAT_BINS = 48
+SLICES = 40
 
 
 @dataclass(frozen=True)
 class Marker:
-    """Comments close together in the audio, shown as one point on the timeline."""
+    """Comments close together in the audio, shown as one point on the timeline.
+
+    `start_s` is the earliest moment of the group; `comment_id` the first comment
+    posted in it.
+    """
 
     start_s: int
-    end_s: int
     count: int
     comment_id: int
     position: float
@@ -30,25 +32,33 @@ def position(seconds, duration_s):
     return round(min(max(seconds / duration_s, 0.0), 1.0) * 100, 2)
 
 
-def markers(moments, duration_s, groups=MARKER_GROUPS):
-    """Return Markers for `moments`, merging those within 1/`groups` of the audio.
+def markers(slices, duration_s):
+    """Return a Marker per slice with comments, merging neighbours closer than half
+    a slice (they would overlap on the bar).
 
-    A group starts at its first moment and takes in every later moment less than
-    a window after it; its `comment_id` is the earliest comment at that start.
+    `slices` are `(slice, first second, count, first comment id)` rows in order.
     """
-    window = max(duration_s / groups, 1)
-    found = []
-    for second, count, comment_id in moments:
-        if found and second - found[-1].start_s < window:
-            last = found[-1]
-            found[-1] = Marker(
-                last.start_s, second, last.count + count, last.comment_id, last.position
-            )
+    gap = duration_s / SLICES / 2
+    merged = []
+    for _, first_s, count, comment_id in slices:
+        if merged and first_s - merged[-1][0] < gap:
+            merged[-1][1] += count
+            merged[-1][2] = min(merged[-1][2], comment_id)
         else:
-            found.append(
-                Marker(second, second, count, comment_id, position(second, duration_s))
-            )
-    return found
+            merged.append([first_s, count, comment_id])
+    return [
+        Marker(first_s, count, comment_id, position(first_s, duration_s))
+        for first_s, count, comment_id in merged
+    ]
+
+
+def heat(slices):
+    """Return SLICES intensities from 0 to 1: how busy each slice of the audio is."""
+    totals = [0] * SLICES
+    for index, _, count, _ in slices:
+        totals[min(max(index, 0), SLICES - 1)] += count
+    busiest = max(totals)
+    return [round(total / busiest, 2) if busiest else 0 for total in totals]
 
 
 def ticks(chapters, duration_s):
@@ -57,13 +67,3 @@ def ticks(chapters, duration_s):
         (chapter.start_s, chapter.title, position(chapter.start_s, duration_s))
         for chapter in chapters
     ]
-
-
-def heat(moments, duration_s, bins=HEAT_BINS):
-    """Return `bins` intensities from 0 to 1: how busy each slice of the audio is."""
-    totals = [0] * bins
-    for second, count, _ in moments:
-        index = int(second * bins / duration_s) if duration_s > 0 else 0
-        totals[min(max(index, 0), bins - 1)] += count
-    busiest = max(totals)
-    return [round(total / busiest, 2) if busiest else 0 for total in totals]

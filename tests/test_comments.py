@@ -365,3 +365,23 @@ def test_hostile_text_is_escaped_everywhere(client, episode):
     assert "<script>alert(1)" not in html
     assert "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_reply_below_the_third_level_names_whom_it_answers(client, episode):
+    one = make_comment(episode, author="Ana")
+    two = make_comment(episode, parent_id=one.id, author="Ben")
+    three = make_comment(episode, parent_id=two.id, author="Cleo")
+    response = post_json(
+        client,
+        "lighthouse",
+        {"author": "Dev", "body": "Agreed!", "parent_id": three.id},
+    )
+    assert response.get_json()["body"] == "@Cleo Agreed!"
+    already = post_json(
+        client,
+        "lighthouse",
+        {"author": "Eve", "body": "@Cleo yes", "parent_id": three.id},
+    )
+    assert already.get_json()["body"] == "@Cleo yes"
+    html = client.get("/episodes/lighthouse").get_data(as_text=True)
+    assert html.count("comment--level-3") == 3

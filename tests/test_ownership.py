@@ -234,3 +234,18 @@ def test_changeable_lists_own_comments_inside_the_window(episode, comment_clock)
     assert theirs.id not in found
     comment_clock.advance(minutes=20)
     assert comments.changeable(page.threads, [mine.id]) == {}
+
+
+def test_an_edit_is_moderated_like_a_new_comment(client, episode):
+    from podcast_hub.models import BlockRule
+
+    comment = post(client, body="Nice episode")
+    db.session.add(BlockRule(kind="word", value="casino"))
+    db.session.commit()
+    response = api(client, "PATCH", comment.id, {"body": "Visit my casino"})
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "pending"
+    db.session.refresh(comment)
+    assert comment.status == "spam"
+    html = client.get("/episodes/ep").get_data(as_text=True)
+    assert "Awaiting moderation" in html

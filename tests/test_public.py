@@ -294,7 +294,7 @@ def test_timeline_markers_are_server_drawn_links(client, show):
     ]
     assert 'aria-label="2 comments from 0:30"' in timeline
     assert 'class="chapter-tick" style="--at: 20.0%"' in timeline
-    assert timeline.count('<span style="--heat:') == 48
+    assert timeline.count('<span style="--heat:') == 40
     chapter = '<a href="?t=120" data-seek="120">2:00</a> <span class="chapter-title">'
     assert chapter + "The storm</span>" in html
     moments = client.get("/api/episodes/ep/moments").get_json()

@@ -2,30 +2,46 @@
 
 from types import SimpleNamespace
 
-from podcast_hub import timeline
+from podcast_hub import threads, timeline
+
+from .helpers import make_comment, make_episode, make_show
 
 
-def test_markers_merge_moments_within_a_window_and_add_their_counts():
-    moments = [(0, 1, 10), (30, 2, 11), (44, 1, 12), (45, 3, 13), (400, 1, 14)]
-    markers = timeline.markers(moments, duration_s=600, groups=40)  # 15 s window
-    assert [(m.start_s, m.end_s, m.count, m.comment_id) for m in markers] == [
+def test_slices_count_published_moments_in_equal_parts_of_the_audio(app):
+    make_show()
+    episode = make_episode(duration_s=400)
+    first = make_comment(episode, timestamp_s=12)
+    make_comment(episode, timestamp_s=5, status="hidden")
+    make_comment(episode, timestamp_s=19)
+    last = make_comment(episode, timestamp_s=400)
+    make_comment(episode, timestamp_s=None)
+    assert threads.slices(episode, 40) == [(1, 12, 2, first.id), (40, 400, 1, last.id)]
+
+
+def test_markers_merge_neighbours_closer_than_half_a_slice():
+    # 600 s in 40 slices: 15 s each, neighbours closer than 7.5 s merge.
+    rows = [
         (0, 0, 1, 10),
-        (30, 44, 3, 11),
-        (45, 45, 3, 13),
-        (400, 400, 1, 14),
+        (2, 30, 2, 11),
+        (2, 44, 1, 12),
+        (3, 46, 3, 9),
+        (26, 400, 1, 14),
+    ]
+    markers = timeline.markers(rows, duration_s=600)
+    assert [(m.start_s, m.count, m.comment_id) for m in markers] == [
+        (0, 1, 10),
+        (30, 2, 11),
+        (44, 4, 9),
+        (400, 1, 14),
     ]
     assert markers[3].position == 66.67
 
 
-def test_markers_stay_few_however_many_moments():
-    moments = [(second, 1, second + 1) for second in range(3600)]
-    assert len(timeline.markers(moments, duration_s=3600)) == timeline.MARKER_GROUPS
-
-
 def test_heat_is_relative_to_the_busiest_slice():
-    heat = timeline.heat([(0, 1, 1), (599, 4, 2)], duration_s=600, bins=4)
-    assert heat == [0.25, 0, 0, 1.0]
-    assert timeline.heat([], duration_s=600, bins=3) == [0, 0, 0]
+    heat = timeline.heat([(0, 1, 1, 1), (39, 590, 4, 2), (40, 600, 4, 3)])
+    assert len(heat) == timeline.SLICES
+    assert heat[0] == 0.12 and heat[-1] == 1.0 and heat[1] == 0
+    assert timeline.heat([]) == [0] * timeline.SLICES
 
 
 def test_positions_are_clamped_to_the_bar():

@@ -7,7 +7,7 @@ import { formatTime } from "./timecode.js";
 import { getJSON } from "./http.js";
 
 const MIN_GAP_PX = 30;
-const HEAT_BINS = 48;
+const HEAT_BINS = 40; // timeline.SLICES
 const SNIPPET = 140;
 
 // Merge moments less than `windowS` after the first of a group, as timeline.py does.
