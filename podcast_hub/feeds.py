@@ -98,14 +98,14 @@ def _feed_response(version, render):
 
     `render` is called only when this process has not built this version yet.
     """
-    squeeze = request.accept_encodings.quality("gzip") > 0
+    gzipped = request.accept_encodings.quality("gzip") > 0
     key = _representation(version)
-    etag = key + ("-gz" if squeeze else "")
+    etag = key + ("-gz" if gzipped else "")
     last_modified = version.last_modified.replace(microsecond=0)
     if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
-        body = _rendered(current_app).get(key, render, squeeze)
+        body = _rendered(current_app).get(key, render, gzipped)
         response = current_app.response_class(body, mimetype=feed.RSS_TYPE)
-        if squeeze:
+        if gzipped:
             response.content_encoding = "gzip"
     else:
         response = current_app.response_class(status=304)
@@ -136,8 +136,13 @@ def _shareable(response):
     response.access_control_allow_origin = "*"
 
 
+@bp.record_once
+def _keep_rendered_feeds(state):
+    state.app.extensions["podcast_hub.feeds"] = _Rendered(CACHED_FEEDS)
+
+
 def _rendered(app):
-    return app.extensions.setdefault("podcast_hub.feeds", _Rendered(CACHED_FEEDS))
+    return app.extensions["podcast_hub.feeds"]
 
 
 class _Rendered:
@@ -148,15 +153,15 @@ class _Rendered:
         self._bodies = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key, render, squeeze):
-        """Return the body for `key`, gzipped if `squeeze`, rendering it if new."""
+    def get(self, key, render, gzipped):
+        """Return the body for `key`, gzip-compressed if asked, rendering it if new."""
         with self._lock:
             entry = self._bodies.get(key)
             if entry is not None:
                 self._bodies.move_to_end(key)
         if entry is None:
             entry = {"identity": render()}
-        if squeeze and "gzip" not in entry:
+        if gzipped and "gzip" not in entry:
             # mtime=0 keeps the bytes, and so the strong ETag, the same everywhere.
             entry["gzip"] = gzip.compress(entry["identity"], mtime=0)
         with self._lock:
@@ -164,4 +169,4 @@ class _Rendered:
             self._bodies.move_to_end(key)
             while len(self._bodies) > self._size:
                 self._bodies.popitem(last=False)
-        return entry["gzip" if squeeze else "identity"]
+        return entry["gzip" if gzipped else "identity"]

@@ -277,12 +277,15 @@ class Comment(db.Model):
 @sa.event.listens_for(so.Session, "before_flush")
 def _touch_episodes_of_changed_sidecars(session, _context, _instances):
     """Move an episode's `updated_at` when its chapters, transcripts or soundbites
-    change, so the feed's version (read from the episodes) sees edits in place.
+    change: the feeds' version and Last-Modified are read from the episodes.
     """
     changed = [*session.new, *session.deleted]
     changed += [obj for obj in session.dirty if session.is_modified(obj)]
     for obj in changed:
         if isinstance(obj, Chapter | Transcript | Soundbite):
+            # A new row may name its episode by id only.
             episode = obj.episode
+            if episode is None and obj.episode_id is not None:
+                episode = session.get(Episode, obj.episode_id)
             if episode is not None and episode not in session.deleted:
                 episode.updated_at = utcnow()

@@ -130,3 +130,13 @@ def test_episode_comments_are_the_pages_newest_first(app):
     said = syndication.episode_comments(episode)
     assert said == [reply, general, first]
     assert orphan not in said
+
+
+def test_a_new_chapter_moves_last_modified(app):
+    make_show()
+    episode = make_episode()
+    before = syndication.feed_version()
+    make_chapter(episode, title="Added later")
+    after = syndication.feed_version()
+    assert after.key != before.key
+    assert after.last_modified > before.last_modified

@@ -1,5 +1,7 @@
 // Read an RSS feed on stdin, parse it as the Podcast Index does, print JSON.
-import { parseFeed } from "podcast-partytime";
+// partytime logs to stdout; keep it quiet so stdout is only the JSON.
+process.env.PARTYTIME_LOG ??= "silent";
+const { parseFeed } = await import("podcast-partytime");
 
 const chunks = [];
 for await (const chunk of process.stdin) {
