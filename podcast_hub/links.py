@@ -96,8 +96,12 @@ class Builder:
         return self._around("public.episode", "slug", episode.slug)
 
     def comment_url(self, episode, comment):
-        """Return the permalink of a comment: its place on the episode's page."""
-        return f"{self.page_url(episode)}#comment-{comment.id}"
+        """Return the permalink of a comment: its place on the episode's page.
+
+        `?comment=` opens the page of threads that holds it, with or without
+        JavaScript.
+        """
+        return f"{self.page_url(episode)}?comment={comment.id}#comment-{comment.id}"
 
     def media_url(self, filename):
         """Return the URL of a file in the media folder, or on MEDIA_BASE_URL."""

@@ -101,8 +101,9 @@ class Episode(db.Model):
     explicit: so.Mapped[bool] = so.mapped_column(default=False)
     image: so.Mapped[str | None] = so.mapped_column(sa.String(512))
     comments_closed: so.Mapped[bool] = so.mapped_column(default=False)
+    # Indexed: the feed's version reads the latest change on every poll.
     updated_at: so.Mapped[datetime] = so.mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
     )
 
     comments: so.WriteOnlyMapped["Comment"] = so.relationship(

@@ -1,25 +1,16 @@
 """The episode page in a real browser: Debian's Chromium driven by Playwright."""
 
-import os
 import re
 import shutil
-import threading
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from podcast_hub.extensions import db
 from podcast_hub.models import Comment
 
+from .browser import ARTIFACTS, DEMO_AUDIO, require_chromium
 from .helpers import make_comment, make_episode, make_show
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-DEMO_AUDIO = (
-    Path(__file__).resolve().parent.parent / "episodes" / "02-the-lighthouse-keeper.m4a"
-)
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,43 +20,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::ResourceWarning"),
 ]
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(
-            f"{CHROMIUM} is missing: .ci/run must install Debian's chromium"
-        )
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )
-        yield browser
-        browser.close()
+require_chromium()
 
 
 @pytest.fixture

@@ -326,7 +326,7 @@ def test_comments_feed_lists_published_comments_newest_first(client, episode):
     ]
     page = "http://localhost/episodes/ep"
     assert [entry.link for entry in parsed.entries] == [
-        f"{page}#comment-{c.id}" for c in (late, reply, general, first)
+        f"{page}?comment={c.id}#comment-{c.id}" for c in (late, reply, general, first)
     ]
     assert [entry.id for entry in parsed.entries] == [
         entry.link for entry in parsed.entries

@@ -143,7 +143,10 @@ def test_moment_links_open_the_episode_at_that_time(client, auth, episodes):
     comment = make_comment(one, timestamp_s=754)
     auth.login()
     html = page_html(client)
-    assert f'href="/episodes/one?t=754#comment-{comment.id}"' in html
+    assert (
+        f'href="/episodes/one?t=754&amp;comment={comment.id}#comment-{comment.id}"'
+        in html
+    )
     assert ">12:34</a>" in html
 
 
