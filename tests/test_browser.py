@@ -329,6 +329,8 @@ def test_the_whole_flow_works_with_javascript_off(
 ):
     page = open_page("/episodes/lighthouse", javascript=False)
     assert page.locator("#timeline .marker").count() == 2
+    # Controls that only work with JavaScript are not offered without it.
+    assert not page.locator("#comment-form .timestamp-tools").is_visible()
     page.fill("#comment-form input[name=author]", "No-JS Nia")
     page.fill("#comment-form input[name=timestamp]", "0:33")
     page.fill("#comment-form textarea[name=body]", "Typed the moment by hand.")
