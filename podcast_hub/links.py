@@ -59,6 +59,14 @@ def media_url(filename):
     return Builder().media_url(filename)
 
 
+def player_url(episode):
+    """Return the audio for the page's player: on `MEDIA_BASE_URL` if set, else a
+    path on this site."""
+    if current_app.config.get("MEDIA_BASE_URL"):
+        return audio_url(episode)
+    return url_for("public.media", filename=episode.audio_file)
+
+
 def audio_url(episode):
     """Return an episode's audio file."""
     return Builder().audio_url(episode)

@@ -156,7 +156,7 @@ def _render_episode(episode, form):
         form=form,
         reply_form=_reply_form(episode),
         start=start,
-        audio_url=url_for("public.media", filename=episode.audio_file),
+        audio_url=links.player_url(episode),
         share=_share_meta(show, episode),
     )
 

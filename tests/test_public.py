@@ -447,3 +447,12 @@ def test_comments_json_in_pages_and_one_comment_fragment(client, show):
     assert client.get("/episodes/ep/conversation/9999").status_code == 404
     one = client.get(f"/api/comments/{reply.id}").get_json()
     assert (one["id"], one["parent_id"], one["replies"]) == (reply.id, roots[4].id, [])
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{"MEDIA_BASE_URL": "https://cdn.example.org/show"}]
+)
+def test_player_streams_from_the_media_base_url(client, show):
+    make_episode(slug="ep", audio_file="sub/ep one.mp3", duration_s=1800)
+    html = client.get("/episodes/ep?t=60").get_data(as_text=True)
+    assert 'src="https://cdn.example.org/show/sub/ep%20one.mp3#t=60"' in html
