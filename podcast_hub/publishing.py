@@ -173,6 +173,34 @@ def _title_from_filename(filename):
     return words[:1].upper() + words[1:] if words else "Untitled episode"
 
 
+class _Incoming:
+    """An upload received into the media folder, not yet an episode's audio."""
+
+    def __init__(self, temporary, media_dir):
+        self.temporary = temporary
+        self.media_dir = Path(media_dir)
+        self.placed = None
+
+    def place(self, slug, suffix):
+        """Give the file its final name; return it, relative to the media folder."""
+        self.placed = _place(self.temporary, self.media_dir, slug, suffix)
+        return self.placed
+
+
+@contextlib.contextmanager
+def _incoming(upload, media_dir):
+    """Receive `upload`; on any failure inside, roll back and leave no file behind."""
+    incoming = _Incoming(_receive(upload, media_dir), media_dir)
+    try:
+        yield incoming
+    except BaseException:
+        db.session.rollback()
+        incoming.temporary.unlink(missing_ok=True)
+        if incoming.placed:
+            (incoming.media_dir / incoming.placed).unlink(missing_ok=True)
+        raise
+
+
 def create_episode(upload, media_dir, *, title=None):
     """Store an uploaded audio file as a new draft episode and return it.
 
@@ -180,13 +208,11 @@ def create_episode(upload, media_dir, *, title=None):
     ValidationFailed (field `audio`) for a missing, empty, too large or
     unreadable file; then nothing is stored.
     """
-    temporary = _receive(upload, media_dir)
-    placed = None
-    try:
-        facts = _read_audio(temporary, upload.filename)
+    with _incoming(upload, media_dir) as incoming:
+        facts = _read_audio(incoming.temporary, upload.filename)
         title = (title or facts.title or _title_from_filename(upload.filename))[:255]
         slug = _unique_slug(slugify(title))
-        placed = _place(temporary, media_dir, slug, _suffix_for(upload.filename, facts))
+        placed = incoming.place(slug, _suffix_for(upload.filename, facts))
         episode = Episode(
             slug=slug,
             guid=str(uuid.uuid4()),
@@ -201,12 +227,6 @@ def create_episode(upload, media_dir, *, title=None):
         )
         db.session.add(episode)
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        temporary.unlink(missing_ok=True)
-        if placed:
-            (Path(media_dir) / placed).unlink(missing_ok=True)
-        raise
     return episode
 
 
@@ -217,25 +237,15 @@ def replace_audio(episode, upload, media_dir):
     The old file is removed once the episode points at the new one. Raises
     ValidationFailed like `create_episode`; then nothing changes.
     """
-    temporary = _receive(upload, media_dir)
-    placed = None
     old_file, old_duration = episode.audio_file, episode.duration_s
-    try:
-        facts = _read_audio(temporary, upload.filename)
-        placed = _place(
-            temporary, media_dir, episode.slug, _suffix_for(upload.filename, facts)
-        )
+    with _incoming(upload, media_dir) as incoming:
+        facts = _read_audio(incoming.temporary, upload.filename)
+        placed = incoming.place(episode.slug, _suffix_for(upload.filename, facts))
         episode.audio_file = placed
         episode.mime_type = facts.mime_type
         episode.size_bytes = facts.size_bytes
         episode.duration_s = facts.duration_s
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        temporary.unlink(missing_ok=True)
-        if placed:
-            (Path(media_dir) / placed).unlink(missing_ok=True)
-        raise
     if old_file != placed:
         with contextlib.suppress(OSError):
             (Path(media_dir) / old_file).unlink(missing_ok=True)
