@@ -1,9 +1,12 @@
 """What the browser tests share: Debian's Chromium, where screenshots go, audio."""
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+
+from .helpers import make_episode, make_show
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,3 +32,18 @@ def require_chromium():
             )
         pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
     pytest.importorskip("playwright.sync_api")
+
+
+def make_lighthouse(media_dir, **overrides):
+    """Return a published episode with real audio (the demo's M4A), on a show."""
+    shutil.copyfile(DEMO_AUDIO, media_dir / "lighthouse.m4a")
+    make_show(title="Moments", cover=None)
+    values = {
+        "slug": "lighthouse",
+        "title": "The Lighthouse Keeper",
+        "audio_file": "lighthouse.m4a",
+        "mime_type": "audio/mp4",
+        "size_bytes": DEMO_AUDIO.stat().st_size,
+        "duration_s": 40,
+    }
+    return make_episode(**{**values, **overrides})

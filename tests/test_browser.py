@@ -1,7 +1,6 @@
 """The episode page in a real browser: Debian's Chromium driven by Playwright."""
 
 import re
-import shutil
 
 import pytest
 import sqlalchemy as sa
@@ -9,8 +8,8 @@ import sqlalchemy as sa
 from podcast_hub.extensions import db
 from podcast_hub.models import Comment
 
-from .browser import ARTIFACTS, DEMO_AUDIO, require_chromium
-from .helpers import make_comment, make_episode, make_show
+from .browser import ARTIFACTS, make_lighthouse, require_chromium
+from .helpers import make_comment
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,17 +24,7 @@ require_chromium()
 
 @pytest.fixture
 def episode(app, media_dir):
-    shutil.copyfile(DEMO_AUDIO, media_dir / "lighthouse.m4a")
-    make_show(title="Moments", cover=None)
-    episode = make_episode(
-        slug="lighthouse",
-        title="The Lighthouse Keeper",
-        audio_file="lighthouse.m4a",
-        mime_type="audio/mp4",
-        size_bytes=DEMO_AUDIO.stat().st_size,
-        duration_s=40,
-        description="A story about a lighthouse.",
-    )
+    episode = make_lighthouse(media_dir, description="A story about a lighthouse.")
     first = make_comment(
         episode, author="Jules", body="The storm part!", timestamp_s=20
     )

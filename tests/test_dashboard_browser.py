@@ -1,13 +1,12 @@
 """The host's inbox in a real browser: Debian's Chromium driven by Playwright."""
 
 import re
-import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .browser import ARTIFACTS, DEMO_AUDIO, require_chromium
-from .helpers import make_comment, make_episode, make_show
+from .browser import ARTIFACTS, make_lighthouse, require_chromium
+from .helpers import make_comment, make_episode
 
 pytestmark = pytest.mark.browser
 
@@ -17,16 +16,7 @@ require_chromium()
 @pytest.fixture
 def conversation(app, media_dir, auth):
     """A show whose inbox has three listener comments waiting, newest first."""
-    shutil.copyfile(DEMO_AUDIO, media_dir / "lighthouse.m4a")
-    make_show(title="Moments", cover=None)
-    episode = make_episode(
-        slug="lighthouse",
-        title="The Lighthouse Keeper",
-        audio_file="lighthouse.m4a",
-        mime_type="audio/mp4",
-        size_bytes=DEMO_AUDIO.stat().st_size,
-        duration_s=40,
-    )
+    episode = make_lighthouse(media_dir)
     other = make_episode(slug="welcome", title="Welcome to Moments", duration_s=30)
     now = datetime.now(UTC)
     answered = make_comment(
