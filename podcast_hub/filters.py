@@ -48,7 +48,6 @@ def init_app(app):
     app.add_template_filter(iso_filter, "iso")
     app.add_template_filter(text.paragraphs, "paragraphs")
     app.add_template_filter(text.linkify, "linkify")
-    app.add_template_filter(text.link_moments, "link_moments")
     app.add_template_filter(notes.render, "notes_html")
     app.add_template_filter(duration_words_filter, "duration_words")
     app.jinja_env.globals["csrf_token"] = generate_csrf

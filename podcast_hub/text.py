@@ -11,10 +11,6 @@ from markupsafe import Markup, escape
 from . import timecode
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-_TAG = re.compile(r"(<[^>]*>)")
-_TAG_NAME = re.compile(r"<(/?)([a-zA-Z0-9]+)")
-# Inside these, a moment stays as written: it is a link already, or code.
-_NO_LINKS_INSIDE = frozenset({"a", "code", "pre"})
 _LINKABLE = re.compile(
     rf"(?P<url>\bhttps?://[^\s<>\"'`]+)|(?P<moment>{timecode.IN_TEXT.pattern})",
     re.IGNORECASE,
@@ -38,35 +34,6 @@ def linkify(text, duration_s=None):
     escaped.
     """
     return _blocks(text, lambda line: _link_line(line, duration_s))
-
-
-def link_moments(html, duration_s):
-    """Return safe `html` (e.g. rendered show notes) with its moments as seek links.
-
-    Only text outside links and code changes, and only for moments within
-    `duration_s`. `html` must already be safe: it is not escaped again.
-    """
-    parts = []
-    inside = 0
-    for piece in _TAG.split(str(html)):
-        tag = _TAG_NAME.match(piece)
-        if tag:
-            if tag.group(2).lower() in _NO_LINKS_INSIDE:
-                inside += -1 if tag.group(1) else 1
-            parts.append(piece)
-        elif inside > 0 or not piece:
-            parts.append(piece)
-        else:
-            parts.append(_link_moments_in_safe_text(piece, duration_s))
-    return Markup("".join(parts))
-
-
-def _link_moments_in_safe_text(safe, duration_s):
-    def replace(match):
-        link = _moment_link(match.group(0), duration_s)
-        return match.group(0) if link is None else str(link)
-
-    return timecode.IN_TEXT.sub(replace, safe)
 
 
 def _blocks(text, render_line):

@@ -1,8 +1,98 @@
-"""Show notes: Markdown in, sanitised HTML out."""
+"""Show notes: Markdown in, sanitised HTML out, moments as seek links."""
+
+import re
+from html.parser import HTMLParser
 
 import pytest
 
 from podcast_hub import notes
+
+from .helpers import make_episode, make_show
+
+# What show notes may ever contain: these elements, with these attributes.
+ALLOWED = {
+    "a": {"href", "title", "rel", "data-seek"},
+    "ol": {"start"},
+    **{
+        tag: set()
+        for tag in (
+            "blockquote br code em h2 h3 h4 h5 h6 hr li p pre s strong "
+            "table tbody td th thead tr ul"
+        ).split()
+    },
+}
+SAFE_HREF = re.compile(r"(?:https?://|mailto:|\?t=[0-9]+$)", re.IGNORECASE)
+
+BREAKOUTS = [
+    '[x](https://e.com "see></a>0:01 <img src=x onerror=alert(1)>")',
+    "[x](https://e.com 'see></a>0:01 <img src=x onerror=alert(1)>')",
+    '[x](https://e.com "see\\"></a>0:01 <img src=x onerror=alert(1)>")',
+    "[x](https://e.com (see></a>0:01 <img src=x onerror=alert(1)>))",
+    '[0:01 "></a><img src=x onerror=alert(1)>](https://e.com)',
+    '[x](<https://e.com/"></a>0:01<img src=x onerror=alert(1)>>)',
+    '<https://e.com/0:01"><img src=x onerror=alert(1)>>',
+    '<https://e.com/?a="0:01"onmouseover=alert(1)>',
+    '<a href="https://e.org" title="0:01>"><img src=x onerror=alert(1)></a>',
+    '<div title="></a>0:01 <img src=x onerror=alert(1)>">\n\n0:02\n\n</div>',
+    "<!-- 0:01 --><script>alert(1)</script>",
+    '`0:01"><img src=x onerror=alert(1)>`',
+    "```\n</code></pre>0:01<img src=x onerror=alert(1)>\n```",
+    '![0:01 "><img src=x onerror=alert(1)>](https://e.com/x.png "0:02>")',
+]
+
+
+class _Elements(HTMLParser):
+    """Every element in an HTML fragment, as (tag, attributes), in order.
+
+    With `inside`, only those within the first element that has that class.
+    """
+
+    def __init__(self, inside=None):
+        super().__init__(convert_charrefs=True)
+        self.inside = inside
+        self.depth = 0 if inside else 1
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if self.depth:
+            self.found.append((tag, attributes))
+            if self.inside and tag == "section":
+                self.depth += 1
+        elif tag == "section" and self.inside in (attributes.get("class") or ""):
+            self.depth = 1
+
+    def handle_startendtag(self, tag, attrs):
+        if self.depth:
+            self.found.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        if self.inside and self.depth and tag == "section":
+            self.depth -= 1
+
+
+def elements(html, inside=None):
+    parser = _Elements(inside)
+    parser.feed(str(html))
+    parser.close()
+    return parser.found
+
+
+def assert_only_allowed(found):
+    for tag, attributes in found:
+        assert tag in ALLOWED, (tag, attributes)
+        assert set(attributes) <= ALLOWED[tag], (tag, attributes)
+        if "href" in attributes:
+            assert SAFE_HREF.match(attributes["href"]), attributes
+        if "data-seek" in attributes:
+            assert attributes["href"] == f"?t={attributes['data-seek']}", attributes
+            assert attributes["data-seek"].isdigit(), attributes
+        if "rel" in attributes:
+            assert attributes["rel"] == "nofollow noopener", attributes
+
+
+def seek_links(found):
+    return [a["data-seek"] for tag, a in found if tag == "a" and "data-seek" in a]
 
 
 def test_markdown_becomes_html_with_headings_below_the_title():
@@ -35,3 +125,44 @@ def test_links_are_kept_and_marked_nofollow():
 
 def test_empty_notes_are_empty():
     assert notes.render("") == "" and notes.render(None) == ""
+
+
+@pytest.mark.parametrize("markdown", BREAKOUTS)
+def test_nothing_breaks_out_of_an_attribute_to_make_markup(markdown):
+    found = elements(notes.render(markdown, duration_s=3600))
+    assert_only_allowed(found)
+
+
+@pytest.mark.parametrize("markdown", BREAKOUTS)
+def test_the_episode_page_shows_notes_with_only_allowed_markup(app, client, markdown):
+    make_show()
+    make_episode(slug="ep", duration_s=3600, description=markdown)
+    page = client.get("/episodes/ep").get_data(as_text=True)
+    found = elements(page, inside="notes")
+    assert found, "the notes section is on the page"
+    assert_only_allowed(found)
+
+
+def test_moments_become_seek_links_outside_links_and_code():
+    markdown = (
+        "At 0:10 [see 0:20](https://x.org/) `0:30` <https://e.org/0:40>\n\n"
+        "    0:50 in a code block\n\n"
+        "| when | what |\n|---|---|\n| 1:00 | *at 1:05* |\n\n"
+        "[**1:10**](https://x.org/) and 9:99 and 2:00"
+    )
+    found = elements(notes.render(markdown, duration_s=100))
+    assert_only_allowed(found)
+    assert seek_links(found) == ["10", "60", "65"]
+    assert '<a href="?t=10" data-seek="10">0:10</a>' in notes.render(markdown, 100), (
+        "the contract's timestamp link, exactly"
+    )
+
+
+def test_a_moment_beyond_the_duration_stays_text():
+    html = notes.render("Listen at 9:59, not at 10:01.", duration_s=600)
+    assert seek_links(elements(html)) == ["599"]
+    assert "not at 10:01.</p>" in html
+
+
+def test_without_a_duration_no_moment_is_linked():
+    assert seek_links(elements(notes.render("At 0:10 and 1:00:00"))) == []

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import Markup
 
-from podcast_hub import notes, text
+from podcast_hub import text
 
 
 def seek(seconds, written):
@@ -138,12 +138,3 @@ def test_hostile_text_only_ever_makes_our_own_tags(hostile):
             assert href.startswith(("?t=", "https://", "http://", "HTTP")), html
             assert '"' not in href and "<" not in href
     assert "<script" not in html
-
-
-def test_moments_in_show_notes_html_skip_links_and_code():
-    html = notes.render("At 0:10 [see 0:20](https://x.org/) `0:30` and 9:99")
-    linked = text.link_moments(html, duration_s=60)
-    assert seek(10, "0:10") in linked
-    assert 'data-seek="20"' not in linked
-    assert 'data-seek="30"' not in linked
-    assert "9:99" in linked and 'data-seek="599"' not in linked
