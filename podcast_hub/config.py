@@ -5,6 +5,8 @@ import secrets
 from pathlib import Path
 
 DEFAULT_MAX_UPLOAD_MB = 500
+# Every request body but a host's upload: a comment, a login, a JSON call.
+DEFAULT_MAX_BODY_KB = 64
 
 
 class ConfigError(RuntimeError):
@@ -22,8 +24,17 @@ def load(app, test_config=None):
         BASE_URL=None,
         MEDIA_BASE_URL=None,
         MAX_UPLOAD_MB=DEFAULT_MAX_UPLOAD_MB,
+        MAX_BODY_KB=DEFAULT_MAX_BODY_KB,
+        # Proxies in front of the app that set X-Forwarded-For/-Proto/-Host.
+        PROXY_COUNT=0,
+        # Processes serving the app; gunicorn reads WEB_CONCURRENCY too.
+        WORKERS=os.environ.get("WEB_CONCURRENCY"),
         COMMENTS_PER_PAGE=25,
         RATELIMIT_COMMENTS="10 per minute; 200 per day",
+        # Failed logins from one address, and for one account from anywhere.
+        RATELIMIT_LOGIN="5 per minute; 30 per hour",
+        RATELIMIT_LOGIN_ACCOUNT="10 per hour",
+        PASSWORD_HASH_METHOD="scrypt",
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         SESSION_COOKIE_HTTPONLY=True,
@@ -51,10 +62,35 @@ def load(app, test_config=None):
 
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config["MEDIA_DIR"] = str(Path(app.config["MEDIA_DIR"]).expanduser().resolve())
-    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    app.config["MAX_UPLOAD_BYTES"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    app.config["MAX_BODY_BYTES"] = int(app.config["MAX_BODY_KB"]) * 1024
+    # The default for anything that reads a body outside a request's own limit.
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     for key in ("BASE_URL", "MEDIA_BASE_URL"):
         if app.config[key]:
             app.config[key] = str(app.config[key]).rstrip("/")
+    app.config["PROXY_COUNT"] = int(app.config["PROXY_COUNT"] or 0)
+    if production:
+        _check_production(app.config)
+
+
+def _check_production(config):
+    """Refuse settings that are unsafe on a public address."""
+    if not config.get("BASE_URL"):
+        raise ConfigError(
+            "PODCAST_HUB_BASE_URL is not set. In production every absolute URL "
+            "(the feed, the API, e-mails) is made from it, never from the "
+            "request's Host header, e.g. PODCAST_HUB_BASE_URL=https://podcast.example.org"
+        )
+    workers = str(config.get("WORKERS") or "").strip()
+    if config["RATELIMIT_STORAGE_URI"].startswith("memory://") and workers != "1":
+        raise ConfigError(
+            "PODCAST_HUB_RATELIMIT_STORAGE_URI is memory://, which counts in each "
+            "process apart: with several workers every limit is multiplied by their "
+            "number. Use a shared store, e.g. "
+            "PODCAST_HUB_RATELIMIT_STORAGE_URI=redis://localhost:6379, or, when a "
+            "single process serves the app, say so with PODCAST_HUB_WORKERS=1."
+        )
 
 
 def _instance_secret(instance):

@@ -28,8 +28,8 @@ from . import (
     publishing,
     timecode,
 )
-from .auth import safe_next
-from .errors import NotFound, ValidationFailed, json_error
+from .auth import safe_next, start_session
+from .errors import NotFound, ValidationFailed, http_error, json_error
 from .forms import (
     BULK_ACTIONS,
     BlockForm,
@@ -49,6 +49,7 @@ from .forms import (
     UploadEpisodeForm,
 )
 from .models import MODERATION_MODES
+from .safety import accepts_upload, arg_int
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -84,7 +85,7 @@ def _upload(file_storage):
     return publishing.Upload(
         stream=getattr(file_storage, "stream", None),
         filename=getattr(file_storage, "filename", None) or "",
-        max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
+        max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
     )
 
 
@@ -97,8 +98,14 @@ def _too_large_message():
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def too_large(_error):
-    """Explain an over-limit upload on the page it was sent from."""
+def too_large(error):
+    """Explain an over-limit upload on the page it was sent from.
+
+    Only to a logged-in host: the body limit is checked before the login, and
+    these pages show drafts and the show's settings.
+    """
+    if not current_user.is_authenticated:
+        return http_error(error)
     message = _too_large_message()
     episode_id = (request.view_args or {}).get("episode_id")
     if request.endpoint == "dashboard.new_episode":
@@ -127,8 +134,8 @@ def index():
     tab = request.args.get("tab", inbox.DEFAULT_TAB)
     if tab not in inbox.TABS:
         abort(404, description="There is no such inbox tab.")
-    episode_id = request.args.get("episode", type=int)
-    number = request.args.get("page", 1, type=int)
+    episode_id = arg_int("episode")
+    number = arg_int("page", 1)
     return _render_inbox(tab, episode_id, number)
 
 
@@ -283,13 +290,14 @@ def _render_new_episode(form, status=200):
             show=episodes.get_show(),
             form=form,
             max_upload_mb=current_app.config["MAX_UPLOAD_MB"],
-            max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
+            max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
         ),
         status,
     )
 
 
 @bp.route("/episodes/new", methods=["GET", "POST"])
+@accepts_upload
 def new_episode():
     form = UploadEpisodeForm()
     if not form.validate_on_submit():
@@ -347,7 +355,7 @@ def _render_edit(episode, form=None, audio_form=None, status=200):
             past_the_end=publishing.moments_past_the_end(episode),
             is_published=episodes.is_published(episode),
             max_upload_mb=current_app.config["MAX_UPLOAD_MB"],
-            max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
+            max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
         ),
         status,
     )
@@ -382,6 +390,7 @@ def edit_episode(episode_id):
 
 
 @bp.post("/episodes/<int:episode_id>/audio")
+@accepts_upload
 def replace_audio(episode_id):
     episode = _load_episode(episode_id)
     form = ReplaceAudioForm()
@@ -403,7 +412,7 @@ def replace_audio(episode_id):
 @bp.route("/episodes/<int:episode_id>/shift", methods=["GET", "POST"])
 def shift(episode_id):
     episode = _load_episode(episode_id)
-    was = request.args.get("was", type=int)
+    was = arg_int("was")
     form = ShiftForm()
     result = None
     if request.method == "POST":
@@ -574,7 +583,7 @@ def _render_show(show, form=None, cover_form=None, status=200):
             form=form or ShowForm(formdata=None, obj=show),
             cover_form=cover_form or CoverForm(formdata=None),
             max_upload_mb=current_app.config["MAX_UPLOAD_MB"],
-            max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
+            max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
         ),
         status,
     )
@@ -598,6 +607,7 @@ def show_settings():
 
 
 @bp.post("/show/cover")
+@accepts_upload
 def upload_cover():
     show = _load_show()
     form = CoverForm()
@@ -693,14 +703,20 @@ def account():
         try:
             if not form.validate():
                 raise ValidationFailed(form.errors)
+            host = current_user._get_current_object()
             hosts.change_password(
-                current_user, form.current_password.data, form.new_password.data
+                host, form.current_password.data, form.new_password.data
             )
         except ValidationFailed as failure:
             _errors_onto(form, failure.fields, fallback="new_password")
             status = 400
         else:
-            flash("Your password is changed.", "success")
+            # Every other session of this host ended with the change; keep this one.
+            start_session(host)
+            flash(
+                "Your password is changed; you are logged out everywhere else.",
+                "success",
+            )
             return redirect(url_for("dashboard.account"), code=303)
     return (
         render_template(
@@ -708,6 +724,8 @@ def account():
             show=episodes.get_show(),
             form=form,
             hosts=hosts.all_hosts(),
+            min_length=hosts.MIN_PASSWORD_LENGTH,
+            hint=hosts.PASSWORD_HINT,
         ),
         status,
     )

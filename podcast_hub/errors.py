@@ -56,17 +56,22 @@ def init_app(app):
             return json_error(403, f"CSRF check failed: {error.description}")
         return render_template("errors/error.html", code=400, message=message), 400
 
-    @app.errorhandler(HTTPException)
-    def http_error(error):
-        # Keep what the error says about itself (Allow, Retry-After, Content-Range).
-        headers = [
-            (k, v) for k, v in error.get_headers() if k.lower() != "content-type"
-        ]
-        if wants_json():
-            response = json_error(error.code, error.description)
-            response.headers.extend(headers)
-            return response
-        page = render_template(
-            "errors/error.html", code=error.code, message=error.description
-        )
-        return page, error.code, headers
+    app.register_error_handler(HTTPException, http_error)
+
+
+def http_error(error):
+    """Return the plain error page, or JSON, for an HTTP error.
+
+    The page shows only the error: handlers of a blueprint that render richer
+    pages call this for anyone who may not see them.
+    """
+    # Keep what the error says about itself (Allow, Retry-After, Content-Range).
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    if wants_json():
+        response = json_error(error.code, error.description)
+        response.headers.extend(headers)
+        return response
+    page = render_template(
+        "errors/error.html", code=error.code, message=error.description
+    )
+    return page, error.code, headers

@@ -2,10 +2,15 @@
 
 import re
 
-_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+# The longest moment we read: 1,000 hours, far past any episode.
+MAX_SECONDS = 1000 * 3600
+_SECONDS = re.compile(r"[0-9]{1,7}", re.ASCII)
+_CLOCK = re.compile(r"(?:([0-9]{1,4}):)?([0-9]{1,2}):([0-9]{2})", re.ASCII)
 # A moment written in running text ("at 12:34", "1:02:03"): not part of a longer
 # number, a word or a clock with more fields; read it with `parse`.
-IN_TEXT = re.compile(r"(?<![\w:/.])(?:\d{1,2}:)?\d{1,2}:\d{2}(?![\w:]|\.\d)")
+IN_TEXT = re.compile(
+    r"(?<![\w:/.])(?:[0-9]{1,2}:)?[0-9]{1,2}:[0-9]{2}(?![\w:]|\.[0-9])"
+)
 
 
 class TimecodeError(ValueError):
@@ -25,22 +30,30 @@ def parse(text):
     if isinstance(text, int):
         if text < 0:
             raise TimecodeError("A moment cannot be negative.")
-        return text
+        return _bounded(text)
     text = str(text).strip()
     if not text:
         return None
-    if text.isdigit():
-        return int(text)
+    if _SECONDS.fullmatch(text):
+        return _bounded(int(text))
+    if text.isascii() and text.isdigit():
+        raise TimecodeError("That moment is later than any episode runs.")
     if text.startswith("-"):
         raise TimecodeError("A moment cannot be negative.")
-    match = _CLOCK.match(text)
+    match = _CLOCK.fullmatch(text)
     if not match:
         raise TimecodeError("Use a time like 12:34 or 1:02:03.")
     hours, minutes, seconds = match.groups()
     minutes, seconds = int(minutes), int(seconds)
     if seconds > 59 or (hours is not None and minutes > 59):
         raise TimecodeError("Minutes and seconds go up to 59, as in 1:02:03.")
-    return int(hours or 0) * 3600 + minutes * 60 + seconds
+    return _bounded(int(hours or 0) * 3600 + minutes * 60 + seconds)
+
+
+def _bounded(seconds):
+    if seconds > MAX_SECONDS:
+        raise TimecodeError("That moment is later than any episode runs.")
+    return seconds
 
 
 def format(seconds):

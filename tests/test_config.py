@@ -15,12 +15,46 @@ def test_production_without_secret_key_stops_with_a_clear_message(
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
 
 
-def test_production_takes_the_secret_key_from_the_environment(monkeypatch, tmp_path):
+@pytest.fixture
+def production(monkeypatch):
+    """Set the environment of a production instance that passes every check."""
     monkeypatch.setenv("PODCAST_HUB_ENV", "production")
     monkeypatch.setenv("PODCAST_HUB_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("PODCAST_HUB_BASE_URL", "https://pod.example.org")
+    monkeypatch.setenv("PODCAST_HUB_WORKERS", "1")
+    monkeypatch.delenv("PODCAST_HUB_RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+
+
+def test_production_takes_the_secret_key_from_the_environment(production, tmp_path):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
     assert app.config["SECRET_KEY"] == "from-the-environment"
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_needs_a_base_url(production, monkeypatch, tmp_path):
+    """Without it, the Host header of any request would decide the feed's URLs."""
+    monkeypatch.delenv("PODCAST_HUB_BASE_URL")
+    with pytest.raises(ConfigError, match="PODCAST_HUB_BASE_URL is not set"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+
+
+@pytest.mark.parametrize("workers", [None, "4"])
+def test_production_refuses_per_process_rate_limits_with_several_workers(
+    production, monkeypatch, tmp_path, workers
+):
+    monkeypatch.delenv("PODCAST_HUB_WORKERS")
+    if workers:
+        monkeypatch.setenv("WEB_CONCURRENCY", workers)
+    with pytest.raises(ConfigError, match="redis://"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+
+
+def test_production_keeps_memory_rate_limits_for_one_declared_worker(
+    production, tmp_path
+):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
 
 
 def test_development_secret_key_is_made_once_and_kept(tmp_path):
@@ -42,7 +76,7 @@ def test_environment_variables_configure_the_app(monkeypatch, tmp_path):
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.sqlite")
     assert app.config["MEDIA_DIR"] == str(tmp_path / "media")
     assert app.config["BASE_URL"] == "https://pod.example.org"
-    assert app.config["MAX_CONTENT_LENGTH"] == 7 * 1024 * 1024
+    assert app.config["MAX_UPLOAD_BYTES"] == 7 * 1024 * 1024
 
 
 def test_defaults_follow_the_contract(monkeypatch):
