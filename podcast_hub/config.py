@@ -34,6 +34,7 @@ def load(app, test_config=None):
         # Failed logins from one address, and for one account from anywhere.
         RATELIMIT_LOGIN="5 per minute; 30 per hour",
         RATELIMIT_LOGIN_ACCOUNT="10 per hour",
+        # werkzeug's method for new password hashes; the tests use a cheap one.
         PASSWORD_HASH_METHOD="scrypt",
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,

@@ -221,11 +221,17 @@ class Host(UserMixin, db.Model):
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
     display_name: so.Mapped[str] = so.mapped_column(sa.String(80))
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
+    # Part of every login's session id: raising it ends all of them at once.
+    session_version: so.Mapped[int] = so.mapped_column(default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
         sa.CheckConstraint("length(display_name) > 0", name="display_name_not_empty"),
     )
+
+    def get_id(self):
+        """Return the session id Flask-Login keeps: `<id>:<session_version>`."""
+        return f"{self.id}:{self.session_version}"
 
 
 class Comment(db.Model):

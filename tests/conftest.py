@@ -5,6 +5,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import flask
 import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
@@ -43,14 +44,25 @@ def app(tmp_path, media_dir, config_overrides):
             "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}",
             "MEDIA_DIR": str(media_dir),
             "RATELIMIT_ENABLED": False,
+            # Cheap to hash: the real default (scrypt) takes a fifth of a second.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             **config_overrides,
         }
     )
+    # In production every request has its own app context; the one held here
+    # would carry `g` (Flask-Login's loaded host, Flask-WTF's token) from one
+    # request to the next, so each request starts without it.
+    flask.request_started.connect(_forget_request_globals, app)
     with app.app_context():
         db.create_all()
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+def _forget_request_globals(_app, **_extra):
+    for name in list(flask.g):
+        flask.g.pop(name)
 
 
 @pytest.fixture

@@ -13,22 +13,22 @@ from .helpers import make_host
 
 def test_create_host_hashes_the_password(app):
     host = make_host(
-        email="Ana@Example.com", display_name="Ana", password="long enough"
+        email="Ana@Example.com", display_name="Ana", password="lighthouse moments"
     )
     assert host.email == "ana@example.com"
-    assert "long enough" not in host.password_hash
-    assert hosts.authenticate("ana@example.com", "long enough") == host
-    assert hosts.authenticate("ANA@example.com ", "long enough") == host
+    assert "lighthouse moments" not in host.password_hash
+    assert hosts.authenticate("ana@example.com", "lighthouse moments") == host
+    assert hosts.authenticate("ANA@example.com ", "lighthouse moments") == host
     assert hosts.authenticate("ana@example.com", "wrong password") is None
-    assert hosts.authenticate("nobody@example.com", "long enough") is None
+    assert hosts.authenticate("nobody@example.com", "lighthouse moments") is None
 
 
 @pytest.mark.parametrize(
     ("email", "name", "password", "field"),
     [
-        ("not-an-email", "Ana", "long enough", "email"),
-        ("ana@example.com", "", "long enough", "name"),
-        ("ana@example.com", "x" * 81, "long enough", "name"),
+        ("not-an-email", "Ana", "lighthouse moments", "email"),
+        ("ana@example.com", "", "lighthouse moments", "name"),
+        ("ana@example.com", "x" * 81, "lighthouse moments", "name"),
         ("ana@example.com", "Ana", "short", "password"),
     ],
 )
@@ -36,6 +36,52 @@ def test_create_host_rejects_bad_input(app, email, name, password, field):
     with pytest.raises(ValidationFailed) as failure:
         hosts.create_host(email, name, password)
     assert field in failure.value.fields
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("aaaaaaaa", "at least 10 characters"),
+        ("aaaaaaaa", 'Repeats like "aaa" are easy to guess.'),
+        ("aaaaaaaaaaaa", 'Repeats like "aaa" are easy to guess.'),
+        ("password1234", "This is a very common password."),
+        ("qwertyuiop", "This is a top-100 common password."),
+        ("zxcvbnmasdf", "This is similar to a commonly used password."),
+        ("ana@example.com", "This password is easy to guess."),
+        ("ana lopez 1990", "This password is easy to guess."),
+    ],
+)
+def test_create_host_refuses_a_short_or_guessable_password(app, password, message):
+    with pytest.raises(ValidationFailed) as failure:
+        hosts.create_host("ana@example.com", "Ana Lopez", password)
+    assert message in " ".join(failure.value.fields["password"])
+    assert hosts.get_by_email("ana@example.com") is None
+
+
+def test_set_password_refuses_a_guessable_password(app):
+    host = make_host()
+    with pytest.raises(ValidationFailed) as failure:
+        hosts.set_password(host, "aaaaaaaa")
+    assert "password" in failure.value.fields
+    assert hosts.authenticate("host@example.com", "aaaaaaaa") is None
+    assert hosts.authenticate("host@example.com", "correct horse") == host
+
+
+def test_a_password_longer_than_zxcvbn_rates_is_accepted(app):
+    password = (
+        "the lighthouse keeper counted every ship that passed the rocks "
+        "until the winter storms came early and the lamp went dark"
+    )
+    host = make_host(password=password)
+    assert hosts.authenticate("host@example.com", password) == host
+
+
+def test_passwords_are_hashed_with_the_configured_method(app):
+    host = make_host()
+    assert host.password_hash.startswith("pbkdf2:sha256:1000$")
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt"
+    hosts.set_password(host, "brand new pw")
+    assert host.password_hash.startswith("scrypt:")
 
 
 def test_cli_create_host_reads_password_from_stdin(runner):
@@ -79,12 +125,32 @@ def test_cli_create_host_explains_bad_input_and_creates_nothing(runner, app):
     )
     assert result.exit_code == 1
     assert "already exists" in result.output
-    assert "at least 8 characters" in result.output
+    assert "at least 10 characters" in result.output
     import sqlalchemy as sa
 
     from podcast_hub.extensions import db
 
     assert db.session.scalar(sa.select(sa.func.count(Host.id))) == 1
+
+
+def test_cli_create_host_refuses_a_guessable_password_with_advice(runner, app):
+    result = runner.invoke(
+        args=[
+            "hub",
+            "create-host",
+            "co@example.com",
+            "--name",
+            "Co",
+            "--password-stdin",
+        ],
+        input="aaaaaaaa\n",
+    )
+    assert result.exit_code == 1
+    assert "error: password: The password must be at least 10" in result.output
+    assert 'error: password: This password is easy to guess. Repeats like "aaa"' in (
+        result.output
+    )
+    assert hosts.get_by_email("co@example.com") is None
 
 
 def test_login_with_the_real_form_reaches_the_dashboard(client, auth):
@@ -181,7 +247,9 @@ def test_change_password_needs_the_current_one(app):
             "other new pw",
             "The two new passwords differ",
         ),
-        ("correct horse", "short", "short", "at least 8 characters"),
+        ("correct horse", "short", "short", "at least 10 characters"),
+        ("correct horse", "aaaaaaaa", "aaaaaaaa", "Repeats like"),
+        ("correct horse", "hannah host", "hannah host", "easy to guess"),
     ],
 )
 def test_dashboard_password_change_explains_mistakes(
