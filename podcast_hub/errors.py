@@ -1,6 +1,7 @@
 """Our exceptions, and how they become HTML pages or JSON errors."""
 
 from flask import jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -67,6 +68,9 @@ def http_error(error):
     """
     # Keep what the error says about itself (Allow, Retry-After, Content-Range).
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    if request_ctx.url_adapter is None:
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, nor echoed.
+        return json_error(400, "This site does not answer to that host name.")
     if wants_json():
         response = json_error(error.code, error.description)
         response.headers.extend(headers)

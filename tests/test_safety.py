@@ -433,3 +433,22 @@ def test_behind_a_proxy_listeners_are_told_apart_by_forwarded_for(
     assert post("198.51.100.1").status_code == 201
     assert post("198.51.100.2").status_code == 201
     assert post("198.51.100.1").status_code == 429
+
+
+@pytest.mark.parametrize("config_overrides", [{"TRUSTED_HOSTS": ["pod.example.org"]}])
+def test_requests_for_an_untrusted_host_are_refused(client, episode):
+    """With TRUSTED_HOSTS, a forged Host header never reaches a view or a URL."""
+    forged = client.get("/feed.xml", headers={"Host": "evil.example"})
+    assert forged.status_code == 400
+    assert "evil.example" not in forged.get_data(as_text=True)
+    good = client.get("/feed.xml", base_url="https://pod.example.org")
+    assert good.status_code == 200
+    assert "https://pod.example.org/episodes/talk" in good.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("config_overrides", [{"BASE_URL": "https://pod.example.org"}])
+def test_with_a_base_url_the_host_header_decides_no_url(client, episode):
+    for path in ("/feed.xml", "/api/episodes", "/episodes/talk/comments.xml"):
+        body = client.get(path, headers={"Host": "evil.example"}).get_data(as_text=True)
+        assert "evil.example" not in body, path
+        assert "https://pod.example.org/" in body, path
