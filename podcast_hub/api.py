@@ -3,7 +3,16 @@
 from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
 
-from . import comments, episodes, links, moderation, notes, ownership, threads
+from . import (
+    comments,
+    episodes,
+    links,
+    moderation,
+    notes,
+    ownership,
+    threads,
+    weblinks,
+)
 from .auth import host_required
 from .errors import NotAllowed, NotFound, ValidationFailed, json_error
 from .extensions import limiter
@@ -36,7 +45,11 @@ def get_episode(slug):
     data = episode_json(episode, counts[episode.id])
     data["description_html"] = str(notes.render(episode.description))
     data["chapters"] = [
-        {"start": chapter.start_s, "title": chapter.title, "url": chapter.url}
+        {
+            "start": chapter.start_s,
+            "title": chapter.title,
+            "url": weblinks.safe_url(chapter.url),
+        }
         for chapter in episode.chapters
     ]
     return jsonify(data)

@@ -33,6 +33,8 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
+from . import weblinks
+
 EXTENSION_TYPES = {
     ".mp3": "audio/mpeg",
     ".m4a": "audio/mp4",
@@ -47,6 +49,16 @@ EXTENSION_TYPES = {
 }
 
 SUPPORTED = "MP3, M4A, AAC, Ogg Vorbis, Opus, FLAC or WAV"
+
+# Real audio, even speech at the lowest bit rate podcasts use (Opus at 6 kbit/s),
+# takes more than this many bytes per second. A file that claims a longer
+# duration than its size allows has a header that lies: 130 bytes claiming six
+# days of WAV.
+MIN_BYTES_PER_SECOND = 500
+# A file holding less than this share of the bytes its declared bit rate
+# promises for its duration is cut short or lying. Generous: the nominal bit
+# rate of variable-rate Vorbis can be twice the real one.
+MIN_SHARE_OF_BITRATE = 1 / 8
 
 
 class NotAudio(ValueError):
@@ -78,6 +90,8 @@ class AudioFacts:
     artist: str | None
     chapters: tuple[Chapter, ...] = ()
     artwork: Artwork | None = None
+    # What the file holds that was not taken, each a reason for a host to read.
+    left_out: tuple[str, ...] = ()
 
 
 class _TolerantMP4Chapters(MP4Chapters):
@@ -217,6 +231,7 @@ def _read_facts(fileobj, audio_format, size_bytes):
         raise NotAudio("no audio duration")
     if audio_format is _MP4 and not getattr(loaded.info, "codec", ""):
         raise NotAudio("MP4 container has no audio track")
+    _check_plausible(length, getattr(loaded.info, "bitrate", None), size_bytes)
 
     tags = loaded.tags
     if audio_format is _AAC:
@@ -227,19 +242,56 @@ def _read_facts(fileobj, audio_format, size_bytes):
         info = _riff_info(fileobj)
         title = title or info.get("title")
         artist = artist or info.get("artist")
+    chapters, left_out = _chapters(loaded, tags)
     return AudioFacts(
         duration_s=round(length),
         mime_type=audio_format.mime_type,
         size_bytes=size_bytes,
         title=title,
         artist=artist,
-        chapters=_chapters(loaded, tags),
+        chapters=chapters,
         artwork=_artwork(loaded, tags),
+        left_out=left_out,
     )
 
 
+def _check_plausible(length, bitrate, size_bytes):
+    """Raise NotAudio when the file is too small for the duration it claims.
+
+    `length` is in seconds, `bitrate` in bits per second (None or 0 when the
+    format does not say).
+    """
+    claimed = _seconds_in_words(length)
+    if size_bytes < length * MIN_BYTES_PER_SECOND:
+        raise NotAudio(
+            f"claims to last {claimed} but holds only {size_bytes:,} bytes, "
+            "too little for that much audio: its header is damaged or false"
+        )
+    if bitrate and math.isfinite(bitrate) and bitrate > 0:
+        promised = bitrate / 8 * length
+        if size_bytes < promised * MIN_SHARE_OF_BITRATE:
+            raise NotAudio(
+                f"claims to last {claimed} at {round(bitrate / 1000)} kbit/s "
+                f"but holds only {size_bytes:,} bytes of the {round(promised):,} "
+                "that takes: it is cut short or its header is false"
+            )
+
+
+def _seconds_in_words(length):
+    if length >= 2 * 86400:
+        return f"{length / 86400:,.1f} days"
+    if length >= 3600:
+        return f"{length / 3600:,.1f} hours"
+    return f"{round(length)} seconds"
+
+
 def _chapters(loaded, tags):
-    """Return the chapters of a loaded file, in the order the file gives them."""
+    """Return the chapters of a loaded file, in the order the file gives them,
+    and what was left out of them.
+
+    A chapter link that is not a web address (`javascript:`, `data:`) is
+    dropped, with a reason in the second list.
+    """
     # Damaged chapter data must not make playable audio unreadable.
     try:
         if isinstance(tags, ID3):
@@ -251,20 +303,25 @@ def _chapters(loaded, tags):
         else:
             found = []
     except Exception:
-        return ()
+        return (), ()
     chapters = []
+    left_out = []
     for number, (start, title, url) in enumerate(found, start=1):
         if not math.isfinite(start) or start < 0:
             continue
-        chapters.append(
-            Chapter(
-                # Whole seconds, rounded down: a jump lands before the first word.
-                start_s=math.floor(start),
-                title=_clean(title) or f"Chapter {number}",
-                url=_clean(url),
+        title = _clean(title) or f"Chapter {number}"
+        url = _clean(url)
+        link = weblinks.safe_url(url)
+        if url and link is None:
+            left_out.append(
+                f"chapter {title[:60]!r}: link {url[:60]!r} is not an http(s) "
+                "address; dropped"
             )
+        chapters.append(
+            # Whole seconds, rounded down: a jump lands before the first word.
+            Chapter(start_s=math.floor(start), title=title, url=link)
         )
-    return tuple(chapters)
+    return tuple(chapters), tuple(left_out)
 
 
 def _id3_chapters(tags):

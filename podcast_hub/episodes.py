@@ -1,5 +1,7 @@
 """Queries about the show and its published episodes."""
 
+from typing import NamedTuple
+
 import sqlalchemy as sa
 
 from .extensions import db
@@ -50,17 +52,58 @@ def by_audio_file(filename):
     return db.session.scalar(sa.select(Episode).where(Episode.audio_file == filename))
 
 
-def media_owners(filename):
-    """Return the episodes whose audio, art or transcript is `filename`."""
-    transcript_of = sa.select(Transcript.episode_id).where(Transcript.file == filename)
-    query = sa.select(Episode).where(
-        sa.or_(
-            Episode.audio_file == filename,
-            Episode.image == filename,
-            Episode.id.in_(transcript_of),
-        )
+# The longest name a media column stores; a longer path names nothing.
+MEDIA_NAME_MAX = 512
+
+
+class MediaFile(NamedTuple):
+    """A file /media/ serves: its stored name, what it is, the type stored with it.
+
+    `kind` is "audio", "art", "transcript" or "cover"; `mime_type` is the
+    episode's audio type or the transcript's, None for images.
+    """
+
+    name: str
+    kind: str
+    mime_type: str | None
+
+
+def published_media(name, now=None) -> MediaFile | None:
+    """Return the media file stored under exactly `name` that may be served, or None.
+
+    Only the audio, art and transcripts of published episodes and the show's
+    cover are served; a draft's or a scheduled episode's files are not, and a
+    name spelled otherwise than stored (`./a.mp3`, `a.mp3/`, `A.MP3`) matches
+    nothing. One query.
+    """
+    if len(name) > MEDIA_NAME_MAX or "\0" in name:
+        return None
+    out = _published(now)
+    show_id = sa.select(sa.func.min(Show.id)).scalar_subquery()
+    no_type = sa.cast(sa.null(), sa.String)
+    kinds = [
+        sa.select(*_row(1, "audio"), Episode.mime_type).where(
+            Episode.audio_file == name, out
+        ),
+        sa.select(*_row(2, "transcript"), Transcript.mime_type)
+        .join(Episode, Transcript.episode_id == Episode.id)
+        .where(Transcript.file == name, out),
+        sa.select(*_row(3, "art"), no_type).where(Episode.image == name, out),
+        sa.select(*_row(4, "cover"), no_type).where(
+            Show.cover == name, Show.id == show_id
+        ),
+    ]
+    query = sa.union_all(*kinds).order_by("rank").limit(1)
+    row = db.session.execute(query).first()
+    return MediaFile(name, row.kind, row.mime_type) if row else None
+
+
+def _row(rank, kind):
+    """Return the columns that tell the union's rows apart, in the order wanted."""
+    return (
+        sa.literal_column(str(rank)).label("rank"),
+        sa.literal_column(f"'{kind}'").label("kind"),
     )
-    return db.session.scalars(query).all()
 
 
 def is_published(episode, now=None):

@@ -13,7 +13,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from . import text, timecode
+from . import text, timecode, weblinks
 
 NAMESPACES = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -88,14 +88,17 @@ def comment_title(comment, episode):
 
 
 def chapters(show, episode):
-    """Return the episode's chapters in the Podcasting 2.0 JSON chapters format."""
+    """Return the episode's chapters in the Podcasting 2.0 JSON chapters format.
+
+    A stored link that is not a web address is left out.
+    """
     return {
         "version": CHAPTERS_VERSION,
         "title": episode.title,
         "podcastName": show.title,
         "chapters": [
             {"startTime": chapter.start_s, "title": chapter.title}
-            | ({"url": chapter.url} if chapter.url else {})
+            | ({"url": url} if (url := weblinks.safe_url(chapter.url)) else {})
             for chapter in episode.chapters
         ],
     }

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from . import artwork, audio, episodes, sidecar
+from . import artwork, audio, episodes, sidecar, weblinks
 from .extensions import db
 from .models import Chapter, Episode, Show, Transcript, utcnow
 
@@ -272,6 +272,7 @@ class _Run:
                 (name, f"file could not be read: {error.strerror}")
             )
             return
+        self.report.warnings.extend((name, reason) for reason in facts.left_out)
 
         stem = PurePosixPath(file_name).stem
         found = sidecar.find(stem, names, stems, root=root)
@@ -377,9 +378,7 @@ class _Run:
                     f"after the audio ends; left out",
                 )
                 continue
-            url = chapter.url
-            if url and len(url) > _CHAPTER_URL_MAX:
-                url = None
+            url = weblinks.safe_url(chapter.url, _CHAPTER_URL_MAX)
             rows.append(
                 (chapter.start_s, chapter.title[:_CHAPTER_TITLE_MAX], url, source)
             )

@@ -1,5 +1,8 @@
 """The public site: the show, episode pages, posting comments, media."""
 
+import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -13,13 +16,22 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
+    send_file,
     session,
     url_for,
 )
 from flask_login import current_user
 
-from . import audio, comments, episodes, links, ownership, threads, timecode, timeline
+from . import (
+    comments,
+    episodes,
+    links,
+    ownership,
+    sidecar,
+    threads,
+    timecode,
+    timeline,
+)
 from .errors import NotAllowed, NotFound, ValidationFailed
 from .extensions import db, limiter
 from .forms import CommentForm, EditCommentForm
@@ -27,14 +39,9 @@ from .sessions import sessionless
 
 bp = Blueprint("public", __name__)
 
-# Sidecars and art; audio types come from `audio`, or the episode's own.
-MEDIA_TYPES = {
-    ".vtt": "text/vtt",
-    ".srt": "application/x-subrip",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-}
+# Episode art and the show's cover, by extension in any case.
+IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+_AUDIO_TYPE = re.compile(r"audio/[a-z0-9][a-z0-9.+-]*", re.IGNORECASE)
 MEDIA_MAX_AGE_S = 3600
 
 
@@ -166,18 +173,19 @@ def _render_episode(episode, form):
 def media(filename):
     """Serve a media file as a CDN would: ranges, validators, the right type.
 
-    Audio, art and transcripts of a draft or scheduled episode are not served
-    before it is out.
+    Only what `episodes.published_media` names, by its stored name, as a regular
+    file inside MEDIA_DIR; everything else is the same 404, so that nobody
+    learns whether a scheduled episode or a file exists.
     """
-    owners = episodes.media_owners(filename)
-    if owners and not any(episodes.is_published(owner) for owner in owners):
-        abort(404, description="This episode is not published yet.")
-    audio_of = [owner for owner in owners if owner.audio_file == filename]
-    mimetype = audio_of[0].mime_type if audio_of else media_type(filename)
-    response = send_from_directory(
-        current_app.config["MEDIA_DIR"],
-        filename,
+    entry = episodes.published_media(filename)
+    mimetype = media_type(entry) if entry else None
+    path = media_path(entry.name) if mimetype else None
+    if path is None:
+        abort(404)
+    response = send_file(
+        path,
         mimetype=mimetype,
+        download_name=PurePosixPath(entry.name).name,
         conditional=True,
         max_age=MEDIA_MAX_AGE_S,
     )
@@ -186,10 +194,37 @@ def media(filename):
     return response
 
 
-def media_type(filename):
-    """Return the Content-Type for a media file, by its extension."""
-    suffix = PurePosixPath(filename).suffix.lower()
-    return MEDIA_TYPES.get(suffix) or audio.mime_type_for(filename)
+def media_type(entry):
+    """Return the Content-Type to serve `entry` with, or None to refuse it.
+
+    Audio keeps the episode's stored type when that is audio; art and the
+    cover are JPEG or PNG by their extension, transcripts WebVTT or SubRip:
+    never a type a browser would run.
+    """
+    suffix = PurePosixPath(entry.name).suffix.lower()
+    if entry.kind == "audio":
+        stored = entry.mime_type or ""
+        return stored if _AUDIO_TYPE.fullmatch(stored) else "application/octet-stream"
+    if entry.kind == "transcript":
+        return sidecar.TRANSCRIPT_TYPES.get(suffix)
+    return IMAGE_TYPES.get(suffix)
+
+
+def media_path(name):
+    """Return the real path of `name` if it is a regular file inside MEDIA_DIR.
+
+    None for a missing file, a folder or device, and a name or symbolic link
+    that leads out of the folder.
+    """
+    root = os.path.realpath(current_app.config["MEDIA_DIR"])
+    path = os.path.realpath(os.path.join(root, name))
+    if os.path.commonpath([root, path]) != root:
+        return None
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return None
+    return path if regular else None
 
 
 @bp.get("/healthz")

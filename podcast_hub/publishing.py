@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import audio, episodes, timecode
+from . import audio, episodes, timecode, weblinks
 from .errors import ValidationFailed
 from .extensions import db
 from .models import (
@@ -47,6 +47,7 @@ CANONICAL_EXTENSIONS = {
 COVER_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
 _UPLOADED_COVER = re.compile(r"^cover-[0-9a-f]{12}\.(?:png|jpg)$")
 _SLUG_MAX = Episode.slug.type.length
+_CHAPTER_URL_MAX = Chapter.url.type.length
 
 
 @dataclass
@@ -358,7 +359,6 @@ def comment_totals(episodes):
 
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 SHOW_TEXT_FIELDS = {
     "title": 255,
     "description": None,
@@ -396,7 +396,7 @@ def update_show(show, values):
     else:
         clean["category"] = " > ".join(parts)
     for name in SHOW_URL_FIELDS:
-        if clean[name] and not _URL.match(clean[name]):
+        if clean[name] and weblinks.safe_url(clean[name]) is None:
             fields[name] = ["Give a full address starting with https://."]
     if clean["funding_text"] and not clean["funding_url"]:
         fields.setdefault("funding_url", []).append(
@@ -514,8 +514,11 @@ def add_chapter(episode, *, start_s, title, url=None):
     if not 1 <= len(title) <= 255:
         fields["title"] = ["Give the chapter a title of 1 to 255 characters."]
     url = (url or "").strip() or None
-    if url and not _URL.match(url):
-        fields["url"] = ["Give a full address starting with https://."]
+    if url and weblinks.safe_url(url, _CHAPTER_URL_MAX) is None:
+        fields["url"] = [
+            f"Give a web address starting with https:// or http://, "
+            f"up to {_CHAPTER_URL_MAX} characters."
+        ]
     if fields:
         raise ValidationFailed(fields)
     chapter = Chapter(

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import PurePosixPath
 from typing import Any
 
-from . import audio
+from . import audio, weblinks
 from .models import EPISODE_TYPES, SHOW_TYPES, Chapter, Episode, Show
 
 SHOW_FILE = "show.toml"
@@ -31,7 +31,6 @@ MAX_BYTES = 1 << 20  # a sidecar is a few KB; anything over a MB is a mistake
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_URL = re.compile(r"https?://[^\s/]+\S*", re.IGNORECASE)
 _HEAD_BYTES = 1024
 _COUNT_MAX = 2**31 - 1  # what every database's INTEGER holds
 
@@ -248,11 +247,11 @@ def read_chapters(path, name):
             )
             title = title[:title_max].rstrip()
         url = entry.get("url")
-        if url is not None and not (
-            isinstance(url, str) and _URL.fullmatch(url) and len(url) <= url_max
-        ):
-            result.warnings.append((name, f"{where}: url is not a web link; dropped"))
-            url = None
+        if url is not None:
+            url = weblinks.safe_url(url, url_max)
+            if url is None:
+                warning = f"{where}: url is not a web link; dropped"
+                result.warnings.append((name, warning))
         chapters.append(audio.Chapter(math.floor(start), title, url))
     return chapters, result.warnings
 
@@ -413,9 +412,10 @@ def _category(value):
 
 
 def _url(value):
-    if not isinstance(value, str) or not _URL.fullmatch(value.strip()):
+    url = weblinks.safe_url(value)
+    if url is None:
         raise _Invalid(f"{value!r} is not a web link (https://...)")
-    return value.strip()
+    return url
 
 
 def _file_in(directory):

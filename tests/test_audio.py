@@ -4,7 +4,8 @@ import os
 import struct
 
 import pytest
-from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
+from mutagen.flac import FLAC
+from mutagen.id3 import CHAP, CTOC, ID3, TIT2, WOAR, WXXX, CTOCFlags
 
 from podcast_hub import artwork, audio
 
@@ -83,6 +84,52 @@ def test_format_comes_from_the_content_not_the_name(
 ):
     """Is a file judged by its bytes, whatever its extension says?"""
     assert audio.read(audio_file(fixture, as_name)).mime_type == mime_type
+
+
+def lying_wav(claimed_bytes, held_bytes, rate=8000, channels=1, bits=8):
+    """Return a WAV whose header claims `claimed_bytes` of samples; it holds
+    `held_bytes`."""
+    block = channels * bits // 8
+    fmt = struct.pack("<IHHIIHH", 16, 1, channels, rate, rate * block, block, bits)
+    data = b"data" + struct.pack("<I", claimed_bytes) + b"\x80" * held_bytes
+    chunks = b"fmt " + fmt + data
+    return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
+
+
+def test_a_wav_claiming_six_days_in_130_bytes_is_refused(media_dir):
+    path = media_dir / "tiny.wav"
+    path.write_bytes(lying_wav(claimed_bytes=6 * 86400 * 8000, held_bytes=86))
+    assert path.stat().st_size == 130
+
+    with pytest.raises(audio.NotAudio) as raised:
+        audio.read(path)
+
+    assert str(raised.value) == (
+        "claims to last 6.0 days but holds only 130 bytes, too little for that "
+        "much audio: its header is damaged or false"
+    )
+
+
+def test_a_file_holding_a_fraction_of_what_its_bit_rate_promises_is_refused(
+    media_dir,
+):
+    """CD-quality WAV (1,411 kbit/s) claiming a minute, holding 36 KB: more than
+    500 bytes a second, yet an eighth of what that bit rate takes."""
+    path = media_dir / "cut.wav"
+    path.write_bytes(
+        lying_wav(60 * 176400, held_bytes=60 * 600, rate=44100, channels=2, bits=16)
+    )
+
+    with pytest.raises(audio.NotAudio, match="at 1411 kbit/s but holds only"):
+        audio.read(path)
+
+
+@pytest.mark.parametrize("seconds", [1, 60, 600])
+def test_audio_as_long_as_its_size_allows_is_read(media_dir, seconds):
+    path = media_dir / "honest.wav"
+    path.write_bytes(wav_bytes(seconds * 8000))
+
+    assert audio.read(path).duration_s == seconds
 
 
 @pytest.mark.parametrize(
@@ -303,6 +350,74 @@ def test_id3_chapters_follow_the_table_of_contents(audio_file):
         (1, "In no table"),
         (2, "Chapter 5"),
     ]
+
+
+@pytest.mark.parametrize(
+    "link", ["javascript:alert(1)", "data:text/html,<script>x</script>", "JavaScript:x"]
+)
+def test_id3_chapter_links_that_are_not_web_links_are_dropped(audio_file, link):
+    path = audio_file("speech.mp3", "links.mp3")
+    tags = ID3(path)
+    tags.add(
+        CHAP(
+            element_id="a",
+            start_time=0,
+            sub_frames=[
+                TIT2(encoding=3, text=["Bad link"]),
+                WXXX(encoding=3, url=link),
+            ],
+        )
+    )
+    tags.add(
+        CHAP(
+            element_id="b",
+            start_time=1000,
+            sub_frames=[TIT2(encoding=3, text=["Other frame"]), WOAR(url=link)],
+        )
+    )
+    tags.add(
+        CHAP(
+            element_id="c",
+            start_time=2000,
+            sub_frames=[
+                TIT2(encoding=3, text=["Good link"]),
+                WXXX(encoding=3, url="https://example.org/c"),
+            ],
+        )
+    )
+    tags.save()
+
+    facts = audio.read(path)
+
+    assert list(facts.chapters) == [
+        audio.Chapter(0, "Bad link"),
+        audio.Chapter(1, "Other frame"),
+        audio.Chapter(2, "Good link", "https://example.org/c"),
+    ]
+    assert facts.left_out == (
+        f"chapter 'Bad link': link {link!r} is not an http(s) address; dropped",
+        f"chapter 'Other frame': link {link!r} is not an http(s) address; dropped",
+    )
+
+
+def test_vorbis_chapter_links_that_are_not_web_links_are_dropped(audio_file):
+    path = audio_file("speech.flac", "links.flac")
+    tags = FLAC(path)
+    tags["CHAPTER001"] = "00:00:00.000"
+    tags["CHAPTER001NAME"] = "Start"
+    tags["CHAPTER001URL"] = "data:text/html,<script>alert(1)</script>"
+    tags["CHAPTER002"] = "00:00:02.000"
+    tags["CHAPTER002NAME"] = "End"
+    tags["CHAPTER002URL"] = "https://example.org/end"
+    tags.save()
+
+    facts = audio.read(path)
+
+    assert list(facts.chapters) == [
+        audio.Chapter(0, "Start"),
+        audio.Chapter(2, "End", "https://example.org/end"),
+    ]
+    assert len(facts.left_out) == 1 and "'data:text/html," in facts.left_out[0]
 
 
 @pytest.mark.parametrize(

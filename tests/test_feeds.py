@@ -388,6 +388,25 @@ def test_unpublished_episodes_have_no_feeds(client, show, published_at, suffix):
     assert client.get(f"/episodes/nothing/{suffix}").status_code == 404
 
 
+def test_stored_chapter_links_that_are_not_web_links_are_never_served(client, show):
+    """A link stored before links were checked stays out of chapters.json and
+    the API: podcast apps and pages only ever get http(s) chapter links."""
+    episode = make_episode(slug="ep")
+    make_chapter(episode, start_s=0, title="A", url="javascript:alert(1)")
+    make_chapter(episode, start_s=1, title="B", url="data:text/html,<b>x</b>")
+    make_chapter(episode, start_s=2, title="C", url="https://example.org/c")
+
+    served = json.loads(client.get("/episodes/ep/chapters.json").data)
+    api = client.get("/api/episodes/ep").get_json()
+
+    assert [c.get("url") for c in served["chapters"]] == [
+        None,
+        None,
+        "https://example.org/c",
+    ]
+    assert [c["url"] for c in api["chapters"]] == [None, None, "https://example.org/c"]
+
+
 def test_chapters_json_follows_the_podcasting_2_format(client, show):
     episode = make_episode(slug="ep", title="Café ☕")
     make_chapter(episode, start_s=168, title="東京", url="https://example.org/tokyo")

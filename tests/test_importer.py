@@ -1,5 +1,6 @@
 """Syncing a folder of audio files into episodes, and `flask hub import`."""
 
+import json
 import os
 import shutil
 import uuid
@@ -863,3 +864,74 @@ def test_show_toml_without_a_title_cannot_create_the_show(app, media_dir):
     assert report.warnings == [
         ("show.toml", "title: needed to create the show; the show was not created")
     ]
+
+
+def test_chapter_links_from_audio_tags_are_web_links_only(
+    app, client, media_dir, audio_file
+):
+    """A `javascript:` or `data:` link in an ID3 chapter never reaches
+    chapters.json; the import says which chapter lost its link."""
+    from mutagen.id3 import CHAP, ID3, TIT2, WXXX
+
+    make_show()
+    path = audio_file("speech.mp3", "talk.mp3")
+    tags = ID3(path)
+    for element_id, start_ms, link in [
+        ("a", 0, "javascript:alert(document.cookie)"),
+        ("b", 1000, "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="),
+        ("c", 2000, "https://example.org/c"),
+    ]:
+        title = TIT2(encoding=3, text=[f"Chapter {element_id}"])
+        link_frame = WXXX(encoding=3, url=link)
+        tags.add(
+            CHAP(
+                element_id=element_id,
+                start_time=start_ms,
+                sub_frames=[title, link_frame],
+            )
+        )
+    tags.save()
+
+    report = importer.sync(media_dir)
+
+    (episode,) = episodes()
+    assert chapters_of(episode) == [
+        (0, "Chapter a", None, "audio"),
+        (1, "Chapter b", None, "audio"),
+        (2, "Chapter c", "https://example.org/c", "audio"),
+    ]
+    assert [name for name, _ in report.warnings] == ["talk.mp3", "talk.mp3"]
+    assert "'javascript:alert(document.cookie)'" in report.warnings[0][1]
+    response = client.get("/episodes/talk/chapters.json")
+    chapters = json.loads(response.data)["chapters"]
+    assert [chapter.get("url") for chapter in chapters] == [
+        None,
+        None,
+        "https://example.org/c",
+    ]
+
+
+def test_cli_import_skips_a_wav_claiming_days_in_a_few_bytes(
+    runner, media_dir, audio_file
+):
+    """130 bytes whose header claims six days of audio are not an episode."""
+    import struct
+
+    audio_file("speech.mp3", "talk.mp3")
+    claimed = 6 * 86400 * 8000  # 8 kHz, 8-bit mono: 8,000 bytes a second
+    chunks = (
+        b"fmt "
+        + struct.pack("<IHHIIHH", 16, 1, 1, 8000, 8000, 1, 8)
+        + b"data"
+        + struct.pack("<I", claimed)
+        + b"\x80" * 86
+    )
+    lying = b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
+    (media_dir / "tiny.wav").write_bytes(lying)
+
+    result = runner.invoke(args=["hub", "import"])
+
+    assert result.exit_code == 1
+    assert "skipped: tiny.wav: claims to last 6.0 days" in result.stderr
+    assert "1 added, 0 updated, 0 unchanged, 1 skipped" in result.stdout
+    assert [e.audio_file for e in episodes()] == ["talk.mp3"]

@@ -571,3 +571,42 @@ def test_chapters_and_soundbites_are_validated(app, show):
     publishing.remove_chapter(episode, chapter.id)
     assert db.session.scalar(sa.select(sa.func.count(Chapter.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(Soundbite.id))) == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "//evil.example/x",
+        "https://",
+    ],
+)
+def test_a_chapter_link_that_is_not_a_web_link_is_a_field_error(client, token, url):
+    episode = make_episode(duration_s=100)
+    response = client.post(
+        f"/dashboard/episodes/{episode.id}/chapters",
+        data={"start": "0:10", "title": "Bad", "url": url, "csrf_token": token},
+    )
+    assert response.status_code == 400
+    assert "Give a web address starting with https://" in response.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(sa.select(sa.func.count(Chapter.id))) == 0
+
+
+def test_a_chapter_with_a_web_link_is_added(client, token):
+    episode = make_episode(duration_s=100)
+    response = client.post(
+        f"/dashboard/episodes/{episode.id}/chapters",
+        data={
+            "start": "0:10",
+            "title": "Good",
+            "url": "https://example.org/x",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 303
+    chapter = db.session.scalar(sa.select(Chapter))
+    assert (chapter.start_s, chapter.url) == (10, "https://example.org/x")

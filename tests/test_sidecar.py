@@ -1,5 +1,6 @@
 """Reading the metadata files next to the audio: TOML, JSON chapters, transcripts."""
 
+import json
 import re
 import shutil
 from datetime import UTC, datetime
@@ -260,8 +261,24 @@ def test_bad_json_chapters_are_left_out_with_a_warning(tmp_path, entry, warning)
     assert message.startswith(f"chapter 2: {warning}")
 
 
-def test_json_chapter_link_that_is_not_a_web_link_is_dropped(tmp_path):
-    content = '{"chapters": [{"startTime": 3, "title": "T", "url": "javascript:x"}]}'
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:x",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:x",
+        "//evil.example/x",
+        "https://",
+        "https:///path",
+        "https://e.org/a b",
+        3,
+    ],
+)
+def test_json_chapter_link_that_is_not_a_web_link_is_dropped(tmp_path, url):
+    chapter = {"startTime": 3, "title": "T", "url": url}
+    content = json.dumps({"chapters": [chapter]})
     path = write(tmp_path, "talk.chapters.json", content)
 
     chapters, warnings = sidecar.read_chapters(path, "talk.chapters.json")
