@@ -87,7 +87,7 @@ def post_comment(slug):
     if data["status"] != "published":
         data["status"] = "pending"
     response = jsonify(data)
-    ownership.remember(response, comment.id)
+    ownership.remember(response, comment)
     return response, 201
 
 
@@ -186,7 +186,7 @@ def list_moments(slug):
 
 def _comments_page(episode):
     """Return one page of threads, as the episode page pages them."""
-    own = ownership.owned_ids()
+    own = ownership.owned()
     sort = request.args.get("sort", "moment")
     if sort not in threads.SORTS:
         return json_error(400, "Unknown sort.", {"sort": ["Use moment or newest."]})
@@ -213,7 +213,7 @@ def _comments_page(episode):
 @bp.get("/comments/<int:comment_id>")
 def get_comment(comment_id):
     """Return one comment with its replies, as its visitor may see it."""
-    own = ownership.owned_ids()
+    own = ownership.owned()
     try:
         comment = comments.get_comment(comment_id)
     except NotFound as missing:

@@ -48,15 +48,18 @@ def post_comment(
     timestamp_s=None,
     parent_id=None,
     host=None,
+    own_ids=None,
 ):
     """Store and return a comment on `episode`.
 
     With `host`, the comment is the host's, carries their display name and is
     published. A listener's comment is published, held as `pending` or sent to
-    `spam` as the moderation rules say. Raises ValidationFailed for a moment
-    outside the episode or a listener commenting on a closed episode, NotFound
-    for a parent that is not a published comment of this episode. A reply
-    below the third level attaches to the third level.
+    `spam` as the moderation rules say; `own_ids`, the comments this browser
+    posted ({id: created_at}), may show that the listener is known. Raises
+    ValidationFailed for a moment outside the episode or a listener commenting
+    on a closed episode, NotFound for a parent that is not a published comment
+    of this episode. A reply below the third level attaches to the third level.
+    A listener's name must not look like a host's (`listener_name`).
     """
     if host is None:
         moderation.check_open(episode)
@@ -78,7 +81,7 @@ def post_comment(
             parent = db.session.get(Comment, parent.parent_id)
     if host is None:
         status = moderation.status_for_new_comment(
-            author=author, email=email, body=body
+            author=author, email=email, body=body, own_ids=own_ids
         )
     else:
         status = "published"
@@ -226,17 +229,16 @@ def can_change(comment, now=None):
 def changeable(nodes, own_ids, now=None):
     """Return {comment id: deadline} for the comments in `nodes` their author owns.
 
-    `own_ids` are the comments this visitor posted; only those still inside the
-    edit window are returned.
+    `own_ids` maps the ids of the comments this visitor posted to their
+    `created_at`; only those still inside the edit window are returned.
     """
     now = now or utcnow()
-    own = set(own_ids)
     found = {}
     stack = list(nodes)
     while stack:
         node = stack.pop()
         stack.extend(node.replies)
-        if node.comment.id in own and can_change(node.comment, now):
+        if node.comment.is_claimed_by(own_ids) and can_change(node.comment, now):
             found[node.comment.id] = change_deadline(node.comment)
     return found
 
@@ -244,18 +246,18 @@ def changeable(nodes, own_ids, now=None):
 def edit_comment(comment, *, body, timestamp_s, now=None):
     """Change the words and moment of `comment` for its author; return it.
 
-    A listener's published comment is moderated again like a new one, so that an
-    edit cannot slip past held comments or blocked words; a held one stays held.
-    Raises NotAllowed once EDIT_WINDOW has passed since it was posted, and
-    ValidationFailed for a moment outside the episode.
+    A listener's comment is moderated again (`moderation.status_after_edit`):
+    in a holding mode a published one waits for the host's approval again, and
+    blocked words send it to spam. Raises NotAllowed once EDIT_WINDOW has passed
+    since it was posted, and ValidationFailed for a moment outside the episode.
     """
     now = now or utcnow()
     if not can_change(comment, now):
         raise NotAllowed(TOO_LATE)
     _check_moment(episode_of(comment), timestamp_s)
-    if not comment.is_host and comment.status == "published":
-        comment.status = moderation.status_for_new_comment(
-            author=comment.author, email=comment.email, body=body
+    if not comment.is_host:
+        comment.status = moderation.status_after_edit(
+            comment.status, author=comment.author, email=comment.email, body=body
         )
     comment.body = body
     comment.timestamp_s = timestamp_s

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
+from sqlalchemy.ext.hybrid import hybrid_method
 
 from .extensions import db
 
@@ -279,6 +280,23 @@ class Comment(db.Model):
             "parent_id IS NULL OR parent_id <> id", name="not_own_parent"
         ),
     )
+
+    @hybrid_method
+    def is_claimed_by(self, claims):
+        """Tell whether `claims`, {comment id: created_at}, names this very comment.
+
+        The creation time is part of the claim, so that a claim to a comment that
+        was purged does not carry over to a later comment that reuses its id.
+        """
+        return self.id in claims and claims[self.id] == self.created_at
+
+    @is_claimed_by.inplace.expression
+    @classmethod
+    def _is_claimed_by_expression(cls, claims):
+        if not claims:
+            return sa.false()
+        pairs = sa.tuple_(cls.id, cls.created_at)
+        return pairs.in_([(key, at) for key, at in claims.items()])
 
 
 @sa.event.listens_for(so.Session, "before_flush")

@@ -33,30 +33,59 @@ def check_open(episode):
         raise ValidationFailed({"episode": [CLOSED_MESSAGE]}, message=CLOSED_MESSAGE)
 
 
-def status_for_new_comment(*, author, email, body):
+def status_for_new_comment(*, author, email, body, own_ids=None):
     """Return the status a new listener comment starts with.
 
     `spam` when its e-mail address or words are blocked; `pending` when the
-    show's moderation mode holds it; else `published`.
+    show's moderation mode holds it; else `published`. `own_ids` maps the ids of
+    the comments this browser posted to their `created_at` (its ownership
+    tokens): a published one among them makes the commenter known.
     """
+    return _status(
+        author=author,
+        email=email,
+        body=body,
+        known=lambda: _is_known_commenter(email, own_ids or {}),
+    )
+
+
+def status_after_edit(status, *, author, email, body):
+    """Return the status a listener's comment, now `status`, takes after an edit.
+
+    The new words are moderated like a new comment's, except that nobody counts
+    as known: in a holding mode the host approves them again. Blocked words send
+    a held comment to spam too; a held comment never becomes published.
+    """
+    new = _status(author=author, email=email, body=body, known=lambda: False)
+    if status == "published" or new == "spam":
+        return new
+    return status
+
+
+def _status(*, author, email, body, known):
     if is_blocked(author=author, email=email, body=body):
         return "spam"
     mode = db.session.scalar(sa.select(Show.moderation_mode).limit(1)) or "open"
     if mode == "hold_all":
         return "pending"
-    if mode == "hold_first" and not _is_known_commenter(author, email):
+    if mode == "hold_first" and not known():
         return "pending"
     return "published"
 
 
-def _is_known_commenter(author, email):
-    """Tell whether this listener already has a published comment."""
-    if email:
-        same = sa.func.lower(Comment.email) == email.strip().lower()
-    else:
-        same = sa.and_(Comment.email.is_(None), Comment.author == author)
+def _is_known_commenter(email, own_ids):
+    """Tell whether this listener already has a published comment.
+
+    Known by what is never shown: the e-mail address, or a token of this browser
+    for its own published comment. A public name alone proves nothing.
+    """
+    proofs = [Comment.is_claimed_by(own_ids)] if own_ids else []
+    if email and email.strip():
+        proofs.append(sa.func.lower(Comment.email) == email.strip().lower())
+    if not proofs:
+        return False
     query = sa.select(Comment.id).where(
-        same, Comment.is_host.is_(False), Comment.status == "published"
+        sa.or_(*proofs), Comment.is_host.is_(False), Comment.status == "published"
     )
     return db.session.scalar(query.limit(1)) is not None
 

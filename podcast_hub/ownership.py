@@ -5,6 +5,8 @@ signed with the app's secret key; the token lets that browser see the comment
 while it awaits moderation and, for `comments.EDIT_WINDOW`, edit or delete it.
 """
 
+from datetime import UTC, datetime, timedelta
+
 from flask import current_app, request
 from itsdangerous import BadSignature, Signer
 
@@ -16,57 +18,67 @@ NOT_YOURS = (
     "Only the person who posted this comment can change it, "
     "and only from the browser they posted it with."
 )
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _signer():
-    return Signer(current_app.secret_key, salt="podcast-hub.own-comment")
+    # A token names the comment by id and creation time: ids can be reused once
+    # `hub purge` removes the highest one, creation times cannot.
+    return Signer(current_app.secret_key, salt="podcast-hub.own-comment.v2")
 
 
-def token(comment_id):
-    """Return the signed token that proves authorship of comment `comment_id`."""
-    return _signer().sign(str(comment_id)).decode("ascii")
+def token(comment_id, created_at):
+    """Return the signed token that proves authorship of the comment posted then."""
+    micros = (created_at - _EPOCH) // _MICROSECOND
+    return _signer().sign(f"{comment_id}.{micros}").decode("ascii")
 
 
 def read(value):
-    """Return the comment ids whose tokens in cookie `value` carry a valid signature."""
+    """Return {comment id: created_at} for the validly signed tokens in `value`."""
     signer = _signer()
-    ids = []
+    claims = {}
     for item in (value or "").split(SEPARATOR)[-KEEP:]:
         try:
-            ids.append(int(signer.unsign(item)))
-        except (BadSignature, ValueError):
+            comment_id, micros = signer.unsign(item).split(b".")
+            claims[int(comment_id)] = _EPOCH + int(micros) * _MICROSECOND
+        except (BadSignature, ValueError, OverflowError):
             continue
-    return ids
+    return claims
 
 
-def owned_ids():
-    """Return the ids of the comments the browser making this request posted."""
+def owned():
+    """Return {comment id: created_at} for the comments this browser posted.
+
+    Domain code checks a comment against it with `Comment.is_claimed_by`.
+    """
     return read(request.cookies.get(COOKIE))
 
 
-def owns(comment_id):
-    """Tell whether the browser making this request posted comment `comment_id`."""
-    return comment_id in owned_ids()
+def owns(comment):
+    """Tell whether the browser making this request posted `comment`."""
+    return comment.is_claimed_by(owned())
 
 
-def remember(response, comment_id):
-    """Add comment `comment_id`'s token to the cookie sent with `response`."""
-    ids = [i for i in owned_ids() if i != comment_id] + [comment_id]
-    _store(response, ids[-KEEP:])
+def remember(response, comment):
+    """Add `comment`'s token to the cookie sent with `response`."""
+    claims = {i: at for i, at in owned().items() if i != comment.id}
+    claims[comment.id] = comment.created_at
+    _store(response, list(claims.items())[-KEEP:])
 
 
 def forget(response, comment_id):
     """Drop comment `comment_id`'s token from the cookie sent with `response`."""
-    _store(response, [i for i in owned_ids() if i != comment_id])
+    _store(response, [(i, at) for i, at in owned().items() if i != comment_id])
 
 
-def _store(response, ids):
-    if not ids:
+def _store(response, claims):
+    if not claims:
         response.delete_cookie(COOKIE, httponly=True, samesite="Lax")
         return
     response.set_cookie(
         COOKIE,
-        SEPARATOR.join(token(i) for i in ids),
+        SEPARATOR.join(token(i, at) for i, at in claims),
         max_age=MAX_AGE_S,
         httponly=True,
         samesite="Lax",

@@ -117,6 +117,7 @@ def submit_comment(episode, form):
         timestamp_s=form.timestamp.data,
         parent_id=form.parent_id.data,
         host=host,
+        own_ids=None if host else ownership.owned(),
     )
 
 
@@ -257,7 +258,7 @@ def conversation_view(episode):
     `?page=`, `?sort=moment|newest` and `?host=1` choose it; `?comment=<id>`, or
     a comment just posted from this browser, picks the page that holds it.
     """
-    own = ownership.owned_ids()
+    own = ownership.owned()
     args = request.args
     sort = args.get("sort") if args.get("sort") in threads.SORTS else "moment"
     host_only = args.get("host") == "1"
@@ -285,7 +286,7 @@ def conversation_view(episode):
 
 def land_on(response, comment):
     """Remember in the browser that it posted `comment`, and show its page next."""
-    ownership.remember(response, comment.id)
+    ownership.remember(response, comment)
     session[LANDING] = comment.id
     return response
 
@@ -329,7 +330,7 @@ def conversation(slug):
 @bp.get("/episodes/<slug>/conversation/<int:comment_id>")
 def conversation_comment(slug, comment_id):
     found = _load_episode(slug)
-    own = ownership.owned_ids()
+    own = ownership.owned()
     node = threads.subtree(found, comment_id, own)
     if node is None:
         abort(404, description="There is no such comment on this episode.")
@@ -361,6 +362,8 @@ def edit_comment(slug, comment_id):
         return _render_edit(found, comment, form), 400
     except NotAllowed as refusal:
         abort(403, description=refusal.message)
+    if comment.status != "published":
+        flash("Thank you! Your change will appear once the host approves it.")
     target = url_for("public.episode", slug=found.slug, _anchor=f"comment-{comment.id}")
     return land_on(redirect(target, code=303), comment)
 
@@ -387,7 +390,7 @@ def own_comment(comment_id, episode=None):
     NotAllowed when someone else posted it.
     """
     comment = comments.get_comment(comment_id)
-    mine = ownership.owns(comment.id)
+    mine = ownership.owns(comment)
     visible = comment.status == "published" or (mine and comment.status in threads.HELD)
     if (
         not visible

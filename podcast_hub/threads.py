@@ -35,12 +35,13 @@ class Page:
 def visible(own_ids=(), entity=Comment):
     """Return the condition for comments a visitor sees.
 
-    Published comments, and the visitor's own (`own_ids`) awaiting moderation.
+    Published comments, and the visitor's own awaiting moderation: `own_ids` maps
+    their ids to their `created_at` (see `Comment.is_claimed_by`).
     """
     published = entity.status == "published"
     if not own_ids:
         return published
-    held = sa.and_(entity.status.in_(HELD), entity.id.in_(list(own_ids)))
+    held = sa.and_(entity.status.in_(HELD), entity.is_claimed_by(own_ids))
     return sa.or_(published, held)
 
 
@@ -234,14 +235,13 @@ def _before(keys, values):
 
 def _visible_root(episode, comment_id, own_ids):
     """Return the top-level comment above `comment_id` if all the way up is visible."""
-    own = set(own_ids)
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.episode_id != episode.id:
         return None
     for _ in range(64):
         if not (
             comment.status == "published"
-            or (comment.status in HELD and comment.id in own)
+            or (comment.status in HELD and comment.is_claimed_by(own_ids))
         ):
             return None
         if comment.parent_id is None:

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from podcast_hub.extensions import db
-from podcast_hub.models import Comment
+from podcast_hub.models import Comment, Show
 
 from .conftest import csrf_from
 from .helpers import make_comment, make_episode, make_show
@@ -385,3 +385,106 @@ def test_a_reply_below_the_third_level_names_whom_it_answers(client, episode):
     assert already.get_json()["body"] == "@Cleo yes"
     html = client.get("/episodes/lighthouse").get_data(as_text=True)
     assert html.count("comment--level-3") == 3
+
+
+def edit(client, comment_id, via, body):
+    """Edit one's own comment through the plain form or the JSON API."""
+    token = csrf_from(client.get("/episodes/lighthouse").get_data(as_text=True))
+    if via == "form":
+        return client.post(
+            f"/episodes/lighthouse/comments/{comment_id}/edit",
+            data={"body": body, "timestamp": "", "csrf_token": token},
+        )
+    return client.patch(
+        f"/api/comments/{comment_id}",
+        json={"body": body},
+        headers={"X-CSRFToken": token},
+    )
+
+
+def approved_comment(client, mode):
+    """Post a comment in moderation `mode` and have the host approve it."""
+    from podcast_hub import moderation
+
+    moderation.set_mode(db.session.scalar(sa.select(Show)), mode)
+    post_form(
+        client,
+        "lighthouse",
+        author="Lee",
+        email="lee@example.com",
+        body="Approved words",
+        timestamp="",
+    )
+    [comment] = rows()
+    if comment.status != "published":
+        moderation.apply(comment, "approve")
+    return comment
+
+
+@pytest.mark.parametrize("via", ["form", "api"])
+@pytest.mark.parametrize(
+    ("mode", "status"),
+    [("open", "published"), ("hold_first", "pending"), ("hold_all", "pending")],
+)
+def test_an_approved_comment_edited_waits_for_approval_again_in_a_holding_mode(
+    client, app, auth, episode, via, mode, status
+):
+    comment = approved_comment(client, mode)
+    response = edit(client, comment.id, via, "Sneaky new words")
+    assert response.status_code in (200, 303)
+    db.session.refresh(comment)
+    assert comment.status == status
+    stranger = app.test_client()
+    public = stranger.get("/episodes/lighthouse").get_data(as_text=True)
+    assert ("Sneaky new words" in public) is (status == "published")
+    assert "Approved words" not in public
+    mine = client.get("/episodes/lighthouse").get_data(as_text=True)
+    assert "Sneaky new words" in mine
+    assert ("Awaiting moderation" in mine) is (status == "pending")
+    if via == "form":
+        waits = "will appear once the host approves it" in mine
+        assert waits is (status == "pending")
+    if via == "api":
+        assert response.get_json()["status"] == status
+    auth.login()
+    inbox = client.get("/dashboard?tab=moderation").get_data(as_text=True)
+    assert (f'data-comment-id="{comment.id}"' in inbox) is (status == "pending")
+
+
+@pytest.mark.parametrize("via", ["form", "api"])
+@pytest.mark.parametrize("mode", ["open", "hold_first", "hold_all"])
+@pytest.mark.parametrize("approved", [True, False])
+def test_an_edit_with_blocked_words_goes_to_spam_in_every_mode(
+    client, app, episode, via, mode, approved
+):
+    from podcast_hub.models import BlockRule
+
+    comment = approved_comment(client, mode)
+    if not approved:
+        comment.status = "pending"
+    db.session.add(BlockRule(kind="word", value="casino"))
+    db.session.commit()
+    response = edit(client, comment.id, via, "Visit my casino")
+    assert response.status_code in (200, 303)
+    if via == "api":
+        assert response.get_json()["status"] == "pending"  # spam looks held
+    db.session.refresh(comment)
+    assert comment.status == "spam"
+    public = app.test_client().get("/episodes/lighthouse").get_data(as_text=True)
+    assert "casino" not in public
+
+
+HOSTS_NAME = "That name belongs to a host of this show; choose another."
+# Spellings of the host "Dana Reyes" that show as (nearly) the same name.
+IMPERSONATIONS = {
+    "exact": "Dana Reyes",
+    "case": "DANA reyes",
+    "no-break space": "Dana\u00a0Reyes",
+    "zero-width space": "Dana\u200bReyes",
+    "word joiner": "Dana \u2060Reyes",
+    "right-to-left override": "\u202eseyeR anaD",
+    "override around": "\u202eDana Reyes\u202c",
+    "Cyrillic": "D\u0430n\u0430 R\u0435\u0443\u0435s",
+    "Greek": "D\u03b1n\u03b1 Reyes",
+    "fullwidth": "\uff24\uff41\uff4e\uff41 \uff32\uff45\uff59\uff45\uff53",
+}

@@ -480,3 +480,45 @@ def test_purge_command_takes_a_number_of_days(runner, episode):
 
     result = runner.invoke(args=["hub", "purge", "--days", "-1"])
     assert result.exit_code == 2
+
+
+def post_as(browser, author, email=None):
+    """Post a general comment from `browser` (a test client); return its JSON."""
+    page = browser.get("/episodes/lighthouse").get_data(as_text=True)
+    return browser.post(
+        "/api/episodes/lighthouse/comments",
+        json={"author": author, "email": email, "body": "Me again", "timestamp": None},
+        headers={"X-CSRFToken": csrf_from(page)},
+    ).get_json()
+
+
+@pytest.mark.parametrize("known_email", [None, "lee@example.com"])
+@pytest.mark.parametrize("email", [None, "", "attacker@example.com"])
+def test_hold_first_does_not_know_a_commenter_by_their_public_name(
+    client, show, episode, known_email, email
+):
+    show.moderation_mode = "hold_first"
+    db.session.commit()
+    make_comment(episode, author="Lee", email=known_email)
+    posed = post_as(client, "Lee", email=email)
+    assert posed["status"] == "pending"
+    assert posed["id"] not in public_ids(client)
+
+
+def test_hold_first_knows_a_commenter_by_their_address_or_their_browser(
+    client, app, show, episode
+):
+    show.moderation_mode = "hold_first"
+    db.session.commit()
+    make_comment(episode, author="Lee", email="lee@example.com")
+    assert post_as(client, "Lee", email="LEE@Example.com")["status"] == "published"
+    browser = app.test_client()
+    first = post_as(browser, "Kim")
+    assert first["status"] == "pending"
+    assert post_as(browser, "Kim")["status"] == "pending"
+    moderation.apply(db.session.get(Comment, first["id"]), "approve")
+    again = post_as(browser, "Kim")
+    assert again["status"] == "published"
+    assert again["id"] in public_ids(app.test_client())
+    # Another browser under the same name is still a stranger.
+    assert post_as(app.test_client(), "Kim")["status"] == "pending"

@@ -1,10 +1,12 @@
 """A listener's own comments: the signed token in a cookie, editing and deleting
 within 15 minutes (plain forms and JSON), and seeing one's own held comment."""
 
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub import comments, ownership
+from podcast_hub import comments, moderation, ownership
 from podcast_hub.extensions import db
 from podcast_hub.models import Comment
 
@@ -43,12 +45,18 @@ def api(client, method, comment_id, payload=None):
 
 
 def test_tokens_are_signed_per_comment(app):
+    posted = datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=UTC)
     with app.test_request_context():
         value = ownership.SEPARATOR.join(
-            [ownership.token(4), ownership.token(9), "12.forged", "junk"]
+            [
+                ownership.token(4, posted),
+                ownership.token(9, posted),
+                "12.forged",
+                "junk",
+            ]
         )
-        assert ownership.read(value) == [4, 9]
-        assert ownership.read(ownership.token(4).replace("4.", "5.")) == []
+        assert ownership.read(value) == {4: posted, 9: posted}
+        assert ownership.read(ownership.token(4, posted).replace("4.", "5.")) == {}
 
 
 def test_posting_gives_the_browser_a_token_and_an_edit_link(client, episode, app):
@@ -56,7 +64,7 @@ def test_posting_gives_the_browser_a_token_and_an_edit_link(client, episode, app
     cookie = client.get_cookie(ownership.COOKIE)
     assert cookie.http_only and cookie.same_site == "Lax"
     with app.test_request_context():
-        assert ownership.read(cookie.value) == [comment.id]
+        assert ownership.read(cookie.value) == {comment.id: comment.created_at}
     html = client.get("/episodes/ep").get_data(as_text=True)
     assert f'href="/episodes/ep/comments/{comment.id}/edit"' in html
     stranger = app.test_client().get("/episodes/ep").get_data(as_text=True)
@@ -229,11 +237,12 @@ def test_changeable_lists_own_comments_inside_the_window(episode, comment_clock)
     mine = make_comment(episode)
     theirs = make_comment(episode)
     page = threads.page(episode, per_page=10)
-    found = comments.changeable(page.threads, [mine.id])
+    own = {mine.id: mine.created_at}
+    found = comments.changeable(page.threads, own)
     assert list(found) == [mine.id]
     assert theirs.id not in found
     comment_clock.advance(minutes=20)
-    assert comments.changeable(page.threads, [mine.id]) == {}
+    assert comments.changeable(page.threads, own) == {}
 
 
 def test_an_edit_is_moderated_like_a_new_comment(client, episode):
@@ -249,3 +258,41 @@ def test_an_edit_is_moderated_like_a_new_comment(client, episode):
     assert comment.status == "spam"
     html = client.get("/episodes/ep").get_data(as_text=True)
     assert "Awaiting moderation" in html
+
+
+@pytest.mark.parametrize("status", ["published", "pending"])
+def test_a_token_does_not_carry_over_to_a_new_comment_that_reuses_the_id(
+    client, episode, app, runner, status
+):
+    """After `hub purge`, SQLite gives the next comment the purged one's id; the
+    old token names the purged comment only, not the newcomer."""
+    mine = post(client, body="Soon gone")
+    moderation.apply(mine, "delete")
+    result = runner.invoke(args=["hub", "purge", "--days", "0"])
+    assert "Purged 1 deleted comment" in result.output
+    stranger = app.test_client()
+    theirs = post(stranger, author="Sam", body="Sam's own words")
+    assert theirs.id == mine.id
+    theirs.status = status
+    db.session.commit()
+
+    if status == "pending":
+        html = client.get("/episodes/ep").get_data(as_text=True)
+        assert "Sam&#39;s own words" not in html and "Awaiting moderation" not in html
+        assert client.get(f"/api/comments/{theirs.id}").status_code == 404
+    refused = 403 if status == "published" else 404
+    edit = f"/episodes/ep/comments/{theirs.id}/edit"
+    assert client.get(edit).status_code == refused
+    form = client.post(edit, data={"body": "Hijacked", "csrf_token": token_of(client)})
+    assert form.status_code == refused
+    deleting = client.post(
+        f"/episodes/ep/comments/{theirs.id}/delete",
+        data={"csrf_token": token_of(client)},
+    )
+    assert deleting.status_code == refused
+    assert api(client, "PATCH", theirs.id, {"body": "Hijacked"}).status_code == refused
+    assert api(client, "DELETE", theirs.id).status_code == refused
+    assert f"{edit}" not in client.get("/episodes/ep").get_data(as_text=True)
+    db.session.refresh(theirs)
+    assert (theirs.body, theirs.status) == ("Sam's own words", status)
+    assert stranger.get(edit).status_code == 200

@@ -99,7 +99,8 @@ def test_own_held_comments_show_only_to_their_author(episode):
     pending = make_comment(episode, parent_id=root.id, status="pending")
     spam = make_comment(episode, status="spam", created_at=at(9))
     assert ids(threads.page(episode, per_page=10)) == [root.id]
-    page = threads.page(episode, per_page=10, own_ids=[pending.id, spam.id])
+    own = {c.id: c.created_at for c in (pending, spam)}
+    page = threads.page(episode, per_page=10, own_ids=own)
     assert ids(page) == [root.id, spam.id]
     assert [r.comment.id for r in page.threads[0].replies] == [pending.id]
 
@@ -134,7 +135,8 @@ def test_page_of_is_none_for_what_the_visitor_cannot_see(episode):
     plain = make_comment(episode)
     assert threads.page_of(episode, hidden.id, per_page=5) is None
     assert threads.page_of(episode, pending.id, per_page=5) is None
-    assert threads.page_of(episode, pending.id, per_page=5, own_ids=[pending.id]) == 1
+    own = {pending.id: pending.created_at}
+    assert threads.page_of(episode, pending.id, per_page=5, own_ids=own) == 1
     assert threads.page_of(episode, foreign.id, per_page=5) is None
     assert threads.page_of(episode, 99999, per_page=5) is None
     assert threads.page_of(episode, plain.id, host_only=True, per_page=5) is None
