@@ -3,7 +3,12 @@
 The only module that imports Pillow. Apple Podcasts wants artwork square,
 1400 to 3000 px on a side, JPEG or PNG named with the matching extension, in
 the RGB colour space. Other apps are laxer; a cover that breaks a rule still
-works in most of them, so the checks give warnings, never errors.
+works in most of them, so those checks give warnings.
+
+An image that cannot be used at all is refused (NotAnImage): empty, unreadable,
+damaged, or claiming more pixels than any cover art has. The size is read from
+the header before anything is decoded, so a "decompression bomb" of a few KB
+that claims billions of pixels costs nothing.
 """
 
 import io
@@ -17,10 +22,9 @@ from PIL import Image
 MIN_SIDE_PX = 1400
 MAX_SIDE_PX = 3000
 
-# Decoding checks that the image data is whole. Beyond this many pixels the
-# image is refused by its header alone, without decoding: a "decompression
-# bomb" of a few KB can claim billions of pixels.
-_DECODE_MAX_PIXELS = 4 * MAX_SIDE_PX * MAX_SIDE_PX
+# The most pixels an image may claim, 5000×5000: well past Apple's largest cover,
+# and a size that decodes in well under a second.
+MAX_PIXELS = 25_000_000
 _ACCEPTED_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG"}
 _SUFFIX_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 _RGB_MODES = frozenset({"RGB", "RGBA", "RGBX", "P", "PA"})
@@ -30,7 +34,7 @@ FILE_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 
 
 class NotAnImage(ValueError):
-    """The data is not an image Pillow can read; the message says why."""
+    """The data is not an image we use; the message says why, after a name."""
 
 
 @dataclass(frozen=True)
@@ -72,24 +76,25 @@ def check(source, name, *, decode=True):
     """Return human warnings for cover art that breaks Apple's rules; [] if none.
 
     `source` is a path or the image bytes; `name` starts each warning, as in
-    "cover.png is 1000×1000 px; Apple wants 1400 to 3000 px square". Never
-    raises: an unreadable, damaged or absurdly large image is a warning too.
-    With `decode` false only the header is read: quick, but blind to damage
-    further in.
+    "cover.png is 1000×1000 px; Apple wants 1400 to 3000 px square". Raises
+    NotAnImage, its message starting with `name`, for an image that must not be
+    used (see `inspect`). With `decode` false only the header is read: quick,
+    but blind to damage further in.
     """
     try:
         facts = inspect(source, decode=decode)
     except NotAnImage as error:
-        return [f"{name} {error}"]
+        raise NotAnImage(f"{name} {error}") from None
     return facts.warnings(name)
 
 
 def inspect(source, *, decode=True):
     """Return the ImageFacts of the image at a path or in bytes.
 
-    With `decode`, decodes the whole image, when it is of a sane size, to find
-    damaged data. Raises NotAnImage with a reason that follows a name
-    ("... is empty").
+    Raises NotAnImage, with a reason that follows a name ("... is empty"), for
+    an empty, unreadable or damaged image and, from its header alone, for one
+    claiming more than MAX_PIXELS. With `decode`, decodes the whole image to
+    find damaged data.
     """
     try:
         if isinstance(source, bytes | bytearray | memoryview):
@@ -109,14 +114,14 @@ def inspect(source, *, decode=True):
 
 
 def _inspect(fileobj, decode):
-    # Pillow warns (DecompressionBombWarning) on images bigger than its limit;
-    # the size is judged here instead.
+    # Pillow warns (DecompressionBombWarning), then refuses, past its own limits,
+    # which are far above ours: the size is judged here, before decoding.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             image = Image.open(fileobj)
         except Image.DecompressionBombError:
-            raise NotAnImage(f"is too large to open safely; {_SIZE_RULE}") from None
+            raise NotAnImage(_too_large()) from None
         except Image.UnidentifiedImageError:
             raise NotAnImage(
                 "is not a readable image (unknown format or damaged)"
@@ -126,9 +131,19 @@ def _inspect(fileobj, decode):
             raise NotAnImage("is damaged and cannot be read as an image") from None
         with image:
             facts = ImageFacts(image.format or "unknown", *image.size, image.mode)
-            if decode and facts.width_px * facts.height_px <= _DECODE_MAX_PIXELS:
+            if facts.width_px * facts.height_px > MAX_PIXELS:
+                raise NotAnImage(_too_large(facts))
+            if decode:
                 try:
                     image.load()
                 except Exception:
                     raise NotAnImage("is damaged or cut short") from None
     return facts
+
+
+def _too_large(facts=None):
+    size = f" ({facts.width_px}×{facts.height_px} px)" if facts else ""
+    return (
+        f"claims more than {MAX_PIXELS // 1_000_000} megapixels{size}, "
+        f"too large for cover art; {_SIZE_RULE}"
+    )

@@ -170,11 +170,23 @@ def _sync_show(directory, report):
     report.warnings.extend(read.warnings)
     values = read.values
     show = episodes.get_show()
+    refused_cover = None
     if "cover" in values:
         cover = values["cover"]
         is_new = show is None or show.cover != cover
-        problems = artwork.check(directory / cover, f"cover art {cover}", decode=is_new)
-        report.warnings.extend((name, problem) for problem in problems)
+        try:
+            problems = artwork.check(
+                directory / cover, f"cover art {cover}", decode=is_new
+            )
+        except artwork.NotAnImage as refused:
+            report.warnings.append((name, f"{refused}; not used"))
+            refused_cover = values.pop("cover")
+        else:
+            report.warnings.extend((name, problem) for problem in problems)
+    if show is not None and refused_cover is not None and show.cover == refused_cover:
+        # The file changed since it was taken: it must not stay in the feed.
+        show.cover = None
+        report.show = "updated"
     if show is None:
         if "title" not in values:
             report.warnings.append(
@@ -447,9 +459,17 @@ class _Run:
         )
         if art is not None:
             image = self.relative(folder / art)
-            problems = artwork.check(
-                folder / art, f"cover art {image}", decode=episode.image != image
-            )
+            try:
+                problems = artwork.check(
+                    folder / art, f"cover art {image}", decode=episode.image != image
+                )
+            except artwork.NotAnImage as refused:
+                self.warn(audio_name, f"{refused}; not used")
+                if episode.image != image:
+                    return False
+                # The file changed since it was taken: it must not stay in the feed.
+                episode.image = None
+                return True
             self.report.warnings.extend((audio_name, p) for p in problems)
         elif facts.artwork is not None:
             image = self.save_embedded_art(facts.artwork, folder, stem, audio_name)

@@ -423,8 +423,9 @@ def set_cover(show, upload, media_dir):
 
     The warnings (size, colour space…) come from `artwork.check`; a cover with
     warnings is still stored, as the host may have no better one yet. Raises
-    ValidationFailed (field `cover`) for a missing, empty, too large or
-    non-JPEG/PNG file; then nothing changes.
+    ValidationFailed (field `cover`) for a missing, empty, too large,
+    non-JPEG/PNG, damaged or implausibly large image (`artwork.MAX_PIXELS`);
+    then nothing changes.
     """
     from . import artwork
 
@@ -441,7 +442,10 @@ def set_cover(show, upload, media_dir):
                 "the formats podcast apps accept for cover art.",
                 "cover",
             )
-        warnings = list(artwork.check(temporary, upload.filename))
+        try:
+            warnings = artwork.check(temporary, upload.filename)
+        except artwork.NotAnImage as refused:
+            raise _upload_error(f"{refused}.", "cover") from None
         stem = f"cover-{secrets.token_hex(6)}"
         placed = _place(temporary, media_dir, stem, suffix)
         show.cover = placed

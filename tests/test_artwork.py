@@ -1,4 +1,4 @@
-"""Checking cover art against Apple's rules, and surviving broken images."""
+"""Checking cover art against Apple's rules, and refusing broken or bomb images."""
 
 import io
 import struct
@@ -105,34 +105,62 @@ def test_each_broken_rule_is_a_warning(name, data, warnings):
 
 
 @pytest.mark.parametrize(
-    ("data", "warning"),
+    ("data", "reason"),
     [
         (b"", "cover.png is empty"),
         (b"<html>not an image</html>", "cover.png is not a readable image"),
         (image_bytes((1400, 1400), "PNG")[:300], "cover.png is damaged or cut short"),
         (image_bytes((1400, 1400), "JPEG")[:2000], "cover.png is damaged or cut"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "cover.png is not a readable image"),
-        (png_header(6000, 6000), "cover.png is damaged or cut short"),
-        # Past Pillow's own limit: refused from the header, never decoded.
+        (png_header(4000, 4000), "cover.png is damaged or cut short"),
+        # Past Pillow's own limit: Pillow refuses it from the header.
         (
             png_header(100_000, 100_000),
-            f"cover.png is too large to open safely; {SIZE_RULE}",
+            f"cover.png claims more than 25 megapixels, too large for cover art; "
+            f"{SIZE_RULE}",
         ),
     ],
 )
-def test_unreadable_images_are_one_warning_never_an_error(data, warning):
-    (message,) = artwork.check(data, "cover.png")
+def test_unreadable_images_are_refused_with_the_reason(data, reason):
+    with pytest.raises(artwork.NotAnImage) as refused:
+        artwork.check(data, "cover.png")
 
-    assert message.startswith(warning)
+    assert str(refused.value).startswith(reason)
 
 
-def test_a_huge_image_is_judged_by_its_header_without_decoding():
-    """Is an image between Pillow's warning and error limits sized, not decoded
-    (and Pillow's DecompressionBombWarning kept quiet)?"""
-    data = png_header(10_000, 10_000)
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [
+        (50_000, 50_000),  # past Pillow's own error limit
+        (10_000, 10_000),  # between Pillow's warning and error limits
+        (6000, 6000),  # below Pillow's limits, above ours
+        (25_000_001, 1),
+    ],
+)
+def test_an_image_claiming_too_many_pixels_is_refused_from_its_header(
+    tmp_path, width, height
+):
+    """A PNG of a hundred bytes that claims 50,000×50,000 px is refused before
+    any decoding, whatever the source; Pillow's DecompressionBombWarning never
+    escapes (warnings are errors in the tests)."""
+    data = png_header(width, height)
+    assert len(data) < 200
+    path = tmp_path / "bomb.png"
+    path.write_bytes(data)
 
-    assert artwork.check(data, "cover.png") == [
-        f"cover.png is 10000×10000 px; {SIZE_RULE}"
+    for source in (data, path):
+        for decode in (True, False):
+            with pytest.raises(artwork.NotAnImage, match="more than 25 megapixels"):
+                artwork.inspect(source, decode=decode)
+            with pytest.raises(artwork.NotAnImage, match="^bomb.png claims more"):
+                artwork.check(source, "bomb.png", decode=decode)
+
+
+def test_an_image_at_the_pixel_limit_is_judged_by_apples_rules():
+    data = png_header(5000, 5000)
+
+    assert artwork.check(data, "cover.png", decode=False) == [
+        f"cover.png is 5000×5000 px; {SIZE_RULE}"
     ]
 
 
@@ -140,16 +168,15 @@ def test_header_only_check_skips_decoding():
     cut_short = image_bytes((1400, 1400), "JPEG")[:2000]
 
     assert artwork.check(cut_short, "cover.jpg", decode=False) == []
-    assert artwork.check(cut_short, "cover.jpg") == [
-        "cover.jpg is damaged or cut short"
-    ]
+    with pytest.raises(artwork.NotAnImage, match="^cover.jpg is damaged or cut short"):
+        artwork.check(cut_short, "cover.jpg")
 
 
-def test_missing_files_and_folders_are_warnings(tmp_path):
-    assert artwork.check(tmp_path / "gone.png", "gone.png") == [
-        "gone.png cannot be found"
-    ]
-    assert artwork.check(tmp_path, "art") == ["art is a folder, not an image"]
+def test_missing_files_and_folders_are_refused(tmp_path):
+    with pytest.raises(artwork.NotAnImage, match="^gone.png cannot be found$"):
+        artwork.check(tmp_path / "gone.png", "gone.png")
+    with pytest.raises(artwork.NotAnImage, match="^art is a folder, not an image$"):
+        artwork.check(tmp_path, "art")
 
 
 def test_inspect_gives_format_size_mode_and_file_ending():

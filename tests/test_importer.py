@@ -835,8 +835,10 @@ def test_show_toml_creates_the_show(app, media_dir, audio_file):
     assert show.locked is False and show.cover == "cover.png"
 
 
-def test_show_toml_updates_the_show_and_warns_about_its_cover(app, media_dir):
-    make_show(title="Old title", moderation_mode="hold_all")
+def test_show_toml_updates_the_show_and_refuses_a_cover_that_is_no_image(
+    app, media_dir
+):
+    make_show(title="Old title", moderation_mode="hold_all", cover="old.png")
     sidecar_file(media_dir, "show.toml")
     saved_later(media_dir / "show.toml")
     (media_dir / "cover.png").write_bytes(b"not an image")
@@ -847,12 +849,102 @@ def test_show_toml_updates_the_show_and_warns_about_its_cover(app, media_dir):
     assert report.lines()[0] == "updated: show.toml → the show"
     assert show.title == "Momente — 瞬間"
     assert show.moderation_mode == "hold_all"  # not a sidecar field
+    assert show.cover == "old.png"
     assert report.warnings == [
         (
             "show.toml",
-            "cover art cover.png is not a readable image (unknown format or damaged)",
+            "cover art cover.png is not a readable image (unknown format or "
+            "damaged); not used",
         )
     ]
+
+
+def png_claiming(width, height):
+    """Return a PNG of a hundred bytes whose header claims `width` × `height`."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat)
+
+
+BOMB_REASON = (
+    f"claims more than 25 megapixels, too large for cover art; {SIZE_RULE}; not used"
+)
+
+
+def test_a_show_cover_claiming_50000_px_square_is_refused(app, media_dir):
+    sidecar_file(media_dir, "show.toml")
+    (media_dir / "cover.png").write_bytes(png_claiming(50_000, 50_000))
+
+    report = importer.sync(media_dir)
+
+    assert get_show().cover is None
+    assert report.warnings == [("show.toml", f"cover art cover.png {BOMB_REASON}")]
+
+
+def test_a_show_cover_that_became_a_bomb_leaves_the_feed(app, media_dir):
+    sidecar_file(media_dir, "show.toml")
+    shutil.copyfile(DEMO_COVER, media_dir / "cover.png")
+    importer.sync(media_dir)
+    assert get_show().cover == "cover.png"
+
+    (media_dir / "cover.png").write_bytes(png_claiming(50_000, 50_000))
+    report = importer.sync(media_dir)
+
+    assert get_show().cover is None
+    assert report.show == "updated"
+
+
+def test_episode_art_claiming_50000_px_square_is_refused(app, media_dir, audio_file):
+    audio_file("speech.mp3", "talk.mp3")
+    (media_dir / "talk.png").write_bytes(png_claiming(50_000, 50_000))
+
+    report = importer.sync(media_dir)
+
+    assert episodes()[0].image is None
+    assert report.warnings == [("talk.mp3", f"cover art talk.png {BOMB_REASON}")]
+
+
+def test_episode_art_that_became_a_bomb_leaves_the_feed(app, media_dir, audio_file):
+    audio_file("speech.mp3", "talk.mp3")
+    shutil.copyfile(DEMO_COVER, media_dir / "talk.png")
+    importer.sync(media_dir)
+    assert episodes()[0].image == "talk.png"
+
+    (media_dir / "talk.png").write_bytes(png_claiming(10_000, 10_000))
+    saved_later(media_dir / "talk.png")
+    report = importer.sync(media_dir)
+
+    assert episodes()[0].image is None
+    assert report.updated == ["talk"]
+
+
+def test_embedded_art_claiming_50000_px_square_is_not_saved(app, media_dir, audio_file):
+    from mutagen.id3 import APIC, ID3
+
+    path = audio_file("speech.mp3", "talk.mp3")
+    tags = ID3(path)
+    tags.add(
+        APIC(encoding=3, mime="image/png", type=3, data=png_claiming(50_000, 50_000))
+    )
+    tags.save()
+
+    report = importer.sync(media_dir)
+
+    assert episodes()[0].image is None
+    assert report.warnings == [
+        (
+            "talk.mp3",
+            f"embedded cover art {BOMB_REASON}",
+        )
+    ]
+    assert sorted(p.name for p in media_dir.iterdir()) == ["talk.mp3"]
 
 
 def test_show_toml_without_a_title_cannot_create_the_show(app, media_dir):

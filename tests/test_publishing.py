@@ -610,3 +610,79 @@ def test_a_chapter_with_a_web_link_is_added(client, token):
     assert response.status_code == 303
     chapter = db.session.scalar(sa.select(Chapter))
     assert (chapter.start_s, chapter.url) == (10, "https://example.org/x")
+
+
+def png_claiming(width, height):
+    """Return a PNG of a hundred bytes whose header claims `width` × `height`."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (png_claiming(50_000, 50_000), "bomb.png claims more than 25 megapixels"),
+        (
+            png_claiming(6000, 6000),
+            "bomb.png claims more than 25 megapixels (6000×6000 px)",
+        ),
+        (COVER.read_bytes()[:2000], "bomb.png is damaged or cut short"),
+    ],
+)
+def test_a_cover_claiming_too_many_pixels_or_damaged_is_refused(
+    client, token, show, media_dir, data, message
+):
+    response = upload_cover(client, token, data, "bomb.png")
+
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert files_in(media_dir) == []
+    db.session.refresh(show)
+    assert show.cover is None
+
+
+def wav_claiming_six_days():
+    """Return 130 bytes of WAV whose header claims six days of 8 kHz audio."""
+    import struct
+
+    claimed = 6 * 86400 * 8000
+    fmt = struct.pack("<IHHIIHH", 16, 1, 1, 8000, 8000, 1, 8)
+    chunks = b"fmt " + fmt + b"data" + struct.pack("<I", claimed) + b"\x80" * 86
+    return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
+
+
+def test_an_upload_claiming_days_in_a_few_bytes_is_refused(client, token, media_dir):
+    response = upload(client, token, wav_claiming_six_days(), "tiny.wav")
+
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "“tiny.wav” is not audio we can read: claims to last 6.0 days" in html
+    assert episode_count() == 0
+    assert files_in(media_dir) == []
+
+
+def test_a_replacement_claiming_days_in_a_few_bytes_changes_nothing(
+    client, token, episode, media_dir
+):
+    before = (episode.audio_file, episode.duration_s, episode.size_bytes)
+    response = upload(
+        client,
+        token,
+        wav_claiming_six_days(),
+        "tiny.wav",
+        url=f"/dashboard/episodes/{episode.id}/audio",
+    )
+
+    assert response.status_code == 400
+    assert "claims to last 6.0 days" in response.get_data(as_text=True)
+    db.session.refresh(episode)
+    assert (episode.audio_file, episode.duration_s, episode.size_bytes) == before
+    assert files_in(media_dir) == ["old.mp3"]
