@@ -34,6 +34,7 @@ from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
 from . import weblinks
+from .text import xml_safe
 
 EXTENSION_TYPES = {
     ".mp3": "audio/mpeg",
@@ -566,7 +567,8 @@ def _clean(value):
             value = value.decode("utf-8")
         except UnicodeDecodeError:
             value = value.decode("latin-1")
-    return str(value).replace("\x00", " ").strip() or None
+    # NUL separates values in some tags; other controls are dropped (`xml_safe`).
+    return xml_safe(str(value).replace("\x00", " ")).strip() or None
 
 
 def _riff_info(fileobj):

@@ -6,12 +6,16 @@ from datetime import timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from . import moderation, text, timecode
+from . import moderation, names, text, timecode
 from .errors import NotAllowed, NotFound, ValidationFailed
 from .extensions import db
-from .models import Comment, Episode, utcnow
+from .models import Comment, Episode, Host, utcnow
 
 MAX_DEPTH = 3
+# How the feeds mark a host's comment; no listener's name may carry it.
+HOST_MARK = "(host)"
+A_HOSTS_NAME = "That name belongs to a host of this show; choose another."
+MARKED_AS_HOST = f'Only hosts are marked "{HOST_MARK}"; choose another name.'
 
 
 @dataclass
@@ -63,6 +67,7 @@ def post_comment(
     """
     if host is None:
         moderation.check_open(episode)
+        author = listener_name(author)
     if timestamp_s is not None and not 0 <= timestamp_s <= episode.duration_s:
         raise ValidationFailed(
             {
@@ -99,6 +104,22 @@ def post_comment(
     db.session.add(comment)
     db.session.commit()
     return comment
+
+
+def listener_name(name):
+    """Return a listener's name as stored (`names.normal`).
+
+    Raises ValidationFailed (`author`) when it can look like a host's display
+    name, in any spelling (case, spaces, lookalike letters), or carries
+    HOST_MARK.
+    """
+    name = names.normal(name or "")
+    hosts = db.session.scalars(sa.select(Host.display_name))
+    if any(names.look_alike(name, host) for host in hosts):
+        raise ValidationFailed({"author": [A_HOSTS_NAME]}, message=A_HOSTS_NAME)
+    if names.mentions(name, [HOST_MARK]):
+        raise ValidationFailed({"author": [MARKED_AS_HOST]}, message=MARKED_AS_HOST)
+    return name
 
 
 def _mention(name, body):

@@ -2,9 +2,12 @@
 
 Built with feedgen and our own extension for the `itunes:` tags feedgen writes
 differently from what apps expect, the Podcasting 2.0 `podcast:` namespace and
-`wfw:commentRss`.
+`wfw:commentRss`. Every text read for a feed goes through `text.xml_safe`, so
+that a stored value no door cleaned (an old row, one written by hand) cannot
+make the feed invalid XML for every podcast app.
 """
 
+import datetime
 import functools
 import re
 import uuid
@@ -13,6 +16,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from . import comments as conversation
 from . import text, timecode, weblinks
 
 NAMESPACES = {
@@ -44,6 +48,8 @@ def render(show, episodes, links, host_names=()):
     `host_names` are the hosts' display names, written as `podcast:person`.
     Episodes' chapters, transcripts and soundbites are read, so load them first.
     """
+    show, episodes = _readable(show), _readable(episodes)
+    host_names = _readable(list(host_names))
     fg = _generator()
     _describe_show(fg, show, episodes, links, host_names)
     for episode in episodes:
@@ -55,8 +61,11 @@ def render_comments(show, episode, comments, links):
     """Return the RSS feed of the comments on `episode`, in the order given, as bytes.
 
     Each item is titled with its author and moment ("Lee at 12:34"); its
-    description is the comment as escaped HTML. E-mail addresses are never read.
+    description is the comment as escaped HTML. A host's item says so in its
+    title ("Dana (host) at 12:34", a mark no listener's name may carry) and in
+    `<category>host</category>`. E-mail addresses are never read.
     """
+    show, episode, comments = _readable(show), _readable(episode), _readable(comments)
     page = links.page_url(episode)
     fg = _generator()
     fg.title(f"Comments on {episode.title}")
@@ -77,14 +86,22 @@ def render_comments(show, episode, comments, links):
         fe.description(str(text.paragraphs(comment.body)))
         fe.pubDate(comment.created_at)
         fe.hub.add("dc", "creator", comment.author)
+        if comment.is_host:
+            fe.category(term="host")
     return fg.rss_str(pretty=False, encoding="UTF-8", xml_declaration=True)
 
 
 def comment_title(comment, episode):
-    """Return "<author> at 12:34", or "<author> on <episode>" for a general comment."""
+    """Return "<author> at 12:34", or "<author> on <episode>" for a general comment.
+
+    A host's name is followed by `comments.HOST_MARK`: "Dana (host) at 12:34".
+    """
+    author = comment.author
+    if comment.is_host:
+        author = f"{author} {conversation.HOST_MARK}"
     if comment.timestamp_s is None:
-        return f"{comment.author} on {episode.title}"
-    return f"{comment.author} at {timecode.format(comment.timestamp_s)}"
+        return f"{author} on {episode.title}"
+    return f"{author} at {timecode.format(comment.timestamp_s)}"
 
 
 def chapters(show, episode):
@@ -114,6 +131,36 @@ def podcast_guid(show, feed_url):
         return show.podcast_guid
     seed = _SCHEME.sub("", feed_url).rstrip("/")
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, seed))
+
+
+_PLAIN = (int, float, datetime.date, datetime.timedelta, uuid.UUID)
+
+
+def _readable(value):
+    """Return `value` as a feed reads it: every text in it `text.xml_safe`.
+
+    Text is cleaned, lists are read item by item, and a record (a model, a row)
+    comes back as a view whose attributes are read the same way.
+    """
+    if isinstance(value, str):
+        return text.xml_safe(value)
+    if value is None or isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, list | tuple):
+        return [_readable(item) for item in value]
+    return _Readable(value)
+
+
+class _Readable:
+    """A record whose attributes are read through `_readable`."""
+
+    __slots__ = ("_record",)
+
+    def __init__(self, record):
+        self._record = record
+
+    def __getattr__(self, name):
+        return _readable(getattr(self._record, name))
 
 
 def _generator():

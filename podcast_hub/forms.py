@@ -1,6 +1,5 @@
 """Forms shared by the HTML pages and the JSON API."""
 
-import re
 from datetime import UTC
 
 from flask_wtf import FlaskForm
@@ -31,18 +30,17 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
-from . import timecode
+from . import names, text, timecode
 from .moderation import ACTIONS as MODERATION_ACTIONS
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 def clean_line(value):
-    """Strip control characters and surrounding space from one line of text."""
+    """Drop control characters (`text.xml_safe`) and collapse the spaces of a line."""
     if not isinstance(value, str):
         return value
-    return " ".join(_CONTROL.sub("", value).split())
+    return " ".join(text.xml_safe(value).split())
 
 
 def clean_text(value):
@@ -50,7 +48,14 @@ def clean_text(value):
     if not isinstance(value, str):
         return value
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", value).strip()
+    return text.xml_safe(value).strip()
+
+
+def clean_name(value):
+    """Normalise a listener's name as `names.normal` does: NFKC, no format marks."""
+    if not isinstance(value, str):
+        return value
+    return names.normal(value)
 
 
 class TimecodeField(Field):
@@ -82,7 +87,7 @@ class CommentForm(FlaskForm):
 
     author = StringField(
         "Name",
-        filters=[clean_line],
+        filters=[clean_name],
         validators=[
             DataRequired("Tell us your name."),
             Length(max=80, message="Keep your name under 80 characters."),
@@ -396,6 +401,7 @@ class BlockForm(FlaskForm):
     )
     values = TextAreaField(
         "One per line (an address, an @domain or a word)",
+        filters=[clean_text],
         validators=[DataRequired("Give at least one value to block.")],
     )
 

@@ -14,6 +14,7 @@ import sqlalchemy.orm as so
 from . import artwork, audio, episodes, sidecar, weblinks
 from .extensions import db
 from .models import Chapter, Episode, Show, Transcript, utcnow
+from .text import xml_safe
 
 AUDIO_EXTENSIONS = frozenset(audio.EXTENSION_TYPES) | {".wave"}
 # Cover art, show notes and transcripts live next to the audio: not episodes.
@@ -577,5 +578,5 @@ def _title_from_stem(stem):
 
     Never empty, as the title column demands.
     """
-    words = re.sub(r"[\s_.-]+", " ", stem).strip()
+    words = re.sub(r"[\s_.-]+", " ", xml_safe(stem)).strip()
     return words[:1].upper() + words[1:] if words else "Untitled episode"

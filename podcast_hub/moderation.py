@@ -4,8 +4,10 @@ closing episodes, block rules and purging what was deleted."""
 import re
 from datetime import timedelta
 
+import idna
 import sqlalchemy as sa
 
+from . import names
 from .errors import ValidationFailed
 from .extensions import db
 from .models import MODERATION_MODES, BlockRule, Comment, Show, utcnow
@@ -91,21 +93,54 @@ def _is_known_commenter(email, own_ids):
 
 
 def is_blocked(*, author, email, body):
-    """Tell whether a block rule matches the e-mail address, name or words."""
+    """Tell whether a block rule matches the e-mail address, name or words.
+
+    Both sides are compared as they look (`names`): a zero-width space, a
+    Cyrillic letter or fullwidth ones do not hide a blocked word. An `@domain`
+    rule blocks its subdomains too; a domain's trailing dot and its IDNA
+    spelling (`xn--…`) do not matter.
+    """
     rules = db.session.execute(sa.select(BlockRule.kind, BlockRule.value)).all()
-    email = (email or "").strip().lower()
-    words = f"{author or ''}\n{body or ''}"
-    for kind, value in rules:
-        if kind == "email" and email:
-            if email == value or (value.startswith("@") and email.endswith(value)):
-                return True
-        if kind == "word" and _word_pattern(value).search(words):
-            return True
-    return False
+    address = _address(email)
+    words = [value for kind, value in rules if kind == "word"]
+    if words and names.mentions(f"{author or ''}\n{body or ''}", words):
+        return True
+    return address is not None and any(
+        _blocks_address(_address(value), address)
+        for kind, value in rules
+        if kind == "email"
+    )
 
 
-def _word_pattern(word):
-    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+def _blocks_address(rule, address):
+    """Tell whether an address rule blocks `address`, both as `_address` gives."""
+    if rule is None:
+        return False
+    rule_local, rule_domain = rule
+    if rule_local:
+        return rule == address
+    domain = address[1]
+    return bool(rule_domain) and (
+        domain == rule_domain or domain.endswith(f".{rule_domain}")
+    )
+
+
+def _address(email):
+    """Return (local part, domain) of an address or `@domain` as they look.
+
+    None when there is no "@". The domain is read through IDNA (UTS #46), so
+    that `xn--` labels, fullwidth dots and a trailing dot compare as written.
+    """
+    local, at, domain = (email or "").strip().rpartition("@")
+    if not at:
+        return None
+    domain = names.normal(domain).rstrip(".")
+    try:
+        domain = idna.decode(idna.encode(domain, uts46=True))
+    except idna.IDNAError:
+        pass
+    labels = domain.split(".")
+    return names.look(local), ".".join(names.look(label) for label in labels)
 
 
 def apply(comment, action, now=None):

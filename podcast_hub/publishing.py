@@ -31,6 +31,7 @@ from .models import (
     Soundbite,
     utcnow,
 )
+from .text import xml_safe
 
 CHUNK_BYTES = 1 << 20
 PUBLICATIONS = ("draft", "now", "at")
@@ -170,7 +171,7 @@ def _unique_slug(base, episode=None):
 
 
 def _title_from_filename(filename):
-    words = re.sub(r"[\s_.-]+", " ", Path(filename).stem).strip()
+    words = re.sub(r"[\s_.-]+", " ", xml_safe(Path(filename).stem)).strip()
     return words[:1].upper() + words[1:] if words else "Untitled episode"
 
 

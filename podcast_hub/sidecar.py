@@ -7,6 +7,7 @@ chapters) and `talk.vtt`, `talk.srt`, `talk.<language>.vtt` or `.srt`
 
 Reading never raises on bad content: each problem becomes a warning
 (file, message) naming the field, and the fields that are valid still count.
+Control characters and what XML cannot hold are dropped from every text.
 """
 
 import difflib
@@ -21,6 +22,7 @@ from typing import Any
 
 from . import audio, weblinks
 from .models import EPISODE_TYPES, SHOW_TYPES, Chapter, Episode, Show
+from .text import xml_safe
 
 SHOW_FILE = "show.toml"
 CHAPTERS_SUFFIX = ".chapters.json"
@@ -236,7 +238,7 @@ def read_chapters(path, name):
                 (name, f"{where}: startTime must be seconds, 0 or more; left out")
             )
             continue
-        title = entry.get("title")
+        title = _clean(entry.get("title"))
         if not isinstance(title, str) or not title.strip():
             result.warnings.append((name, f"{where}: has no title; left out"))
             continue
@@ -248,7 +250,7 @@ def read_chapters(path, name):
             title = title[:title_max].rstrip()
         url = entry.get("url")
         if url is not None:
-            url = weblinks.safe_url(url, url_max)
+            url = weblinks.safe_url(_clean(url), url_max)
             if url is None:
                 warning = f"{where}: url is not a web link; dropped"
                 result.warnings.append((name, warning))
@@ -300,7 +302,7 @@ def _read_fields(path, name, fields):
             continue
         max_length = getattr(column.type, "length", None)
         try:
-            value = parse(table[key])
+            value = parse(_clean(table[key]))
             if max_length and isinstance(value, str) and len(value) > max_length:
                 raise _Invalid(f"longer than {max_length} characters")
         except _Invalid as problem:
@@ -316,6 +318,11 @@ def _read_fields(path, name, fields):
             problems[key] = f"unknown field {key!r}{hint}; ignored"
     result.warnings.extend((name, problems[key]) for key in table if key in problems)
     return result
+
+
+def _clean(value):
+    """Return text without control characters (`xml_safe`); other values as they are."""
+    return xml_safe(value) if isinstance(value, str) else value
 
 
 def _is_number(value):

@@ -1,7 +1,8 @@
 """Plain text made into safe HTML: paragraphs and line breaks, all else escaped.
 
 `linkify` also turns moments of the audio into seek links and web addresses into
-links; nothing a person typed ever becomes markup of its own.
+links; nothing a person typed ever becomes markup of its own. `xml_safe` is the
+one rule for which characters text may hold at all.
 """
 
 import re
@@ -18,6 +19,21 @@ _LINKABLE = re.compile(
 _HAS_HOST = re.compile(r"https?://[^/?#]", re.IGNORECASE)
 # Punctuation that ends a sentence rather than the address it follows.
 _URL_TAIL = ".,;:!?*'\"]}>"
+# What XML 1.0 cannot hold (C0 controls but tab and line ends, lone surrogates,
+# U+FFFE, U+FFFF), and DEL and the C1 controls, which it can but nobody types.
+_NOT_TEXT = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def xml_safe(text):
+    """Return `text` without control characters and what XML 1.0 cannot hold.
+
+    Applied wherever text comes in (forms, the JSON API, audio tags, sidecars,
+    the command line) and again as it goes into a feed, so that one character
+    can never make a feed invalid.
+    """
+    return _NOT_TEXT.sub("", text)
 
 
 def paragraphs(text):

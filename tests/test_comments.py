@@ -9,7 +9,7 @@ from podcast_hub.extensions import db
 from podcast_hub.models import Comment, Show
 
 from .conftest import csrf_from
-from .helpers import make_comment, make_episode, make_show
+from .helpers import make_comment, make_episode, make_host, make_show
 
 
 @pytest.fixture
@@ -483,8 +483,75 @@ IMPERSONATIONS = {
     "zero-width space": "Dana\u200bReyes",
     "word joiner": "Dana \u2060Reyes",
     "right-to-left override": "\u202eseyeR anaD",
-    "override around": "\u202eDana Reyes\u202c",
+    "override after a word": "Dana \u202eseyeR\u202c",
     "Cyrillic": "D\u0430n\u0430 R\u0435\u0443\u0435s",
     "Greek": "D\u03b1n\u03b1 Reyes",
     "fullwidth": "\uff24\uff41\uff4e\uff41 \uff32\uff45\uff59\uff45\uff53",
 }
+
+
+@pytest.fixture
+def dana(episode):
+    return make_host(email="dana@example.com", display_name="Dana Reyes")
+
+
+def author_error(html):
+    match = re.search(r'id="[^"]*author-error">([^<]*)<', html)
+    return match and match.group(1)
+
+
+@pytest.mark.parametrize("name", IMPERSONATIONS.values(), ids=IMPERSONATIONS)
+def test_a_listener_cannot_post_under_a_hosts_name_by_form(client, episode, dana, name):
+    response = post_form(client, "lighthouse", author=name, body="Hi, it's me.")
+    assert response.status_code == 400
+    assert author_error(response.get_data(as_text=True)) == HOSTS_NAME
+    assert rows() == []
+
+
+@pytest.mark.parametrize("name", IMPERSONATIONS.values(), ids=IMPERSONATIONS)
+def test_a_listener_cannot_post_under_a_hosts_name_by_json(client, episode, dana, name):
+    response = post_json(client, "lighthouse", {"author": name, "body": "Hi, it's me."})
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": HOSTS_NAME,
+        "fields": {"author": [HOSTS_NAME]},
+    }
+    assert rows() == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Lee (host)", "Dana Reyes (HOST)", "Lee(h\u043est)", "Lee \uff08host\uff09"],
+)
+def test_no_listener_name_carries_the_host_mark(client, episode, dana, name):
+    by_form = post_form(client, "lighthouse", author=name, body="Hi")
+    by_json = post_json(client, "lighthouse", {"author": name, "body": "Hi"})
+    assert by_form.status_code == by_json.status_code == 400
+    assert "(host)" in author_error(by_form.get_data(as_text=True))
+    assert "(host)" in by_json.get_json()["fields"]["author"][0]
+    assert rows() == []
+
+
+@pytest.mark.parametrize("name", ["Dana", "Dan Reyes", "Dana Reyes Jr", "Lee (hosted)"])
+def test_other_names_are_welcome(client, episode, dana, name):
+    assert post_form(client, "lighthouse", author=name, body="Hi").status_code == 303
+    by_json = post_json(client, "lighthouse", {"author": name, "body": "Hi"})
+    assert by_json.status_code == 201
+    assert [comment.author for comment in rows()] == [name, name]
+
+
+def test_a_listeners_name_is_stored_as_it_shows(client, episode):
+    typed = "\u202a\uff2c\uff45\uff45\u200b  Listener\u202c"
+    assert post_form(client, "lighthouse", author=typed, body="Hi").status_code == 303
+    assert rows()[0].author == "Lee Listener"
+
+
+def test_a_logged_in_host_posts_under_their_own_name(client, episode, auth):
+    auth.login()
+    make_host(email="dana@example.com", display_name="Dana Reyes")
+    by_form = post_form(client, "lighthouse", body="From the host")
+    by_json = post_json(client, "lighthouse", {"body": "Again"})
+    assert by_form.status_code == 303
+    assert by_json.status_code == 201
+    assert by_json.get_json()["is_host"] is True
+    assert [(c.author, c.is_host) for c in rows()] == [("Hannah Host", True)] * 2

@@ -2,17 +2,22 @@
 feed of an episode and its JSON chapters."""
 
 import gzip
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
 import feedparser
+import podcastparser
 import pytest
+import sqlalchemy as sa
 from lxml import etree
 
-from podcast_hub import create_app, feed
+from podcast_hub import create_app, feed, importer
 from podcast_hub.extensions import db
+from podcast_hub.models import Episode, Host, Show
 
+from .conftest import csrf_from
 from .helpers import (
     make_chapter,
     make_comment,
@@ -24,6 +29,8 @@ from .helpers import (
 )
 
 FEEDS = ["/feed.xml", "/episodes/ep/comments.xml"]
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+PODCAST = "{https://podcastindex.org/namespace/1.0}"
 
 
 @pytest.fixture
@@ -320,7 +327,7 @@ def test_comments_feed_lists_published_comments_newest_first(client, episode):
     assert parsed.feed.link == "http://localhost/episodes/ep"
     assert [entry.title for entry in parsed.entries] == [
         "Sam at 1:02:03",
-        "Hannah Host on The Lighthouse",
+        "Hannah Host (host) on The Lighthouse",
         "Zoë on The Lighthouse",
         "Lee at 12:34",
     ]
@@ -438,3 +445,347 @@ def test_episode_page_announces_its_comments_feed(client, episode):
         '<link rel="alternate" type="application/rss+xml" '
         'title="Comments on The Lighthouse" href="/episodes/ep/comments.xml">'
     ) in html
+
+
+# One of these in a comment, a tag or a sidecar used to make a feed a 500 for
+# every podcast app; a lone surrogate can only come as a JSON (or JSON
+# sidecar) escape.
+UNWANTED = {
+    "U+FFFF": "\uffff",
+    "NUL": "\x00",
+    "U+0001": "\x01",
+    "ESC": "\x1b",
+    "U+FFFE": "\ufffe",
+    "NEL": "\x85",
+}
+UNWANTED_IN_JSON = UNWANTED | {"lone surrogate": "\ud800"}
+
+
+def read_strictly(data):
+    """Parse a feed with lxml (strict), feedparser and podcastparser, as apps do."""
+    etree.fromstring(data)
+    parsed = feedparser.parse(data)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    podcastparser.parse("http://localhost/feed.xml", io.BytesIO(data))
+    return parsed
+
+
+def both_feeds(client, slug="ep"):
+    """Return the show's feed and the comments feed of `slug`, each read strictly."""
+    found = []
+    for path in ("/feed.xml", f"/episodes/{slug}/comments.xml"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        found.append(read_strictly(response.data))
+    return found
+
+
+def post_form(client, slug, **fields):
+    page = client.get(f"/episodes/{slug}").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(page), **fields}
+    return client.post(f"/episodes/{slug}/comments", data=data)
+
+
+def post_json(client, slug, payload):
+    token = csrf_from(client.get(f"/episodes/{slug}").get_data(as_text=True))
+    return client.post(
+        f"/api/episodes/{slug}/comments",
+        # ensure_ascii writes a lone surrogate as the escape "\ud800".
+        data=json.dumps(payload, ensure_ascii=True),
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+
+
+@pytest.mark.parametrize("char", UNWANTED.values(), ids=UNWANTED)
+def test_a_comment_form_with_any_character_keeps_the_feeds_valid(client, episode, char):
+    posted = post_form(
+        client, "ep", author=f"Lee{char}", body=f"Wow{char}, nice", timestamp="12:34"
+    )
+    assert posted.status_code == 303
+    page = client.get("/episodes/ep").get_data(as_text=True)
+    assert "Wow, nice" in page
+    _, said = both_feeds(client)
+    [entry] = said.entries
+    assert entry.title == "Lee at 12:34"
+    assert "Wow, nice" in entry.description
+
+
+@pytest.mark.parametrize("char", UNWANTED_IN_JSON.values(), ids=UNWANTED_IN_JSON)
+def test_a_json_comment_with_any_character_keeps_the_feeds_valid(client, episode, char):
+    posted = post_json(
+        client, "ep", {"author": f"Lee{char}", "body": f"Wow{char}, nice"}
+    )
+    assert posted.status_code == 201
+    assert (posted.get_json()["author"], posted.get_json()["body"]) == (
+        "Lee",
+        "Wow, nice",
+    )
+    reply = post_json(
+        client,
+        "ep",
+        {"author": "Sam", "body": f"Yes{char}!", "parent_id": posted.get_json()["id"]},
+    )
+    assert reply.status_code == 201
+    assert "Wow, nice" in client.get("/episodes/ep").get_data(as_text=True)
+    _, said = both_feeds(client)
+    assert sorted(entry.title for entry in said.entries) == [
+        "Lee on The Lighthouse",
+        "Sam on The Lighthouse",
+    ]
+
+
+@pytest.mark.parametrize("char", UNWANTED.values(), ids=UNWANTED)
+def test_dashboard_forms_with_any_character_keep_the_feeds_valid(
+    client, auth, episode, char
+):
+    auth.login()
+    token = csrf_from(client.get("/dashboard").get_data(as_text=True))
+    asked = make_comment(episode, author="Lee")
+    posts = {
+        f"/dashboard/comments/{asked.id}/reply": {"body": f"Thanks{char}!"},
+        f"/dashboard/episodes/{episode.id}": {
+            "title": f"The{char} Lighthouse",
+            "slug": "ep",
+            "description": f"Notes{char} here",
+            "episode_type": "full",
+            "publication": "now",
+        },
+        f"/dashboard/episodes/{episode.id}/chapters": {
+            "start": "0:10",
+            "title": f"Chap{char}ter",
+        },
+        f"/dashboard/episodes/{episode.id}/soundbites": {
+            "start": "1:00",
+            "duration": "30",
+            "title": f"Best{char} bit",
+        },
+        "/dashboard/show": {
+            "title": f"Moments{char}",
+            "description": f"About{char} moments.",
+            "author": f"Da{char}na",
+            "owner_name": f"Dana{char} Reyes",
+            "owner_email": "dana@example.com",
+            "language": "en",
+            "category": "Technology",
+            "show_type": "episodic",
+            "funding_url": "https://example.org/support",
+            "funding_text": f"Support{char} us",
+        },
+    }
+    for url, data in posts.items():
+        response = client.post(url, data={**data, "csrf_token": token})
+        assert response.status_code in (200, 303), url
+    stored = db.session.scalars(sa.select(Show)).one()
+    assert (stored.title, stored.author, stored.funding_text) == (
+        "Moments",
+        "Dana",
+        "Support us",
+    )
+    db.session.refresh(episode)
+    assert (episode.title, episode.description) == ("The Lighthouse", "Notes here")
+    assert [c.title for c in episode.chapters] == ["Chapter"]
+    assert [b.title for b in episode.soundbites] == ["Best bit"]
+    show_feed, said = both_feeds(client)
+    assert show_feed.feed.title == "Moments"
+    assert show_feed.entries[0].title == "The Lighthouse"
+    assert "Thanks!" in said.entries[0].description
+    channel = etree.fromstring(client.get("/feed.xml").data).find("channel")
+    assert channel.findtext(f"{ITUNES}author") == "Dana"
+    assert channel.findtext(f"item/{PODCAST}soundbite") == "Best bit"
+    assert channel.findtext(f"{PODCAST}funding") == "Support us"
+
+
+@pytest.mark.parametrize("char", UNWANTED.values(), ids=UNWANTED)
+def test_rows_stored_with_any_character_never_break_the_feeds(client, char):
+    """Rows no door cleaned (older ones, or written by hand) still make valid
+    feeds: the renderer drops what XML cannot hold."""
+    make_show(
+        title=f"Moments{char}",
+        description=f"About{char}",
+        author=f"Dana{char}",
+        owner_name=f"Dana{char} Reyes",
+        category=f"Technology{char}",
+        funding_url="https://example.org/support",
+        funding_text=f"Support{char}",
+    )
+    episode = make_episode(
+        slug="ep", title=f"The{char} Lighthouse", description=f"Notes{char}"
+    )
+    episode.artist = f"Art{char}ist"
+    make_chapter(episode, title=f"Chap{char}ter")
+    make_soundbite(episode, title=f"Best{char} bit")
+    make_host(email="dana@example.com", display_name=f"Dana{char} Reyes")
+    make_comment(episode, author=f"Lee{char}", body=f"Wow{char}")
+    make_comment(episode, author="Dana Reyes", is_host=True, body=f"Yes{char}")
+    show_feed, said = both_feeds(client)
+    assert show_feed.feed.title == "Moments"
+    assert show_feed.entries[0].title == "The Lighthouse"
+    assert sorted(entry.title for entry in said.entries) == [
+        "Dana Reyes (host) at 12:34",
+        "Lee at 12:34",
+    ]
+    chapters = client.get("/episodes/ep/chapters.json")
+    assert chapters.status_code == 200
+    assert json.loads(chapters.data)["chapters"][0]["title"] == f"Chap{char}ter"
+
+
+def tag_copy(audio_file, name, char):
+    """Copy an audio fixture with `char` in its title, artist and chapter tags."""
+    from mutagen.flac import FLAC
+    from mutagen.id3 import CHAP, CTOC, ID3, TIT2, TPE1, CTOCFlags
+
+    path = audio_file(name)
+    if name.endswith(".flac"):
+        tags = FLAC(path)
+        tags["title"] = f"Tag{char}ged"
+        tags["artist"] = f"Art{char}ist"
+        tags["CHAPTER001"] = "00:00:01.000"
+        tags["CHAPTER001NAME"] = f"Chap{char}ter"
+        tags.save()
+        return path
+    tags = ID3(path)
+    # NUL separates values in ID3 text: one that is not the first is lost.
+    tags.setall("TIT2", [TIT2(encoding=3, text=[f"Tag{char}ged"])])
+    tags.setall("TPE1", [TPE1(encoding=3, text=[f"Art{char}ist"])])
+    tags.add(
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=["ch1"],
+            sub_frames=[],
+        )
+    )
+    tags.add(
+        CHAP(
+            element_id="ch1",
+            start_time=1000,
+            end_time=2000,
+            sub_frames=[TIT2(encoding=3, text=[f"Chap{char}ter"])],
+        )
+    )
+    tags.save(path)
+    return path
+
+
+@pytest.mark.parametrize("name", ["speech.mp3", "speech.flac"])
+@pytest.mark.parametrize("char", UNWANTED.values(), ids=UNWANTED)
+def test_audio_tags_with_any_character_keep_the_feed_valid(
+    client, show, media_dir, audio_file, name, char
+):
+    tag_copy(audio_file, name, char)
+    report = importer.sync(media_dir)
+    assert not report.skipped
+    [episode] = db.session.scalars(sa.select(Episode)).all()
+    # NUL parts ID3 values ("Tag", "ged"), and the first one counts.
+    assert episode.title in ("Tagged", "Tag ged", "Tag")
+    assert episode.artist in ("Artist", "Art ist", "Art")
+    assert [c.title for c in episode.chapters] in (["Chapter"], ["Chap ter"], ["Chap"])
+    show_feed, _ = both_feeds(client, episode.slug)
+    assert show_feed.entries[0].title == episode.title
+
+
+SIDECAR_ESCAPES = {
+    "U+FFFF": "\\uFFFF",
+    "U+0001": "\\u0001",
+    "ESC": "\\u001b",
+    "U+FFFE": "\\uFFFE",
+    "NEL": "\\u0085",
+    "NUL": "\\u0000",
+}
+
+
+@pytest.mark.parametrize("escape", SIDECAR_ESCAPES.values(), ids=SIDECAR_ESCAPES)
+def test_sidecars_with_any_character_keep_the_feed_valid(
+    client, media_dir, audio_file, escape
+):
+    audio_file("speech.mp3", "talk.mp3")
+    (media_dir / "show.toml").write_text(
+        f'title = "Moments{escape}"\n'
+        f'description = "About{escape} moments"\n'
+        f'author = "Da{escape}na"\n'
+        f'funding_url = "https://example.org/support"\n'
+        f'funding_text = "Support{escape} us"\n'
+    )
+    (media_dir / "talk.toml").write_text(
+        f'title = "The{escape} Talk"\nnotes = "Notes{escape} here"\n'
+    )
+    surrogate = "\\ud800" if escape == "\\u0001" else escape
+    (media_dir / "talk.chapters.json").write_text(
+        '{"version": "1.2.0", "chapters": [{"startTime": 1, "title": '
+        f'"Chap{surrogate}ter", "url": "https://example.org/{surrogate}x"}}]}}'
+    )
+    report = importer.sync(media_dir)
+    assert not report.skipped
+    stored = db.session.scalars(sa.select(Show)).one()
+    assert (stored.title, stored.description, stored.author) == (
+        "Moments",
+        "About moments",
+        "Dana",
+    )
+    talk = db.session.scalars(sa.select(Episode)).one()
+    assert (talk.title, talk.description) == ("The Talk", "Notes here")
+    show_feed, _ = both_feeds(client, "talk")
+    assert show_feed.feed.title == "Moments"
+    assert show_feed.entries[0].title == "The Talk"
+    channel = etree.fromstring(client.get("/feed.xml").data).find("channel")
+    assert channel.findtext(f"{ITUNES}author") == "Dana"
+    assert channel.findtext(f"{PODCAST}funding") == "Support us"
+    chapters = json.loads(client.get("/episodes/talk/chapters.json").data)["chapters"]
+    assert chapters == [
+        {"startTime": 1, "title": "Chapter", "url": "https://example.org/x"}
+    ]
+
+
+def test_a_host_created_on_the_command_line_keeps_the_feed_valid(runner, client, show):
+    result = runner.invoke(
+        args=[
+            "hub",
+            "create-host",
+            "cli@example.com",
+            "--name",
+            "Cli\x01 Host\uffff",
+            "--password-stdin",
+        ],
+        input="vivid lantern orbits quartz 42\n",
+    )
+    assert result.exit_code == 0, result.output
+    [host] = db.session.scalars(sa.select(Host)).all()
+    assert host.display_name == "Cli Host"
+    channel = etree.fromstring(client.get("/feed.xml").data).find("channel")
+    assert channel.findtext(f"{PODCAST}person") == "Cli Host"
+
+
+def test_a_hosts_comment_is_marked_so_no_listeners_can_pass_for_it(client, episode):
+    host = make_host(email="dana@example.com", display_name="Dana Reyes")
+    # A listener who took the host's name before names were checked.
+    fake = make_comment(episode, author="Dana Reyes", body="The host here.")
+    real = make_comment(
+        episode,
+        author="Dana Reyes",
+        is_host=True,
+        host_id=host.id,
+        body="The host here.",
+    )
+    items = etree.fromstring(comments_feed(client).data).findall("channel/item")
+    seen = {
+        item.findtext("link"): (
+            item.findtext("title"),
+            [category.text for category in item.findall("category")],
+        )
+        for item in items
+    }
+    page = "http://localhost/episodes/ep"
+    assert seen[f"{page}?comment={real.id}#comment-{real.id}"] == (
+        "Dana Reyes (host) at 12:34",
+        ["host"],
+    )
+    assert seen[f"{page}?comment={fake.id}#comment-{fake.id}"] == (
+        "Dana Reyes at 12:34",
+        [],
+    )
+    parsed = read_strictly(comments_feed(client).data)
+    tags = {
+        entry.title: [t.term for t in entry.get("tags", [])] for entry in parsed.entries
+    }
+    assert tags == {"Dana Reyes (host) at 12:34": ["host"], "Dana Reyes at 12:34": []}

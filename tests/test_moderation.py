@@ -522,3 +522,75 @@ def test_hold_first_knows_a_commenter_by_their_address_or_their_browser(
     assert again["id"] in public_ids(app.test_client())
     # Another browser under the same name is still a stranger.
     assert post_as(app.test_client(), "Kim")["status"] == "pending"
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "comment"),
+    [
+        ("word", "casino", {"body": "Visit my ca\u200bsino"}),  # zero-width space
+        ("word", "casino", {"body": "Visit my cas\u00adino"}),  # soft hyphen
+        ("word", "casino", {"body": "Visit my c\u0430sino"}),  # Cyrillic а
+        ("word", "casino", {"body": "Visit my \uff43\uff41\uff53\uff49\uff4e\uff4f"}),
+        ("word", "casino", {"body": "Visit my \u202eonisac"}),  # shows as casino
+        ("word", "casino", {"author": "C\u0430sino King"}),
+        ("word", "free money", {"body": "Get free\u00a0money"}),
+        ("word", "c\u0430sino", {"body": "Visit my casino"}),  # the rule's lookalike
+        ("email", "@spam.example", {"email": "x@spam.example."}),
+        ("email", "@spam.example", {"email": "x@mail.spam.example"}),
+        ("email", "@spam.example", {"email": "x@SPAM.Example"}),
+        ("email", "@spam.example", {"email": "x@spam\u200b.example"}),
+        ("email", "@spam.example", {"email": "x@sp\u0430m.example"}),  # Cyrillic а
+        ("email", "@spam.example", {"email": "x@spam\uff0eexample"}),  # fullwidth dot
+        ("email", "@spam.example.", {"email": "x@spam.example"}),
+        ("email", "@bücher.example", {"email": "x@xn--bcher-kva.example"}),
+        ("email", "@xn--bcher-kva.example", {"email": "x@B\u00dcCHER.example"}),
+        ("email", "spammer@example.com", {"email": "spammer@example.com."}),
+        ("email", "spammer@example.com", {"email": "spa\u200bmmer@example.com"}),
+    ],
+)
+def test_block_rules_match_every_spelling_that_looks_the_same(
+    app, episode, kind, value, comment
+):
+    moderation.add_block_rules(kind, value)
+    values = {"author": "Bo", "email": None, "body": "Hi"} | comment
+    assert moderation.is_blocked(**values)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "comment"),
+    [
+        ("email", "@spam.example", {"email": "x@notspam.example"}),
+        ("email", "@spam.example", {"email": "x@spam.example.org"}),
+        ("email", "@spam.example", {"email": "spam.example@ok.example"}),
+        ("email", "spammer@example.com", {"email": "other@example.com"}),
+        ("email", "spammer@example.com", {"email": "spammer@mail.example.com"}),
+        ("word", "casino", {"body": "casinos and cas inos"}),
+    ],
+)
+def test_block_rules_leave_other_addresses_and_words_alone(
+    app, episode, kind, value, comment
+):
+    moderation.add_block_rules(kind, value)
+    values = {"author": "Bo", "email": None, "body": "Hi"} | comment
+    assert not moderation.is_blocked(**values)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "email", "body"),
+    [
+        ("word", "casino", "ok@example.com", "Visit my c\u0430s\u200bino"),
+        ("email", "@spam.example", "x@mail.spam.example.", "Hi"),
+    ],
+)
+def test_a_disguised_blocked_comment_still_goes_to_spam(
+    client, csrf, host_token, episode, kind, value, email, body
+):
+    client.post(
+        "/dashboard/moderation/blocks",
+        data={"kind": kind, "values": value, "csrf_token": host_token},
+    )
+    client.post("/logout", data={"csrf_token": host_token})
+    posted = post_as_listener(client, csrf, body=body, email=email)
+    assert posted.status_code == 201
+    assert posted.get_json()["status"] == "pending"
+    assert db.session.get(Comment, posted.get_json()["id"]).status == "spam"

@@ -138,3 +138,21 @@ def test_hostile_text_only_ever_makes_our_own_tags(hostile):
             assert href.startswith(("?t=", "https://", "http://", "HTTP")), html
             assert '"' not in href and "<" not in href
     assert "<script" not in html
+
+
+# Each character XML 1.0 cannot hold, or that is a control: one of them in a
+# comment or a tag used to take a feed down.
+UNWANTED = ["\x00", "\x01", "\x08", "\x0b", "\x1b", "\x7f", "\x85", "\x9f"]
+UNWANTED += ["\ud800", "\udfff", "\ufffe", "\uffff"]
+KEPT = ["\t", "\n", "\r", " ", "~", "\xa0", "é", "\ud7ff", "\ue000", "\ufffd"]
+KEPT += ["\U0001f600", "\U0010fffd", "\u2028", "\u200b"]
+
+
+@pytest.mark.parametrize("char", UNWANTED, ids=lambda char: f"U+{ord(char):04X}")
+def test_xml_safe_removes_what_xml_cannot_hold_and_controls(char):
+    assert text.xml_safe(f"a{char}b{char}") == "ab"
+
+
+@pytest.mark.parametrize("char", KEPT, ids=lambda char: f"U+{ord(char):04X}")
+def test_xml_safe_keeps_every_other_character(char):
+    assert text.xml_safe(f"a{char}b") == f"a{char}b"
