@@ -10,6 +10,9 @@ from .models import Comment
 
 MOMENT_SECONDS = 30
 TOP_MOMENTS = 5
+# The histogram never has more bars than this, however long the episode: each
+# bar covers more whole minutes instead.
+MAX_BARS = 120
 
 
 @dataclass
@@ -32,13 +35,28 @@ class Insights:
     threads: int = 0
     threads_answered: int = 0
     median_first_reply_s: int | None = None
-    per_minute: list[int] = field(default_factory=list)
+    # Listener comments per stretch of `bar_s` seconds, from the start.
+    bars: list[int] = field(default_factory=list)
+    bar_s: int = 60
     top_moments: list[Moment] = field(default_factory=list)
 
     @property
-    def busiest_minute(self):
-        """Return the highest count in `per_minute`, at least 1."""
-        return max(self.per_minute, default=0) or 1
+    def busiest_bar(self):
+        """Return the highest count in `bars`, at least 1."""
+        return max(self.bars, default=0) or 1
+
+    @property
+    def bar_words(self):
+        """Return what one bar covers, for people: "minute" or "6 minutes"."""
+        minutes = self.bar_s // 60
+        return "minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def bar_seconds(duration_s):
+    """Return the seconds each histogram bar covers: whole minutes, as few as
+    keep an episode of `duration_s` seconds within MAX_BARS bars."""
+    minutes = -(-(duration_s + 1) // (MAX_BARS * 60))
+    return 60 * max(1, minutes)
 
 
 def for_episode(episode):
@@ -53,11 +71,12 @@ def for_episode(episode):
     listeners = [c for c in published if not c.is_host]
     found.listener_comments = len(listeners)
 
-    found.per_minute = [0] * (episode.duration_s // 60 + 1)
+    found.bar_s = bar_seconds(episode.duration_s)
+    found.bars = [0] * (episode.duration_s // found.bar_s + 1)
     for comment in listeners:
         moment = comment.timestamp_s
-        if moment is not None and moment <= episode.duration_s:
-            found.per_minute[moment // 60] += 1
+        if moment is not None and 0 <= moment <= episode.duration_s:
+            found.bars[moment // found.bar_s] += 1
     found.top_moments = _top_moments(listeners, episode.duration_s)
     _count_threads(found, published)
     return found

@@ -49,7 +49,8 @@ def conversation(episode):
 
 def test_comments_per_minute_and_totals(episode, conversation):
     found = insights.for_episode(episode)
-    assert found.per_minute == [0, 3, 0, 0, 1, 0]
+    assert (found.bar_s, found.bar_words) == (60, "minute")
+    assert found.bars == [0, 3, 0, 0, 1, 0]
     assert found.comments == 7
     assert found.listener_comments == 5
     assert (found.threads, found.threads_answered) == (4, 2)
@@ -64,7 +65,7 @@ def test_top_moments_rank_the_busiest_stretches(episode, conversation):
 
 def test_no_comments_makes_an_empty_histogram(episode):
     found = insights.for_episode(episode)
-    assert found.per_minute == [0] * 6
+    assert found.bars == [0] * 6
     assert found.median_first_reply_s is None and found.top_moments == []
 
 
@@ -134,3 +135,43 @@ def test_a_soundbite_must_last_15_to_120_seconds(
     assert message in response.get_data(as_text=True)
     db.session.refresh(episode)
     assert episode.soundbites == []
+
+
+@pytest.mark.parametrize(
+    "duration_s", [0, 59, 60, 7199, 7200, 7201, 36_000, 86_400, 518_400, 10**8]
+)
+def test_an_episode_of_any_length_has_at_most_120_bars(app, duration_s):
+    """Does every moment from 0:00 to the end land in one of at most 120 bars of
+    whole minutes?"""
+    episode = make_episode(duration_s=duration_s)
+    for moment in {0, duration_s // 2, duration_s}:
+        make_comment(episode, timestamp_s=moment)
+
+    found = insights.for_episode(episode)
+
+    assert 1 <= len(found.bars) <= insights.MAX_BARS
+    assert found.bar_s % 60 == 0
+    assert len(found.bars) * found.bar_s > duration_s
+    assert sum(found.bars) == len({0, duration_s // 2, duration_s})
+    assert found.bars[-1] >= 1
+
+
+def test_a_day_long_episode_has_a_small_insights_page(client, auth):
+    """A 24-hour episode: 111 bars of 13 minutes, labelled with their stretch,
+    not 1,441 bars of a minute."""
+    make_show()
+    episode = make_episode(slug="marathon", title="Marathon", duration_s=86_400)
+    for moment in (0, 43_200, 86_399):
+        make_comment(episode, timestamp_s=moment, body="Still here")
+    auth.login()
+
+    html = client.get(f"/dashboard/episodes/{episode.id}/insights").get_data(True)
+
+    svg = re.search(r"<svg.*?</svg>", html, re.S).group()
+    assert svg.count("<rect") == 111
+    assert "Comments per 13 minutes of “Marathon”" in svg
+    assert "0:00–12:59: 1 comment" in svg
+    assert "11:55:00–12:07:59: 1 comment" in svg
+    assert 'href="/episodes/marathon?t=42900"' in svg
+    assert "23:50:00–24:00:00: 1 comment" in svg  # the last bar ends with it
+    assert len(html.encode()) < 60_000
