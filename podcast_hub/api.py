@@ -9,6 +9,7 @@ from . import (
     links,
     moderation,
     notes,
+    openapi,
     ownership,
     threads,
     weblinks,
@@ -25,10 +26,12 @@ from .public import (
     submit_comment,
     submit_edit,
 )
+from .sessions import sessionless
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 _TEXT_FIELDS = ("author", "email", "body")
+OPENAPI_MAX_AGE_S = 3600
 
 
 @bp.get("/episodes")
@@ -288,3 +291,14 @@ def _author_json(node):
             item["status"] = "pending"
         stack.extend(item["replies"])
     return data
+
+
+@bp.get("/openapi.json")
+@sessionless
+def openapi_document():
+    """Return the OpenAPI document of this API; the same for everyone."""
+    response = jsonify(openapi.document())
+    response.cache_control.public = True
+    response.cache_control.max_age = OPENAPI_MAX_AGE_S
+    response.add_etag()
+    return response.make_conditional(request)
