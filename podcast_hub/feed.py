@@ -2,9 +2,9 @@
 
 Built with feedgen and our own extension for the `itunes:` tags feedgen writes
 differently from what apps expect, the Podcasting 2.0 `podcast:` namespace and
-`wfw:commentRss`. Every text read for a feed goes through `text.xml_safe`, so
-that a stored value no door cleaned (an old row, one written by hand) cannot
-make the feed invalid XML for every podcast app.
+`wfw:commentRss`. A stored text that no door cleaned (an old row, one written
+by hand) cannot make a feed invalid: the feed is then built again with every
+text through `text.xml_safe`.
 """
 
 import datetime
@@ -48,8 +48,10 @@ def render(show, episodes, links, host_names=()):
     `host_names` are the hosts' display names, written as `podcast:person`.
     Episodes' chapters, transcripts and soundbites are read, so load them first.
     """
-    show, episodes = _readable(show), _readable(episodes)
-    host_names = _readable(list(host_names))
+    return _built(functools.partial(_feed, links=links), show, episodes, host_names)
+
+
+def _feed(show, episodes, host_names, *, links):
     fg = _generator()
     _describe_show(fg, show, episodes, links, host_names)
     for episode in episodes:
@@ -65,7 +67,10 @@ def render_comments(show, episode, comments, links):
     title ("Dana (host) at 12:34", a mark no listener's name may carry) and in
     `<category>host</category>`. E-mail addresses are never read.
     """
-    show, episode, comments = _readable(show), _readable(episode), _readable(comments)
+    return _built(functools.partial(_comments, links=links), show, episode, comments)
+
+
+def _comments(show, episode, comments, *, links):
     page = links.page_url(episode)
     fg = _generator()
     fg.title(f"Comments on {episode.title}")
@@ -134,6 +139,23 @@ def podcast_guid(show, feed_url):
 
 
 _PLAIN = (int, float, datetime.date, datetime.timedelta, uuid.UUID)
+# The C1 controls as UTF-8: XML holds them (and DEL), but they are no text.
+_C1_BYTES = re.compile(b"\xc2[\x80-\x9f]")
+
+
+def _built(build, *records):
+    """Return `build(*records)`; built again from `_readable` ones if a text is unfit.
+
+    lxml refuses what XML cannot hold (ValueError); DEL and the C1 controls
+    pass it and are found in the bytes. Clean records build slower: only then.
+    """
+    try:
+        body = build(*records)
+    except ValueError:
+        body = None
+    if body is None or b"\x7f" in body or _C1_BYTES.search(body):
+        body = build(*(_readable(record) for record in records))
+    return body
 
 
 def _readable(value):

@@ -457,6 +457,7 @@ UNWANTED = {
     "ESC": "\x1b",
     "U+FFFE": "\ufffe",
     "NEL": "\x85",
+    "DEL": "\x7f",
 }
 UNWANTED_IN_JSON = UNWANTED | {"lone surrogate": "\ud800"}
 
@@ -692,6 +693,7 @@ SIDECAR_ESCAPES = {
     "U+FFFE": "\\uFFFE",
     "NEL": "\\u0085",
     "NUL": "\\u0000",
+    "DEL": "\\u007f",
 }
 
 
