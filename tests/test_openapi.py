@@ -17,6 +17,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core import NotSet
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -131,7 +132,8 @@ schema = schemathesis.openapi.from_dict(openapi.document())
 
 def _choice(case, salt, options):
     """Return one of `options`, chosen by the case's contents: reproducible."""
-    seen = repr((salt, case.path_parameters, case.query, case.body))
+    body = None if isinstance(case.body, NotSet) else case.body
+    seen = repr((salt, case.path_parameters, case.query, body))
     return options[zlib.crc32(seen.encode("utf-8", "surrogatepass")) % len(options)]
 
 
