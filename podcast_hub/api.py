@@ -188,7 +188,11 @@ def list_moments(slug):
 
 
 def _comments_page(episode):
-    """Return one page of threads, as the episode page pages them."""
+    """Return one page of threads, as the episode page pages them.
+
+    Each thread holds its first `threads.SHOWN_REPLIES` replies in thread order
+    and says how many it has in all (`reply_count`).
+    """
     own = ownership.owned()
     sort = request.args.get("sort", "moment")
     if sort not in threads.SORTS:
@@ -208,14 +212,22 @@ def _comments_page(episode):
             "page": page.number,
             "pages": page.pages,
             "threads": page.total_threads,
-            "comments": [_author_json(node) for node in page.threads],
+            "comments": [_thread_json(node) for node in page.threads],
         }
     )
 
 
 @bp.get("/comments/<int:comment_id>")
+def _thread_json(node):
+    """Return `_author_json` of a Node whose replies may be only the first few,
+    with the number of replies it has in all."""
+    data = _author_json(node)
+    data["reply_count"] = node.reply_count
+    return data
+
+
 def get_comment(comment_id):
-    """Return one comment with its replies, as its visitor may see it."""
+    """Return one comment with its first few replies, as its visitor may see it."""
     own = ownership.owned()
     try:
         comment = comments.get_comment(comment_id)
@@ -225,7 +237,7 @@ def get_comment(comment_id):
     node = threads.subtree(episode, comment_id, own)
     if node is None or not episodes.is_published(episode):
         return json_error(404, "There is no such comment.")
-    return jsonify(_author_json(node))
+    return jsonify(_thread_json(node))
 
 
 @bp.patch("/comments/<int:comment_id>")
