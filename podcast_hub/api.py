@@ -217,7 +217,6 @@ def _comments_page(episode):
     )
 
 
-@bp.get("/comments/<int:comment_id>")
 def _thread_json(node):
     """Return `_author_json` of a Node whose replies may be only the first few,
     with the number of replies it has in all."""
@@ -226,6 +225,7 @@ def _thread_json(node):
     return data
 
 
+@bp.get("/comments/<int:comment_id>")
 def get_comment(comment_id):
     """Return one comment with its first few replies, as its visitor may see it."""
     own = ownership.owned()

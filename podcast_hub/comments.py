@@ -20,20 +20,40 @@ MARKED_AS_HOST = f'Only hosts are marked "{HOST_MARK}"; choose another name.'
 
 @dataclass
 class Node:
-    """A comment with its replies, ready to render."""
+    """A comment with its replies, ready to render.
+
+    `replies` are all of them, or a window of them in thread order (see
+    `threads`): then `reply_total` says how many there are in all, `shown_to`
+    how many come before the window's end, and `answerer` names the first host
+    who replied, wherever that reply is.
+    """
 
     comment: Comment
     replies: list["Node"] = field(default_factory=list)
     depth: int = 1
+    reply_total: int | None = None
+    shown_to: int = 0
+    answerer: str | None = None
 
     @property
     def reply_count(self):
         """Return the number of replies below this comment, at any depth."""
+        if self.reply_total is not None:
+            return self.reply_total
         return sum(1 + reply.reply_count for reply in self.replies)
+
+    @property
+    def more_replies(self):
+        """Return how many replies in thread order come after those shown."""
+        if self.reply_total is None:
+            return 0
+        return max(0, self.reply_total - self.shown_to)
 
     @property
     def answered_by(self):
         """Return the name of the first host who replied below, or None."""
+        if self.reply_total is not None:
+            return self.answerer
         for reply in self.replies:
             if reply.comment.is_host:
                 return reply.comment.author

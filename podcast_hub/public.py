@@ -35,6 +35,7 @@ from . import (
 from .errors import NotAllowed, NotFound, ValidationFailed
 from .extensions import db, limiter
 from .forms import CommentForm, EditCommentForm
+from .safety import arg_int
 from .sessions import sessionless
 
 bp = Blueprint("public", __name__)
@@ -152,17 +153,18 @@ def _render_episode(episode, form):
         start = None
     show = episodes.get_show()
     slices = threads.slices(episode, timeline.SLICES)
+    view, form, reply_form = _conversation_forms(episode, form)
     return render_template(
         "public/episode.html",
         show=show,
         episode=episode,
-        view=conversation_view(episode),
+        view=view,
         comment_count=episodes.comment_counts([episode])[episode.id],
         markers=timeline.markers(slices, episode.duration_s),
         heat=timeline.heat(slices),
         ticks=timeline.ticks(episode.chapters, episode.duration_s),
         form=form,
-        reply_form=_reply_form(episode),
+        reply_form=reply_form,
         start=start,
         audio_url=links.player_url(episode),
         share=_share_meta(show, episode),
@@ -246,17 +248,32 @@ LANDING = "land_on_comment"
 
 @dataclass
 class ConversationView:
-    """A page of threads and the comments on it that this visitor may change."""
+    """A page of threads, or of one thread's replies; the comments on it that this
+    visitor may change; and the comment the page's reply form answers, if any."""
 
     page: threads.Page
     changeable: dict
+    reply_to: int | None = None
+
+    @property
+    def keep(self):
+        """Return the query arguments that keep this view's sort and filter."""
+        keep = {}
+        if self.page.sort != "moment":
+            keep["sort"] = self.page.sort
+        if self.page.host_only:
+            keep["host"] = "1"
+        return keep
 
 
-def conversation_view(episode):
-    """Return the page of threads this request asks for.
+def conversation_view(episode, reply_to=None):
+    """Return the page of threads, or of one thread's replies, this request asks for.
 
-    `?page=`, `?sort=moment|newest` and `?host=1` choose it; `?comment=<id>`, or
-    a comment just posted from this browser, picks the page that holds it.
+    `?page=`, `?sort=moment|newest` and `?host=1` choose a page of threads;
+    `?thread=<id>&page=` a page of that thread's replies. `?comment=<id>`,
+    `?reply=<id>` (or `reply_to`), or a comment just posted from this browser,
+    picks the page that shows it; the reply form goes under `reply_to` when the
+    page shows it and it is open for replies.
     """
     own = ownership.owned()
     args = request.args
@@ -264,24 +281,42 @@ def conversation_view(episode):
     host_only = args.get("host") == "1"
     per_page = current_app.config["COMMENTS_PER_PAGE"]
     landing = session.pop(LANDING) if LANDING in session else None
-    number = args.get("page", 1, type=int)
-    target = args.get("comment", type=int) or landing
+    number = arg_int("page", 1)
+    thread = arg_int("thread")
+    reply_to = reply_to or arg_int("reply")
+    target = arg_int("comment") or reply_to or landing
     if target and "page" not in args:
         options = {"own_ids": own, "per_page": per_page, "sort": sort}
-        found = threads.page_of(episode, target, host_only=host_only, **options)
-        if found is None and host_only:
+        place = threads.place_of(episode, target, host_only=host_only, **options)
+        if place is None and host_only:
             host_only = False
-            found = threads.page_of(episode, target, host_only=False, **options)
-        number = found or 1
-    page = threads.page(
-        episode,
-        number=number,
-        sort=sort,
-        host_only=host_only,
-        own_ids=own,
-        per_page=per_page,
-    )
-    return ConversationView(page, comments.changeable(page.threads, own))
+            place = threads.place_of(episode, target, host_only=False, **options)
+        number, thread = (place.page, place.thread) if place else (1, None)
+    options = {"number": number, "sort": sort, "host_only": host_only, "own_ids": own}
+    page = threads.thread_page(episode, thread, **options) if thread else None
+    if page is None:
+        page = threads.page(episode, per_page=per_page, **options)
+    answered = threads.find(page.threads, reply_to) if reply_to else None
+    if answered is None or answered.comment.status != "published":
+        reply_to = None
+    return ConversationView(page, comments.changeable(page.threads, own), reply_to)
+
+
+def _conversation_forms(episode, form):
+    """Return the conversation view, the comment form and the reply form to show.
+
+    A reply that was not posted (`form` has a `parent_id`) comes back in the
+    reply form, under the comment it answers; when that comment is not on the
+    page, in the comment form, with the reason.
+    """
+    answering = form.parent_id.data
+    view = conversation_view(episode, reply_to=answering)
+    reply_form = _reply_form(episode)
+    if answering and reply_form is not None:
+        if view.reply_to == answering:
+            return view, comment_form(formdata=None), form
+        return view, form, None
+    return view, form, reply_form
 
 
 def land_on(response, comment):
@@ -325,6 +360,35 @@ def conversation(slug):
         view=conversation_view(found),
         reply_form=_reply_form(found),
     )
+
+
+@bp.get("/episodes/<slug>/conversation/<int:comment_id>/replies")
+def conversation_replies(slug, comment_id):
+    """Return the next replies of thread `comment_id` for the page's script to add.
+
+    `REPLIES_PER_PAGE` of them after the first `?start=`, in thread order, and a
+    link to the ones after those.
+    """
+    found = _load_episode(slug)
+    own = ownership.owned()
+    node = threads.thread_replies(
+        found, comment_id, start=arg_int("start", 0), own_ids=own
+    )
+    if node is None:
+        abort(404, description="There is no such thread on this episode.")
+    return render_template(
+        "_partials/replies.html",
+        episode=found,
+        node=node,
+        reply_form=_reply_form(found),
+        changeable=comments.changeable([node], own),
+    )
+
+
+@bp.app_template_global()
+def thread_page_holding(position):
+    """Return the page of a thread's replies that holds its `position`th reply."""
+    return (max(1, position) - 1) // threads.REPLIES_PER_PAGE + 1
 
 
 @bp.get("/episodes/<slug>/conversation/<int:comment_id>")

@@ -1,8 +1,12 @@
 """The conversation as the episode page reads it: pages of threads, sorted and
-filtered, the page that holds a given comment, and the moments for the timeline.
+filtered, pages of one thread's replies, where a given comment shows, and the
+moments for the timeline.
 
 Each function costs the same few queries whatever the size of the conversation:
-a page loads its top-level comments, then their replies in one recursive query.
+a page loads its top-level comments, then a bounded window of their replies in
+one recursive query. Replies are read in *thread order*: each second-level reply,
+oldest first, followed by everything below it, oldest first (deeper replies show
+at the third level).
 """
 
 import math
@@ -16,13 +20,23 @@ from .extensions import db
 from .models import Comment
 
 SORTS = ("moment", "newest")
+# Replies a thread shows on a page of threads; a link shows or loads the rest.
+SHOWN_REPLIES = 5
+# Replies on a page of one thread, and loaded at a time into a page.
+REPLIES_PER_PAGE = 50
+# No thread holds this many replies: offsets stay far from SQL's integer limits.
+_MAX_START = 2**31
 # Statuses the author of a comment sees as "awaiting moderation": spam looks held.
 HELD = ("pending", "spam")
 
 
 @dataclass
 class Page:
-    """One page of top-level threads and where it sits in the conversation."""
+    """One page of top-level threads and where it sits in the conversation.
+
+    With `thread`, the page of that one thread's replies instead: `threads`
+    holds its top comment, `number` and `pages` count pages of replies.
+    """
 
     threads: list[Node]
     number: int
@@ -30,6 +44,15 @@ class Page:
     total_threads: int
     sort: str
     host_only: bool
+    thread: int | None = None
+
+
+@dataclass
+class Place:
+    """Where a comment shows: a page of threads, or a page of its thread's replies."""
+
+    page: int
+    thread: int | None = None
 
 
 def visible(own_ids=(), entity=Comment):
@@ -95,8 +118,106 @@ def page_of(
     return count // per_page + 1
 
 
+def place_of(
+    episode,
+    comment_id,
+    *,
+    sort="moment",
+    host_only=False,
+    own_ids=(),
+    per_page,
+    shown=SHOWN_REPLIES,
+    replies_per_page=REPLIES_PER_PAGE,
+):
+    """Return the Place that shows comment `comment_id`, or None.
+
+    A top-level comment, or one of the first `shown` replies of its thread, is on
+    the page of threads that holds the thread (`page_of`); a later reply is on
+    the page of its thread's replies that holds it. None as for `page_of`.
+    """
+    root = _visible_root(episode, comment_id, own_ids)
+    if root is None:
+        return None
+    if root.id != comment_id:
+        numbered = _numbered(_below([root], own_ids)).subquery()
+        position = db.session.scalar(
+            sa.select(numbered.c.position).where(numbered.c.id == comment_id)
+        )
+        if position is not None and position > shown:
+            return Place((position - 1) // replies_per_page + 1, thread=root.id)
+    number = page_of(
+        episode,
+        root.id,
+        sort=sort,
+        host_only=host_only,
+        own_ids=own_ids,
+        per_page=per_page,
+    )
+    return None if number is None else Place(number)
+
+
+def thread_page(
+    episode,
+    root_id,
+    *,
+    number=1,
+    sort="moment",
+    host_only=False,
+    own_ids=(),
+    per_page=REPLIES_PER_PAGE,
+):
+    """Return Page `number` (from 1; clamped) of the replies of thread `root_id`.
+
+    The page holds the thread's top comment with `per_page` of its replies in
+    thread order (and the second-level reply above the first of them, so that
+    every reply shows inside its parent). `sort` and `host_only` are kept for
+    the way back to the page of threads. None when `root_id` is not a top-level
+    comment of `episode` that this visitor sees.
+    """
+    root = _visible_root(episode, root_id, own_ids)
+    if root is None or root.id != root_id:
+        return None
+    below = _below([root], own_ids)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(below))
+    pages = max(1, math.ceil(total / per_page))
+    number = min(max(1, number), pages)
+    return Page(
+        threads=_grow([root], own_ids, start=(number - 1) * per_page, count=per_page),
+        number=number,
+        pages=pages,
+        total_threads=1,
+        sort=sort,
+        host_only=host_only,
+        thread=root.id,
+    )
+
+
+def thread_replies(episode, root_id, *, start=0, count=REPLIES_PER_PAGE, own_ids=()):
+    """Return thread `root_id` as a Node holding `count` replies after the first
+    `start`, in thread order; None when it is not a visible top-level comment."""
+    root = _visible_root(episode, root_id, own_ids)
+    if root is None or root.id != root_id:
+        return None
+    [node] = _grow([root], own_ids, start=start, count=count)
+    return node
+
+
+def find(nodes, comment_id):
+    """Return the Node of comment `comment_id` among `nodes` and below, or None."""
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if node.comment.id == comment_id:
+            return node
+        stack.extend(node.replies)
+    return None
+
+
 def subtree(episode, comment_id, own_ids=()):
-    """Return comment `comment_id` as a Node with its replies; None if not visible."""
+    """Return comment `comment_id` as a Node with its first SHOWN_REPLIES replies.
+
+    None if the visitor cannot see it.
+    """
     root = _visible_root(episode, comment_id, own_ids)
     if root is None:
         return None
@@ -250,66 +371,134 @@ def _visible_root(episode, comment_id, own_ids):
     return None
 
 
-def _grow(roots, own_ids, depth=1):
-    """Return Nodes for `roots` holding every visible reply below them.
+def _grow(tops, own_ids, *, depth=1, start=0, count=SHOWN_REPLIES):
+    """Return Nodes for `tops` (comments shown at `depth`), each holding a window
+    of its visible replies: `count` of them after the first `start`, in thread
+    order, and the second-level reply above the first of them.
 
-    Replies deeper than MAX_DEPTH are shown at MAX_DEPTH, in the order written.
+    Each Node also learns how many replies it has in all and which host answered
+    first (in thread order), whatever the window. One query, returning at most
+    `len(tops) * (count + 2)` rows however long the threads are.
     """
-    nodes = {root.id: Node(root) for root in roots}
-    if not roots:
-        return []
-    below = (
-        sa.select(Comment.id)
-        .where(Comment.parent_id.in_(list(nodes)), visible(own_ids))
-        .cte("below", recursive=True)
+    nodes = {top.id: Node(top, depth=depth) for top in tops}
+    start = min(max(0, start), _MAX_START)
+    for node in nodes.values():
+        node.reply_total = 0
+        node.shown_to = start
+    if not tops or depth >= MAX_DEPTH:
+        return list(nodes.values())
+    numbered = _numbered(_below(tops, own_ids, depth)).cte("numbered")
+    first_in_window = sa.select(numbered.c.branch_id).where(
+        numbered.c.position == start + 1
     )
-    reply = so.aliased(Comment)
-    below = below.union(
-        sa.select(reply.id).where(
-            reply.parent_id == below.c.id, visible(own_ids, entity=reply)
-        )
+    first_hosts = (
+        sa.select(numbered.c.top_id, sa.func.min(numbered.c.position))
+        .where(numbered.c.is_host.is_(True))
+        .group_by(numbered.c.top_id)
     )
     query = (
-        sa.select(Comment)
-        .where(Comment.id.in_(sa.select(below.c.id)))
-        .order_by(Comment.created_at, Comment.id)
+        sa.select(
+            Comment,
+            numbered.c.top_id,
+            numbered.c.branch_id,
+            numbered.c.level,
+            numbered.c.position,
+            numbered.c.total,
+        )
+        .join(numbered, numbered.c.id == Comment.id)
+        .where(
+            sa.or_(
+                numbered.c.position.between(start + 1, start + count),
+                Comment.id.in_(first_in_window),
+                sa.tuple_(numbered.c.top_id, numbered.c.position).in_(first_hosts),
+            )
+        )
+        .order_by(numbered.c.top_id, numbered.c.position)
         .options(so.raiseload("*"))
     )
-    replies = db.session.scalars(query).all()
-    nodes.update((comment.id, Node(comment)) for comment in replies)
-    for comment in replies:
-        parent = nodes.get(comment.parent_id)
-        if parent is not None:
-            parent.replies.append(nodes[comment.id])
-    top = [nodes[root.id] for root in roots]
-    for node in top:
-        _settle(node, depth)
-    return top
+    above_window = {}
+    for comment, top_id, branch_id, level, position, total in db.session.execute(query):
+        top = nodes[top_id]
+        top.reply_total = total
+        if comment.is_host and top.answerer is None:
+            # Rows come in thread order: the first host's is the answer.
+            top.answerer = comment.author
+        node = Node(comment, depth=level)
+        if position <= start:
+            # Perhaps the parent of the window's first reply: shown if it is.
+            above_window[comment.id] = node
+            continue
+        if position > start + count:
+            continue
+        top.shown_to = position
+        parent = top if level == depth + 1 else nodes.get(branch_id)
+        if parent is None:
+            parent = nodes[branch_id] = above_window[branch_id]
+            top.replies.append(parent)
+        parent.replies.append(node)
+        nodes[comment.id] = node
+    return [nodes[top.id] for top in tops]
 
 
-def _settle(node, depth):
-    node.depth = depth
-    if depth >= MAX_DEPTH - 1:
-        # Everything below sits at the last level, oldest first.
-        flat = sorted(_descendants(node), key=_written_order)
-        for reply in flat:
-            reply.replies = []
-            reply.depth = min(depth + 1, MAX_DEPTH)
-        node.replies = flat if depth < MAX_DEPTH else []
-        return
-    for reply in node.replies:
-        _settle(reply, depth + 1)
+def _below(tops, own_ids, depth=1):
+    """Return a recursive CTE of the visible replies below `tops`, shown at `depth`.
+
+    Columns: `id`; `top_id`, the comment of `tops` above it; `level`, the depth
+    it shows at; `branch_id` and `branch_at`, the second-level reply it shows
+    under (itself at the second level; when `tops` are second-level comments,
+    the top, with no time); its `created_at` and `is_host`.
+    """
+    first_level = min(depth + 1, MAX_DEPTH)
+    at_second = first_level == 2
+    anchor = sa.select(
+        Comment.id.label("id"),
+        Comment.parent_id.label("top_id"),
+        sa.literal_column(str(first_level), sa.Integer).label("level"),
+        (Comment.id if at_second else Comment.parent_id).label("branch_id"),
+        (
+            Comment.created_at
+            if at_second
+            else sa.cast(sa.null(), Comment.created_at.type)
+        ).label("branch_at"),
+        Comment.created_at.label("created_at"),
+        Comment.is_host.label("is_host"),
+    ).where(
+        Comment.parent_id.in_([top.id for top in tops]),
+        visible(own_ids),
+    )
+    below = anchor.cte("below", recursive=True)
+    reply = so.aliased(Comment)
+    return below.union(
+        sa.select(
+            reply.id,
+            below.c.top_id,
+            sa.literal_column(str(MAX_DEPTH), sa.Integer),
+            below.c.branch_id,
+            below.c.branch_at,
+            reply.created_at,
+            reply.is_host,
+        ).where(reply.parent_id == below.c.id, visible(own_ids, entity=reply))
+    )
 
 
-def _written_order(node):
-    return (node.comment.created_at, node.comment.id)
-
-
-def _descendants(node):
-    found = []
-    stack = list(node.replies)
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(current.replies)
-    return found
+def _numbered(below):
+    """Return `below` with each reply's `position` (from 1) in thread order and
+    its thread's `total` number of replies."""
+    thread_order = (
+        below.c.branch_at,
+        below.c.branch_id,
+        below.c.level,
+        below.c.created_at,
+        below.c.id,
+    )
+    return sa.select(
+        below.c.id,
+        below.c.top_id,
+        below.c.branch_id,
+        below.c.level,
+        below.c.is_host,
+        sa.func.row_number()
+        .over(partition_by=below.c.top_id, order_by=thread_order)
+        .label("position"),
+        sa.func.count().over(partition_by=below.c.top_id).label("total"),
+    )

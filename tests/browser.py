@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,16 @@ def make_lighthouse(media_dir, **overrides):
         "duration_s": 40,
     }
     return make_episode(**{**values, **overrides})
+
+
+def wait_until(page, expression, timeout_s=10):
+    """Wait until the JavaScript `expression` is true in `page`.
+
+    Playwright's `wait_for_function` evaluates its expression with `eval`, which
+    the pages' Content-Security-Policy forbids; `page.evaluate` is not bound by it.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {expression}")
+        page.wait_for_timeout(25)

@@ -4,6 +4,8 @@ import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
+
 from podcast_hub import hosts
 from podcast_hub.extensions import db
 from podcast_hub.models import Chapter, Comment, Episode, Show, Soundbite, Transcript
@@ -109,3 +111,35 @@ def make_soundbite(episode, **overrides):
     db.session.add(soundbite)
     db.session.commit()
     return soundbite
+
+
+def make_thread(episode, replies, branch_every=10, hosts_at=(), **overrides):
+    """Store a thread of `replies` replies in one statement; return its top
+    comment and the replies' ids in thread order.
+
+    Every `branch_every`th reply answers the top comment, the others the latest
+    of those; they are written in thread order, a second apart after the top
+    comment. Replies number `hosts_at` (from 0) are a host's.
+    """
+    root = make_comment(episode, **overrides)
+    first = root.id + 1
+    rows = []
+    for n in range(replies):
+        if n % branch_every == 0:
+            branch = first + n
+        rows.append(
+            {
+                "id": first + n,
+                "episode_id": episode.id,
+                "parent_id": root.id if n % branch_every == 0 else branch,
+                "author": f"Listener {n}",
+                "is_host": n in hosts_at,
+                "body": f"Reply {n + 1}",
+                "timestamp_s": None,
+                "status": "published",
+                "created_at": root.created_at + timedelta(seconds=n + 1),
+            }
+        )
+    db.session.execute(sa.insert(Comment), rows)
+    db.session.commit()
+    return root, [first + n for n in range(replies)]

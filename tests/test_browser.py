@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from podcast_hub.extensions import db
 from podcast_hub.models import Comment
 
-from .browser import ARTIFACTS, make_lighthouse, require_chromium
-from .helpers import make_comment
+from .browser import ARTIFACTS, make_lighthouse, require_chromium, wait_until
+from .helpers import make_comment, make_thread
 
 pytestmark = [
     pytest.mark.browser,
@@ -70,13 +70,16 @@ def open_page(browser, live_server):
     assert errors == []
 
 
+TIMESTAMP_FIELD = "document.querySelector('#comment-form input[name=timestamp]')"
+
+
 def wait_for_metadata(page):
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    wait_until(page, "document.getElementById('player').readyState >= 1")
 
 
 def wait_for_time(page, seconds):
-    page.wait_for_function(
-        f"Math.abs(document.getElementById('player').currentTime - {seconds}) < 1"
+    wait_until(
+        page, f"Math.abs(document.getElementById('player').currentTime - {seconds}) < 1"
     )
 
 
@@ -129,13 +132,8 @@ def test_marker_seeks_and_brings_its_comment_into_view_from_another_page(
     wait_for_time(page, 30)
     comment = page.locator(f"#comment-{amara}")
     comment.wait_for()
-    page.wait_for_function(
-        f"""(() => {{
-          const comment = document.getElementById('comment-{amara}');
-          const box = comment.getBoundingClientRect();
-          return box.top >= 0 && box.bottom <= innerHeight;
-        }})()"""
-    )
+    box = f"document.getElementById('comment-{amara}').getBoundingClientRect()"
+    wait_until(page, f"{box}.top >= 0 && {box}.bottom <= innerHeight")
     assert "is-target" in comment.get_attribute("class")
     assert stayed(page)
 
@@ -143,23 +141,23 @@ def test_marker_seeks_and_brings_its_comment_into_view_from_another_page(
 def test_timeline_works_from_the_keyboard_with_a_preview(open_page, episode):
     page = open_page("/episodes/lighthouse")
     wait_for_metadata(page)
-    page.wait_for_function(
-        "document.querySelectorAll('#timeline .marker').length === 2"
-    )
+    wait_until(page, "document.querySelectorAll('#timeline .marker').length === 2")
     page.focus("#share-moment")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.dataset.seek")
     assert focused == "20", "one Tab reaches the timeline's first marker"
     preview = page.locator("#timeline-preview")
     preview.wait_for()
-    page.wait_for_function(
-        "document.getElementById('timeline-preview').textContent.includes('Jules')"
+    wait_until(
+        page,
+        "document.getElementById('timeline-preview').textContent.includes('Jules')",
     )
     assert "1 comment at 0:20" in preview.text_content()
     page.keyboard.press("ArrowRight")
     assert page.evaluate("document.activeElement.dataset.seek") == "30"
-    page.wait_for_function(
-        "document.getElementById('timeline-preview').textContent.includes('Amara')"
+    wait_until(
+        page,
+        "document.getElementById('timeline-preview').textContent.includes('Amara')",
     )
     page.keyboard.press("Enter")
     wait_for_time(page, 30)
@@ -175,9 +173,7 @@ def test_timestamp_field_follows_the_player_and_can_be_cleared(open_page, episod
     field = page.locator("#comment-form input[name=timestamp]")
     assert field.input_value() == ""
     set_time(page, 12.4)
-    page.wait_for_function(
-        "document.querySelector('#comment-form input[name=timestamp]').value === '0:12'"
-    )
+    wait_until(page, f"{TIMESTAMP_FIELD}.value === '0:12'")
     page.click("[data-timestamp-freeze]")
     set_time(page, 16)
     page.wait_for_timeout(300)
@@ -198,13 +194,9 @@ def test_timestamp_field_follows_the_player_and_can_be_cleared(open_page, episod
 def test_posting_a_timestamped_comment_appears_without_reload(open_page, episode):
     page = open_page("/episodes/lighthouse")
     wait_for_metadata(page)
-    page.wait_for_function(
-        "document.querySelectorAll('#timeline .marker').length === 2"
-    )
+    wait_until(page, "document.querySelectorAll('#timeline .marker').length === 2")
     set_time(page, 12.4)
-    page.wait_for_function(
-        "document.querySelector('#comment-form input[name=timestamp]').value === '0:12'"
-    )
+    wait_until(page, f"{TIMESTAMP_FIELD}.value === '0:12'")
     page.fill("#comment-form input[name=author]", "Robin")
     page.fill("#comment-form textarea[name=body]", "Right here, the waves.")
     page.click("#comment-form button[type=submit]")
@@ -240,19 +232,70 @@ def test_errors_appear_next_to_the_fields_with_javascript(open_page, episode):
     assert stayed(page)
 
 
+def focused_id(page):
+    return page.evaluate("document.activeElement.id")
+
+
 def test_inline_reply_appears_in_its_thread(open_page, episode):
-    amara = comment_id("Amara")
+    jules, amara = comment_id("Jules"), comment_id("Amara")
     page = open_page("/episodes/lighthouse")
-    page.click(f"#comment-{amara} > details.reply > summary")
-    reply_form = page.locator(f"#comment-{amara} > details.reply form")
+    assert page.locator("form:has(input[name=parent_id])").count() == 1
+    assert page.is_hidden("#reply-form")
+
+    # Reply moves the page's one form under the comment; Escape puts it away.
+    page.click(f"#comment-{jules} > .comment-actions a.reply-link")
+    page.locator(f"#comment-{jules} > #reply-form").wait_for()
+    assert focused_id(page) == "reply-body"
+    assert "Reply to Jules" in page.text_content("#reply-form .replying")
+    page.keyboard.press("Escape")
+    assert page.is_hidden("#reply-form")
+    assert page.evaluate("document.activeElement.dataset.reply") == str(jules)
+
+    page.click(f"#comment-{amara} > .comment-actions a.reply-link")
+    reply_form = page.locator(f"#comment-{amara} > #reply-form")
+    reply_form.wait_for()
+    assert reply_form.locator("input[name=parent_id]").input_value() == str(amara)
+    assert focused_id(page) == "reply-body"
     reply_form.locator("input[name=author]").fill("Sam")
     reply_form.locator("textarea[name=body]").fill("It is, in Brittany.")
     reply_form.locator("button[type=submit]").click()
     reply = page.locator(f"#comment-{amara} > .replies > .comment", has_text="Brittany")
     reply.wait_for()
     assert reply.get_attribute("data-timestamp") == ""
-    assert page.get_attribute(f"#comment-{amara} > details.reply", "open") is None
+    assert page.is_hidden("#reply-form")
+    assert page.locator("form:has(input[name=parent_id])").count() == 1
     assert stayed(page)
+
+
+def test_more_replies_load_in_place_and_open_a_page_without_javascript(
+    open_page, episode
+):
+    root, ids = make_thread(episode, 60, timestamp_s=35)
+    page = open_page("/episodes/lighthouse")
+    thread = page.locator(f"#comment-{root.id}")
+    assert thread.locator(".comment").count() == 5
+    thread.locator(".more-replies a", has_text="55 more replies").click()
+    page.locator(f"#comment-{ids[54]}").wait_for()
+    assert thread.locator(".comment").count() == 55
+    assert focused_id(page) == f"comment-{ids[5]}"
+    # Reply 6 answers reply 1, and shows inside it.
+    assert page.locator(f"#comment-{ids[0]} > .replies > #comment-{ids[5]}").count()
+    thread.locator(".more-replies a", has_text="5 more replies").click()
+    page.locator(f"#comment-{ids[59]}").wait_for()
+    assert thread.locator(".comment").count() == 60
+    assert thread.locator(".more-replies").count() == 0
+    assert stayed(page)
+
+    page = open_page("/episodes/lighthouse", javascript=False)
+    page.click(".more-replies a")
+    page.wait_for_url(re.compile(r".*thread=\d+.*"))
+    assert page.locator(f"#comment-{ids[49]}").count() == 1
+    assert "Page 1 of 2" in page.text_content(".pager:not(.thread-nav)")
+    page.click(".pager a[rel=next]")
+    assert page.locator(f"#comment-{ids[59]}").count() == 1
+    assert page.locator("#comment-" + str(comment_id("Jules"))).count() == 0
+    page.click("text=← All comments")
+    assert page.locator("#comment-" + str(comment_id("Jules"))).count() == 1
 
 
 def test_edit_within_the_window_and_refusal_after_it(open_page, episode, comment_clock):
@@ -284,9 +327,10 @@ def test_edit_within_the_window_and_refusal_after_it(open_page, episode, comment
     assert "15 minutes after posting it; that time is over" in alert.text_content()
     editor.locator("button[data-delete]").click()
     editor.locator("button[data-delete]").click()
-    page.wait_for_function(
+    wait_until(
+        page,
         f"document.querySelector('#{mine_id} button[data-delete]')"
-        ".textContent === 'Delete'"
+        ".textContent === 'Delete'",
     )
     assert "that time is over" in editor.locator("[role=alert]").text_content()
     db.session.expire_all()
@@ -329,10 +373,21 @@ def test_the_whole_flow_works_with_javascript_off(
     assert comment.get_attribute("data-timestamp") == "33"
     nia = comment.get_attribute("id")
 
-    page.click(f"#{nia} > details.reply > summary")
-    reply_form = page.locator(f"#{nia} > details.reply form")
-    reply_form.locator("input[name=author]").fill("Sam")
+    # Reply opens the page with its one reply form under the comment, in focus.
+    page.click(f"#{nia} > .comment-actions a.reply-link")
+    page.wait_for_url(re.compile(r".*reply=\d+$"))
+    reply_form = page.locator(f"#{nia} > #reply-form")
+    assert reply_form.is_visible()
+    assert page.locator("form:has(input[name=parent_id])").count() == 1
+    assert focused_id(page) == "reply-body"
     reply_form.locator("textarea[name=body]").fill("Me too.")
+    reply_form.locator("button[type=submit]").click()
+    # A reply that was not posted comes back in place, with what was typed.
+    assert page.text_content("#reply-author-error").strip() == "Tell us your name."
+    reply_form = page.locator(f"#{nia} > #reply-form")
+    assert reply_form.locator("textarea[name=body]").input_value() == "Me too."
+    assert focused_id(page) == "reply-author"
+    reply_form.locator("input[name=author]").fill("Sam")
     reply_form.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r".*#comment-\d+$"))
     assert page.locator(f"#{nia} .replies .comment", has_text="Me too.").count() == 1
@@ -389,8 +444,9 @@ def test_no_spoilers_and_the_position_are_remembered(
     assert page.is_hidden(f"#comment-{jules} > .comment-body")
     assert page.is_hidden(f"#comment-{amara} > .comment-body")
     set_time(page, 25)
-    page.wait_for_function(
-        f"!document.getElementById('comment-{jules}').classList.contains('is-ahead')"
+    wait_until(
+        page,
+        f"!document.getElementById('comment-{jules}').classList.contains('is-ahead')",
     )
     assert page.is_visible(f"#comment-{jules} > .comment-body")
     assert page.is_hidden(f"#comment-{amara} > .comment-body")
@@ -415,13 +471,14 @@ def test_follow_along_highlights_the_comments_of_the_moment(open_page, episode):
     wait_for_metadata(page)
     page.check("#follow-along")
     set_time(page, 21)
-    page.wait_for_function(
-        f"document.getElementById('comment-{jules}').classList.contains('is-now')"
+    wait_until(
+        page, f"document.getElementById('comment-{jules}').classList.contains('is-now')"
     )
     assert "1 comment on 0:20" in page.text_content("#now-playing")
     set_time(page, 36)
-    page.wait_for_function(
-        f"!document.getElementById('comment-{jules}').classList.contains('is-now')"
+    wait_until(
+        page,
+        f"!document.getElementById('comment-{jules}').classList.contains('is-now')",
     )
 
 
@@ -435,8 +492,8 @@ def test_share_this_moment_copies_a_link(
     wait_for_metadata(page)
     set_time(page, 12.6)
     page.click("#share-moment")
-    page.wait_for_function(
-        "document.getElementById('player-status').textContent.includes('copied')"
+    wait_until(
+        page, "document.getElementById('player-status').textContent.includes('copied')"
     )
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == f"{live_server}/episodes/lighthouse?t=12"
@@ -467,9 +524,9 @@ def test_sort_and_filter_without_reload(open_page, episode):
     )
     assert page.evaluate(authors) == ["Jules", "Amara"]
     page.select_option("#sort", "newest")
-    page.wait_for_function(f"{authors}[0] === 'Amara'")
+    wait_until(page, f"{authors}[0] === 'Amara'")
     page.check("#conversation-tools input[name=host]")
-    page.wait_for_function(f"{authors}.length === 1")
+    wait_until(page, f"{authors}.length === 1")
     assert page.evaluate(authors) == ["Jules"]
     assert "host=1" in page.url and "sort=newest" in page.url
     assert stayed(page)
@@ -480,9 +537,7 @@ def test_episode_page_screenshots(open_page, episode, width):
     ARTIFACTS.mkdir(exist_ok=True)
     page = open_page("/episodes/lighthouse", width=width)
     wait_for_metadata(page)
-    page.wait_for_function(
-        "document.querySelectorAll('#timeline .marker').length === 2"
-    )
+    wait_until(page, "document.querySelectorAll('#timeline .marker').length === 2")
     set_time(page, 21)
     page.wait_for_timeout(200)
     scroll_width = page.evaluate("document.documentElement.scrollWidth")

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .browser import ARTIFACTS, make_lighthouse, require_chromium
+from .browser import ARTIFACTS, make_lighthouse, require_chromium, wait_until
 from .helpers import make_comment, make_episode
 
 pytestmark = pytest.mark.browser
@@ -104,9 +104,10 @@ def test_answer_the_top_item_then_see_it_nested_on_the_episode_page(
     if javascript:
         item.wait_for(state="detached")
         assert page.url == f"{live_server}/dashboard", "the host stays in the inbox"
-        page.wait_for_function(
+        wait_until(
+            page,
             "document.activeElement?.closest('[data-comment-id]')"
-            f"?.dataset.commentId === '{following_id}'"
+            f"?.dataset.commentId === '{following_id}'",
         )
         assert needs_reply_count(page) == 2
     else:

@@ -456,3 +456,211 @@ def test_player_streams_from_the_media_base_url(client, show):
     make_episode(slug="ep", audio_file="sub/ep one.mp3", duration_s=1800)
     html = client.get("/episodes/ep?t=60").get_data(as_text=True)
     assert 'src="https://cdn.example.org/show/sub/ep%20one.mp3#t=60"' in html
+
+
+# A thread with thousands of replies: the page shows a few of each thread and
+# links to the rest, and holds one reply form that goes under the comment answered.
+
+
+def _reply_forms(html):
+    """Return the forms on a page that post a reply (they carry a parent_id)."""
+    forms = re.findall(r"<form\b.*?</form>", html, re.DOTALL)
+    return [form for form in forms if 'name="parent_id"' in form]
+
+
+def _element(html, element_id):
+    """Return the HTML of the element with `element_id` up to its first child
+    comment: the comment itself, without its replies."""
+    start = html.index(f'id="{element_id}"')
+    ends = [html.find(mark, start) for mark in ('class="replies"', "</article>")]
+    return html[start : min(end for end in ends if end != -1)]
+
+
+def _fresh_request(client, url, count_queries):
+    """Return the response to GET `url` and how many SQL statements it ran, with
+    nothing kept from the test's earlier requests (in production each request
+    has a session of its own)."""
+    from podcast_hub.extensions import db
+
+    db.session.expire_all()
+    with count_queries() as counted:
+        response = client.get(url)
+    return response, len(counted)
+
+
+def test_a_5000_reply_thread_keeps_the_episode_page_small_and_its_queries_few(
+    client, show, count_queries
+):
+    from .helpers import make_thread
+
+    small = make_episode(slug="small", duration_s=3600)
+    _bulk_comments(small, 10, replies_every=3)
+    big = make_episode(slug="big", duration_s=3600)
+    _bulk_comments(big, 10, replies_every=3)
+    root, ids = make_thread(big, 5000, hosts_at=(4321,), timestamp_s=60)
+    client.get("/episodes/small")  # warm up: session, CSRF token
+    sizes, counts = {}, {}
+    for slug in ("small", "big"):
+        url = f"/episodes/{slug}"
+        response, counts[slug] = _fresh_request(client, url, count_queries)
+        sizes[slug] = len(response.data)
+    assert counts["big"] == counts["small"]
+    assert sizes["big"] < 200_000
+    html = response.get_data(as_text=True)
+    thread = html[html.index(f'id="comment-{root.id}"') :]
+    assert all(f'id="comment-{i}"' in thread for i in ids[:5])
+    assert f'id="comment-{ids[5]}"' not in html
+    assert "5,000 replies" in thread
+    assert "Answered by <bdi>Listener 4321</bdi>" in thread
+    assert "4,995 more replies" in thread
+    assert len(_reply_forms(html)) == 1
+
+
+def test_more_replies_open_the_threads_pages_without_javascript(client, show):
+    from .helpers import make_thread
+
+    episode = make_episode(slug="ep", duration_s=3600)
+    root, ids = make_thread(episode, 120)
+    html = client.get("/episodes/ep").get_data(as_text=True)
+    [more] = re.findall(r'<p class="more-replies">\s*<a href="([^"]+)"', html)
+    assert more == f"/episodes/ep?thread={root.id}&amp;page=1#comment-{root.id}"
+    first = client.get(more.replace("&amp;", "&")).get_data(as_text=True)
+    assert all(f'id="comment-{i}"' in first for i in ids[:50])
+    assert f'id="comment-{ids[50]}"' not in first
+    assert "Page 1 of 3" in first and "One thread, 120 replies" in first
+    assert len(_reply_forms(first)) == 1
+    following = re.search(r'<a rel="next" data-page="2" href="([^"]+)"', first)
+    next_page = f"/episodes/ep?page=2&amp;thread={root.id}#conversation"
+    assert following.group(1) == next_page
+    second = client.get(next_page.replace("&amp;", "&")).get_data(as_text=True)
+    assert f'id="comment-{root.id}"' in second
+    assert all(f'id="comment-{i}"' in second for i in ids[50:100])
+    assert f'id="comment-{ids[49]}"' not in second
+    back = f'href="/episodes/ep?comment={root.id}#comment-{root.id}">← All comments'
+    assert back in second
+
+
+def test_more_replies_load_in_place_a_bounded_number_at_a_time(client, show):
+    from .helpers import make_thread
+
+    episode = make_episode(slug="ep", duration_s=3600)
+    root, ids = make_thread(episode, 5000, branch_every=100)
+    html = client.get("/episodes/ep").get_data(as_text=True)
+    [url] = re.findall(r'data-more-replies="([^"]+)"', html)
+    assert url == f"/episodes/ep/conversation/{root.id}/replies?start=5"
+    fragment = client.get(url).get_data(as_text=True)
+    assert "<html" not in fragment and len(fragment) < 100_000
+    # The first new replies answer reply 1, which comes along to hold them.
+    assert fragment.lstrip().startswith('<article class="comment comment--level-2"')
+    assert fragment.index(f'id="comment-{ids[0]}"') < fragment.index(
+        f'id="comment-{ids[5]}"'
+    )
+    assert all(f'id="comment-{i}"' in fragment for i in ids[5:55])
+    assert f'id="comment-{ids[55]}"' not in fragment
+    following = f"/episodes/ep/conversation/{root.id}/replies?start=55"
+    assert f'data-more-replies="{following}"' in fragment
+    assert "4,945 more replies" in fragment
+    assert not _reply_forms(fragment)
+    last = client.get(f"/episodes/ep/conversation/{root.id}/replies?start=4990")
+    assert f'id="comment-{ids[-1]}"' in last.get_data(as_text=True)
+    assert "more-replies" not in last.get_data(as_text=True)
+    assert client.get(f"/episodes/ep/conversation/{ids[0]}/replies").status_code == 404
+
+
+def test_a_link_to_reply_4000_lands_on_the_page_that_shows_it(
+    client, show, count_queries
+):
+    from .helpers import make_thread
+
+    short = make_episode(slug="short", duration_s=3600)
+    _, short_ids = make_thread(short, 60)
+    episode = make_episode(slug="ep", duration_s=3600)
+    for n in range(30):
+        make_comment(episode, timestamp_s=n, body=f"Root {n}")
+    root, ids = make_thread(episode, 5000)
+    target = ids[3999]
+    client.get("/episodes/ep")  # warm up: session, CSRF token
+    url = f"/episodes/ep?comment={target}"
+    response, count = _fresh_request(client, url, count_queries)
+    html = response.get_data(as_text=True)
+    assert f'id="comment-{target}"' in html and "Reply 4000<" in html
+    assert html.index(f'id="comment-{root.id}"') < html.index(f'id="comment-{target}"')
+    assert len(html) < 200_000 and "Page 80 of 100" in html
+    url = f"/episodes/short?comment={short_ids[55]}"
+    assert _fresh_request(client, url, count_queries)[1] == count
+    # The page's script asks for the fragment that holds it, as the timeline does.
+    fragment = client.get(f"/episodes/ep/conversation?comment={target}")
+    assert f'id="comment-{target}"' in fragment.get_data(as_text=True)
+    # The first replies stay on the page of threads.
+    early = client.get(f"/episodes/ep?comment={ids[2]}").get_data(as_text=True)
+    assert f'id="comment-{ids[2]}"' in early and "Root 29" in early
+
+
+def test_one_reply_form_per_page_goes_under_the_comment_answered(client, show):
+    from .helpers import make_thread
+
+    episode = make_episode(slug="ep", duration_s=3600)
+    for n in range(10):
+        make_comment(episode, timestamp_s=n)
+    root, ids = make_thread(episode, 30)
+    html = client.get("/episodes/ep?sort=newest").get_data(as_text=True)
+    [form] = _reply_forms(html)
+    assert " hidden>" in form[: form.index(">") + 1]
+    link = f'href="/episodes/ep?reply={ids[1]}&amp;sort=newest"'
+    assert link in _element(html, f"comment-{ids[1]}")
+    assert html.count('class="reply-link"') == 11 + 5
+
+    html = client.get(f"/episodes/ep?reply={ids[1]}&sort=newest").get_data(as_text=True)
+    [form] = _reply_forms(html)
+    assert form in _element(html, f"comment-{ids[1]}")
+    assert f'name="parent_id" value="{ids[1]}"' in form
+    assert "hidden" not in form[: form.index(">")]
+    assert re.search(r'<textarea autofocus[^>]*id="reply-body"', form)
+    assert '<option value="newest" selected>' in html
+
+    late = client.get(f"/episodes/ep?reply={ids[20]}").get_data(as_text=True)
+    [form] = _reply_forms(late)
+    assert form in _element(late, f"comment-{ids[20]}")
+
+
+def test_a_reply_that_fails_comes_back_under_its_comment_with_what_was_typed(
+    client, show
+):
+    from .conftest import csrf_from
+    from .helpers import make_thread
+
+    episode = make_episode(slug="ep", duration_s=3600)
+    root, ids = make_thread(episode, 300)
+    token = csrf_from(client.get("/episodes/ep").get_data(as_text=True))
+    typed = {"author": "", "body": "Kept reply", "csrf_token": token}
+    response = client.post(
+        "/episodes/ep/comments", data=typed | {"parent_id": ids[250]}
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    [form] = _reply_forms(html)
+    assert form in _element(html, f"comment-{ids[250]}")
+    assert "Kept reply</textarea>" in form and "Tell us your name." in form
+    assert re.search(r'<input[^>]*autofocus[^>]*id="reply-author"', form)
+    comment_form = html[html.index('id="comment-form"') :]
+    assert "Kept reply" not in comment_form[: comment_form.index("</form>")]
+    # A reply to a comment that is not on the page comes back at the top, with why.
+    typed |= {"author": "Sam", "parent_id": 99999}
+    html = client.post("/episodes/ep/comments", data=typed).get_data(as_text=True)
+    [form] = _reply_forms(html)
+    assert 'id="comment-form"' in form and "There is no such comment" in form
+
+
+def test_the_json_page_holds_a_few_replies_of_each_thread(client, show):
+    from .helpers import make_thread
+
+    episode = make_episode(slug="ep", duration_s=3600)
+    root, ids = make_thread(episode, 5000)
+    response = client.get("/api/episodes/ep/comments?page=1")
+    assert len(response.data) < 20_000
+    [thread] = response.get_json()["comments"]
+    [first] = thread["replies"]
+    assert [first["id"], *[reply["id"] for reply in first["replies"]]] == ids[:5]
+    assert thread["reply_count"] == 5000
+    one = client.get(f"/api/comments/{root.id}").get_json()
+    assert one["reply_count"] == 5000 and len(one["replies"]) == 1

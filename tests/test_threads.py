@@ -9,7 +9,7 @@ from podcast_hub import threads
 from podcast_hub.extensions import db
 from podcast_hub.models import Comment
 
-from .helpers import make_comment, make_episode, make_show
+from .helpers import make_comment, make_episode, make_show, make_thread
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -174,3 +174,89 @@ def test_a_page_costs_the_same_queries_for_any_conversation(episode, count_queri
         return len(counted)
 
     assert conversation(10) == conversation(500) == 3
+
+
+# Long threads: a page shows a few replies of each thread, in thread order; the
+# rest come in pages of their own, whatever the number of replies.
+
+
+def flat(node):
+    """Return the ids of the replies below `node`, in the order they show."""
+    found = []
+    for reply in node.replies:
+        found += [reply.comment.id, *flat(reply)]
+    return found
+
+
+def test_a_thread_shows_its_first_replies_in_thread_order_and_counts_the_rest(
+    episode,
+):
+    root = make_comment(episode, created_at=at(0))
+    a = make_comment(episode, parent_id=root.id, created_at=at(1))
+    b = make_comment(episode, parent_id=root.id, created_at=at(2))
+    a1 = make_comment(episode, parent_id=a.id, created_at=at(3))
+    make_comment(episode, parent_id=b.id, created_at=at(4))
+    a2 = make_comment(episode, parent_id=a.id, created_at=at(5))
+    make_comment(episode, parent_id=root.id, created_at=at(6))
+    deeper = make_comment(episode, parent_id=a1.id, created_at=at(7))
+    [node] = threads.page(episode, per_page=10).threads
+    assert threads.SHOWN_REPLIES == 5
+    assert flat(node) == [a.id, a1.id, a2.id, deeper.id, b.id]
+    assert [r.comment.id for r in node.replies] == [a.id, b.id]
+    assert {r.depth for r in node.replies[0].replies} == {3}
+    assert (node.reply_count, node.more_replies) == (7, 2)
+
+
+def test_a_page_loads_a_few_replies_of_a_long_thread_in_constant_queries(
+    episode, count_queries
+):
+    short = make_episode(slug="short")
+    make_thread(short, 10)
+    root, ids = make_thread(episode, 5000, hosts_at=(3999,))
+    make_comment(episode, timestamp_s=5, created_at=at(9))
+    counts = []
+    for each in (short, episode):
+        db.session.refresh(each)
+        with count_queries() as counted:
+            page = threads.page(each, per_page=10)
+        counts.append(len(counted))
+    assert counts == [3, 3]
+    node = next(n for n in page.threads if n.comment.id == root.id)
+    assert flat(node) == ids[:5]
+    assert (node.reply_count, node.more_replies) == (5000, 4995)
+    assert node.answered_by == "Listener 3999"
+    whole = threads.subtree(episode, root.id)
+    assert flat(whole) == ids[:5] and whole.reply_count == 5000
+
+
+def test_pages_of_a_thread_show_each_reply_once_inside_its_parent(episode):
+    root, ids = make_thread(episode, 23, branch_every=4)
+    seen = []
+    for number in range(1, 6):
+        page = threads.thread_page(episode, root.id, number=number, per_page=5)
+        assert (page.thread, page.number, page.pages) == (root.id, number, 5)
+        [node] = page.threads
+        shown = flat(node)
+        if number == 2:
+            # Page 2 starts with an answer to reply 5: reply 5 comes along.
+            assert shown[:2] == [ids[4], ids[5]]
+            assert node.replies[0].replies[0].comment.id == ids[5]
+        seen += [i for i in shown if i not in seen]
+    assert seen == ids
+    last = threads.thread_page(episode, root.id, number=99, per_page=5)
+    assert last.number == 5
+    assert threads.thread_page(episode, ids[0], per_page=5) is None
+
+
+def test_a_late_reply_is_placed_on_the_page_of_its_thread_that_shows_it(episode):
+    others = [make_comment(episode, timestamp_s=s, created_at=at(s)) for s in (1, 2)]
+    root, ids = make_thread(episode, 4100)
+    assert threads.place_of(episode, ids[4], per_page=1) == threads.Place(3)
+    assert threads.place_of(episode, others[0].id, per_page=1) == threads.Place(1)
+    place = threads.place_of(episode, ids[3999], per_page=1)
+    assert place == threads.Place(80, thread=root.id)
+    page = threads.thread_page(episode, root.id, number=place.page)
+    assert ids[3999] in flat(page.threads[0])
+    assert threads.find(page.threads, ids[3999]).comment.body == "Reply 4000"
+    hidden = make_comment(episode, parent_id=root.id, status="hidden")
+    assert threads.place_of(episode, hidden.id, per_page=1) is None

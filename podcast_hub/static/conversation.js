@@ -1,6 +1,7 @@
 // Pages of threads without leaving the player: pager links, sort and filter load
 // the server's fragment in place, and a link to a comment on another page
-// (#comment-<id>) loads the page that holds it.
+// (#comment-<id>) loads the page that holds it. A thread's "N more replies" adds
+// the next replies in place, a bounded number at a time.
 import { getFragment } from "./http.js";
 import { announce, scrollToElement } from "./ui.js";
 
@@ -16,6 +17,7 @@ export function setupConversation({ onSwap }) {
     if (page && list.dataset.page !== "1") params.set("page", list.dataset.page);
     if (list.dataset.sort !== "moment") params.set("sort", list.dataset.sort);
     if (list.dataset.host) params.set("host", "1");
+    if (list.dataset.thread) params.set("thread", list.dataset.thread);
     return params;
   }
 
@@ -81,7 +83,61 @@ export function setupConversation({ onSwap }) {
     return element;
   }
 
+  // Add the replies the fragment at `link` holds to its thread. The first may be
+  // a reply already shown, repeated to hold the first new ones: they join it.
+  async function moreReplies(link) {
+    const thread = link.closest(".comment");
+    const more = link.closest(".more-replies");
+    link.setAttribute("aria-busy", "true");
+    let fragment;
+    try {
+      fragment = await getFragment(link.dataset.moreReplies);
+    } catch {
+      link.removeAttribute("aria-busy");
+      announce("The replies could not be loaded. Check your connection and try again.");
+      return;
+    }
+    const added = [];
+    const adopt = (into, items) => {
+      for (const item of items) {
+        if (!item.matches(".comment") || document.getElementById(item.id)) continue;
+        into.append(item);
+        added.push(item);
+      }
+    };
+    const repliesOf = (comment, before = null) => {
+      let replies = comment.querySelector(":scope > .replies");
+      if (!replies) {
+        replies = document.createElement("div");
+        replies.className = "replies";
+        comment.insertBefore(replies, before);
+      }
+      return replies;
+    };
+    for (const item of [...fragment.children]) {
+      const shown = item.matches(".comment") && document.getElementById(item.id);
+      const inner = item.querySelector(":scope > .replies");
+      if (shown && inner) adopt(repliesOf(shown), [...inner.children]);
+      else adopt(repliesOf(thread, more), [item]);
+    }
+    const next = fragment.querySelector(".more-replies");
+    if (next) more.replaceWith(next);
+    else more.remove();
+    onSwap();
+    announce(`${added.length} more repl${added.length === 1 ? "y" : "ies"} shown.`);
+    if (added.length) {
+      added[0].tabIndex = -1;
+      added[0].focus();
+    }
+  }
+
   section.addEventListener("click", async (event) => {
+    const more = event.target.closest("a[data-more-replies]");
+    if (more && !(event.ctrlKey || event.metaKey || event.shiftKey)) {
+      event.preventDefault();
+      if (more.getAttribute("aria-busy") !== "true") moreReplies(more);
+      return;
+    }
     const link = event.target.closest(".pager a[data-page]");
     if (!link) return;
     event.preventDefault();

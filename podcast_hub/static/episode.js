@@ -4,7 +4,7 @@ import { player, seek, setupPlayer } from "./player.js";
 import { setupTimeline } from "./timeline.js";
 import { setupListening } from "./listening.js";
 import { setupConversation } from "./conversation.js";
-import { setupPosting, setupTimestamp } from "./posting.js";
+import { setupPosting, setupReplying, setupTimestamp } from "./posting.js";
 import { setupEditing } from "./editing.js";
 
 if (player) {
@@ -47,6 +47,7 @@ if (player) {
       listening.update();
     },
   });
+  setupReplying();
   setupTimestamp(document.getElementById("comment-form"), player);
   setupEditing({ commentApi, fragmentUrl, onDeleted: (wasPublished) => wasPublished && count(-1) });
 }

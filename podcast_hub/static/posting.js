@@ -1,5 +1,6 @@
 // Posting with JavaScript: the comment and reply forms go through the JSON API and
-// the new comment appears in place, drawn by the server. The timestamp field
+// the new comment appears in place, drawn by the server. The page has one reply
+// form, which "Reply" moves under the comment it answers. The timestamp field
 // follows the player live, can be frozen, typed over or cleared.
 import { formatTime } from "./timecode.js";
 import { getFragment, sendJSON } from "./http.js";
@@ -96,7 +97,7 @@ export function setupPosting({ fragmentUrl, onPosted }) {
     }
     if (!(comment.parent_id && placeReply(element, comment))) placeThread(element, comment);
     form.elements.body.value = "";
-    form.closest("details")?.removeAttribute("open");
+    if (form.id === "reply-form") form.hidden = true;
     form.dispatchEvent(new CustomEvent("posted"));
     element.classList.add("is-new");
     element.tabIndex = -1;
@@ -113,6 +114,51 @@ export function setupPosting({ fragmentUrl, onPosted }) {
     if (!form) return;
     event.preventDefault();
     submit(form);
+  });
+}
+
+// "Reply" under a comment: without JavaScript its link opens the page with the one
+// reply form under that comment; here the form moves there. What was typed goes
+// along. Cancel or Escape puts the form away and returns to the link.
+export function setupReplying() {
+  function open(link) {
+    const form = document.getElementById("reply-form");
+    const comment = link.closest(".comment");
+    if (!form || !comment) return false;
+    if (form.elements.parent_id.value !== link.dataset.reply) clearErrors(form);
+    form.elements.parent_id.value = link.dataset.reply;
+    const author = comment.querySelector(":scope > .comment-meta .author");
+    form.querySelector("[data-reply-author]").textContent = author?.textContent ?? "";
+    link.closest(".comment-actions").after(form);
+    form.hidden = false;
+    form.elements.body.focus();
+    return true;
+  }
+
+  function close(form) {
+    form.hidden = true;
+    clearErrors(form);
+    const id = form.elements.parent_id.value;
+    document.querySelector(`#comment-${id} > .comment-actions a[data-reply]`)?.focus();
+  }
+
+  document.addEventListener("click", (event) => {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const link = event.target.closest("a[data-reply]");
+    if (link) {
+      // No form on this page (comments closed, or it went with a swap): follow the link.
+      if (open(link)) event.preventDefault();
+      return;
+    }
+    const cancel = event.target.closest("#reply-form [data-reply-cancel]");
+    if (cancel) {
+      event.preventDefault();
+      close(cancel.closest("form"));
+    }
+  });
+  document.addEventListener("keydown", (event) => {
+    const form = event.key === "Escape" && event.target.closest?.("#reply-form");
+    if (form) close(form);
   });
 }
 
