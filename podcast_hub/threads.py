@@ -135,15 +135,13 @@ def place_of(
     the page of threads that holds the thread (`page_of`); a later reply is on
     the page of its thread's replies that holds it. None as for `page_of`.
     """
-    root = _visible_root(episode, comment_id, own_ids)
-    if root is None:
+    chain = _visible_chain(episode, comment_id, own_ids)
+    if chain is None:
         return None
+    root = chain[-1]
     if root.id != comment_id:
-        numbered = _numbered(_below([root], own_ids)).subquery()
-        position = db.session.scalar(
-            sa.select(numbered.c.position).where(numbered.c.id == comment_id)
-        )
-        if position is not None and position > shown:
+        position = _position(chain, own_ids)
+        if position > shown:
             return Place((position - 1) // replies_per_page + 1, thread=root.id)
     number = page_of(
         episode,
@@ -356,19 +354,49 @@ def _before(keys, values):
 
 def _visible_root(episode, comment_id, own_ids):
     """Return the top-level comment above `comment_id` if all the way up is visible."""
+    chain = _visible_chain(episode, comment_id, own_ids)
+    return chain[-1] if chain else None
+
+
+def _visible_chain(episode, comment_id, own_ids):
+    """Return comment `comment_id` and those above it, up to its top-level comment,
+    if all of them are visible; else None."""
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.episode_id != episode.id:
         return None
+    chain = []
     for _ in range(64):
         if not (
             comment.status == "published"
             or (comment.status in HELD and comment.is_claimed_by(own_ids))
         ):
             return None
+        chain.append(comment)
         if comment.parent_id is None:
-            return comment
+            return chain
         comment = db.session.get(Comment, comment.parent_id)
     return None
+
+
+def _position(chain, own_ids):
+    """Return the place (from 1) in its thread's order of the reply that starts
+    `chain` (`_visible_chain`).
+
+    Counts the replies before it, which needs no sorting however long the thread.
+    """
+    reply, branch, root = chain[0], chain[-2], chain[-1]
+    below = _below([root], own_ids)
+    keys = [
+        (below.c.branch_at, True),
+        (below.c.branch_id, True),
+        (below.c.level, True),
+        (below.c.created_at, True),
+        (below.c.id, True),
+    ]
+    level = 2 if branch is reply else MAX_DEPTH
+    values = [branch.created_at, branch.id, level, reply.created_at, reply.id]
+    earlier = sa.select(sa.func.count()).select_from(below).where(_before(keys, values))
+    return db.session.scalar(earlier) + 1
 
 
 def _grow(tops, own_ids, *, depth=1, start=0, count=SHOWN_REPLIES):
