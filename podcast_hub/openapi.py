@@ -5,6 +5,7 @@ against it with schemathesis. Enumerations (moderation actions, sorts, comment
 statuses) come from the modules that own them, so the document cannot drift.
 """
 
+import copy
 import functools
 from importlib.metadata import PackageNotFoundError, version
 
@@ -46,6 +47,26 @@ def _body(description, schema):
         "required": True,
         "description": description,
         "content": {"application/json": {"schema": schema}},
+    }
+
+
+def _episode(**extra):
+    """Return the schema of an episode in JSON, with `extra` properties."""
+    properties = {
+        "slug": {"type": "string"},
+        "title": {"type": "string"},
+        "published_at": {"type": "string", "format": "date-time"},
+        "duration": {"type": "integer", "minimum": 0, "description": "Seconds."},
+        "audio_url": {"type": "string", "format": "uri"},
+        "page_url": {"type": "string", "format": "uri"},
+        "comment_count": {"type": "integer", "minimum": 0},
+        **extra,
+    }
+    return {
+        "type": "object",
+        "required": list(properties),
+        "additionalProperties": False,
+        "properties": properties,
     }
 
 
@@ -119,57 +140,14 @@ _SCHEMAS = {
             },
         },
     },
-    "Episode": {
-        "type": "object",
-        "required": [
-            "slug",
-            "title",
-            "published_at",
-            "duration",
-            "audio_url",
-            "page_url",
-            "comment_count",
-        ],
-        "additionalProperties": False,
-        "properties": {
-            "slug": {"type": "string"},
-            "title": {"type": "string"},
-            "published_at": {"type": "string", "format": "date-time"},
-            "duration": {"type": "integer", "minimum": 0, "description": "Seconds."},
-            "audio_url": {"type": "string", "format": "uri"},
-            "page_url": {"type": "string", "format": "uri"},
-            "comment_count": {"type": "integer", "minimum": 0},
+    "Episode": _episode(),
+    "EpisodeDetail": _episode(
+        description_html={
+            "type": "string",
+            "description": "The show notes, rendered and sanitised.",
         },
-    },
-    "EpisodeDetail": {
-        "type": "object",
-        "required": [
-            "slug",
-            "title",
-            "published_at",
-            "duration",
-            "audio_url",
-            "page_url",
-            "comment_count",
-            "description_html",
-            "chapters",
-        ],
-        "additionalProperties": False,
-        "properties": {
-            "slug": {"type": "string"},
-            "title": {"type": "string"},
-            "published_at": {"type": "string", "format": "date-time"},
-            "duration": {"type": "integer", "minimum": 0, "description": "Seconds."},
-            "audio_url": {"type": "string", "format": "uri"},
-            "page_url": {"type": "string", "format": "uri"},
-            "comment_count": {"type": "integer", "minimum": 0},
-            "description_html": {
-                "type": "string",
-                "description": "The show notes, rendered and sanitised.",
-            },
-            "chapters": {"type": "array", "items": _ref("Chapter")},
-        },
-    },
+        chapters={"type": "array", "items": _ref("Chapter")},
+    ),
     "Chapter": {
         "type": "object",
         "required": ["start", "title", "url"],
@@ -473,9 +451,13 @@ _PATHS = {
 }
 
 
-@functools.cache
 def document():
-    """Return the OpenAPI document of the JSON API."""
+    """Return the OpenAPI document of the JSON API, a new copy each time."""
+    return copy.deepcopy(_document())
+
+
+@functools.cache
+def _document():
     return {
         "openapi": "3.1.0",
         "info": {
