@@ -58,6 +58,11 @@ def clean_name(value):
     return names.normal(value)
 
 
+def is_id(number):
+    """Tell whether `number` can be a row's id: from 1 to what 64 bits hold."""
+    return 0 < number < 2**63
+
+
 class TimecodeField(Field):
     """A moment of the audio typed as 754, 12:34 or 1:02:03; empty for none."""
 
@@ -118,7 +123,7 @@ class CommentForm(FlaskForm):
     )
 
     def validate_parent_id(self, field):
-        if field.data is not None and field.data <= 0:
+        if field.data is not None and not is_id(field.data):
             raise ValidationError("There is no such comment on this episode.")
 
 
@@ -236,6 +241,8 @@ class BulkForm(NextForm):
     def validate_ids(self, field):
         if not field.data:
             raise ValidationError("Tick at least one comment first.")
+        if not all(is_id(number) for number in field.data):
+            raise ValidationError("Some of those comments do not exist.")
 
 
 class UploadEpisodeForm(FlaskForm):
@@ -288,11 +295,17 @@ class EpisodeForm(FlaskForm):
     )
     season = IntegerField(
         "Season",
-        validators=[Optional(), NumberRange(min=1, message="From 1, or empty.")],
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=99_999, message="From 1 to 99,999, or empty."),
+        ],
     )
     number = IntegerField(
         "Episode number",
-        validators=[Optional(), NumberRange(min=1, message="From 1, or empty.")],
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=99_999, message="From 1 to 99,999, or empty."),
+        ],
     )
     episode_type = SelectField(
         "Type",

@@ -452,3 +452,43 @@ def test_with_a_base_url_the_host_header_decides_no_url(client, episode):
         body = client.get(path, headers={"Host": "evil.example"}).get_data(as_text=True)
         assert "evil.example" not in body, path
         assert "https://pod.example.org/" in body, path
+
+
+@pytest.mark.parametrize("parent", ["9223372036854775808", "9" * 40, "0", "-5"])
+def test_a_reply_to_an_impossible_comment_id_is_a_clear_error(
+    client, csrf, episode, parent
+):
+    token = csrf("/episodes/talk")
+    form = client.post(
+        "/episodes/talk/comments",
+        data={"csrf_token": token, "author": "Lee", "body": "Hi", "parent_id": parent},
+    )
+    assert form.status_code == 400
+    assert "There is no such comment" in form.get_data(as_text=True)
+    api = client.post(
+        "/api/episodes/talk/comments",
+        json={"author": "Lee", "body": "Hi", "parent_id": int(parent)},
+        headers={"X-CSRFToken": token},
+    )
+    assert api.status_code in (400, 404)
+    assert api.get_json()["fields"]["parent_id"]
+    assert _comment_count() == 0
+
+
+def test_bulk_actions_on_impossible_ids_are_a_clear_error(app, client, auth, episode):
+    auth.login()
+    comment = make_comment(episode)
+    token = csrf_from(client.get("/dashboard").get_data(as_text=True))
+    response = client.post(
+        "/dashboard/comments/bulk",
+        data={
+            "csrf_token": token,
+            "action": "hide",
+            "ids": [str(comment.id), "9223372036854775808"],
+        },
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "Some of those comments do not exist." in response.get_data(as_text=True)
+    db.session.refresh(comment)
+    assert comment.status == "published"
