@@ -310,7 +310,10 @@ def _conversation_forms(episode, form):
     page, in the comment form, with the reason.
     """
     answering = form.parent_id.data
-    view = conversation_view(episode, reply_to=answering)
+    # A parent id that broke the form's rules (0, beyond 64 bits) names nothing.
+    view = conversation_view(
+        episode, reply_to=None if form.parent_id.errors else answering
+    )
     reply_form = _reply_form(episode)
     if answering and reply_form is not None:
         if view.reply_to == answering:

@@ -175,12 +175,14 @@ def thread_page(
     root = _visible_root(episode, root_id, own_ids)
     if root is None or root.id != root_id:
         return None
-    below = _below([root], own_ids)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(below))
-    pages = max(1, math.ceil(total / per_page))
-    number = min(max(1, number), pages)
+    number = max(1, number)
+    [node] = _grow([root], own_ids, start=(number - 1) * per_page, count=per_page)
+    pages = max(1, math.ceil(node.reply_count / per_page))
+    if number > pages:
+        number = pages
+        [node] = _grow([root], own_ids, start=(number - 1) * per_page, count=per_page)
     return Page(
-        threads=_grow([root], own_ids, start=(number - 1) * per_page, count=per_page),
+        threads=[node],
         number=number,
         pages=pages,
         total_threads=1,
@@ -406,7 +408,7 @@ def _grow(tops, own_ids, *, depth=1, start=0, count=SHOWN_REPLIES):
 
     Each Node also learns how many replies it has in all and which host answered
     first (in thread order), whatever the window. One query, returning at most
-    `len(tops) * (count + 2)` rows however long the threads are.
+    `len(tops) * (count + 3)` rows however long the threads are.
     """
     nodes = {top.id: Node(top, depth=depth) for top in tops}
     start = min(max(0, start), _MAX_START)
@@ -438,6 +440,8 @@ def _grow(tops, own_ids, *, depth=1, start=0, count=SHOWN_REPLIES):
             sa.or_(
                 numbered.c.position.between(start + 1, start + count),
                 Comment.id.in_(first_in_window),
+                # The last reply, so that the total is known beyond the end.
+                numbered.c.position == numbered.c.total,
                 sa.tuple_(numbered.c.top_id, numbered.c.position).in_(first_hosts),
             )
         )
