@@ -439,7 +439,7 @@ def _grow(tops, own_ids, *, depth=1, start=0, count=SHOWN_REPLIES):
         .where(
             sa.or_(
                 numbered.c.position.between(start + 1, start + count),
-                Comment.id.in_(first_in_window),
+                numbered.c.id.in_(first_in_window),
                 # The last reply, so that the total is known beyond the end.
                 numbered.c.position == numbered.c.total,
                 sa.tuple_(numbered.c.top_id, numbered.c.position).in_(first_hosts),
@@ -478,7 +478,8 @@ def _below(tops, own_ids, depth=1):
     Columns: `id`; `top_id`, the comment of `tops` above it; `level`, the depth
     it shows at; `branch_id` and `branch_at`, the second-level reply it shows
     under (itself at the second level; when `tops` are second-level comments,
-    the top, with no time); its `created_at` and `is_host`.
+    the top, with no time); its `created_at` and `is_host`. (Each comment has
+    one parent, so no walk down from a top can come round to a comment twice.)
     """
     first_level = min(depth + 1, MAX_DEPTH)
     at_second = first_level == 2
@@ -500,7 +501,7 @@ def _below(tops, own_ids, depth=1):
     )
     below = anchor.cte("below", recursive=True)
     reply = so.aliased(Comment)
-    return below.union(
+    return below.union_all(
         sa.select(
             reply.id,
             below.c.top_id,
