@@ -68,6 +68,12 @@ export function setupEditing({ commentApi, fragmentUrl, onDeleted }) {
   async function replaceComment(article, id) {
     const fragment = await getFragment(`${fragmentUrl}/${id}`);
     const fresh = fragment.querySelector(".comment");
+    // The page's one reply form may sit in this comment: it stays on the page.
+    const replyForm = article.querySelector("#reply-form");
+    if (replyForm) {
+      replyForm.hidden = true;
+      document.getElementById("conversation-list")?.append(replyForm);
+    }
     article.replaceWith(fresh);
     fresh.tabIndex = -1;
     fresh.focus();
