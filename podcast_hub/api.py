@@ -26,6 +26,7 @@ from .public import (
     submit_comment,
     submit_edit,
 )
+from .safety import arg_int
 from .sessions import sessionless
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -199,7 +200,7 @@ def _comments_page(episode):
         return json_error(400, "Unknown sort.", {"sort": ["Use moment or newest."]})
     page = threads.page(
         episode,
-        number=request.args.get("page", 1, type=int),
+        number=arg_int("page", 1),
         sort=sort,
         host_only=request.args.get("host") == "1",
         own_ids=own,

@@ -44,6 +44,8 @@ bp = Blueprint("public", __name__)
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 _AUDIO_TYPE = re.compile(r"audio/[a-z0-9][a-z0-9.+-]*", re.IGNORECASE)
 MEDIA_MAX_AGE_S = 3600
+# What the episode page reads from its query string.
+PAGE_ARGS = ("t", "comment", "reply", "thread", "page", "sort", "host")
 
 
 def comment_rate_limit():
@@ -351,7 +353,8 @@ def comments_address(slug):
     That page's address is the form's `/episodes/<slug>/comments`, and those
     links are relative to it.
     """
-    return redirect(url_for("public.episode", slug=slug, **request.args.to_dict()))
+    keep = {name: request.args[name] for name in PAGE_ARGS if name in request.args}
+    return redirect(url_for("public.episode", slug=slug, **keep))
 
 
 @bp.get("/episodes/<slug>/conversation")

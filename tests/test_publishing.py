@@ -242,7 +242,8 @@ def test_editing_title_slug_numbers_type_and_explicit(client, token, episode):
     [
         ({"slug": "Not A Slug"}, "Use lowercase letters, digits and single hyphens"),
         ({"title": ""}, "Give the episode a title."),
-        ({"season": "0"}, "From 1, or empty."),
+        ({"season": "0"}, "From 1 to 99,999, or empty."),
+        ({"number": "9" * 30}, "From 1 to 99,999, or empty."),
         ({"episode_type": "movie"}, "Not a valid choice"),
         ({"publication": "at", "publish_at": ""}, "Give the date and time"),
     ],

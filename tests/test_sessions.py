@@ -1,11 +1,11 @@
-"""Sessions stay out of what everyone shares: feeds and media."""
+"""Sessions stay out of what everyone shares: feeds, media, the API's document."""
 
 import pytest
 
 from .helpers import make_chapter, make_episode, make_show
 
 
-def test_feeds_and_media_are_the_sessionless_views(app):
+def test_feeds_media_and_the_api_document_are_the_sessionless_views(app):
     sessionless = {
         endpoint
         for endpoint, view in app.view_functions.items()
@@ -16,11 +16,18 @@ def test_feeds_and_media_are_the_sessionless_views(app):
         "feeds.comments_xml",
         "feeds.chapters_json",
         "public.media",
+        "api.openapi_document",
     }
 
 
 @pytest.mark.parametrize(
-    "path", ["/feed.xml", "/episodes/ep/comments.xml", "/episodes/ep/chapters.json"]
+    "path",
+    [
+        "/feed.xml",
+        "/episodes/ep/comments.xml",
+        "/episodes/ep/chapters.json",
+        "/api/openapi.json",
+    ],
 )
 def test_sessionless_responses_neither_vary_on_nor_set_the_cookie(
     client, auth, media_dir, path
