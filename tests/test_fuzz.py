@@ -72,8 +72,17 @@ comment_json = st.fixed_dictionaries(
     },
 )
 # The names the views read, and anything else.
-known_arg = st.sampled_from(
-    ["t", "page", "comment", "sort", "host", "next", "endpoint", "_external"]
+NUMBER_ARGS = ("t", "page", "comment", "reply", "thread", "start")
+TEXT_ARGS = ("sort", "host", "next", "endpoint", "_external")
+known_arg = st.sampled_from(NUMBER_ARGS + TEXT_ARGS)
+# What people and scripts put where a number belongs.
+number_text = st.one_of(
+    st.sampled_from(
+        ["²", "٣", "9" * 5000, "-1", "0", "9223372036854775808", "1e3", " 7", "0x10"]
+    ),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.sampled_from(["1", "2", "12:34", "1:02:03", "99:99"]),
+    any_text,
 )
 arg_name = st.one_of(known_arg, known_arg, odd_text)
 arg_value = st.one_of(special_text, special_text, any_text)
@@ -121,16 +130,28 @@ def _check(response, where):
 
 
 @FUZZ
-@given(data=st.data())
-def test_random_query_strings_on_every_public_get_route(app, client, world, data):
-    rule = data.draw(
-        st.sampled_from([r for r in _public_rules(app) if "GET" in r.methods])
-    )
-    value = data.draw(path_value)
-    query = data.draw(st.dictionaries(arg_name, arg_value, max_size=4))
-    path = _path(rule, value)
-    response = client.get(path, query_string=query)
-    _check(response, (path, query))
+@given(
+    value=path_value,
+    query=st.fixed_dictionaries(
+        {},
+        optional={
+            **{name: number_text for name in NUMBER_ARGS},
+            **{name: arg_value for name in TEXT_ARGS},
+        },
+    ),
+    extra=st.dictionaries(odd_text, arg_value, max_size=2),
+)
+def test_random_query_strings_on_every_public_get_route(
+    app, client, world, value, query, extra
+):
+    """Each example goes to every GET route, each route with the real ids too."""
+    query = {**extra, **query}
+    for rule in _public_rules(app):
+        if "GET" not in rule.methods:
+            continue
+        for path in {_path(rule, value), _path(rule, "talk"), _path(rule, "1")}:
+            response = client.get(path, query_string=query)
+            _check(response, (path, query))
 
 
 @FUZZ
