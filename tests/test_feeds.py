@@ -18,6 +18,7 @@ from podcast_hub.extensions import db
 from podcast_hub.models import Episode, Host, Show
 
 from .conftest import csrf_from
+from .test_feed import read_with_partytime
 from .helpers import (
     make_chapter,
     make_comment,
@@ -590,6 +591,9 @@ def test_dashboard_forms_with_any_character_keep_the_feeds_valid(
     show_feed, said = both_feeds(client)
     assert show_feed.feed.title == "Moments"
     assert show_feed.entries[0].title == "The Lighthouse"
+    by_the_index = read_with_partytime(client.get("/feed.xml"))
+    assert by_the_index["title"] == "Moments"
+    assert by_the_index["items"][0]["title"] == "The Lighthouse"
     assert "Thanks!" in said.entries[0].description
     channel = etree.fromstring(client.get("/feed.xml").data).find("channel")
     assert channel.findtext(f"{ITUNES}author") == "Dana"
@@ -622,6 +626,9 @@ def test_rows_stored_with_any_character_never_break_the_feeds(client, char):
     show_feed, said = both_feeds(client)
     assert show_feed.feed.title == "Moments"
     assert show_feed.entries[0].title == "The Lighthouse"
+    by_the_index = read_with_partytime(client.get("/feed.xml"))
+    assert by_the_index["title"] == "Moments"
+    assert by_the_index["items"][0]["title"] == "The Lighthouse"
     assert sorted(entry.title for entry in said.entries) == [
         "Dana Reyes (host) at 12:34",
         "Lee at 12:34",
