@@ -44,7 +44,8 @@ def episode(app, media_dir):
 def open_page(browser, live_server):
     """Return a function opening a path of the live server in a fresh page.
 
-    Uncaught script errors fail the test; contexts close before the server stops.
+    Uncaught script errors and anything the Content-Security-Policy blocks fail
+    the test; contexts close before the server stops.
     """
     contexts = []
     errors = []
@@ -58,6 +59,14 @@ def open_page(browser, live_server):
             contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
+        # What the Content-Security-Policy blocks is reported on the console.
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text
+                and errors.append(message.text)
+            ),
+        )
         page.goto(f"{live_server}{path}")
         if javascript:
             # Set once; still there later means the page never reloaded.
