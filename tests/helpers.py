@@ -1,7 +1,9 @@
 """Small factories for test data, each with keyword overrides."""
 
 import itertools
+import struct
 import uuid
+import zlib
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -143,3 +145,15 @@ def make_thread(episode, replies, branch_every=10, hosts_at=(), **overrides):
     db.session.execute(sa.insert(Comment), rows)
     db.session.commit()
     return root, [first + n for n in range(replies)]
+
+
+def png_claiming(width, height):
+    """Return a PNG of a hundred bytes whose header claims `width` × `height`."""
+
+    def chunk(kind, data):
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat)

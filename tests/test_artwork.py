@@ -1,13 +1,13 @@
 """Checking cover art against Apple's rules, and refusing broken or bomb images."""
 
 import io
-import struct
-import zlib
 
 import pytest
 from PIL import Image
 
 from podcast_hub import artwork
+
+from .helpers import png_claiming
 
 SIZE_RULE = "Apple wants 1400 to 3000 px square"
 
@@ -17,18 +17,6 @@ def image_bytes(size=(1400, 1400), fmt="JPEG", mode="RGB"):
     buffer = io.BytesIO()
     Image.new(mode, size, "teal" if mode == "RGB" else 128).save(buffer, fmt)
     return buffer.getvalue()
-
-
-def png_header(width, height):
-    """Return the start of a PNG that claims `width` × `height` pixels."""
-
-    def chunk(kind, data):
-        crc = zlib.crc32(kind + data)
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    idat = zlib.compress(b"\x00" * 64)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat)
 
 
 @pytest.mark.parametrize(
@@ -112,10 +100,10 @@ def test_each_broken_rule_is_a_warning(name, data, warnings):
         (image_bytes((1400, 1400), "PNG")[:300], "cover.png is damaged or cut short"),
         (image_bytes((1400, 1400), "JPEG")[:2000], "cover.png is damaged or cut"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "cover.png is not a readable image"),
-        (png_header(4000, 4000), "cover.png is damaged or cut short"),
+        (png_claiming(4000, 4000), "cover.png is damaged or cut short"),
         # Past Pillow's own limit: Pillow refuses it from the header.
         (
-            png_header(100_000, 100_000),
+            png_claiming(100_000, 100_000),
             f"cover.png claims more than 25 megapixels, too large for cover art; "
             f"{SIZE_RULE}",
         ),
@@ -143,7 +131,7 @@ def test_an_image_claiming_too_many_pixels_is_refused_from_its_header(
     """A PNG of a hundred bytes that claims 50,000×50,000 px is refused before
     any decoding, whatever the source; Pillow's DecompressionBombWarning never
     escapes (warnings are errors in the tests)."""
-    data = png_header(width, height)
+    data = png_claiming(width, height)
     assert len(data) < 200
     path = tmp_path / "bomb.png"
     path.write_bytes(data)
@@ -157,7 +145,7 @@ def test_an_image_claiming_too_many_pixels_is_refused_from_its_header(
 
 
 def test_an_image_at_the_pixel_limit_is_judged_by_apples_rules():
-    data = png_header(5000, 5000)
+    data = png_claiming(5000, 5000)
 
     assert artwork.check(data, "cover.png", decode=False) == [
         f"cover.png is 5000×5000 px; {SIZE_RULE}"

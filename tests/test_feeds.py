@@ -18,7 +18,6 @@ from podcast_hub.extensions import db
 from podcast_hub.models import Episode, Host, Show
 
 from .conftest import csrf_from
-from .test_feed import read_with_partytime
 from .helpers import (
     make_chapter,
     make_comment,
@@ -28,6 +27,7 @@ from .helpers import (
     make_soundbite,
     make_transcript,
 )
+from .test_feed import read_with_partytime
 
 FEEDS = ["/feed.xml", "/episodes/ep/comments.xml"]
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"

@@ -15,7 +15,7 @@ from podcast_hub.extensions import db
 from podcast_hub.models import Episode
 
 from .conftest import AUDIO_FIXTURES, FIXTURES
-from .helpers import make_chapter, make_episode, make_show
+from .helpers import make_chapter, make_episode, make_show, png_claiming
 
 TITLE = "Café Ünïcode — 日本"
 ARTIST = "Zoë Ørsted"
@@ -857,20 +857,6 @@ def test_show_toml_updates_the_show_and_refuses_a_cover_that_is_no_image(
             "damaged); not used",
         )
     ]
-
-
-def png_claiming(width, height):
-    """Return a PNG of a hundred bytes whose header claims `width` × `height`."""
-    import struct
-    import zlib
-
-    def chunk(kind, data):
-        crc = zlib.crc32(kind + data)
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    idat = zlib.compress(b"\x00" * 64)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat)
 
 
 BOMB_REASON = (

@@ -15,7 +15,7 @@ from podcast_hub.extensions import db
 from podcast_hub.models import Chapter, Comment, Episode, Soundbite
 
 from .conftest import AUDIO_FIXTURES, FIXTURES, csrf_from
-from .helpers import make_comment, make_episode, make_show
+from .helpers import make_comment, make_episode, make_show, png_claiming
 
 COVER = FIXTURES.parent.parent / "episodes" / "cover.png"
 
@@ -611,20 +611,6 @@ def test_a_chapter_with_a_web_link_is_added(client, token):
     assert response.status_code == 303
     chapter = db.session.scalar(sa.select(Chapter))
     assert (chapter.start_s, chapter.url) == (10, "https://example.org/x")
-
-
-def png_claiming(width, height):
-    """Return a PNG of a hundred bytes whose header claims `width` × `height`."""
-    import struct
-    import zlib
-
-    def chunk(kind, data):
-        crc = zlib.crc32(kind + data)
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    idat = zlib.compress(b"\x00" * 64)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat)
 
 
 @pytest.mark.parametrize(
