@@ -92,8 +92,6 @@ def security_headers(response):
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    # Say what we are, not which server software and version answer.
-    headers["Server"] = "Podcast Hub"
     return response
 
 

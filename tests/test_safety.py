@@ -337,8 +337,8 @@ def test_every_route_sends_the_security_headers(app, client, auth, episode):
             assert headers.get("X-Frame-Options") == "DENY", where
             assert headers.get("X-Content-Type-Options") == "nosniff", where
             assert headers.get("Referrer-Policy"), where
-            assert "Werkzeug" not in headers.get("Server", ""), where
-            assert "Python" not in headers.get("Server", ""), where
+            # gunicorn names itself without a version; the app adds nothing.
+            assert "Server" not in headers, where
 
 
 def test_pages_carry_no_inline_script(app, client, auth, episode):
