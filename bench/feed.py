@@ -44,8 +44,9 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension  # noqa: E402
 from feedgen.feed import FeedGenerator  # noqa: E402
 from feedgen.util import xml_elem  # noqa: E402
 
-from podcast_hub import create_app, feed, feeds, syndication, timecode  # noqa: E402
+from podcast_hub import create_app, timecode  # noqa: E402
 from podcast_hub.extensions import db  # noqa: E402
+from podcast_hub.feeds import rss, versions, views
 from podcast_hub.models import (  # noqa: E402
     Chapter,
     Episode,
@@ -100,7 +101,7 @@ def run(folder, count, repeats):
         db.create_all()
         fill(count)
 
-        def cold_build(build=feeds.build_feed):
+        def cold_build(build=views.build_feed):
             db.session.remove()
             with app.test_request_context("/feed.xml"):
                 return build(datetime.now(UTC))
@@ -113,7 +114,7 @@ def run(folder, count, repeats):
                 "build": cold_build,
                 "bare": lambda: bare_feedgen(values),
                 # The same build with Python's cycle collector left running.
-                "collecting": lambda: cold_build(feeds.build_feed.__wrapped__),
+                "collecting": lambda: cold_build(views.build_feed.__wrapped__),
             },
             repeats,
         )
@@ -213,11 +214,11 @@ def fill(count):
 def plain_values(app):
     """Return everything the feed says as plain strings and datetimes."""
     with app.test_request_context("/feed.xml"):
-        show, episodes, host_names = syndication.feed_content()
-        podcast = f"{{{feed.NAMESPACES['podcast']}}}"
+        show, episodes, host_names = versions.feed_content()
+        podcast = f"{{{rss.NAMESPACES['podcast']}}}"
         channel_extras = [
-            (f"{{{feed.NAMESPACES['itunes']}}}explicit", "false", {}),
-            (f"{podcast}guid", feed.podcast_guid(show, f"{SITE}/feed.xml"), {}),
+            (f"{{{rss.NAMESPACES['itunes']}}}explicit", "false", {}),
+            (f"{podcast}guid", rss.podcast_guid(show, f"{SITE}/feed.xml"), {}),
             (f"{podcast}locked", "yes", {"owner": show.owner_email}),
             (f"{podcast}funding", show.funding_text, {"url": show.funding_url}),
             *[(f"{podcast}person", name, {"role": "host"}) for name in host_names],
@@ -226,9 +227,9 @@ def plain_values(app):
         for e in episodes:
             page = f"{SITE}/episodes/{e.slug}"
             extras = [
-                (f"{{{feed.NAMESPACES['itunes']}}}explicit", "false", {}),
+                (f"{{{rss.NAMESPACES['itunes']}}}explicit", "false", {}),
                 (
-                    f"{{{feed.NAMESPACES['wfw']}}}commentRss",
+                    f"{{{rss.NAMESPACES['wfw']}}}commentRss",
                     f"{page}/comments.xml",
                     {},
                 ),
@@ -237,7 +238,7 @@ def plain_values(app):
                 (
                     f"{podcast}chapters",
                     None,
-                    {"url": f"{page}/chapters.json", "type": feed.CHAPTERS_TYPE},
+                    {"url": f"{page}/chapters.json", "type": rss.CHAPTERS_TYPE},
                 ),
                 *[
                     (
@@ -280,7 +281,7 @@ def plain_values(app):
             )
         return {
             "show": show,
-            "last_build": feed.last_change(show, episodes),
+            "last_build": rss.last_change(show, episodes),
             "channel_extras": channel_extras,
             "items": items,
         }
@@ -291,7 +292,7 @@ class _Extras:
         self.extras = []
 
     def extend_ns(self):
-        return dict(feed.NAMESPACES)
+        return dict(rss.NAMESPACES)
 
     def extend_rss(self, parent):
         target = parent.find("channel") if parent.tag == "rss" else parent
@@ -319,8 +320,8 @@ def bare_feedgen(values):
     fg.title(show.title)
     fg.description(show.description)
     fg.language(show.language)
-    fg.generator(feed.GENERATOR)
-    fg.link(href=f"{SITE}/feed.xml", rel="self", type=feed.RSS_TYPE)
+    fg.generator(rss.GENERATOR)
+    fg.link(href=f"{SITE}/feed.xml", rel="self", type=rss.RSS_TYPE)
     fg.link(href=f"{SITE}/", rel="alternate")
     fg.lastBuildDate(values["last_build"])
     fg.podcast.itunes_author(show.author)

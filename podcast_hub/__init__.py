@@ -4,9 +4,9 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
 
-from . import config, errors, extensions, filters, safety, sessions
+from . import config, errors, extensions
+from .web import filters, safety, sessions
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,27 +40,17 @@ def trust_proxies(app):
         )
 
 
-class DatabaseId(IntegerConverter):
-    """`<int:…>` in our routes: ASCII digits, from 1 to 10**18 - 1, which a
-    64-bit id holds.
-
-    Anything else (0, a larger number, another script's digits) matches no
-    route: the pattern says so, so the router answers 404, not 405.
-    """
-
-    regex = r"[1-9][0-9]{0,17}"
-
-    def __init__(self, map, fixed_digits=0, min=1, max=2**63 - 1, signed=False):
-        super().__init__(map, fixed_digits, min, max, signed)
-
-
 def register_blueprints(app):
     """Attach the public site, the feeds, the JSON API, login and the dashboard."""
-    from . import api, auth, dashboard, feeds, public
+    from .api import views as api
+    from .auth import views as auth
+    from .dashboard import views as dashboard
+    from .feeds import views as feeds
+    from .site import views as site
 
-    app.url_map.converters["int"] = DatabaseId
+    app.url_map.converters["int"] = safety.DatabaseId
 
-    app.register_blueprint(public.bp)
+    app.register_blueprint(site.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
@@ -69,6 +59,6 @@ def register_blueprints(app):
 
 def register_cli(app):
     """Add the `hub` command group."""
-    from .cli import hub
+    from .cli.commands import hub
 
     app.cli.add_command(hub)

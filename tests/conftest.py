@@ -146,7 +146,7 @@ class Clock:
 def clock(monkeypatch):
     """Freeze the publishing clock at the real time; `clock.advance(seconds=3)`."""
     frozen = Clock(datetime.now(UTC))
-    monkeypatch.setattr("podcast_hub.episodes.utcnow", frozen)
+    monkeypatch.setattr("podcast_hub.catalog.episodes.utcnow", frozen)
     return frozen
 
 
@@ -157,7 +157,7 @@ def comment_clock(monkeypatch):
     Works for the live server of the browser tests too: it runs in this process.
     """
     frozen = Clock(datetime.now(UTC))
-    monkeypatch.setattr("podcast_hub.comments.utcnow", frozen)
+    monkeypatch.setattr("podcast_hub.conversation.comments.utcnow", frozen)
     return frozen
 
 

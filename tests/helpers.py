@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from podcast_hub import hosts
+from podcast_hub.auth import hosts
 from podcast_hub.extensions import db
 from podcast_hub.models import Chapter, Comment, Episode, Show, Soundbite, Transcript
 

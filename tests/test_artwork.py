@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from podcast_hub import artwork
+from podcast_hub.library import artwork
 
 from .helpers import png_claiming
 

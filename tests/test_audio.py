@@ -7,7 +7,7 @@ import pytest
 from mutagen.flac import FLAC
 from mutagen.id3 import CHAP, CTOC, ID3, TIT2, WOAR, WXXX, CTOCFlags
 
-from podcast_hub import artwork, audio
+from podcast_hub.library import artwork, audio
 
 from .conftest import AUDIO_FIXTURES
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from podcast_hub import hosts
+from podcast_hub.auth import hosts
 from podcast_hub.extensions import db
 
 from .conftest import csrf_from

@@ -404,7 +404,7 @@ def edit(client, comment_id, via, body):
 
 def approved_comment(client, mode):
     """Post a comment in moderation `mode` and have the host approve it."""
-    from podcast_hub import moderation
+    from podcast_hub.conversation import moderation
 
     moderation.set_mode(db.session.scalar(sa.select(Show)), mode)
     post_form(

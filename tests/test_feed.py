@@ -14,8 +14,9 @@ import podcastparser
 import pytest
 from lxml import etree
 
-from podcast_hub import audio, feed
 from podcast_hub.extensions import db
+from podcast_hub.feeds import rss
+from podcast_hub.library import audio
 from podcast_hub.models import Host, Show
 
 from .helpers import (
@@ -382,7 +383,7 @@ def test_head_sends_headers_without_a_body(client, show):
 def test_podcast_guid_is_derived_from_the_feed_url_as_the_namespace_says(
     feed_url, guid
 ):
-    assert feed.podcast_guid(Show(podcast_guid=None), feed_url) == guid
+    assert rss.podcast_guid(Show(podcast_guid=None), feed_url) == guid
 
 
 def test_podcast_guid_of_the_show_wins(client, app):
@@ -395,7 +396,7 @@ def test_podcast_guid_of_the_show_wins(client, app):
     "config_overrides", [{"BASE_URL": "https://podcast.example.org"}]
 )
 def test_podcast_guid_seeds_from_the_feed_url(client, show):
-    expected = feed.podcast_guid(show, "podcast.example.org/feed.xml")
+    expected = rss.podcast_guid(show, "podcast.example.org/feed.xml")
     assert channel_of(fetch(client)).findtext(f"{PODCAST}guid") == expected
 
 
@@ -633,7 +634,7 @@ def test_every_format_and_tag_comes_through_partytime(client, rich_show):
     assert parsed["title"] == show.title
     assert parsed["language"] == "de"
     assert parsed["itunesType"] == "serial"
-    assert parsed["guid"] == feed.podcast_guid(show, "http://localhost/feed.xml")
+    assert parsed["guid"] == rss.podcast_guid(show, "http://localhost/feed.xml")
     assert (parsed["locked"], parsed["podcastOwner"]) == (True, "zoe@example.com")
     assert parsed["podcastFunding"] == [
         {"message": "Unterstütze uns ☕", "url": "https://example.org/unterstuetzen"}
@@ -686,7 +687,7 @@ def test_every_format_and_tag_comes_through_feedparser(client, rich_show):
     show, episodes = rich_show
     parsed = read_with_feedparser(fetch(client))
     assert parsed.feed.title == show.title
-    assert parsed.feed.podcast_guid == feed.podcast_guid(
+    assert parsed.feed.podcast_guid == rss.podcast_guid(
         show, "http://localhost/feed.xml"
     )
     assert parsed.feed.podcast_locked == {"owner": "zoe@example.com"}

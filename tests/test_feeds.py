@@ -13,8 +13,10 @@ import pytest
 import sqlalchemy as sa
 from lxml import etree
 
-from podcast_hub import create_app, feed, importer
+from podcast_hub import create_app
 from podcast_hub.extensions import db
+from podcast_hub.feeds import rss
+from podcast_hub.library import importer
 from podcast_hub.models import Episode, Host, Show
 
 from .conftest import csrf_from
@@ -56,8 +58,8 @@ def renders(monkeypatch):
 
         return wrapper
 
-    monkeypatch.setattr(feed, "render", counting(feed.render))
-    monkeypatch.setattr(feed, "render_comments", counting(feed.render_comments))
+    monkeypatch.setattr(rss, "render", counting(rss.render))
+    monkeypatch.setattr(rss, "render_comments", counting(rss.render_comments))
     return counted
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from podcast_hub import hosts
-from podcast_hub.auth import safe_next
+from podcast_hub.auth import hosts
+from podcast_hub.auth.views import safe_next
 from podcast_hub.errors import ValidationFailed
 from podcast_hub.models import Host
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub import inbox
+from podcast_hub.conversation import inbox
 
 from .conftest import csrf_from
 from .helpers import make_comment, make_episode, make_host, make_show

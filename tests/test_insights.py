@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from podcast_hub import insights
+from podcast_hub.conversation import insights
 from podcast_hub.extensions import db
 
 from .conftest import csrf_from

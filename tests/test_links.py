@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 from lxml import etree
 
-from podcast_hub import links
+from podcast_hub.web import links
 
 from .helpers import make_episode, make_show, make_transcript
 

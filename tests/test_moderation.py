@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub import moderation
+from podcast_hub.conversation import moderation
 from podcast_hub.errors import ValidationFailed
 from podcast_hub.extensions import db
 from podcast_hub.models import BlockRule, Comment

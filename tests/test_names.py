@@ -2,7 +2,7 @@
 
 import pytest
 
-from podcast_hub import names
+from podcast_hub.text import names
 
 HOST = "Dana Reyes"
 # Spellings of the host's name that show (nearly) as the host's name.

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from podcast_hub import notes
+from podcast_hub.text import markdown as notes
 
 from .helpers import make_episode, make_show
 

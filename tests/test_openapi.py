@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from podcast_hub import openapi
+from podcast_hub.api import openapi
 
 from .conftest import csrf_from
 from .helpers import make_chapter, make_comment, make_episode, make_host, make_show

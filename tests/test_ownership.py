@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub import comments, moderation, ownership
+from podcast_hub.conversation import comments, moderation
 from podcast_hub.extensions import db
 from podcast_hub.models import Comment
+from podcast_hub.web import ownership
 
 from .conftest import csrf_from
 from .helpers import make_comment, make_episode, make_show
@@ -232,7 +233,7 @@ def test_own_held_comment_is_shown_to_its_author_only(client, episode, app, stat
 
 
 def test_changeable_lists_own_comments_inside_the_window(episode, comment_clock):
-    from podcast_hub import threads
+    from podcast_hub.conversation import threads
 
     mine = make_comment(episode)
     theirs = make_comment(episode)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from podcast_hub import publishing
+from podcast_hub.catalog import publishing
 from podcast_hub.errors import ValidationFailed
 from podcast_hub.extensions import db
 from podcast_hub.models import Chapter, Comment, Episode, Soundbite

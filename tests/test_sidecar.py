@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from podcast_hub import sidecar
-from podcast_hub.audio import Chapter
+from podcast_hub.library import sidecar
+from podcast_hub.library.audio import Chapter
 
 from .conftest import FIXTURES
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub import syndication
 from podcast_hub.extensions import db
+from podcast_hub.feeds import versions
 
 from .helpers import (
     make_chapter,
@@ -33,7 +33,7 @@ def statements(app):
 
 
 def test_no_show_has_no_version(app):
-    assert syndication.feed_version() is None
+    assert versions.feed_version() is None
 
 
 def test_feed_version_is_one_query(app, statements):
@@ -44,7 +44,7 @@ def test_feed_version_is_one_query(app, statements):
     make_soundbite(episode)
     host = make_host()
     statements.clear()
-    version = syndication.feed_version()
+    version = versions.feed_version()
     assert len(statements) == 1
     assert version.last_modified == max(
         episode.updated_at, episode.published_at, host.created_at
@@ -71,7 +71,7 @@ def test_feed_content_loads_sidecars_up_front(app, statements):
         make_soundbite(episode)
     make_host(display_name="Hannah Host")
     statements.clear()
-    show, published, names = syndication.feed_content()
+    show, published, names = versions.feed_content()
     for episode in published:
         assert episode.chapters and episode.transcripts and episode.soundbites
     assert names == ["Hannah Host"]
@@ -84,11 +84,11 @@ def test_version_depends_on_the_moment(app):
     make_show()
     make_episode(published_at=now - timedelta(days=1))
     make_episode(published_at=now + timedelta(hours=1))
-    before = syndication.feed_version(now)
-    after = syndication.feed_version(now + timedelta(hours=2))
+    before = versions.feed_version(now)
+    after = versions.feed_version(now + timedelta(hours=2))
     assert before.key != after.key
     assert after.last_modified == now + timedelta(hours=1)
-    assert syndication.feed_version(now + timedelta(hours=3)) == after
+    assert versions.feed_version(now + timedelta(hours=3)) == after
 
 
 def test_comments_version_only_for_published_episodes(app):
@@ -97,23 +97,23 @@ def test_comments_version_only_for_published_episodes(app):
     make_episode(slug="out", published_at=now - timedelta(days=1))
     make_episode(slug="draft", published_at=None)
     make_episode(slug="soon", published_at=now + timedelta(hours=1))
-    assert syndication.comments_version("out", now) is not None
-    assert syndication.comments_version("draft", now) is None
-    assert syndication.comments_version("soon", now) is None
-    assert syndication.comments_version("soon", now + timedelta(hours=2))
-    assert syndication.comments_version("missing", now) is None
+    assert versions.comments_version("out", now) is not None
+    assert versions.comments_version("draft", now) is None
+    assert versions.comments_version("soon", now) is None
+    assert versions.comments_version("soon", now + timedelta(hours=2))
+    assert versions.comments_version("missing", now) is None
 
 
 def test_comments_version_changes_with_what_is_said(app):
     make_show()
     episode = make_episode(slug="ep")
-    empty = syndication.comments_version("ep")
+    empty = versions.comments_version("ep")
     comment = make_comment(episode)
-    said = syndication.comments_version("ep")
+    said = versions.comments_version("ep")
     assert said.key != empty.key
     assert said.last_modified == comment.created_at
     make_comment(make_episode(slug="other"))
-    assert syndication.comments_version("ep") == said
+    assert versions.comments_version("ep") == said
 
 
 def test_episode_comments_are_the_pages_newest_first(app):
@@ -127,7 +127,7 @@ def test_episode_comments_are_the_pages_newest_first(app):
     general = make_comment(
         episode, timestamp_s=None, created_at=now - timedelta(hours=1)
     )
-    said = syndication.episode_comments(episode)
+    said = versions.episode_comments(episode)
     assert said == [reply, general, first]
     assert orphan not in said
 
@@ -135,8 +135,8 @@ def test_episode_comments_are_the_pages_newest_first(app):
 def test_a_new_chapter_moves_last_modified(app):
     make_show()
     episode = make_episode()
-    before = syndication.feed_version()
+    before = versions.feed_version()
     make_chapter(episode, title="Added later")
-    after = syndication.feed_version()
+    after = versions.feed_version()
     assert after.key != before.key
     assert after.last_modified > before.last_modified

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub import threads
+from podcast_hub.conversation import threads
 from podcast_hub.extensions import db
 from podcast_hub.models import Comment
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from podcast_hub import timecode
-from podcast_hub.timecode import TimecodeError
+from podcast_hub.text import timecode
+from podcast_hub.text.timecode import TimecodeError
 
 
 @pytest.mark.parametrize(

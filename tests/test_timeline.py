@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from podcast_hub import threads, timeline
+from podcast_hub.conversation import threads, timeline
 
 from .helpers import make_comment, make_episode, make_show
 

@@ -1,0 +1,312 @@
+"""The JSON API: episodes, threads, posting comments and moderating them."""
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from werkzeug.datastructures import MultiDict
+
+from ..auth.views import host_required
+from ..catalog import episodes
+from ..conversation import comments, moderation, threads
+from ..errors import NotAllowed, NotFound, ValidationFailed, json_error
+from ..extensions import limiter
+from ..library import weblinks
+from ..site.views import (
+    comment_form,
+    comment_rate_limit,
+    is_host,
+    own_comment,
+    submit_comment,
+    submit_edit,
+)
+from ..text import markdown
+from ..web import links, ownership
+from ..web.forms import EditCommentForm, ModerationForm
+from ..web.safety import arg_int
+from ..web.sessions import sessionless
+from . import openapi
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+_TEXT_FIELDS = ("author", "email", "body")
+OPENAPI_MAX_AGE_S = 3600
+
+
+@bp.get("/episodes")
+def list_episodes():
+    published = episodes.published_episodes()
+    counts = episodes.comment_counts(published)
+    return jsonify([episode_json(e, counts[e.id]) for e in published])
+
+
+@bp.get("/episodes/<slug>")
+def get_episode(slug):
+    episode = _load_episode(slug)
+    counts = episodes.comment_counts([episode])
+    data = episode_json(episode, counts[episode.id])
+    data["description_html"] = str(markdown.render(episode.description))
+    data["chapters"] = [
+        {
+            "start": chapter.start_s,
+            "title": chapter.title,
+            "url": weblinks.safe_url(chapter.url),
+        }
+        for chapter in episode.chapters
+    ]
+    return jsonify(data)
+
+
+@bp.get("/episodes/<slug>/comments")
+def list_comments(slug):
+    episode = _load_episode(slug)
+    if "page" in request.args:
+        return _comments_page(episode)
+    nodes = comments.thread(episode)
+    return jsonify(
+        {
+            "episode": episode.slug,
+            "count": comments.count(nodes),
+            "comments": [comments.to_json(node) for node in nodes],
+        }
+    )
+
+
+@bp.post("/episodes/<slug>/comments")
+@limiter.shared_limit(comment_rate_limit, scope="comments", exempt_when=is_host)
+def post_comment(slug):
+    episode = _load_episode(slug)
+    form = comment_form(formdata=_json_formdata())
+    try:
+        comment = submit_comment(episode, form)
+    except ValidationFailed as failure:
+        return json_error(400, failure.message, failure.fields)
+    except NotFound as missing:
+        fields = {missing.field: [missing.message]} if missing.field else {}
+        return json_error(404, missing.message, fields)
+    data = comments.to_json(comments.Node(comment))
+    # A comment sent to spam looks held to its author: spammers learn nothing.
+    if data["status"] != "published":
+        data["status"] = "pending"
+    response = jsonify(data)
+    ownership.remember(response, comment)
+    return response, 201
+
+
+@bp.post("/comments/<int:comment_id>/moderation")
+@host_required
+def moderate_comment(comment_id):
+    try:
+        comment = comments.get_comment(comment_id)
+    except NotFound as missing:
+        return json_error(404, missing.message)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("action"), str):
+        return json_error(
+            400,
+            "Send a JSON object with an action.",
+            {"action": [f"Choose one of: {', '.join(moderation.ACTIONS)}."]},
+        )
+    form = ModerationForm(formdata=MultiDict({"action": data["action"]}))
+    try:
+        if not form.validate():
+            raise ValidationFailed(
+                form.errors, message=f"Unknown moderation action: {data['action']!r}."
+            )
+        moderation.apply(comment, form.action.data)
+    except ValidationFailed as failure:
+        return json_error(400, failure.message, failure.fields)
+    return jsonify(moderation_json(comment))
+
+
+def moderation_json(comment):
+    """Return a comment's JSON for hosts: the public fields, the real status, pin."""
+    data = comments.to_json(comments.Node(comment))
+    data["pinned"] = comment.pinned
+    return data
+
+
+def _json_formdata():
+    """Return the JSON body as form data, or stop with a 400 naming what is wrong."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(json_error(400, "Send a JSON object with the comment's fields."))
+    fields = {}
+    for name in _TEXT_FIELDS:
+        if data.get(name) is not None and not isinstance(data[name], str):
+            fields[name] = ["This must be text."]
+    moment = data.get("timestamp")
+    if isinstance(moment, bool) or not isinstance(moment, int | str | None):
+        fields["timestamp"] = ["Give whole seconds, or null for a general comment."]
+    parent = data.get("parent_id")
+    if isinstance(parent, bool) or not isinstance(parent, int | None):
+        fields["parent_id"] = ["Give the id of the comment you reply to, or null."]
+    if fields:
+        abort(json_error(400, "Some fields have the wrong type.", fields))
+    return MultiDict(
+        {
+            name: "" if data.get(name) is None else str(data[name])
+            for name in (*_TEXT_FIELDS, "timestamp", "parent_id")
+        }
+    )
+
+
+def _load_episode(slug):
+    episode = episodes.get_published(slug)
+    if episode is None:
+        abort(404, description="There is no published episode with that slug.")
+    return episode
+
+
+def episode_json(episode, comment_count):
+    """Return the public JSON of an episode."""
+    return {
+        "slug": episode.slug,
+        "title": episode.title,
+        "published_at": episode.published_at.isoformat().replace("+00:00", "Z"),
+        "duration": episode.duration_s,
+        "audio_url": links.audio_url(episode),
+        "page_url": links.page_url(episode),
+        "comment_count": comment_count,
+    }
+
+
+@bp.get("/episodes/<slug>/moments")
+def list_moments(slug):
+    """Return the timeline's markers: `[second, count, first comment id]` rows."""
+    episode = _load_episode(slug)
+    response = jsonify(
+        {
+            "episode": episode.slug,
+            "duration": episode.duration_s,
+            "moments": [list(row) for row in threads.moments(episode)],
+        }
+    )
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _comments_page(episode):
+    """Return one page of threads, as the episode page pages them.
+
+    Each thread holds its first `threads.SHOWN_REPLIES` replies in thread order
+    and says how many it has in all (`reply_count`).
+    """
+    own = ownership.owned()
+    sort = request.args.get("sort", "moment")
+    if sort not in threads.SORTS:
+        return json_error(400, "Unknown sort.", {"sort": ["Use moment or newest."]})
+    page = threads.page(
+        episode,
+        number=arg_int("page", 1),
+        sort=sort,
+        host_only=request.args.get("host") == "1",
+        own_ids=own,
+        per_page=current_app.config["COMMENTS_PER_PAGE"],
+    )
+    return jsonify(
+        {
+            "episode": episode.slug,
+            "count": episodes.comment_counts([episode])[episode.id],
+            "page": page.number,
+            "pages": page.pages,
+            "threads": page.total_threads,
+            "comments": [_thread_json(node) for node in page.threads],
+        }
+    )
+
+
+def _thread_json(node):
+    """Return `_author_json` of a Node whose replies may be only the first few,
+    with the number of replies it has in all."""
+    data = _author_json(node)
+    data["reply_count"] = node.reply_count
+    return data
+
+
+@bp.get("/comments/<int:comment_id>")
+def get_comment(comment_id):
+    """Return one comment with its first few replies, as its visitor may see it."""
+    own = ownership.owned()
+    try:
+        comment = comments.get_comment(comment_id)
+    except NotFound as missing:
+        return json_error(404, missing.message)
+    episode = comments.episode_of(comment)
+    node = threads.subtree(episode, comment_id, own)
+    if node is None or not episodes.is_published(episode):
+        return json_error(404, "There is no such comment.")
+    return jsonify(_thread_json(node))
+
+
+@bp.patch("/comments/<int:comment_id>")
+def edit_comment(comment_id):
+    """Change one's own comment (`body`, `timestamp`) within the edit window."""
+    try:
+        comment = own_comment(comment_id)
+        form = EditCommentForm(formdata=_json_edit_formdata(comment))
+        submit_edit(comment, form)
+    except NotFound as missing:
+        return json_error(404, missing.message)
+    except NotAllowed as refusal:
+        return json_error(403, refusal.message)
+    except ValidationFailed as failure:
+        return json_error(400, failure.message, failure.fields)
+    return jsonify(_author_json(comments.Node(comment)))
+
+
+@bp.delete("/comments/<int:comment_id>")
+def delete_comment(comment_id):
+    """Delete one's own comment within the edit window; `204` when done."""
+    try:
+        comment = own_comment(comment_id)
+        comments.delete_own_comment(comment)
+    except NotFound as missing:
+        return json_error(404, missing.message)
+    except NotAllowed as refusal:
+        return json_error(403, refusal.message)
+    response = current_app.response_class(status=204)
+    ownership.forget(response, comment_id)
+    return response
+
+
+def _json_edit_formdata(comment):
+    """Return the JSON edit as form data; a field left out keeps its value."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(json_error(400, "Send a JSON object with the comment's new fields."))
+    body = data.get("body", comment.body)
+    moment = data.get("timestamp", comment.timestamp_s)
+    fields = {}
+    if body is not None and not isinstance(body, str):
+        fields["body"] = ["This must be text."]
+    if isinstance(moment, bool) or not isinstance(moment, int | str | None):
+        fields["timestamp"] = ["Give whole seconds, or null for a general comment."]
+    if fields:
+        abort(json_error(400, "Some fields have the wrong type.", fields))
+    return MultiDict(
+        {
+            "body": body or "",
+            "timestamp": "" if moment is None else str(moment),
+        }
+    )
+
+
+def _author_json(node):
+    """Return a Node's public JSON; held comments (their authors') say pending."""
+    data = comments.to_json(node)
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if item["status"] != "published":
+            item["status"] = "pending"
+        stack.extend(item["replies"])
+    return data
+
+
+@bp.get("/openapi.json")
+@sessionless
+def openapi_document():
+    """Return the OpenAPI document of this API; the same for everyone."""
+    response = jsonify(openapi.document())
+    response.cache_control.public = True
+    response.cache_control.max_age = OPENAPI_MAX_AGE_S
+    response.add_etag()
+    return response.make_conditional(request)

@@ -1,0 +1,113 @@
+"""Queries about the show and its published episodes."""
+
+from typing import NamedTuple
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import Comment, Episode, Show, Transcript, utcnow
+
+
+def get_show():
+    """Return the show, or None before one is set up."""
+    return db.session.scalar(sa.select(Show).order_by(Show.id).limit(1))
+
+
+def _published(now=None):
+    return Episode.published_at <= (now or utcnow())
+
+
+def published_episodes(now=None):
+    """Return the published episodes, newest first."""
+    query = (
+        sa.select(Episode)
+        .where(_published(now))
+        .order_by(Episode.published_at.desc(), Episode.id.desc())
+    )
+    return db.session.scalars(query).all()
+
+
+def get_published(slug, now=None):
+    """Return the published episode with this slug, or None."""
+    query = sa.select(Episode).where(Episode.slug == slug, _published(now))
+    return db.session.scalar(query)
+
+
+def comment_counts(episodes):
+    """Return {episode id: number of published comments} in one query."""
+    ids = [episode.id for episode in episodes]
+    if not ids:
+        return {}
+    query = (
+        sa.select(Comment.episode_id, sa.func.count(Comment.id))
+        .where(Comment.episode_id.in_(ids), Comment.status == "published")
+        .group_by(Comment.episode_id)
+    )
+    counts = dict(db.session.execute(query).all())
+    return {episode_id: counts.get(episode_id, 0) for episode_id in ids}
+
+
+def by_audio_file(filename):
+    """Return the episode whose audio is `filename`, published or not, or None."""
+    return db.session.scalar(sa.select(Episode).where(Episode.audio_file == filename))
+
+
+# The longest name a media column stores; a longer path names nothing.
+MEDIA_NAME_MAX = 512
+
+
+class MediaFile(NamedTuple):
+    """A file /media/ serves: its stored name, what it is, the type stored with it.
+
+    `kind` is "audio", "art", "transcript" or "cover"; `mime_type` is the
+    episode's audio type or the transcript's, None for images.
+    """
+
+    name: str
+    kind: str
+    mime_type: str | None
+
+
+def published_media(name, now=None) -> MediaFile | None:
+    """Return the media file stored under exactly `name` that may be served, or None.
+
+    Only the audio, art and transcripts of published episodes and the show's
+    cover are served; a draft's or a scheduled episode's files are not, and a
+    name spelled otherwise than stored (`./a.mp3`, `a.mp3/`, `A.MP3`) matches
+    nothing. One query.
+    """
+    if len(name) > MEDIA_NAME_MAX or "\0" in name:
+        return None
+    out = _published(now)
+    show_id = sa.select(sa.func.min(Show.id)).scalar_subquery()
+    no_type = sa.cast(sa.null(), sa.String)
+    kinds = [
+        sa.select(*_row(1, "audio"), Episode.mime_type).where(
+            Episode.audio_file == name, out
+        ),
+        sa.select(*_row(2, "transcript"), Transcript.mime_type)
+        .join(Episode, Transcript.episode_id == Episode.id)
+        .where(Transcript.file == name, out),
+        sa.select(*_row(3, "art"), no_type).where(Episode.image == name, out),
+        sa.select(*_row(4, "cover"), no_type).where(
+            Show.cover == name, Show.id == show_id
+        ),
+    ]
+    query = sa.union_all(*kinds).order_by("rank").limit(1)
+    row = db.session.execute(query).first()
+    return MediaFile(name, row.kind, row.mime_type) if row else None
+
+
+def _row(rank, kind):
+    """Return the columns that tell the union's rows apart, in the order wanted."""
+    return (
+        sa.literal_column(str(rank)).label("rank"),
+        sa.literal_column(f"'{kind}'").label("kind"),
+    )
+
+
+def is_published(episode, now=None):
+    """Tell whether `episode` is out: not a draft, and its publication time passed."""
+    return episode.published_at is not None and episode.published_at <= (
+        now or utcnow()
+    )

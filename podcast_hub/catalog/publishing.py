@@ -1,0 +1,581 @@
+"""Publishing from the dashboard: uploading and editing episodes, the show's
+settings and cover, chapters and soundbites, and re-cut audio.
+
+Uploads are written to a hidden temporary file in the media folder and read
+with `audio.read` (mutagen) before anything is stored; only readable audio is
+renamed into place, and a failure leaves nothing on disk or in the database.
+"""
+
+import contextlib
+import os
+import re
+import secrets
+import tempfile
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..library import audio, weblinks
+from ..models import (
+    EPISODE_TYPES,
+    SHOW_TYPES,
+    SOUNDBITE_SECONDS,
+    Chapter,
+    Comment,
+    Episode,
+    Soundbite,
+    utcnow,
+)
+from ..text import timecode
+from ..text.plain import xml_safe
+from . import episodes
+
+CHUNK_BYTES = 1 << 20
+PUBLICATIONS = ("draft", "now", "at")
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Extensions podcast apps expect for each format we read.
+CANONICAL_EXTENSIONS = {
+    "audio/mpeg": ".mp3",
+    "audio/mp4": ".m4a",
+    "audio/aac": ".aac",
+    "audio/ogg": ".ogg",
+    "audio/flac": ".flac",
+    "audio/wav": ".wav",
+}
+COVER_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
+_UPLOADED_COVER = re.compile(r"^cover-[0-9a-f]{12}\.(?:png|jpg)$")
+_SLUG_MAX = Episode.slug.type.length
+_CHAPTER_URL_MAX = Chapter.url.type.length
+
+
+@dataclass
+class Upload:
+    """A file a host sent: its stream, the name it had, and the size limit."""
+
+    stream: object
+    filename: str
+    max_bytes: int
+
+
+@dataclass
+class Shift:
+    """What shifting an episode's moments did."""
+
+    offset_s: int
+    moved: int = 0
+    # (comment, the moment it would have moved to): left where they were.
+    outside: list[tuple[Comment, int]] = field(default_factory=list)
+
+
+def _upload_error(message, name="audio"):
+    return ValidationFailed({name: [message]}, message=message)
+
+
+def _receive(upload, media_dir, what="audio"):
+    """Copy `upload` into a hidden temporary file in `media_dir`; return its path.
+
+    Raises ValidationFailed, leaving nothing behind, for no file, an empty file
+    or one larger than `upload.max_bytes`.
+    """
+    if upload is None or upload.stream is None or not upload.filename:
+        raise _upload_error(f"Choose a file to upload as the {what}.", what)
+    media_dir = Path(media_dir)
+    media_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = _temporary(media_dir)
+    path = Path(name)
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := upload.stream.read(CHUNK_BYTES):
+                size += len(chunk)
+                if size > upload.max_bytes:
+                    limit = upload.max_bytes // (1024 * 1024)
+                    raise _upload_error(
+                        f"“{upload.filename}” is larger than {limit} MB, "
+                        "the largest upload allowed.",
+                        what,
+                    )
+                out.write(chunk)
+        if size == 0:
+            raise _upload_error(f"“{upload.filename}” is empty.", what)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _temporary(media_dir):
+    # A dotfile, so that `hub import` leaves it alone.
+    return tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=media_dir)
+
+
+def _read_audio(path, filename):
+    try:
+        return audio.read(path)
+    except audio.NotAudio as error:
+        raise _upload_error(
+            f"“{filename}” is not audio we can read: {error}. Upload {audio.SUPPORTED}."
+        ) from None
+
+
+def _place(temporary, media_dir, stem, suffix):
+    """Move `temporary` to a free name `stem[-n]suffix`; return that name.
+
+    Never overwrites a file, even one that appears meanwhile.
+    """
+    n = 1
+    while True:
+        name = f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}"
+        target = Path(media_dir) / name
+        if episodes.by_audio_file(name) is None and not target.exists():
+            try:
+                os.link(temporary, target)
+            except FileExistsError:
+                pass
+            except OSError:
+                # A file system without hard links: the check above must do.
+                os.replace(temporary, target)
+                return name
+            else:
+                temporary.unlink()
+                return name
+        n += 1
+
+
+def _suffix_for(filename, facts):
+    """Keep the uploaded name's extension when it matches the format read."""
+    suffix = Path(filename).suffix.lower()
+    if audio.EXTENSION_TYPES.get(suffix) == facts.mime_type:
+        return suffix
+    return CANONICAL_EXTENSIONS[facts.mime_type]
+
+
+def slugify(text):
+    """Return a lowercase ASCII slug for `text`; "episode" if nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.decode("ascii").lower())
+    return slug.strip("-")[: _SLUG_MAX - 10].strip("-") or "episode"
+
+
+def _unique_slug(base, episode=None):
+    slug, n = base, 1
+    while True:
+        taken = db.session.scalar(sa.select(Episode).where(Episode.slug == slug))
+        if taken is None or taken is episode:
+            return slug
+        n += 1
+        slug = f"{base}-{n}"
+
+
+def _title_from_filename(filename):
+    words = re.sub(r"[\s_.-]+", " ", xml_safe(Path(filename).stem)).strip()
+    return words[:1].upper() + words[1:] if words else "Untitled episode"
+
+
+class _Incoming:
+    """An upload received into the media folder, not yet an episode's audio."""
+
+    def __init__(self, temporary, media_dir):
+        self.temporary = temporary
+        self.media_dir = Path(media_dir)
+        self.placed = None
+
+    def place(self, slug, suffix):
+        """Give the file its final name; return it, relative to the media folder."""
+        self.placed = _place(self.temporary, self.media_dir, slug, suffix)
+        return self.placed
+
+
+@contextlib.contextmanager
+def _incoming(upload, media_dir):
+    """Receive `upload`; on any failure inside, roll back and leave no file behind."""
+    incoming = _Incoming(_receive(upload, media_dir), media_dir)
+    try:
+        yield incoming
+    except BaseException:
+        db.session.rollback()
+        incoming.temporary.unlink(missing_ok=True)
+        if incoming.placed:
+            (incoming.media_dir / incoming.placed).unlink(missing_ok=True)
+        raise
+
+
+def create_episode(upload, media_dir, *, title=None):
+    """Store an uploaded audio file as a new draft episode and return it.
+
+    The title is `title`, else the file's tag, else its name. Raises
+    ValidationFailed (field `audio`) for a missing, empty, too large or
+    unreadable file; then nothing is stored.
+    """
+    with _incoming(upload, media_dir) as incoming:
+        facts = _read_audio(incoming.temporary, upload.filename)
+        title = (title or facts.title or _title_from_filename(upload.filename))[:255]
+        slug = _unique_slug(slugify(title))
+        placed = incoming.place(slug, _suffix_for(upload.filename, facts))
+        episode = Episode(
+            slug=slug,
+            guid=str(uuid.uuid4()),
+            title=title,
+            artist=facts.artist[:255] if facts.artist else None,
+            description="",
+            audio_file=placed,
+            mime_type=facts.mime_type,
+            size_bytes=facts.size_bytes,
+            duration_s=facts.duration_s,
+            published_at=None,
+        )
+        db.session.add(episode)
+        db.session.commit()
+    return episode
+
+
+def replace_audio(episode, upload, media_dir):
+    """Swap `episode`'s audio for an uploaded file, keeping its guid; return the
+    previous duration in seconds.
+
+    The old file is removed once the episode points at the new one. Raises
+    ValidationFailed like `create_episode`; then nothing changes.
+    """
+    old_file, old_duration = episode.audio_file, episode.duration_s
+    with _incoming(upload, media_dir) as incoming:
+        facts = _read_audio(incoming.temporary, upload.filename)
+        placed = incoming.place(episode.slug, _suffix_for(upload.filename, facts))
+        episode.audio_file = placed
+        episode.mime_type = facts.mime_type
+        episode.size_bytes = facts.size_bytes
+        episode.duration_s = facts.duration_s
+        db.session.commit()
+    if old_file != placed:
+        with contextlib.suppress(OSError):
+            (Path(media_dir) / old_file).unlink(missing_ok=True)
+    return old_duration
+
+
+def update_episode(
+    episode,
+    *,
+    title,
+    slug,
+    description,
+    season,
+    number,
+    episode_type,
+    explicit,
+    publication,
+    publish_at=None,
+    now=None,
+):
+    """Save the host's edits to `episode`.
+
+    `publication` is `draft` (out of the feed), `now` (keeps the date of an
+    episode that is already out) or `at` (`publish_at`, an aware datetime: a
+    future one schedules the episode). Raises ValidationFailed.
+    """
+    now = now or utcnow()
+    fields = {}
+    title = (title or "").strip()
+    slug = (slug or "").strip().lower()
+    if not 1 <= len(title) <= 255:
+        fields["title"] = ["Give a title of 1 to 255 characters."]
+    if not SLUG_PATTERN.match(slug) or len(slug) > _SLUG_MAX:
+        fields["slug"] = [
+            "Use lowercase letters, digits and single hyphens, as in my-episode-1."
+        ]
+    elif _unique_slug(slug, episode) != slug:
+        fields["slug"] = ["Another episode already has this slug."]
+    for name, value in (("season", season), ("number", number)):
+        if value is not None and value < 1:
+            fields[name] = ["Give a whole number from 1, or leave it empty."]
+    if episode_type not in EPISODE_TYPES:
+        fields["episode_type"] = ["Choose full, trailer or bonus."]
+    if publication not in PUBLICATIONS:
+        fields["publication"] = ["Choose draft, now or a date."]
+    elif publication == "at" and publish_at is None:
+        fields["publish_at"] = ["Give the date and time to publish at (UTC)."]
+    if fields:
+        raise ValidationFailed(fields)
+    episode.title = title
+    episode.slug = slug
+    episode.description = description or ""
+    episode.season = season
+    episode.number = number
+    episode.episode_type = episode_type
+    episode.explicit = bool(explicit)
+    if publication == "draft":
+        episode.published_at = None
+    elif publication == "now":
+        if episode.published_at is None or episode.published_at > now:
+            episode.published_at = now
+    else:
+        episode.published_at = publish_at
+    db.session.commit()
+    return episode
+
+
+def publish_now(episode, now=None):
+    """Publish a draft or scheduled episode at once."""
+    now = now or utcnow()
+    if episode.published_at is None or episode.published_at > now:
+        episode.published_at = now
+    db.session.commit()
+
+
+def unpublish(episode):
+    """Take `episode` out of the feed and the site: it becomes a draft."""
+    episode.published_at = None
+    db.session.commit()
+
+
+def all_episodes():
+    """Return every episode, drafts first, then newest first."""
+    query = sa.select(Episode).order_by(
+        Episode.published_at.desc().nulls_first(), Episode.id.desc()
+    )
+    return db.session.scalars(query).all()
+
+
+def get_episode(episode_id):
+    """Return the episode with this id, published or not, or None."""
+    return db.session.get(Episode, episode_id)
+
+
+def comment_totals(episodes):
+    """Return {episode id: {status: count}} for `episodes`, in one query."""
+    ids = [episode.id for episode in episodes]
+    totals = {episode_id: {} for episode_id in ids}
+    if not ids:
+        return totals
+    query = (
+        sa.select(Comment.episode_id, Comment.status, sa.func.count(Comment.id))
+        .where(Comment.episode_id.in_(ids))
+        .group_by(Comment.episode_id, Comment.status)
+    )
+    for episode_id, status, count in db.session.execute(query):
+        totals[episode_id][status] = count
+    return totals
+
+
+_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SHOW_TEXT_FIELDS = {
+    "title": 255,
+    "description": None,
+    "author": 255,
+    "owner_name": 255,
+    "owner_email": 254,
+    "language": 35,
+    "category": 255,
+    "funding_text": 128,
+}
+SHOW_URL_FIELDS = {"funding_url": 512, "new_feed_url": 512}
+
+
+def update_show(show, values):
+    """Save the show's feed settings from `values` (a dict of field → value).
+
+    Raises ValidationFailed with a message per field that breaks a rule.
+    """
+    fields = {}
+    clean = {}
+    for name, limit in {**SHOW_TEXT_FIELDS, **SHOW_URL_FIELDS}.items():
+        value = (values.get(name) or "").strip()
+        if limit and len(value) > limit:
+            fields[name] = [f"Keep it under {limit} characters."]
+        clean[name] = value
+    if not clean["title"]:
+        fields["title"] = ["The show needs a title."]
+    if clean["owner_email"] and not _EMAIL.match(clean["owner_email"]):
+        fields["owner_email"] = ["That does not look like an e-mail address."]
+    if not _LANGUAGE.match(clean["language"]):
+        fields["language"] = ["Use a language code such as en, de or pt-BR."]
+    parts = [part.strip() for part in clean["category"].split(">")]
+    if not clean["category"] or len(parts) > 2 or not all(parts):
+        fields["category"] = ["Use an Apple category, as in Arts or Arts > Books."]
+    else:
+        clean["category"] = " > ".join(parts)
+    for name in SHOW_URL_FIELDS:
+        if clean[name] and weblinks.safe_url(clean[name]) is None:
+            fields[name] = ["Give a full address starting with https://."]
+    if clean["funding_text"] and not clean["funding_url"]:
+        fields.setdefault("funding_url", []).append(
+            "Give the address the funding text links to."
+        )
+    show_type = values.get("show_type")
+    if show_type not in SHOW_TYPES:
+        fields["show_type"] = ["Choose episodic or serial."]
+    if fields:
+        raise ValidationFailed(fields)
+    for name, value in clean.items():
+        if name in SHOW_URL_FIELDS or name == "funding_text":
+            value = value or None
+        setattr(show, name, value)
+    show.show_type = show_type
+    show.explicit = bool(values.get("explicit"))
+    show.locked = bool(values.get("locked"))
+    db.session.commit()
+    return show
+
+
+def set_cover(show, upload, media_dir):
+    """Store an uploaded JPEG or PNG as the show's cover; return Apple's warnings.
+
+    The warnings (size, colour space…) come from `artwork.check`; a cover with
+    warnings is still stored, as the host may have no better one yet. Raises
+    ValidationFailed (field `cover`) for a missing, empty, too large,
+    non-JPEG/PNG, damaged or implausibly large image (`artwork.MAX_PIXELS`);
+    then nothing changes.
+    """
+    from ..library import artwork
+
+    temporary = _receive(upload, media_dir, what="cover")
+    placed = None
+    old = show.cover
+    try:
+        with open(temporary, "rb") as fileobj:
+            head = fileobj.read(8)
+        suffix = next((s for m, s in COVER_TYPES.items() if head.startswith(m)), None)
+        if suffix is None:
+            raise _upload_error(
+                f"“{upload.filename}” is not a JPEG or PNG image, "
+                "the formats podcast apps accept for cover art.",
+                "cover",
+            )
+        try:
+            warnings = artwork.check(temporary, upload.filename)
+        except artwork.NotAnImage as refused:
+            raise _upload_error(f"{refused}.", "cover") from None
+        stem = f"cover-{secrets.token_hex(6)}"
+        placed = _place(temporary, media_dir, stem, suffix)
+        show.cover = placed
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        temporary.unlink(missing_ok=True)
+        if placed:
+            (Path(media_dir) / placed).unlink(missing_ok=True)
+        raise
+    # Only covers uploaded here are removed: a hand-placed cover may be shared.
+    if old and old != placed and _UPLOADED_COVER.match(old):
+        with contextlib.suppress(OSError):
+            (Path(media_dir) / old).unlink(missing_ok=True)
+    return warnings
+
+
+def shift_moments(episode, offset_s):
+    """Move every comment's moment on `episode` by `offset_s` seconds.
+
+    For re-cut audio: a new 20-second intro is an offset of 20, a cut one of
+    -20. Comments whose moment would fall before 0:00 or after the end keep
+    their moment and are listed in the returned Shift; none is lost. One
+    transaction.
+    """
+    if not isinstance(offset_s, int) or isinstance(offset_s, bool) or not offset_s:
+        raise ValidationFailed({"offset": ["Give an offset other than 0:00."]})
+    shift = Shift(offset_s=offset_s)
+    query = (
+        sa.select(Comment)
+        .where(Comment.episode_id == episode.id, Comment.timestamp_s.is_not(None))
+        .order_by(Comment.timestamp_s, Comment.id)
+    )
+    for comment in db.session.scalars(query):
+        moved = comment.timestamp_s + offset_s
+        if 0 <= moved <= episode.duration_s:
+            comment.timestamp_s = moved
+            shift.moved += 1
+        else:
+            shift.outside.append((comment, moved))
+    db.session.commit()
+    return shift
+
+
+def moments_past_the_end(episode):
+    """Return the comments whose moment lies after the end of `episode`'s audio."""
+    query = (
+        sa.select(Comment)
+        .where(
+            Comment.episode_id == episode.id,
+            Comment.timestamp_s > episode.duration_s,
+        )
+        .order_by(Comment.timestamp_s, Comment.id)
+    )
+    return db.session.scalars(query).all()
+
+
+def _check_moment(episode, start_s, fields):
+    if start_s is None or not 0 <= start_s <= episode.duration_s:
+        fields["start"] = [
+            f"Give a moment between 0:00 and {timecode.format(episode.duration_s)}."
+        ]
+
+
+def add_chapter(episode, *, start_s, title, url=None):
+    """Add a host chapter to `episode` at `start_s`; return it."""
+    fields = {}
+    _check_moment(episode, start_s, fields)
+    title = (title or "").strip()
+    if not 1 <= len(title) <= 255:
+        fields["title"] = ["Give the chapter a title of 1 to 255 characters."]
+    url = (url or "").strip() or None
+    if url and weblinks.safe_url(url, _CHAPTER_URL_MAX) is None:
+        fields["url"] = [
+            f"Give a web address starting with https:// or http://, "
+            f"up to {_CHAPTER_URL_MAX} characters."
+        ]
+    if fields:
+        raise ValidationFailed(fields)
+    chapter = Chapter(
+        episode_id=episode.id, start_s=start_s, title=title, url=url, source="host"
+    )
+    db.session.add(chapter)
+    db.session.commit()
+    return chapter
+
+
+def add_soundbite(episode, *, start_s, duration_s, title):
+    """Add a `podcast:soundbite` of 15 to 120 seconds to `episode`; return it."""
+    shortest, longest = SOUNDBITE_SECONDS
+    fields = {}
+    _check_moment(episode, start_s, fields)
+    if duration_s is None or not shortest <= duration_s <= longest:
+        fields["duration"] = [f"A soundbite lasts {shortest} to {longest} seconds."]
+    elif start_s is not None and "start" not in fields:
+        if start_s + duration_s > episode.duration_s:
+            fields["duration"] = ["The soundbite must end before the episode does."]
+    title = (title or "").strip()
+    if not 1 <= len(title) <= 128:
+        fields["title"] = ["Give the soundbite a title of 1 to 128 characters."]
+    if fields:
+        raise ValidationFailed(fields)
+    soundbite = Soundbite(
+        episode_id=episode.id, start_s=start_s, duration_s=duration_s, title=title
+    )
+    db.session.add(soundbite)
+    db.session.commit()
+    return soundbite
+
+
+def remove_chapter(episode, chapter_id):
+    """Remove one of the host's chapters from `episode`, if it is there."""
+    db.session.execute(
+        sa.delete(Chapter).where(
+            Chapter.id == chapter_id,
+            Chapter.episode_id == episode.id,
+            Chapter.source == "host",
+        )
+    )
+    db.session.commit()
+
+
+def remove_soundbite(episode, soundbite_id):
+    """Remove a soundbite from `episode`, if it is there."""
+    db.session.execute(
+        sa.delete(Soundbite).where(
+            Soundbite.id == soundbite_id, Soundbite.episode_id == episode.id
+        )
+    )
+    db.session.commit()

@@ -1,0 +1,1 @@
+"""The `hub` command line and the demo show. May import every part."""

@@ -1,0 +1,160 @@
+"""The demo show: three short spoken episodes, a host and a few conversations."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..auth import hosts
+from ..catalog import episodes
+from ..conversation import comments
+from ..extensions import db
+from ..library import importer
+from ..models import Comment, Episode, Show
+
+DEMO_EMAIL = "host@demo.podcast-hub.test"
+DEMO_NAME = "Dana Reyes"
+
+SHOW = {
+    "title": "Moments",
+    "description": (
+        "A small show about the moments in conversations that stay with you.\n\n"
+        "Every episode page is a conversation: pause at a moment and tell us "
+        "what you heard."
+    ),
+    "author": DEMO_NAME,
+    "owner_name": DEMO_NAME,
+    "owner_email": DEMO_EMAIL,
+    "language": "en",
+    "category": "Society & Culture",
+    "explicit": False,
+    "cover": "cover.png",
+}
+
+EPISODES = {
+    "01-welcome-to-moments.mp3": {
+        "title": "Welcome to Moments",
+        "description": "Why this show exists, and how to talk back at a moment.",
+        "published_at": datetime(2026, 9, 3, 9, 0, tzinfo=UTC),
+        "season": 1,
+        "number": 1,
+    },
+    "02-the-lighthouse-keeper.m4a": {
+        "title": "The Lighthouse Keeper",
+        "description": "A story about a lighthouse, a storm and a very long night.",
+        "published_at": datetime(2026, 10, 1, 9, 0, tzinfo=UTC),
+        "season": 1,
+        "number": 2,
+    },
+    "03-listening-back.ogg": {
+        "title": "Listening Back",
+        "description": "We read your comments and answer the questions you left.",
+        "published_at": datetime(2026, 11, 5, 9, 0, tzinfo=UTC),
+        "season": 1,
+        "number": 3,
+    },
+}
+
+# (file, listener, moment in seconds or None, comment, host reply or None)
+CONVERSATIONS = [
+    (
+        "01-welcome-to-moments.mp3",
+        "Priya",
+        12,
+        "Love the idea of commenting on a moment!",
+        "Thank you, Priya! That is exactly why we built it.",
+    ),
+    (
+        "01-welcome-to-moments.mp3",
+        "Tomás",
+        None,
+        "Subscribed in AntennaPod, works great.",
+        None,
+    ),
+    (
+        "02-the-lighthouse-keeper.m4a",
+        "Jules",
+        20,
+        "The part about the storm gave me chills.",
+        "It gave us chills recording it, too.",
+    ),
+    (
+        "02-the-lighthouse-keeper.m4a",
+        "Amara",
+        35,
+        "Was the lighthouse a real place?",
+        None,
+    ),
+    (
+        "03-listening-back.ogg",
+        "Kenji",
+        8,
+        "Nice to hear our comments read out loud 😊",
+        None,
+    ),
+]
+
+
+@dataclass
+class DemoLogin:
+    email: str
+    password: str
+    episodes: int
+    comments: int
+
+
+def load():
+    """Create the demo show, episodes, host and conversations; return the login.
+
+    Idempotent, except that the demo host gets a fresh password each run (it is
+    printed, never stored in the repository).
+    """
+    media_dir = Path(current_app.config["MEDIA_DIR"])
+    missing = [name for name in EPISODES if not (media_dir / name).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"The demo audio is missing from {media_dir}: {', '.join(missing)}"
+        )
+    if episodes.get_show() is None:
+        db.session.add(Show(**SHOW))
+        db.session.commit()
+
+    importer.sync(media_dir)
+    demo_episodes = db.session.scalars(
+        sa.select(Episode).where(Episode.audio_file.in_(EPISODES))
+    ).all()
+    for episode in demo_episodes:
+        # Fill in what the tags cannot say, once: a host's later edits stay.
+        if not episode.description:
+            for key, value in EPISODES[episode.audio_file].items():
+                setattr(episode, key, value)
+    db.session.commit()
+
+    password = secrets.token_urlsafe(9)
+    host = hosts.get_by_email(DEMO_EMAIL)
+    if host is None:
+        host = hosts.create_host(DEMO_EMAIL, DEMO_NAME, password)
+    else:
+        hosts.set_password(host, password)
+
+    by_file = {episode.audio_file: episode for episode in demo_episodes}
+    has_comments = db.session.scalar(
+        sa.select(sa.func.count(Comment.id)).where(
+            Comment.episode_id.in_([e.id for e in demo_episodes])
+        )
+    )
+    if not has_comments:
+        for name, listener, moment, text, answer in CONVERSATIONS:
+            episode = by_file[name]
+            comment = comments.post_comment(
+                episode, author=listener, body=text, timestamp_s=moment
+            )
+            if answer:
+                comments.post_comment(
+                    episode, body=answer, parent_id=comment.id, host=host
+                )
+    total = db.session.scalar(sa.select(sa.func.count(Comment.id)))
+    return DemoLogin(DEMO_EMAIL, password, len(demo_episodes), total)

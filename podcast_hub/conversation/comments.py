@@ -1,0 +1,339 @@
+"""The conversation: posting comments and replies, and threads."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from ..errors import NotAllowed, NotFound, ValidationFailed
+from ..extensions import db
+from ..models import Comment, Episode, Host, utcnow
+from ..text import names, plain, timecode
+from . import moderation
+
+MAX_DEPTH = 3
+# How the feeds mark a host's comment; no listener's name may carry it.
+HOST_MARK = "(host)"
+A_HOSTS_NAME = "That name belongs to a host of this show; choose another."
+MARKED_AS_HOST = f'Only hosts are marked "{HOST_MARK}"; choose another name.'
+
+
+@dataclass
+class Node:
+    """A comment with its replies, ready to render.
+
+    `replies` are all of them, or a window of them in thread order (see
+    `threads`): then `reply_total` says how many there are in all, `shown_to`
+    how many come before the window's end, and `answerer` names the first host
+    who replied, wherever that reply is.
+    """
+
+    comment: Comment
+    replies: list["Node"] = field(default_factory=list)
+    depth: int = 1
+    reply_total: int | None = None
+    shown_to: int = 0
+    answerer: str | None = None
+
+    @property
+    def reply_count(self):
+        """Return the number of replies below this comment, at any depth."""
+        if self.reply_total is not None:
+            return self.reply_total
+        return sum(1 + reply.reply_count for reply in self.replies)
+
+    @property
+    def more_replies(self):
+        """Return how many replies in thread order come after those shown."""
+        if self.reply_total is None:
+            return 0
+        return max(0, self.reply_total - self.shown_to)
+
+    @property
+    def answered_by(self):
+        """Return the name of the first host who replied below, or None."""
+        if self.reply_total is not None:
+            return self.answerer
+        for reply in self.replies:
+            if reply.comment.is_host:
+                return reply.comment.author
+        for reply in self.replies:
+            if name := reply.answered_by:
+                return name
+        return None
+
+
+def post_comment(
+    episode,
+    *,
+    body,
+    author=None,
+    email=None,
+    timestamp_s=None,
+    parent_id=None,
+    host=None,
+    own_ids=None,
+):
+    """Store and return a comment on `episode`.
+
+    With `host`, the comment is the host's, carries their display name and is
+    published. A listener's comment is published, held as `pending` or sent to
+    `spam` as the moderation rules say; `own_ids`, the comments this browser
+    posted ({id: created_at}), may show that the listener is known. Raises
+    ValidationFailed for a moment outside the episode or a listener commenting
+    on a closed episode, NotFound for a parent that is not a published comment
+    of this episode. A reply below the third level attaches to the third level.
+    A listener's name must not look like a host's (`listener_name`).
+    """
+    if host is None:
+        moderation.check_open(episode)
+        author = listener_name(author)
+    if timestamp_s is not None and not 0 <= timestamp_s <= episode.duration_s:
+        raise ValidationFailed(
+            {
+                "timestamp": [
+                    "The moment must be between 0:00 and "
+                    f"{timecode.format(episode.duration_s)}, the episode's length."
+                ]
+            }
+        )
+    parent = None
+    if parent_id is not None:
+        parent = _published_comment(episode, parent_id)
+        ancestors = _ancestors(parent)
+        if len(ancestors) + 1 >= MAX_DEPTH:
+            body = _mention(parent.author, body)
+            parent = db.session.get(Comment, parent.parent_id)
+    if host is None:
+        status = moderation.status_for_new_comment(
+            author=author, email=email, body=body, own_ids=own_ids
+        )
+    else:
+        status = "published"
+    comment = Comment(
+        episode_id=episode.id,
+        parent_id=parent.id if parent else None,
+        author=host.display_name if host else author,
+        email=None if host else (email or None),
+        host_id=host.id if host else None,
+        is_host=host is not None,
+        body=body,
+        timestamp_s=timestamp_s,
+        status=status,
+    )
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def listener_name(name):
+    """Return a listener's name as stored (`names.normal`).
+
+    Raises ValidationFailed (`author`) when it can look like a host's display
+    name, in any spelling (case, spaces, lookalike letters), or carries
+    HOST_MARK.
+    """
+    name = names.normal(name or "")
+    hosts = db.session.scalars(sa.select(Host.display_name))
+    if any(names.look_alike(name, host) for host in hosts):
+        raise ValidationFailed({"author": [A_HOSTS_NAME]}, message=A_HOSTS_NAME)
+    if names.mentions(name, [HOST_MARK]):
+        raise ValidationFailed({"author": [MARKED_AS_HOST]}, message=MARKED_AS_HOST)
+    return name
+
+
+def _mention(name, body):
+    """Start `body` with "@name", for a reply shown beside the comment it answers."""
+    mention = f"@{name}"
+    return body if body.startswith(mention) else f"{mention} {body}"
+
+
+def _published_comment(episode, comment_id):
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.episode_id != episode.id:
+        raise NotFound("There is no such comment on this episode.", field="parent_id")
+    if comment.status != "published":
+        raise NotFound("That comment is not open for replies.", field="parent_id")
+    return comment
+
+
+def _ancestors(comment):
+    chain = []
+    while comment.parent_id is not None and len(chain) < MAX_DEPTH:
+        comment = db.session.get(Comment, comment.parent_id)
+        chain.append(comment)
+    return chain
+
+
+def thread(episode):
+    """Return the episode's published conversation as a list of top-level Nodes.
+
+    Pinned threads come first, then threads by moment (general comments
+    last), then by time; replies by time. One query, whatever the size of the
+    conversation.
+    """
+    query = (
+        sa.select(Comment)
+        .where(Comment.episode_id == episode.id, Comment.status == "published")
+        .order_by(Comment.created_at, Comment.id)
+        .options(so.raiseload("*"))
+    )
+    nodes = {comment.id: Node(comment) for comment in db.session.scalars(query)}
+    roots = []
+    for node in nodes.values():
+        parent = nodes.get(node.comment.parent_id)
+        if node.comment.parent_id is None:
+            roots.append(node)
+        elif parent is not None:
+            parent.replies.append(node)
+    for root in roots:
+        _set_depth(root, 1)
+    roots.sort(key=_moment_order)
+    return roots
+
+
+def _set_depth(node, depth):
+    node.depth = depth
+    for reply in node.replies:
+        _set_depth(reply, depth + 1)
+
+
+def _moment_order(node):
+    moment = node.comment.timestamp_s
+    return (
+        not node.comment.pinned,
+        moment is None,
+        moment or 0,
+        node.comment.created_at,
+        node.comment.id,
+    )
+
+
+def count(nodes):
+    """Return the number of comments in `nodes` and all their replies."""
+    return sum(1 + node.reply_count for node in nodes)
+
+
+def get_comment(comment_id):
+    """Return the comment with this id, or raise NotFound."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound("There is no such comment.")
+    return comment
+
+
+def to_json(node):
+    """Return the public JSON of a comment Node and its replies."""
+    comment = node.comment
+    return {
+        "id": comment.id,
+        "parent_id": comment.parent_id,
+        "author": comment.author,
+        "body": comment.body,
+        "body_html": str(plain.paragraphs(comment.body)),
+        "timestamp": comment.timestamp_s,
+        "created_at": comment.created_at.isoformat().replace("+00:00", "Z"),
+        "is_host": comment.is_host,
+        "status": comment.status,
+        "replies": [to_json(reply) for reply in node.replies],
+    }
+
+
+EDIT_WINDOW = timedelta(minutes=15)
+TOO_LATE = (
+    "You can change or delete a comment for 15 minutes after posting it; "
+    "that time is over for this one."
+)
+HAS_REPLIES = (
+    "People have already replied to this comment, so it stays; "
+    "you can still edit it for 15 minutes after posting."
+)
+
+
+def episode_of(comment):
+    """Return the episode `comment` belongs to."""
+    return db.session.get(Episode, comment.episode_id)
+
+
+def change_deadline(comment):
+    """Return the moment after which the author can no longer change `comment`."""
+    return comment.created_at + EDIT_WINDOW
+
+
+def can_change(comment, now=None):
+    """Tell whether the author may still edit or delete `comment`."""
+    if comment.status not in ("published", "pending", "spam"):
+        return False
+    return (now or utcnow()) < change_deadline(comment)
+
+
+def changeable(nodes, own_ids, now=None):
+    """Return {comment id: deadline} for the comments in `nodes` their author owns.
+
+    `own_ids` maps the ids of the comments this visitor posted to their
+    `created_at`; only those still inside the edit window are returned.
+    """
+    now = now or utcnow()
+    found = {}
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        stack.extend(node.replies)
+        if node.comment.is_claimed_by(own_ids) and can_change(node.comment, now):
+            found[node.comment.id] = change_deadline(node.comment)
+    return found
+
+
+def edit_comment(comment, *, body, timestamp_s, now=None):
+    """Change the words and moment of `comment` for its author; return it.
+
+    A listener's comment is moderated again (`moderation.status_after_edit`):
+    in a holding mode a published one waits for the host's approval again, and
+    blocked words send it to spam. Raises NotAllowed once EDIT_WINDOW has passed
+    since it was posted, and ValidationFailed for a moment outside the episode.
+    """
+    now = now or utcnow()
+    if not can_change(comment, now):
+        raise NotAllowed(TOO_LATE)
+    _check_moment(episode_of(comment), timestamp_s)
+    if not comment.is_host:
+        comment.status = moderation.status_after_edit(
+            comment.status, author=comment.author, email=comment.email, body=body
+        )
+    comment.body = body
+    comment.timestamp_s = timestamp_s
+    comment.edited_at = now
+    db.session.commit()
+    return comment
+
+
+def delete_own_comment(comment, now=None):
+    """Delete `comment` for its author: it leaves the page, the JSON and the feeds.
+
+    The row stays as `deleted` until moderation purges it. Raises NotAllowed once
+    EDIT_WINDOW has passed, or when someone has replied (their words would go too).
+    """
+    now = now or utcnow()
+    if not can_change(comment, now):
+        raise NotAllowed(TOO_LATE)
+    replied = sa.select(Comment.id).where(
+        Comment.parent_id == comment.id, Comment.status == "published"
+    )
+    if db.session.scalar(replied.limit(1)) is not None:
+        raise NotAllowed(HAS_REPLIES)
+    comment.status = "deleted"
+    comment.deleted_at = now
+    db.session.commit()
+
+
+def _check_moment(episode, timestamp_s):
+    if timestamp_s is not None and not 0 <= timestamp_s <= episode.duration_s:
+        raise ValidationFailed(
+            {
+                "timestamp": [
+                    "The moment must be between 0:00 and "
+                    f"{timecode.format(episode.duration_s)}, the episode's length."
+                ]
+            }
+        )

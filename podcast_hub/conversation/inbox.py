@@ -1,0 +1,179 @@
+"""The host's inbox: comments by tab, with counts, pages and thread context."""
+
+import math
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from ..extensions import db
+from ..models import Comment, Episode
+
+TABS = {
+    "needs-reply": "Needs reply",
+    "moderation": "Awaiting moderation",
+    "spam": "Spam",
+    "all": "All",
+}
+DEFAULT_TAB = "needs-reply"
+PER_PAGE = 20
+
+
+@dataclass
+class Row:
+    """One inbox item: the comment, its episode, and the comments above it."""
+
+    comment: Comment
+    episode: Episode
+    context: list[Comment] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    """One page of a tab."""
+
+    rows: list[Row]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self):
+        """Return how many pages the tab has; at least one."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.pages
+
+
+def _answered():
+    """Return a condition: a published host reply answers the comment.
+
+    A reply to a third-level comment attaches beside it (threads go three
+    levels deep), so a later host comment under the same parent answers it too.
+    """
+    reply = so.aliased(Comment)
+    parent = so.aliased(Comment)
+    at_third_level = (
+        sa.select(parent.id)
+        .where(parent.id == Comment.parent_id, parent.parent_id.is_not(None))
+        .exists()
+    )
+    return (
+        sa.select(reply.id)
+        .where(
+            reply.is_host.is_(True),
+            reply.status == "published",
+            sa.or_(
+                reply.parent_id == Comment.id,
+                sa.and_(
+                    at_third_level,
+                    reply.parent_id == Comment.parent_id,
+                    reply.created_at >= Comment.created_at,
+                ),
+            ),
+        )
+        .exists()
+    )
+
+
+def _tab_condition(tab):
+    if tab == "needs-reply":
+        return sa.and_(
+            Comment.is_host.is_(False),
+            Comment.status == "published",
+            Comment.reply_not_needed.is_(False),
+            ~_answered(),
+        )
+    if tab == "moderation":
+        return Comment.status == "pending"
+    if tab == "spam":
+        return Comment.status == "spam"
+    if tab == "all":
+        return sa.true()
+    raise ValueError(f"unknown inbox tab {tab!r}")
+
+
+def _episode_condition(episode_id):
+    return sa.true() if episode_id is None else Comment.episode_id == episode_id
+
+
+def counts(episode_id=None):
+    """Return {tab: number of comments} for every tab, in one query."""
+    columns = [
+        sa.func.coalesce(sa.func.sum(sa.case((_tab_condition(tab), 1), else_=0)), 0)
+        for tab in TABS
+    ]
+    query = sa.select(*columns).where(_episode_condition(episode_id))
+    return dict(zip(TABS, db.session.execute(query).one(), strict=True))
+
+
+def page(tab=DEFAULT_TAB, *, episode_id=None, number=1, per_page=PER_PAGE):
+    """Return one Page of `tab`, newest first, each row with its thread context.
+
+    A page number past the end gives the last page. Raises ValueError for an
+    unknown tab.
+    """
+    where = sa.and_(_tab_condition(tab), _episode_condition(episode_id))
+    total = db.session.scalar(sa.select(sa.func.count(Comment.id)).where(where))
+    number = min(max(1, number), max(1, math.ceil(total / per_page)))
+    query = (
+        sa.select(Comment, Episode)
+        .join(Episode, Comment.episode_id == Episode.id)
+        .where(where)
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    )
+    rows = [Row(comment, episode) for comment, episode in db.session.execute(query)]
+    _add_context(rows)
+    return Page(rows=rows, number=number, per_page=per_page, total=total)
+
+
+def _add_context(rows):
+    """Fill each row's context with its ancestors, the thread's start first.
+
+    One query per level of depth, whatever the number of rows.
+    """
+    known = {row.comment.id: row.comment for row in rows}
+    wanted = {row.comment.parent_id for row in rows} - {None} - known.keys()
+    while wanted:
+        found = db.session.scalars(sa.select(Comment).where(Comment.id.in_(wanted)))
+        for comment in found:
+            known[comment.id] = comment
+        wanted = {known[i].parent_id for i in wanted if i in known}
+        wanted = wanted - {None} - known.keys()
+    for row in rows:
+        chain, parent_id = [], row.comment.parent_id
+        while parent_id is not None and parent_id in known:
+            chain.append(known[parent_id])
+            parent_id = known[parent_id].parent_id
+        row.context = chain[::-1]
+
+
+def mark_reply_not_needed(comment_ids, not_needed=True):
+    """Take these comments out of "Needs reply" (or put them back); return how many."""
+    if not comment_ids:
+        return 0
+    query = (
+        sa.update(Comment)
+        .where(Comment.id.in_(set(comment_ids)))
+        .values(reply_not_needed=not_needed)
+        .execution_options(synchronize_session="fetch")
+    )
+    changed = db.session.execute(query).rowcount
+    db.session.commit()
+    return changed
+
+
+def episode_choices():
+    """Return (id, title) of every episode, drafts and newest first, for the filter."""
+    query = sa.select(Episode.id, Episode.title).order_by(
+        Episode.published_at.desc().nulls_first(), Episode.id.desc()
+    )
+    return db.session.execute(query).all()

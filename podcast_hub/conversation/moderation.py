@@ -1,0 +1,276 @@
+"""Moderation: what happens to new comments, the host's actions on comments,
+closing episodes, block rules and purging what was deleted."""
+
+import re
+from datetime import timedelta
+
+import idna
+import sqlalchemy as sa
+
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..models import MODERATION_MODES, BlockRule, Comment, Show, utcnow
+from ..text import names
+
+ACTIONS = ("approve", "hide", "spam", "delete", "restore", "pin", "unpin")
+PURGE_AFTER_DAYS = 30
+CLOSED_MESSAGE = "Comments are closed on this episode."
+MODE_LABELS = {
+    "open": "Open: new comments appear at once",
+    "hold_first": "Hold first-time commenters until you approve them",
+    "hold_all": "Hold every new comment until you approve it",
+}
+_STATUS_AFTER = {
+    "approve": "published",
+    "restore": "published",
+    "hide": "hidden",
+    "spam": "spam",
+    "delete": "deleted",
+}
+
+
+def check_open(episode):
+    """Raise ValidationFailed when listeners may no longer comment on `episode`."""
+    if episode.comments_closed:
+        raise ValidationFailed({"episode": [CLOSED_MESSAGE]}, message=CLOSED_MESSAGE)
+
+
+def status_for_new_comment(*, author, email, body, own_ids=None):
+    """Return the status a new listener comment starts with.
+
+    `spam` when its e-mail address or words are blocked; `pending` when the
+    show's moderation mode holds it; else `published`. `own_ids` maps the ids of
+    the comments this browser posted to their `created_at` (its ownership
+    tokens): a published one among them makes the commenter known.
+    """
+    return _status(
+        author=author,
+        email=email,
+        body=body,
+        known=lambda: _is_known_commenter(email, own_ids or {}),
+    )
+
+
+def status_after_edit(status, *, author, email, body):
+    """Return the status a listener's comment, now `status`, takes after an edit.
+
+    The new words are moderated like a new comment's, except that nobody counts
+    as known: in a holding mode the host approves them again. Blocked words send
+    a held comment to spam too; a held comment never becomes published.
+    """
+    new = _status(author=author, email=email, body=body, known=lambda: False)
+    if status == "published" or new == "spam":
+        return new
+    return status
+
+
+def _status(*, author, email, body, known):
+    if is_blocked(author=author, email=email, body=body):
+        return "spam"
+    mode = db.session.scalar(sa.select(Show.moderation_mode).limit(1)) or "open"
+    if mode == "hold_all":
+        return "pending"
+    if mode == "hold_first" and not known():
+        return "pending"
+    return "published"
+
+
+def _is_known_commenter(email, own_ids):
+    """Tell whether this listener already has a published comment.
+
+    Known by what is never shown: the e-mail address, or a token of this browser
+    for its own published comment. A public name alone proves nothing.
+    """
+    proofs = [Comment.is_claimed_by(own_ids)] if own_ids else []
+    if email and email.strip():
+        proofs.append(sa.func.lower(Comment.email) == email.strip().lower())
+    if not proofs:
+        return False
+    query = sa.select(Comment.id).where(
+        sa.or_(*proofs), Comment.is_host.is_(False), Comment.status == "published"
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def is_blocked(*, author, email, body):
+    """Tell whether a block rule matches the e-mail address, name or words.
+
+    Both sides are compared as they look (`names`): a zero-width space, a
+    Cyrillic letter or fullwidth ones do not hide a blocked word. An `@domain`
+    rule blocks its subdomains too; a domain's trailing dot and its IDNA
+    spelling (`xn--…`) do not matter.
+    """
+    rules = db.session.execute(sa.select(BlockRule.kind, BlockRule.value)).all()
+    address = _address(email)
+    words = [value for kind, value in rules if kind == "word"]
+    if words and names.mentions(f"{author or ''}\n{body or ''}", words):
+        return True
+    return address is not None and any(
+        _blocks_address(_address(value), address)
+        for kind, value in rules
+        if kind == "email"
+    )
+
+
+def _blocks_address(rule, address):
+    """Tell whether an address rule blocks `address`, both as `_address` gives."""
+    if rule is None:
+        return False
+    rule_local, rule_domain = rule
+    if rule_local:
+        return rule == address
+    domain = address[1]
+    return bool(rule_domain) and (
+        domain == rule_domain or domain.endswith(f".{rule_domain}")
+    )
+
+
+def _address(email):
+    """Return (local part, domain) of an address or `@domain` as they look.
+
+    None when there is no "@". The domain is read through IDNA (UTS #46), so
+    that `xn--` labels, fullwidth dots and a trailing dot compare as written.
+    """
+    local, at, domain = (email or "").strip().rpartition("@")
+    if not at:
+        return None
+    domain = names.normal(domain).rstrip(".")
+    try:
+        domain = idna.decode(idna.encode(domain, uts46=True))
+    except idna.IDNAError:
+        pass
+    labels = domain.split(".")
+    return names.look(local), ".".join(names.look(label) for label in labels)
+
+
+def apply(comment, action, now=None):
+    """Approve, hide, mark as spam, delete, restore, pin or unpin `comment`.
+
+    Delete is soft: the comment keeps its row with `deleted_at` until purged.
+    Raises ValidationFailed for an unknown action, or for pinning a reply.
+    """
+    _check_action(action, comment)
+    _act(comment, action, now or utcnow())
+    db.session.commit()
+    return comment
+
+
+def apply_many(comment_ids, action, now=None):
+    """Apply one action to the comments with these ids; return how many changed.
+
+    One transaction. Replies are left out of pin and unpin. Raises
+    ValidationFailed for an unknown action.
+    """
+    _check_action(action)
+    if not comment_ids:
+        return 0
+    now = now or utcnow()
+    query = sa.select(Comment).where(Comment.id.in_(set(comment_ids)))
+    changed = 0
+    for comment in db.session.scalars(query):
+        if action in ("pin", "unpin") and comment.parent_id is not None:
+            continue
+        _act(comment, action, now)
+        changed += 1
+    db.session.commit()
+    return changed
+
+
+def _check_action(action, comment=None):
+    if action not in ACTIONS:
+        raise ValidationFailed(
+            {"action": [f"Choose one of: {', '.join(ACTIONS)}."]},
+            message=f"Unknown moderation action: {action!r}.",
+        )
+    if action in ("pin", "unpin") and comment and comment.parent_id is not None:
+        message = "Only the first comment of a thread can be pinned."
+        raise ValidationFailed({"action": [message]}, message=message)
+
+
+def _act(comment, action, now):
+    if action in ("pin", "unpin"):
+        comment.pinned = action == "pin"
+        return
+    comment.status = _STATUS_AFTER[action]
+    comment.deleted_at = now if action == "delete" else None
+
+
+def set_comments_closed(episode, closed):
+    """Close or reopen comments on `episode`."""
+    episode.comments_closed = bool(closed)
+    db.session.commit()
+
+
+def set_mode(show, mode):
+    """Set how new listener comments are held; raise ValidationFailed if unknown."""
+    if mode not in MODERATION_MODES:
+        raise ValidationFailed({"mode": ["Choose one of the moderation modes."]})
+    show.moderation_mode = mode
+    db.session.commit()
+
+
+def block_rules():
+    """Return the block rules, e-mail addresses first, each kind alphabetically."""
+    query = sa.select(BlockRule).order_by(BlockRule.kind, BlockRule.value)
+    return db.session.scalars(query).all()
+
+
+def add_block_rules(kind, text):
+    """Block each address or word in `text` (one per line or comma); return new ones.
+
+    Values are stored lower-case; ones already blocked are skipped. Raises
+    ValidationFailed for an unknown kind, nothing to block or a bad address.
+    """
+    values = []
+    for value in re.split(r"[\n,]", text or ""):
+        value = " ".join(value.split()).lower()
+        if value and value not in values:
+            values.append(value)
+    if kind not in ("email", "word"):
+        raise ValidationFailed({"kind": ["Choose e-mail address or word."]})
+    if not values:
+        raise ValidationFailed({"values": ["Give at least one value to block."]})
+    too_long = [v for v in values if len(v) > BlockRule.value.type.length]
+    if too_long:
+        raise ValidationFailed({"values": [f"Too long: {too_long[0][:40]}…"]})
+    if kind == "email":
+        bad = [v for v in values if "@" not in v or " " in v]
+        if bad:
+            raise ValidationFailed(
+                {"values": [f"Not an e-mail address or @domain: {', '.join(bad)}."]}
+            )
+    known = set(
+        db.session.scalars(
+            sa.select(BlockRule.value).where(
+                BlockRule.kind == kind, BlockRule.value.in_(values)
+            )
+        )
+    )
+    added = [BlockRule(kind=kind, value=v) for v in values if v not in known]
+    db.session.add_all(added)
+    db.session.commit()
+    return added
+
+
+def remove_block_rule(rule_id):
+    """Remove the block rule with this id, if it exists."""
+    db.session.execute(sa.delete(BlockRule).where(BlockRule.id == rule_id))
+    db.session.commit()
+
+
+def purge_deleted(days=PURGE_AFTER_DAYS, now=None):
+    """Remove comments soft-deleted more than `days` ago; return how many.
+
+    Their replies go with them (the database cascades the delete).
+    """
+    if days < 0:
+        raise ValidationFailed({"days": ["Give zero or more days."]})
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    query = sa.delete(Comment).where(
+        Comment.status == "deleted",
+        Comment.deleted_at.is_not(None),
+        Comment.deleted_at <= cutoff,
+    )
+    removed = db.session.execute(query).rowcount
+    db.session.commit()
+    return removed

@@ -1,0 +1,368 @@
+"""The feeds podcast apps read: the show's RSS, each episode's comments, chapters.
+
+Built with feedgen and our own extension for the `itunes:` tags feedgen writes
+differently from what apps expect, the Podcasting 2.0 `podcast:` namespace and
+`wfw:commentRss`. A stored text that no door cleaned (an old row, one written
+by hand) cannot make a feed invalid: the feed is then built again with every
+text through `plain.xml_safe`.
+"""
+
+import datetime
+import functools
+import re
+import uuid
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+
+from ..conversation import comments as conversation
+from ..library import weblinks
+from ..text import plain, timecode
+
+NAMESPACES = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "wfw": "http://wellformedweb.org/CommentAPI/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+GENERATOR = "Podcast Hub"
+RSS_TYPE = "application/rss+xml"
+# Bump when the feeds' markup changes, so clients holding an ETag refetch.
+FORMAT = "2"
+# feedgen refuses other endings for itunes:image, and so does Apple.
+IMAGE_ENDINGS = (".jpg", ".png")
+# The namespace's own UUID for deriving podcast:guid from a feed URL.
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+CHAPTERS_TYPE = "application/json+chapters"
+CHAPTERS_VERSION = "1.2.0"
+# The namespace documents SRT as application/x-subrip; older files say srt.
+_TRANSCRIPT_TYPES = {"application/srt": "application/x-subrip"}
+_TIMED_TRANSCRIPTS = ("text/vtt", "application/x-subrip")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+def render(show, episodes, links, host_names=()):
+    """Return the RSS feed of `show` with `episodes`, in the order given, as bytes.
+
+    `links` builds absolute URLs (a `podcast_hub.links.Builder`);
+    `host_names` are the hosts' display names, written as `podcast:person`.
+    Episodes' chapters, transcripts and soundbites are read, so load them first.
+    """
+    return _built(functools.partial(_feed, links=links), show, episodes, host_names)
+
+
+def _feed(show, episodes, host_names, *, links):
+    fg = _generator()
+    _describe_show(fg, show, episodes, links, host_names)
+    for episode in episodes:
+        _describe_episode(fg.add_entry(order="append"), episode, show, links)
+    return fg.rss_str(pretty=False, encoding="UTF-8", xml_declaration=True)
+
+
+def render_comments(show, episode, comments, links):
+    """Return the RSS feed of the comments on `episode`, in the order given, as bytes.
+
+    Each item is titled with its author and moment ("Lee at 12:34"); its
+    description is the comment as escaped HTML. A host's item says so in its
+    title ("Dana (host) at 12:34", a mark no listener's name may carry) and in
+    `<category>host</category>`. E-mail addresses are never read.
+    """
+    return _built(functools.partial(_comments, links=links), show, episode, comments)
+
+
+def _comments(show, episode, comments, *, links):
+    page = links.page_url(episode)
+    fg = _generator()
+    fg.title(f"Comments on {episode.title}")
+    fg.description(f"What listeners say about {episode.title}, from {show.title}.")
+    fg.language(show.language)
+    fg.generator(GENERATOR)
+    fg.link(href=links.comments_feed_url(episode), rel="self", type=RSS_TYPE)
+    fg.link(href=page, rel="alternate")
+    moments = [show.updated_at, episode.updated_at]
+    moments += [_changed(comment) for comment in comments]
+    fg.lastBuildDate(max(moments))
+    for comment in comments:
+        fe = fg.add_entry(order="append")
+        url = links.comment_url(episode, comment)
+        fe.title(comment_title(comment, episode))
+        fe.link(href=url)
+        fe.guid(url, permalink=True)
+        fe.description(str(plain.paragraphs(comment.body)))
+        fe.pubDate(comment.created_at)
+        fe.hub.add("dc", "creator", comment.author)
+        if comment.is_host:
+            fe.category(term="host")
+    return fg.rss_str(pretty=False, encoding="UTF-8", xml_declaration=True)
+
+
+def comment_title(comment, episode):
+    """Return "<author> at 12:34", or "<author> on <episode>" for a general comment.
+
+    A host's name is followed by `comments.HOST_MARK`: "Dana (host) at 12:34".
+    """
+    author = comment.author
+    if comment.is_host:
+        author = f"{author} {conversation.HOST_MARK}"
+    if comment.timestamp_s is None:
+        return f"{author} on {episode.title}"
+    return f"{author} at {timecode.format(comment.timestamp_s)}"
+
+
+def chapters(show, episode):
+    """Return the episode's chapters in the Podcasting 2.0 JSON chapters format.
+
+    A stored link that is not a web address is left out.
+    """
+    return {
+        "version": CHAPTERS_VERSION,
+        "title": episode.title,
+        "podcastName": show.title,
+        "chapters": [
+            {"startTime": chapter.start_s, "title": chapter.title}
+            | ({"url": url} if (url := weblinks.safe_url(chapter.url)) else {})
+            for chapter in episode.chapters
+        ],
+    }
+
+
+def podcast_guid(show, feed_url):
+    """Return the show's `podcast:guid`: its own, else the one its feed URL seeds.
+
+    The namespace derives it as a UUIDv5 of the URL without its scheme and
+    trailing slashes.
+    """
+    if show.podcast_guid:
+        return show.podcast_guid
+    seed = _SCHEME.sub("", feed_url).rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, seed))
+
+
+_PLAIN = (int, float, datetime.date, datetime.timedelta, uuid.UUID)
+# The C1 controls as UTF-8: XML holds them (and DEL), but they are no text.
+_C1_BYTES = re.compile(b"\xc2[\x80-\x9f]")
+
+
+def _built(build, *records):
+    """Return `build(*records)`; built again from `_readable` ones if a text is unfit.
+
+    lxml refuses what XML cannot hold (ValueError); DEL and the C1 controls
+    pass it and are found in the bytes. Clean records build slower: only then.
+    """
+    try:
+        body = build(*records)
+    except ValueError:
+        body = None
+    if body is None or b"\x7f" in body or _C1_BYTES.search(body):
+        body = build(*(_readable(record) for record in records))
+    return body
+
+
+def _readable(value):
+    """Return `value` as a feed reads it: every text in it `plain.xml_safe`.
+
+    Text is cleaned, lists are read item by item, and a record (a model, a row)
+    comes back as a view whose attributes are read the same way.
+    """
+    if isinstance(value, str):
+        return plain.xml_safe(value)
+    if value is None or isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, list | tuple):
+        return [_readable(item) for item in value]
+    return _Readable(value)
+
+
+class _Readable:
+    """A record whose attributes are read through `_readable`."""
+
+    __slots__ = ("_record",)
+
+    def __init__(self, record):
+        self._record = record
+
+    def __getattr__(self, name):
+        return _readable(getattr(self._record, name))
+
+
+def _generator():
+    fg = FeedGenerator()
+    fg.load_extension("podcast")
+    fg.register_extension("hub", HubExtension, HubEntryExtension, atom=False)
+    return fg
+
+
+def _changed(comment):
+    return max(comment.created_at, comment.edited_at or comment.created_at)
+
+
+def _describe_show(fg, show, episodes, links, host_names):
+    feed_url = links.feed_url()
+    fg.title(show.title)
+    fg.description(show.description or show.title)
+    fg.language(show.language)
+    fg.generator(GENERATOR)
+    # RSS takes the last link added as the channel's <link>.
+    fg.link(href=feed_url, rel="self", type=RSS_TYPE)
+    fg.link(href=links.site_url(), rel="alternate")
+    # feedgen would stamp the time of rendering, making every response new.
+    fg.lastBuildDate(last_change(show, episodes))
+    fg.podcast.itunes_author(show.author or show.owner_name or show.title)
+    if show.owner_name and show.owner_email:
+        fg.podcast.itunes_owner(name=show.owner_name, email=show.owner_email)
+    if show.description:
+        fg.podcast.itunes_summary(show.description)
+    _set_category(fg, show.category)
+    cover = links.media_url(show.cover) if show.cover else None
+    if cover and cover.endswith(IMAGE_ENDINGS):
+        fg.podcast.itunes_image(cover)
+        fg.image(url=cover, title=show.title, link=links.site_url())
+    fg.podcast.itunes_type(show.show_type or "episodic")
+    if show.new_feed_url:
+        fg.podcast.itunes_new_feed_url(show.new_feed_url)
+    hub = fg.hub
+    hub.explicit(show.explicit)
+    hub.add("podcast", "guid", podcast_guid(show, feed_url))
+    owner = {"owner": show.owner_email} if show.owner_email else {}
+    hub.add("podcast", "locked", "yes" if show.locked else "no", **owner)
+    if show.funding_url:
+        message = show.funding_text or f"Support {show.title}"
+        hub.add("podcast", "funding", message, url=show.funding_url)
+    for name in host_names:
+        hub.add("podcast", "person", name, role="host")
+
+
+def _describe_episode(fe, episode, show, links):
+    page = links.page_url(episode)
+    fe.title(episode.title)
+    fe.link(href=page)
+    fe.description(episode.description or episode.title)
+    fe.guid(episode.guid, permalink=False)
+    fe.pubDate(episode.published_at)
+    fe.enclosure(links.audio_url(episode), str(episode.size_bytes), episode.mime_type)
+    fe.comments(page)
+    itunes = fe.podcast
+    itunes.itunes_duration(timecode.itunes(episode.duration_s))
+    itunes.itunes_author(episode.artist or show.author or show.title)
+    itunes.itunes_episode_type(episode.episode_type)
+    if episode.season:
+        itunes.itunes_season(episode.season)
+    if episode.number:
+        itunes.itunes_episode(episode.number)
+    image = links.media_url(episode.image) if episode.image else None
+    if image and image.endswith(IMAGE_ENDINGS):
+        itunes.itunes_image(image)
+    hub = fe.hub
+    hub.explicit(episode.explicit)
+    hub.add("wfw", "commentRss", links.comments_feed_url(episode))
+    if episode.season:
+        hub.add("podcast", "season", str(episode.season))
+    if episode.number:
+        hub.add("podcast", "episode", str(episode.number))
+    if episode.chapters:
+        hub.add(
+            "podcast", "chapters", url=links.chapters_url(episode), type=CHAPTERS_TYPE
+        )
+    for transcript in episode.transcripts:
+        hub.add("podcast", "transcript", **_transcript(transcript, links))
+    for bite in episode.soundbites:
+        hub.add(
+            "podcast",
+            "soundbite",
+            bite.title,
+            startTime=str(bite.start_s),
+            duration=str(bite.duration_s),
+        )
+
+
+def _transcript(transcript, links):
+    kind = _TRANSCRIPT_TYPES.get(transcript.mime_type, transcript.mime_type)
+    attributes = {"url": links.media_url(transcript.file), "type": kind}
+    if transcript.language:
+        attributes["language"] = transcript.language
+    if kind in _TIMED_TRANSCRIPTS:
+        attributes["rel"] = "captions"
+    return attributes
+
+
+def last_change(show, episodes):
+    """Return when the show or one of `episodes` last changed, or went out."""
+    # A scheduled episode going live changes the feed without touching its row.
+    moments = [show.updated_at]
+    for episode in episodes:
+        moments += [episode.updated_at, episode.published_at]
+    return max(moments)
+
+
+def _set_category(fg, category):
+    """Set itunes:category from "Parent" or "Parent > Child".
+
+    A category feedgen rejects loses its child first, then is left out: a feed
+    without a category is better than no feed.
+    """
+    parent, _, child = (category or "").partition(">")
+    parent, child = parent.strip(), child.partition(">")[0].strip()
+    if not parent:
+        return
+    tries = [{"cat": parent, "sub": child}] if child else []
+    for value in [*tries, {"cat": parent}]:
+        try:
+            fg.podcast.itunes_category(value, replace=True)
+        except ValueError:
+            continue
+        return
+
+
+class _Tags:
+    """Namespaced elements, written in the order they were added.
+
+    `add` appends one element; `_set` replaces an earlier one of the same name.
+    Prefixes come from NAMESPACES.
+    """
+
+    def __init__(self):
+        self._tags = []
+
+    def extend_ns(self):
+        return dict(NAMESPACES)
+
+    def add(self, prefix, name, content=None, **attributes):
+        """Add `<prefix:name attributes…>content</prefix:name>`."""
+        self._tags.append((_qualified(prefix, name), content, attributes))
+
+    def _set(self, prefix, name, content=None, **attributes):
+        tag = _qualified(prefix, name)
+        self._tags = [t for t in self._tags if t[0] != tag]
+        self._tags.append((tag, content, attributes))
+
+    def _write(self, parent):
+        for tag, content, attributes in self._tags:
+            element = xml_elem(tag, parent)
+            element.attrib.update(attributes)
+            element.text = content
+
+    def explicit(self, explicit):
+        """Mark as explicit or not, written `true`/`false` as Apple now asks."""
+        self._set("itunes", "explicit", "true" if explicit else "false")
+
+
+@functools.cache
+def _qualified(prefix, name):
+    return f"{{{NAMESPACES[prefix]}}}{name}"
+
+
+class HubExtension(_Tags, BaseExtension):
+    """Channel tags feedgen does not write, or not the way podcast apps expect."""
+
+    def extend_rss(self, rss):
+        self._write(rss.find("channel"))
+        return rss
+
+
+class HubEntryExtension(_Tags, BaseEntryExtension):
+    """Item tags feedgen does not write, or not the way podcast apps expect."""
+
+    def extend_rss(self, item):
+        self._write(item)
+        return item

@@ -1,0 +1,196 @@
+"""What the feeds publish, and its version: one cheap query podcast apps can poll.
+
+A version names the state of everything a feed shows, read from the database,
+so every worker process agrees on it and a `304` needs no rendering. What is
+published depends on the time (`episodes.utcnow`), so a scheduled episode going
+live changes the version although no row changed.
+
+The feed's content is read as plain rows, not ORM objects: a thousand episodes
+with their chapters are then cheap enough to build at every change.
+"""
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+
+from ..catalog import episodes
+from ..conversation import comments
+from ..extensions import db
+from ..models import Chapter, Comment, Episode, Host, Show, Soundbite, Transcript
+
+_NOW = sa.bindparam("now", type_=Episode.published_at.type)
+_SLUG = sa.bindparam("slug", type_=Episode.slug.type)
+
+
+@dataclass(frozen=True)
+class Version:
+    """The state of a feed's content: `key` changes whenever the content does."""
+
+    key: str
+    last_modified: datetime
+
+
+def feed_version(now=None):
+    """Return the Version of the show's feed, or None before a show is set up."""
+    now = now or episodes.utcnow()
+    connection = db.session.connection()
+    row = connection.execute(_feed_version_query(), {"now": now}).first()
+    if row is None:
+        return None
+    return Version(
+        key=_key(row),
+        last_modified=_latest(
+            row.updated_at, row.published, row.episode_updated, row.host_created
+        ),
+    )
+
+
+def feed_content(now=None):
+    """Return (show, published episodes newest first, host display names).
+
+    Episodes are read-only records with the columns of Episode and their
+    `chapters`, `transcripts` and `soundbites` rows, in the order the model
+    gives them.
+    """
+    now = now or episodes.utcnow()
+    show = episodes.get_show()
+    # Core rows through the session's connection: no ORM bookkeeping.
+    connection = db.session.connection()
+    rows = connection.execute(
+        sa.select(Episode.__table__)
+        .where(_published(now))
+        .order_by(Episode.published_at.desc(), Episode.id.desc())
+    )
+    names = rows.keys()
+    items = {}
+    for row in rows.all():
+        item = SimpleNamespace(chapters=[], transcripts=[], soundbites=[])
+        item.__dict__.update(zip(names, row, strict=True))
+        items[item.id] = item
+    # Sidecars of drafts come along and are dropped: cheaper than a join.
+    for name, model, order in _SIDECARS:
+        lists = {key: getattr(item, name) for key, item in items.items()}
+        query = sa.select(model.__table__).order_by(*order)
+        for row in connection.execute(query).all():
+            found = lists.get(row.episode_id)
+            if found is not None:
+                found.append(row)
+    hosts = db.session.scalars(sa.select(Host.display_name).order_by(Host.id)).all()
+    return show, list(items.values()), hosts
+
+
+_SIDECARS = [
+    ("chapters", Chapter, (Chapter.start_s, Chapter.id)),
+    ("transcripts", Transcript, (Transcript.file,)),
+    ("soundbites", Soundbite, (Soundbite.start_s, Soundbite.id)),
+]
+
+
+def comments_version(slug, now=None):
+    """Return the Version of an episode's comments feed.
+
+    None when there is no published episode with this slug (or no show).
+    """
+    now = now or episodes.utcnow()
+    found = db.session.connection().execute(
+        _comments_version_query(), {"now": now, "slug": slug}
+    )
+    row = found.first()
+    if row is None or row.show_updated is None:
+        return None
+    return Version(
+        key=_key(row),
+        last_modified=_latest(
+            row.updated_at, row.show_updated, row.comment_created, row.comment_edited
+        ),
+    )
+
+
+def episode_comments(episode):
+    """Return the published comments on `episode`, replies too, newest first.
+
+    The same comments as on the episode's page.
+    """
+    found = []
+    pending = list(comments.thread(episode))
+    while pending:
+        node = pending.pop()
+        found.append(node.comment)
+        pending.extend(node.replies)
+    return sorted(found, key=lambda c: (c.created_at, c.id), reverse=True)
+
+
+@functools.cache
+def _feed_version_query():
+    """Return the query of everything that changes the feed, built once.
+
+    Each part is cheap with SQLite's indexes: a range of the published_at
+    index, whole-table counts and maxima. The maximum of updated_at spans drafts
+    too: an unpublished episode moves it. What the counts and maxima of
+    chapters, transcripts and soundbites cannot see, an edit in place, moves
+    its episode's updated_at (see `models`).
+    """
+    out = Episode.published_at <= _NOW
+    sidecars = [
+        _scalar(aggregate, model).label(f"{model.__tablename__}_{name}")
+        for model in (Chapter, Transcript, Soundbite)
+        for name, aggregate in (
+            ("count", sa.func.count()),
+            ("max", sa.func.max(model.id)),
+        )
+    ]
+    host_names = sa.func.aggregate_strings(Host.display_name, "\n")
+    return (
+        sa.select(
+            Show.id,
+            Show.updated_at,
+            _scalar(sa.func.count(), Episode, out).label("episodes"),
+            _scalar(sa.func.max(Episode.published_at), Episode, out).label("published"),
+            _scalar(sa.func.max(Episode.updated_at), Episode).label("episode_updated"),
+            *sidecars,
+            _scalar(sa.func.count(), Host).label("hosts"),
+            _scalar(host_names, Host).label("host_names"),
+            _scalar(sa.func.max(Host.created_at), Host).label("host_created"),
+        )
+        .order_by(Show.id)
+        .limit(1)
+    )
+
+
+@functools.cache
+def _comments_version_query():
+    said = sa.and_(Comment.episode_id == Episode.id, Comment.status == "published")
+    return sa.select(
+        Episode.id,
+        Episode.updated_at,
+        _scalar(sa.func.max(Show.updated_at), Show).label("show_updated"),
+        _scalar(sa.func.count(), Comment, said).label("comments"),
+        _scalar(sa.func.sum(Comment.id), Comment, said).label("comment_ids"),
+        _scalar(sa.func.max(Comment.created_at), Comment, said).label(
+            "comment_created"
+        ),
+        _scalar(sa.func.max(Comment.edited_at), Comment, said).label("comment_edited"),
+    ).where(Episode.slug == _SLUG, Episode.published_at <= _NOW)
+
+
+def _scalar(aggregate, model, where=None):
+    query = sa.select(aggregate).select_from(model)
+    if where is not None:
+        query = query.where(where)
+    return query.scalar_subquery()
+
+
+def _published(now):
+    # The rule of `episodes`: out once published_at has passed; None is a draft.
+    return Episode.published_at <= now
+
+
+def _key(row):
+    return "|".join("" if value is None else str(value) for value in row)
+
+
+def _latest(*moments):
+    return max(moment for moment in moments if moment is not None)

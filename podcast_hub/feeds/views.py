@@ -1,0 +1,174 @@
+"""The feeds podcast apps poll: the show's RSS, each episode's comments, chapters.
+
+Polling is cheap: the content's version comes from the database in one query
+(`syndication`), a conditional GET is answered `304` from it without rendering,
+and a rendered feed is kept per process under that version, so it is built once
+per change however many workers serve it.
+"""
+
+import contextlib
+import gc
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from werkzeug.http import is_resource_modified, remove_entity_headers
+
+from ..catalog import episodes
+from ..web import links
+from ..web.sessions import sessionless
+from . import rss, versions
+
+bp = Blueprint("feeds", __name__)
+
+MAX_AGE_S = 300
+# Feeds kept per process: the show's and the busiest comment feeds.
+CACHED_FEEDS = 32
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause Python's cycle collector while a feed is built.
+
+    A build allocates a hundred thousand short-lived objects and makes no
+    cycles; the collector would walk the whole heap for nothing, a third of the
+    build's time for a big feed. Objects are freed by reference counting as
+    usual, and whatever cycles there are wait for the next collection.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+@bp.route("/feed.xml", methods=["GET", "HEAD"])
+@sessionless
+def feed_xml():
+    now = episodes.utcnow()
+    version = versions.feed_version(now)
+    if version is None:
+        abort(404, description="The show has not been set up yet.")
+    return _feed_response(version, lambda: build_feed(now))
+
+
+@bp.route("/episodes/<slug>/comments.xml", methods=["GET", "HEAD"])
+@sessionless
+def comments_xml(slug):
+    now = episodes.utcnow()
+    version = versions.comments_version(slug, now)
+    if version is None:
+        abort(404, description="There is no published episode at this address.")
+    return _feed_response(version, lambda: _render_comments(slug, now))
+
+
+@bp.route("/episodes/<slug>/chapters.json", methods=["GET", "HEAD"])
+@sessionless
+def chapters_json(slug):
+    episode = episodes.get_published(slug)
+    if episode is None:
+        abort(404, description="There is no published episode at this address.")
+    response = jsonify(rss.chapters(episodes.get_show(), episode))
+    response.mimetype = rss.CHAPTERS_TYPE
+    _shareable(response)
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@_collector_paused()
+def build_feed(now):
+    """Return the show's feed as of `now`, built from the database: no cache."""
+    show, published, host_names = versions.feed_content(now)
+    return rss.render(show, published, links.Builder(), host_names)
+
+
+@_collector_paused()
+def _render_comments(slug, now):
+    episode = episodes.get_published(slug, now)
+    if episode is None:
+        abort(404, description="There is no published episode at this address.")
+    said = versions.episode_comments(episode)
+    return rss.render_comments(episodes.get_show(), episode, said, links.Builder())
+
+
+def _feed_response(version, render):
+    """Return the feed at `version`: 304 when the client has it, else the body.
+
+    `render` is called only when this process has not built this version yet.
+    """
+    gzipped = request.accept_encodings.quality("gzip") > 0
+    key = _representation(version)
+    etag = key + ("-gz" if gzipped else "")
+    last_modified = version.last_modified.replace(microsecond=0)
+    if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
+        body = _rendered(current_app).get(key, render, gzipped)
+        response = current_app.response_class(body, mimetype=rss.RSS_TYPE)
+        if gzipped:
+            response.content_encoding = "gzip"
+    else:
+        response = current_app.response_class(status=304)
+        remove_entity_headers(response.headers)
+    response.set_etag(etag)
+    response.last_modified = last_modified
+    response.vary.add("Accept-Encoding")
+    _shareable(response)
+    return response
+
+
+def _representation(version):
+    """Return the strong ETag of a feed's content at `version`, as served here.
+
+    The same in every worker with the same configuration: it includes the URLs
+    the feed is written with and the feed format.
+    """
+    base = current_app.config.get("BASE_URL") or request.url_root
+    media = current_app.config.get("MEDIA_BASE_URL") or ""
+    seed = "\n".join([rss.FORMAT, request.path, base, media, version.key])
+    return hashlib.sha256(seed.encode()).hexdigest()[:40]
+
+
+def _shareable(response):
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE_S
+    # Web players fetch feeds and chapters from other sites.
+    response.access_control_allow_origin = "*"
+
+
+@bp.record_once
+def _keep_rendered_feeds(state):
+    state.app.extensions["podcast_hub.feeds"] = _Rendered(CACHED_FEEDS)
+
+
+def _rendered(app):
+    return app.extensions["podcast_hub.feeds"]
+
+
+class _Rendered:
+    """Rendered feeds by representation key, the least recently used dropped."""
+
+    def __init__(self, size):
+        self._size = size
+        self._bodies = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, render, gzipped):
+        """Return the body for `key`, gzip-compressed if asked, rendering it if new."""
+        with self._lock:
+            entry = self._bodies.get(key)
+            if entry is not None:
+                self._bodies.move_to_end(key)
+        if entry is None:
+            entry = {"identity": render()}
+        if gzipped and "gzip" not in entry:
+            # mtime=0 keeps the bytes, and so the strong ETag, the same everywhere.
+            entry["gzip"] = gzip.compress(entry["identity"], mtime=0)
+        with self._lock:
+            self._bodies[key] = entry
+            self._bodies.move_to_end(key)
+            while len(self._bodies) > self._size:
+                self._bodies.popitem(last=False)
+        return entry["gzip" if gzipped else "identity"]

@@ -1,0 +1,500 @@
+"""The public site: the show, episode pages, posting comments, media."""
+
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from ..catalog import episodes
+from ..conversation import comments, threads, timeline
+from ..errors import NotAllowed, NotFound, ValidationFailed
+from ..extensions import db, limiter
+from ..library import sidecar
+from ..text import timecode
+from ..web import links, ownership
+from ..web.forms import CommentForm, EditCommentForm
+from ..web.safety import arg_int
+from ..web.sessions import sessionless
+
+bp = Blueprint("public", __name__)
+
+# Episode art and the show's cover, by extension in any case.
+IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+_AUDIO_TYPE = re.compile(r"audio/[a-z0-9][a-z0-9.+-]*", re.IGNORECASE)
+MEDIA_MAX_AGE_S = 3600
+# What the episode page reads from its query string.
+PAGE_ARGS = ("t", "comment", "reply", "thread", "page", "sort", "host")
+
+
+def comment_rate_limit():
+    """Return the configured rate limit for posting comments."""
+    return current_app.config["RATELIMIT_COMMENTS"]
+
+
+def is_host():
+    """Tell whether the person making this request is a logged-in host."""
+    return current_user.is_authenticated
+
+
+@bp.get("/")
+def index():
+    show = episodes.get_show()
+    published = episodes.published_episodes()
+    counts = episodes.comment_counts(published)
+    return render_template(
+        "public/index.html", show=show, episodes=published, counts=counts
+    )
+
+
+@bp.get("/episodes/<slug>")
+def episode(slug):
+    found = _load_episode(slug)
+    form = comment_form()
+    return _render_episode(found, form)
+
+
+@bp.post("/episodes/<slug>/comments")
+@limiter.shared_limit(comment_rate_limit, scope="comments", exempt_when=is_host)
+def post_comment(slug):
+    found = _load_episode(slug)
+    form = comment_form()
+    try:
+        comment = submit_comment(found, form)
+    except ValidationFailed as failure:
+        _errors_onto_form(form, failure.fields)
+        return _render_episode(found, form), 400
+    except NotFound as missing:
+        _errors_onto_form(form, {missing.field or "body": [missing.message]})
+        return _render_episode(found, form), 400
+    if comment.status != "published":
+        # Spam looks held too, so that spammers learn nothing.
+        flash("Thank you! Your comment will appear once the host approves it.")
+    target = url_for("public.episode", slug=found.slug, _anchor=f"comment-{comment.id}")
+    return land_on(redirect(target, code=303), comment)
+
+
+def comment_form(**kwargs):
+    """Return the comment form, without the name field for a logged-in host."""
+    form = CommentForm(**kwargs)
+    if is_host():
+        del form.author
+        del form.email
+    return form
+
+
+def submit_comment(episode, form):
+    """Validate `form` and post its comment on `episode`; return the comment.
+
+    Raises ValidationFailed or NotFound, like `comments.post_comment`.
+    """
+    if not form.validate():
+        raise ValidationFailed(form.errors)
+    host = current_user if is_host() else None
+    return comments.post_comment(
+        episode,
+        body=form.body.data,
+        author=None if host else form.author.data,
+        email=None if host else form.email.data,
+        timestamp_s=form.timestamp.data,
+        parent_id=form.parent_id.data,
+        host=host,
+        own_ids=None if host else ownership.owned(),
+    )
+
+
+def _errors_onto_form(form, fields):
+    for name, messages in fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors) + [
+                m for m in messages if m not in field.errors
+            ]
+    form.form_errors = list(form.form_errors) + [
+        message
+        for name, messages in fields.items()
+        if getattr(form, name, None) is None
+        for message in messages
+    ]
+
+
+def _load_episode(slug):
+    found = episodes.get_published(slug)
+    if found is None:
+        abort(404, description="There is no published episode at this address.")
+    return found
+
+
+def _render_episode(episode, form):
+    try:
+        start = timecode.parse(request.args.get("t"))
+    except timecode.TimecodeError:
+        start = None
+    if start is not None and start > episode.duration_s:
+        start = None
+    show = episodes.get_show()
+    slices = threads.slices(episode, timeline.SLICES)
+    view, form, reply_form = _conversation_forms(episode, form)
+    return render_template(
+        "public/episode.html",
+        show=show,
+        episode=episode,
+        view=view,
+        comment_count=episodes.comment_counts([episode])[episode.id],
+        markers=timeline.markers(slices, episode.duration_s),
+        heat=timeline.heat(slices),
+        ticks=timeline.ticks(episode.chapters, episode.duration_s),
+        form=form,
+        reply_form=reply_form,
+        start=start,
+        audio_url=links.player_url(episode),
+        share=_share_meta(show, episode),
+    )
+
+
+@bp.route("/media/<path:filename>", methods=["GET", "HEAD"])
+@sessionless
+def media(filename):
+    """Serve a media file as a CDN would: ranges, validators, the right type.
+
+    Only what `episodes.published_media` names, by its stored name, as a regular
+    file inside MEDIA_DIR; everything else is the same 404, so that nobody
+    learns whether a scheduled episode or a file exists.
+    """
+    entry = episodes.published_media(filename)
+    mimetype = media_type(entry) if entry else None
+    path = media_path(entry.name) if mimetype else None
+    if path is None:
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=mimetype,
+        download_name=PurePosixPath(entry.name).name,
+        conditional=True,
+        max_age=MEDIA_MAX_AGE_S,
+    )
+    # Web players read transcripts and art from other sites.
+    response.access_control_allow_origin = "*"
+    return response
+
+
+def media_type(entry):
+    """Return the Content-Type to serve `entry` with, or None to refuse it.
+
+    Audio keeps the episode's stored type when that is audio; art and the
+    cover are JPEG or PNG by their extension, transcripts WebVTT or SubRip:
+    never a type a browser would run.
+    """
+    suffix = PurePosixPath(entry.name).suffix.lower()
+    if entry.kind == "audio":
+        stored = entry.mime_type or ""
+        return stored if _AUDIO_TYPE.fullmatch(stored) else "application/octet-stream"
+    if entry.kind == "transcript":
+        return sidecar.TRANSCRIPT_TYPES.get(suffix)
+    return IMAGE_TYPES.get(suffix)
+
+
+def media_path(name):
+    """Return the real path of `name` if it is a regular file inside MEDIA_DIR.
+
+    None for a missing file, a folder or device, and a name or symbolic link
+    that leads out of the folder.
+    """
+    root = os.path.realpath(current_app.config["MEDIA_DIR"])
+    path = os.path.realpath(os.path.join(root, name))
+    if os.path.commonpath([root, path]) != root:
+        return None
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return None
+    return path if regular else None
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify({"status": "unavailable"}), 503
+    return jsonify({"status": "ok"})
+
+
+# The conversation on the episode page: pages of threads, fragments for the
+# page's scripts, and a listener's own comments (edit and delete).
+
+LANDING = "land_on_comment"
+
+
+@dataclass
+class ConversationView:
+    """A page of threads, or of one thread's replies; the comments on it that this
+    visitor may change; and the comment the page's reply form answers, if any."""
+
+    page: threads.Page
+    changeable: dict
+    reply_to: int | None = None
+
+    @property
+    def keep(self):
+        """Return the query arguments that keep this view's sort and filter."""
+        keep = {}
+        if self.page.sort != "moment":
+            keep["sort"] = self.page.sort
+        if self.page.host_only:
+            keep["host"] = "1"
+        return keep
+
+
+def conversation_view(episode, reply_to=None):
+    """Return the page of threads, or of one thread's replies, this request asks for.
+
+    `?page=`, `?sort=moment|newest` and `?host=1` choose a page of threads;
+    `?thread=<id>&page=` a page of that thread's replies. `?comment=<id>`,
+    `?reply=<id>` (or `reply_to`), or a comment just posted from this browser,
+    picks the page that shows it; the reply form goes under `reply_to` when the
+    page shows it and it is open for replies.
+    """
+    own = ownership.owned()
+    args = request.args
+    sort = args.get("sort") if args.get("sort") in threads.SORTS else "moment"
+    host_only = args.get("host") == "1"
+    per_page = current_app.config["COMMENTS_PER_PAGE"]
+    landing = session.pop(LANDING) if LANDING in session else None
+    number = arg_int("page", 1)
+    thread = arg_int("thread")
+    reply_to = reply_to or arg_int("reply")
+    target = arg_int("comment") or reply_to or landing
+    if target and "page" not in args:
+        options = {"own_ids": own, "per_page": per_page, "sort": sort}
+        place = threads.place_of(episode, target, host_only=host_only, **options)
+        if place is None and host_only:
+            host_only = False
+            place = threads.place_of(episode, target, host_only=False, **options)
+        number, thread = (place.page, place.thread) if place else (1, None)
+    options = {"number": number, "sort": sort, "host_only": host_only, "own_ids": own}
+    page = threads.thread_page(episode, thread, **options) if thread else None
+    if page is None:
+        page = threads.page(episode, per_page=per_page, **options)
+    answered = threads.find(page.threads, reply_to) if reply_to else None
+    if answered is None or answered.comment.status != "published":
+        reply_to = None
+    return ConversationView(page, comments.changeable(page.threads, own), reply_to)
+
+
+def _conversation_forms(episode, form):
+    """Return the conversation view, the comment form and the reply form to show.
+
+    A reply that was not posted (`form` has a `parent_id`) comes back in the
+    reply form, under the comment it answers; when that comment is not on the
+    page, in the comment form, with the reason.
+    """
+    answering = form.parent_id.data
+    # A parent id that broke the form's rules (0, beyond 64 bits) names nothing.
+    view = conversation_view(
+        episode, reply_to=None if form.parent_id.errors else answering
+    )
+    reply_form = _reply_form(episode)
+    if answering and reply_form is not None:
+        if view.reply_to == answering:
+            return view, comment_form(formdata=None), form
+        return view, form, None
+    return view, form, reply_form
+
+
+def land_on(response, comment):
+    """Remember in the browser that it posted `comment`, and show its page next."""
+    ownership.remember(response, comment)
+    session[LANDING] = comment.id
+    return response
+
+
+def _reply_form(episode):
+    if episode.comments_closed and not is_host():
+        return None
+    return comment_form(formdata=None)
+
+
+def _share_meta(show, episode):
+    art = episode.image or (show.cover if show else None)
+    return {
+        "url": links.page_url(episode),
+        "image": links.media_url(art) if art else None,
+        "audio": links.audio_url(episode),
+    }
+
+
+@bp.get("/episodes/<slug>/comments")
+def comments_address(slug):
+    """Send `?t=` and `?comment=` links on a form's error page to the episode page.
+
+    That page's address is the form's `/episodes/<slug>/comments`, and those
+    links are relative to it.
+    """
+    keep = {name: request.args[name] for name in PAGE_ARGS if name in request.args}
+    return redirect(url_for("public.episode", slug=slug, **keep))
+
+
+@bp.get("/episodes/<slug>/conversation")
+def conversation(slug):
+    found = _load_episode(slug)
+    return render_template(
+        "_partials/conversation.html",
+        episode=found,
+        view=conversation_view(found),
+        reply_form=_reply_form(found),
+    )
+
+
+@bp.get("/episodes/<slug>/conversation/<int:comment_id>/replies")
+def conversation_replies(slug, comment_id):
+    """Return the next replies of thread `comment_id` for the page's script to add.
+
+    `REPLIES_PER_PAGE` of them after the first `?start=`, in thread order, and a
+    link to the ones after those.
+    """
+    found = _load_episode(slug)
+    own = ownership.owned()
+    node = threads.thread_replies(
+        found, comment_id, start=arg_int("start", 0), own_ids=own
+    )
+    if node is None:
+        abort(404, description="There is no such thread on this episode.")
+    return render_template(
+        "_partials/replies.html",
+        episode=found,
+        node=node,
+        reply_form=_reply_form(found),
+        changeable=comments.changeable([node], own),
+    )
+
+
+@bp.app_template_global()
+def thread_page_holding(position):
+    """Return the page of a thread's replies that holds its `position`th reply."""
+    return (max(1, position) - 1) // threads.REPLIES_PER_PAGE + 1
+
+
+@bp.get("/episodes/<slug>/conversation/<int:comment_id>")
+def conversation_comment(slug, comment_id):
+    found = _load_episode(slug)
+    own = ownership.owned()
+    node = threads.subtree(found, comment_id, own)
+    if node is None:
+        abort(404, description="There is no such comment on this episode.")
+    return render_template(
+        "_partials/comment.html",
+        episode=found,
+        node=node,
+        reply_form=_reply_form(found),
+        changeable=comments.changeable([node], own),
+    )
+
+
+@bp.route("/episodes/<slug>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit_comment(slug, comment_id):
+    found = _load_episode(slug)
+    comment = _own_comment_or_abort(comment_id, found)
+    if request.method == "GET":
+        if not comments.can_change(comment):
+            abort(403, description=comments.TOO_LATE)
+        form = EditCommentForm(
+            data={"body": comment.body, "timestamp": comment.timestamp_s}
+        )
+        return _render_edit(found, comment, form)
+    form = EditCommentForm()
+    try:
+        submit_edit(comment, form)
+    except ValidationFailed as failure:
+        _errors_onto_form(form, failure.fields)
+        return _render_edit(found, comment, form), 400
+    except NotAllowed as refusal:
+        abort(403, description=refusal.message)
+    if comment.status != "published":
+        flash("Thank you! Your change will appear once the host approves it.")
+    target = url_for("public.episode", slug=found.slug, _anchor=f"comment-{comment.id}")
+    return land_on(redirect(target, code=303), comment)
+
+
+@bp.post("/episodes/<slug>/comments/<int:comment_id>/delete")
+def delete_comment(slug, comment_id):
+    found = _load_episode(slug)
+    comment = _own_comment_or_abort(comment_id, found)
+    try:
+        comments.delete_own_comment(comment)
+    except NotAllowed as refusal:
+        abort(403, description=refusal.message)
+    flash("Your comment is deleted.", "success")
+    target = url_for("public.episode", slug=found.slug, _anchor="conversation")
+    response = redirect(target, code=303)
+    ownership.forget(response, comment.id)
+    return response
+
+
+def own_comment(comment_id, episode=None):
+    """Return comment `comment_id` if the browser making this request posted it.
+
+    Raises NotFound when this visitor cannot see such a comment (on `episode`),
+    NotAllowed when someone else posted it.
+    """
+    comment = comments.get_comment(comment_id)
+    mine = ownership.owns(comment)
+    visible = comment.status == "published" or (mine and comment.status in threads.HELD)
+    if (
+        not visible
+        or (episode is not None and comment.episode_id != episode.id)
+        or not episodes.is_published(comments.episode_of(comment))
+    ):
+        raise NotFound("There is no such comment on this episode.")
+    if not mine:
+        raise NotAllowed(ownership.NOT_YOURS)
+    return comment
+
+
+def submit_edit(comment, form):
+    """Validate `form` and change `comment` with it; return the comment.
+
+    Raises ValidationFailed or NotAllowed, like `comments.edit_comment`.
+    """
+    if not form.validate():
+        raise ValidationFailed(form.errors)
+    return comments.edit_comment(
+        comment, body=form.body.data, timestamp_s=form.timestamp.data
+    )
+
+
+def _own_comment_or_abort(comment_id, episode):
+    try:
+        return own_comment(comment_id, episode)
+    except NotFound as missing:
+        abort(404, description=missing.message)
+    except NotAllowed as refusal:
+        abort(403, description=refusal.message)
+
+
+def _render_edit(episode, comment, form):
+    return render_template(
+        "public/edit_comment.html",
+        show=episodes.get_show(),
+        episode=episode,
+        comment=comment,
+        form=form,
+        deadline=comments.change_deadline(comment),
+    )

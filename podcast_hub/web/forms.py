@@ -1,0 +1,434 @@
+"""Forms shared by the HTML pages and the JSON API."""
+
+from datetime import UTC
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    Field,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import TextInput
+
+from ..conversation.moderation import ACTIONS as MODERATION_ACTIONS
+from ..text import names, plain, timecode
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def clean_line(value):
+    """Drop control characters (`plain.xml_safe`) and collapse the spaces of a line."""
+    if not isinstance(value, str):
+        return value
+    return " ".join(plain.xml_safe(value).split())
+
+
+def clean_text(value):
+    """Normalise line endings, drop control characters, trim the ends."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return plain.xml_safe(value).strip()
+
+
+def clean_name(value):
+    """Normalise a listener's name as `names.normal` does: NFKC, no format marks."""
+    if not isinstance(value, str):
+        return value
+    return names.normal(value)
+
+
+def is_id(number):
+    """Tell whether `number` can be a row's id: from 1 to what 64 bits hold."""
+    return 0 < number < 2**63
+
+
+class TimecodeField(Field):
+    """A moment of the audio typed as 754, 12:34 or 1:02:03; empty for none."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.raw_text = ""
+
+    def _value(self):
+        if self.raw_data:
+            return str(self.raw_data[0] if self.raw_data[0] is not None else "")
+        return "" if self.data is None else timecode.format(self.data)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = timecode.parse(valuelist[0])
+        except timecode.TimecodeError as error:
+            self.data = None
+            raise ValueError(str(error)) from None
+
+
+class CommentForm(FlaskForm):
+    """A listener's comment or reply; a host's reply leaves out `author`."""
+
+    author = StringField(
+        "Name",
+        filters=[clean_name],
+        validators=[
+            DataRequired("Tell us your name."),
+            Length(max=80, message="Keep your name under 80 characters."),
+        ],
+    )
+    email = EmailField(
+        "E-mail (optional, never shown)",
+        filters=[clean_line],
+        validators=[
+            Optional(),
+            Length(max=254, message="That e-mail address is too long."),
+            Regexp(EMAIL_PATTERN, message="That does not look like an e-mail address."),
+        ],
+    )
+    body = TextAreaField(
+        "Comment",
+        filters=[clean_text],
+        validators=[
+            DataRequired("Write something first."),
+            Length(max=10_000, message="Keep it under 10,000 characters."),
+        ],
+    )
+    timestamp = TimecodeField("At")
+    parent_id = IntegerField(
+        "In reply to",
+        widget=HiddenField.widget,
+        validators=[Optional()],
+    )
+
+    def validate_parent_id(self, field):
+        if field.data is not None and not is_id(field.data):
+            raise ValidationError("There is no such comment on this episode.")
+
+
+class EditCommentForm(FlaskForm):
+    """A listener changing their own comment: the same rules as posting it."""
+
+    body = CommentForm.body
+    timestamp = CommentForm.timestamp
+
+
+class ReplyForm(FlaskForm):
+    """The host's reply from the dashboard."""
+
+    body = TextAreaField(
+        "Your reply",
+        filters=[clean_text],
+        validators=[
+            DataRequired("Write your reply first."),
+            Length(max=10_000, message="Keep it under 10,000 characters."),
+        ],
+    )
+
+
+class LoginForm(FlaskForm):
+    """A host logging in."""
+
+    email = StringField(
+        "E-mail",
+        filters=[clean_line],
+        validators=[DataRequired("Give your e-mail address.")],
+    )
+    password = PasswordField(
+        "Password", validators=[DataRequired("Give your password.")]
+    )
+    next = HiddenField()
+
+
+def utc(moment):
+    """Read a naive `datetime-local` value as UTC."""
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+class OffsetField(Field):
+    """A shift of the audio's moments: 20, +0:20 or -1:05; never empty."""
+
+    widget = TextInput()
+
+    def _value(self):
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if self.data is None:
+            return ""
+        sign = "-" if self.data < 0 else "+"
+        return sign + timecode.format(abs(self.data))
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = str(valuelist[0]).strip()
+        sign = -1 if text.startswith("-") else 1
+        try:
+            seconds = timecode.parse(text.lstrip("+-").strip())
+        except timecode.TimecodeError as error:
+            self.data = None
+            raise ValueError(str(error)) from None
+        if seconds is None:
+            self.data = None
+            raise ValueError("Give the offset, as in +0:20 or -0:05.")
+        self.data = sign * seconds
+
+
+class NextForm(FlaskForm):
+    """A button that changes one thing, then returns to `next`."""
+
+    next = HiddenField()
+
+
+class InboxReplyForm(ReplyForm):
+    """The host's reply from the inbox, returning to the same tab and page."""
+
+    next = HiddenField()
+
+
+class ModerationForm(NextForm):
+    """One moderation action on one comment."""
+
+    action = SelectField(
+        "Action",
+        choices=[SelectChoice(action) for action in MODERATION_ACTIONS],
+        validate_choice=True,
+    )
+
+
+BULK_ACTIONS = {
+    "no-reply-needed": "No reply needed",
+    "approve": "Approve",
+    "hide": "Hide",
+    "spam": "Mark as spam",
+    "delete": "Delete",
+    "restore": "Restore",
+    "pin": "Pin",
+    "unpin": "Unpin",
+}
+
+
+class BulkForm(NextForm):
+    """One action on the comments ticked in the inbox."""
+
+    action = SelectField(
+        "With the selected comments",
+        choices=[SelectChoice(v, label) for v, label in BULK_ACTIONS.items()],
+    )
+    ids = SelectMultipleField("Selected", coerce=int, validate_choice=False)
+
+    def validate_ids(self, field):
+        if not field.data:
+            raise ValidationError("Tick at least one comment first.")
+        if not all(is_id(number) for number in field.data):
+            raise ValidationError("Some of those comments do not exist.")
+
+
+class UploadEpisodeForm(FlaskForm):
+    """A new episode from an audio file."""
+
+    audio = FileField("Audio file")
+    title = StringField(
+        "Title (optional: else from the file's tags or name)",
+        filters=[clean_line],
+        validators=[
+            Optional(),
+            Length(max=255, message="Keep it under 255 characters."),
+        ],
+    )
+
+
+class ReplaceAudioForm(FlaskForm):
+    """New audio for an episode that keeps its guid."""
+
+    audio = FileField("New audio file")
+
+
+PUBLICATION_CHOICES = [
+    SelectChoice("draft", "Draft: not in the feed or on the site"),
+    SelectChoice("now", "Published now (an episode already out keeps its date)"),
+    SelectChoice("at", "Published at a date and time (UTC); a future one schedules it"),
+]
+
+
+class EpisodeForm(FlaskForm):
+    """The host's edits to an episode."""
+
+    title = StringField(
+        "Title",
+        filters=[clean_line],
+        validators=[
+            DataRequired("Give the episode a title."),
+            Length(max=255, message="Keep it under 255 characters."),
+        ],
+    )
+    slug = StringField(
+        "Slug (the end of the page address)",
+        filters=[clean_line],
+        validators=[DataRequired("Give the episode a slug.")],
+    )
+    description = TextAreaField(
+        "Show notes (Markdown)",
+        filters=[clean_text],
+        validators=[Length(max=100_000, message="Keep it under 100,000 characters.")],
+    )
+    season = IntegerField(
+        "Season",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=99_999, message="From 1 to 99,999, or empty."),
+        ],
+    )
+    number = IntegerField(
+        "Episode number",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=99_999, message="From 1 to 99,999, or empty."),
+        ],
+    )
+    episode_type = SelectField(
+        "Type",
+        choices=[
+            SelectChoice("full", "Full"),
+            SelectChoice("trailer", "Trailer"),
+            SelectChoice("bonus", "Bonus"),
+        ],
+    )
+    explicit = BooleanField("Explicit content")
+    publication = RadioField("Publication", choices=PUBLICATION_CHOICES)
+    publish_at = DateTimeLocalField(
+        "Publish at (UTC)",
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        filters=[utc],
+        validators=[Optional()],
+    )
+
+
+class ShiftForm(FlaskForm):
+    """Move every comment's moment after a re-cut."""
+
+    offset = OffsetField("Shift every moment by")
+
+
+class ChapterForm(FlaskForm):
+    """A host chapter, often made from a hot moment."""
+
+    start = TimecodeField("Starts at", validators=[DataRequired("Give the start.")])
+    title = StringField(
+        "Chapter title",
+        filters=[clean_line],
+        validators=[DataRequired("Give the chapter a title."), Length(max=255)],
+    )
+    url = StringField("Link (optional)", filters=[clean_line])
+
+
+class SoundbiteForm(FlaskForm):
+    """A `podcast:soundbite`: a moment of 15 to 120 seconds podcast apps promote."""
+
+    start = TimecodeField("Starts at", validators=[DataRequired("Give the start.")])
+    duration = IntegerField(
+        "Seconds",
+        default=30,
+        validators=[
+            DataRequired("Give the length in seconds."),
+            NumberRange(min=15, max=120, message="15 to 120 seconds."),
+        ],
+    )
+    title = StringField(
+        "Soundbite title",
+        filters=[clean_line],
+        validators=[DataRequired("Give the soundbite a title."), Length(max=128)],
+    )
+
+
+class ShowForm(FlaskForm):
+    """The show's feed settings and cover art."""
+
+    title = StringField("Title", filters=[clean_line])
+    description = TextAreaField("Description", filters=[clean_text])
+    author = StringField("Author (itunes:author)", filters=[clean_line])
+    owner_name = StringField("Owner's name", filters=[clean_line])
+    owner_email = EmailField(
+        "Owner's e-mail (in the feed, for Apple)", filters=[clean_line]
+    )
+    language = StringField("Language code", filters=[clean_line])
+    category = StringField("Apple category", filters=[clean_line])
+    explicit = BooleanField("Explicit content")
+    show_type = SelectField(
+        "Show type",
+        choices=[
+            SelectChoice("episodic", "Episodic: newest first"),
+            SelectChoice("serial", "Serial: listen in order"),
+        ],
+    )
+    funding_url = StringField("Funding link", filters=[clean_line])
+    funding_text = StringField("Funding link text", filters=[clean_line])
+    new_feed_url = StringField(
+        "New feed address (only when moving the show)", filters=[clean_line]
+    )
+    locked = BooleanField("Locked: other platforms may not import this feed")
+
+
+class CoverForm(FlaskForm):
+    """The show's cover art."""
+
+    cover = FileField("New cover art (JPEG or PNG)")
+
+
+class ModerationModeForm(FlaskForm):
+    """How new listener comments are held."""
+
+    mode = RadioField("New comments")
+
+
+class BlockForm(FlaskForm):
+    """E-mail addresses or words whose new comments go to spam."""
+
+    kind = SelectField(
+        "Block",
+        choices=[
+            SelectChoice("email", "E-mail addresses"),
+            SelectChoice("word", "Words"),
+        ],
+    )
+    values = TextAreaField(
+        "One per line (an address, an @domain or a word)",
+        filters=[clean_text],
+        validators=[DataRequired("Give at least one value to block.")],
+    )
+
+
+class PasswordForm(FlaskForm):
+    """A host changing their password."""
+
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Give your current password.")]
+    )
+    new_password = PasswordField(
+        "New password", validators=[DataRequired("Choose a new password.")]
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[EqualTo("new_password", message="The two new passwords differ.")],
+    )
