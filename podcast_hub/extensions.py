@@ -1,14 +1,15 @@
 """Flask extensions, created unbound and initialised by the factory."""
 
+import ipaddress
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import request
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-
-from .web.safety import rate_limit_key
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -27,6 +28,26 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+
+
+def rate_limit_key():
+    """Return who a rate limit counts: an IPv4 address, or an IPv6 /64.
+
+    One IPv6 subscriber usually holds a whole /64, so counting single
+    addresses would let one person use millions of them.
+    """
+    address = request.remote_addr or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 limiter = Limiter(key_func=rate_limit_key)
 
 

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from lxml import etree
 
 from podcast_hub import create_app
+from podcast_hub.catalog import importer
 from podcast_hub.extensions import db
 from podcast_hub.feeds import rss
-from podcast_hub.library import importer
 from podcast_hub.models import Episode, Host, Show
 
 from .conftest import csrf_from

@@ -3,7 +3,7 @@
 import pytest
 
 from podcast_hub.auth import hosts
-from podcast_hub.auth.views import safe_next
+from podcast_hub.auth.guards import safe_next
 from podcast_hub.errors import ValidationFailed
 from podcast_hub.models import Host
 

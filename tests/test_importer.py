@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from podcast_hub.catalog import importer
 from podcast_hub.catalog.episodes import get_show
 from podcast_hub.extensions import db
-from podcast_hub.library import audio, importer
+from podcast_hub.library import audio
 from podcast_hub.models import Episode
 
 from .conftest import AUDIO_FIXTURES, FIXTURES

@@ -3,13 +3,15 @@
 from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
 
-from ..auth.views import host_required
+from ..auth.guards import host_required
 from ..catalog import episodes
 from ..conversation import comments, moderation, threads
 from ..errors import NotAllowed, NotFound, ValidationFailed, json_error
 from ..extensions import limiter
 from ..library import weblinks
-from ..site.views import (
+from ..text import markdown
+from ..web import links, ownership
+from ..web.commenting import (
     comment_form,
     comment_rate_limit,
     is_host,
@@ -17,8 +19,6 @@ from ..site.views import (
     submit_comment,
     submit_edit,
 )
-from ..text import markdown
-from ..web import links, ownership
 from ..web.forms import EditCommentForm, ModerationForm
 from ..web.safety import arg_int
 from ..web.sessions import sessionless

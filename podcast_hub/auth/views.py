@@ -1,15 +1,13 @@
-"""Host login and logout, and the guard on host-only API routes.
+"""Host login and logout.
 
 Failed logins are counted per address and per account (the e-mail address
 given) in the rate limiter's shared storage; once either is over its limit,
 the login is refused before any password is hashed.
 """
 
-import functools
 import hashlib
 import math
 import time
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -21,52 +19,15 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from ..catalog import episodes
-from ..errors import json_error
 from ..extensions import limiter
 from ..web.forms import LoginForm
 from . import hosts
+from .guards import safe_next, start_session
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target):
-    """Return `target` if it is a path on this site, else the dashboard."""
-    fallback = url_for("dashboard.index")
-    if not target or not isinstance(target, str):
-        return fallback
-    if "\\" in target or any(ord(ch) < 32 for ch in target):
-        return fallback
-    parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-    ):
-        return fallback
-    return target
-
-
-def host_required(view):
-    """Answer 401 JSON to anyone but a logged-in host; mark `view` as host-only."""
-
-    @functools.wraps(view)
-    def guarded(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return json_error(401, "Log in as a host to do this.")
-        return view(*args, **kwargs)
-
-    guarded.host_only = True
-    return guarded
-
-
-def start_session(host):
-    """Log `host` in on a fresh session: new cookie contents, new CSRF token."""
-    session.clear()
-    login_user(host)
 
 
 def login_rate_limit():

@@ -1,2 +1,3 @@
-"""The catalogue of episodes: which are published and when, and the host's
-editing, uploads and show settings. May import `library`, `text` and the root."""
+"""The catalogue of episodes: importing the media folder, what is published and
+when, the host's uploads, edits and show settings. May import `library`, `text`
+and the root."""

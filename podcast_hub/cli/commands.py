@@ -7,9 +7,9 @@ import click
 from flask import current_app
 
 from ..auth import hosts
+from ..catalog import importer
 from ..conversation import moderation
 from ..errors import ValidationFailed
-from ..library import importer
 from . import demo
 
 

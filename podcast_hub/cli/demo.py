@@ -9,10 +9,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..auth import hosts
-from ..catalog import episodes
+from ..catalog import episodes, importer
 from ..conversation import comments
 from ..extensions import db
-from ..library import importer
 from ..models import Comment, Episode, Show
 
 DEMO_EMAIL = "host@demo.podcast-hub.test"

@@ -19,7 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
 from ..auth import hosts
-from ..auth.views import safe_next, start_session
+from ..auth.guards import safe_next, start_session
 from ..catalog import episodes, publishing
 from ..conversation import comments, inbox, insights, moderation
 from ..errors import NotFound, ValidationFailed, http_error, json_error

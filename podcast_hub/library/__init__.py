@@ -1,3 +1,3 @@
-"""The audio library: reading audio files, cover art and sidecars from the media
-folder, and importing them. May import `text`, `models`, `extensions`, `errors`;
+"""The audio library: what audio files, cover art and sidecars in the media folder
+say, read with mutagen, Pillow and tomllib. May import only `text` and the root;
 knows nothing of the web."""

@@ -20,7 +20,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user
 
 from ..catalog import episodes
 from ..conversation import comments, threads, timeline
@@ -29,7 +28,15 @@ from ..extensions import db, limiter
 from ..library import sidecar
 from ..text import timecode
 from ..web import links, ownership
-from ..web.forms import CommentForm, EditCommentForm
+from ..web.commenting import (
+    comment_form,
+    comment_rate_limit,
+    is_host,
+    own_comment,
+    submit_comment,
+    submit_edit,
+)
+from ..web.forms import EditCommentForm
 from ..web.safety import arg_int
 from ..web.sessions import sessionless
 
@@ -41,16 +48,6 @@ _AUDIO_TYPE = re.compile(r"audio/[a-z0-9][a-z0-9.+-]*", re.IGNORECASE)
 MEDIA_MAX_AGE_S = 3600
 # What the episode page reads from its query string.
 PAGE_ARGS = ("t", "comment", "reply", "thread", "page", "sort", "host")
-
-
-def comment_rate_limit():
-    """Return the configured rate limit for posting comments."""
-    return current_app.config["RATELIMIT_COMMENTS"]
-
-
-def is_host():
-    """Tell whether the person making this request is a logged-in host."""
-    return current_user.is_authenticated
 
 
 @bp.get("/")
@@ -88,35 +85,6 @@ def post_comment(slug):
         flash("Thank you! Your comment will appear once the host approves it.")
     target = url_for("public.episode", slug=found.slug, _anchor=f"comment-{comment.id}")
     return land_on(redirect(target, code=303), comment)
-
-
-def comment_form(**kwargs):
-    """Return the comment form, without the name field for a logged-in host."""
-    form = CommentForm(**kwargs)
-    if is_host():
-        del form.author
-        del form.email
-    return form
-
-
-def submit_comment(episode, form):
-    """Validate `form` and post its comment on `episode`; return the comment.
-
-    Raises ValidationFailed or NotFound, like `comments.post_comment`.
-    """
-    if not form.validate():
-        raise ValidationFailed(form.errors)
-    host = current_user if is_host() else None
-    return comments.post_comment(
-        episode,
-        body=form.body.data,
-        author=None if host else form.author.data,
-        email=None if host else form.email.data,
-        timestamp_s=form.timestamp.data,
-        parent_id=form.parent_id.data,
-        host=host,
-        own_ids=None if host else ownership.owned(),
-    )
 
 
 def _errors_onto_form(form, fields):
@@ -446,38 +414,6 @@ def delete_comment(slug, comment_id):
     response = redirect(target, code=303)
     ownership.forget(response, comment.id)
     return response
-
-
-def own_comment(comment_id, episode=None):
-    """Return comment `comment_id` if the browser making this request posted it.
-
-    Raises NotFound when this visitor cannot see such a comment (on `episode`),
-    NotAllowed when someone else posted it.
-    """
-    comment = comments.get_comment(comment_id)
-    mine = ownership.owns(comment)
-    visible = comment.status == "published" or (mine and comment.status in threads.HELD)
-    if (
-        not visible
-        or (episode is not None and comment.episode_id != episode.id)
-        or not episodes.is_published(comments.episode_of(comment))
-    ):
-        raise NotFound("There is no such comment on this episode.")
-    if not mine:
-        raise NotAllowed(ownership.NOT_YOURS)
-    return comment
-
-
-def submit_edit(comment, form):
-    """Validate `form` and change `comment` with it; return the comment.
-
-    Raises ValidationFailed or NotAllowed, like `comments.edit_comment`.
-    """
-    if not form.validate():
-        raise ValidationFailed(form.errors)
-    return comments.edit_comment(
-        comment, body=form.body.data, timestamp_s=form.timestamp.data
-    )
 
 
 def _own_comment_or_abort(comment_id, episode):

@@ -8,7 +8,6 @@ when there is none.
 """
 
 import io
-import ipaddress
 import re
 
 from flask import abort, current_app, request
@@ -121,24 +120,6 @@ def content_security_policy():
 def _origin(url):
     match = re.match(r"^(https?://[^/]+)", url)
     return match.group(1) if match else ""
-
-
-def rate_limit_key():
-    """Return who a rate limit counts: an IPv4 address, or an IPv6 /64.
-
-    One IPv6 subscriber usually holds a whole /64, so counting single
-    addresses would let one person use millions of them.
-    """
-    address = request.remote_addr or ""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if ip.version == 6:
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
 
 
 class JSONTooDeep(ValueError):

@@ -11,11 +11,11 @@ from pathlib import Path, PurePosixPath
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..catalog import episodes
 from ..extensions import db
+from ..library import artwork, audio, sidecar, weblinks
 from ..models import Chapter, Episode, Show, Transcript, utcnow
 from ..text.plain import xml_safe
-from . import artwork, audio, sidecar, weblinks
+from . import episodes
 
 AUDIO_EXTENSIONS = frozenset(audio.EXTENSION_TYPES) | {".wave"}
 # Cover art, show notes and transcripts live next to the audio: not episodes.

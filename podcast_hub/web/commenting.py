@@ -1,0 +1,82 @@
+"""Posting and changing comments for the person making a request: one way for
+the episode page's forms and the JSON API alike."""
+
+from flask import current_app
+from flask_login import current_user
+
+from ..catalog import episodes
+from ..conversation import comments, threads
+from ..errors import NotAllowed, NotFound, ValidationFailed
+from . import ownership
+from .forms import CommentForm
+
+
+def comment_rate_limit():
+    """Return the configured rate limit for posting comments."""
+    return current_app.config["RATELIMIT_COMMENTS"]
+
+
+def is_host():
+    """Tell whether the person making this request is a logged-in host."""
+    return current_user.is_authenticated
+
+
+def comment_form(**kwargs):
+    """Return the comment form, without the name field for a logged-in host."""
+    form = CommentForm(**kwargs)
+    if is_host():
+        del form.author
+        del form.email
+    return form
+
+
+def submit_comment(episode, form):
+    """Validate `form` and post its comment on `episode`; return the comment.
+
+    Raises ValidationFailed or NotFound, like `comments.post_comment`.
+    """
+    if not form.validate():
+        raise ValidationFailed(form.errors)
+    host = current_user if is_host() else None
+    return comments.post_comment(
+        episode,
+        body=form.body.data,
+        author=None if host else form.author.data,
+        email=None if host else form.email.data,
+        timestamp_s=form.timestamp.data,
+        parent_id=form.parent_id.data,
+        host=host,
+        own_ids=None if host else ownership.owned(),
+    )
+
+
+def own_comment(comment_id, episode=None):
+    """Return comment `comment_id` if the browser making this request posted it.
+
+    Raises NotFound when this visitor cannot see such a comment (on `episode`),
+    NotAllowed when someone else posted it.
+    """
+    comment = comments.get_comment(comment_id)
+    mine = ownership.owns(comment)
+    visible = comment.status == "published" or (mine and comment.status in threads.HELD)
+    if (
+        not visible
+        or (episode is not None and comment.episode_id != episode.id)
+        or not episodes.is_published(comments.episode_of(comment))
+    ):
+        raise NotFound("There is no such comment on this episode.")
+    if not mine:
+        raise NotAllowed(ownership.NOT_YOURS)
+    return comment
+
+
+def submit_edit(comment, form):
+    """Validate `form` and change `comment` with it; return the comment.
+
+    Raises ValidationFailed or NotAllowed, like `comments.edit_comment`.
+    """
+    if not form.validate():
+        raise ValidationFailed(form.errors)
+    return comments.edit_comment(
+        comment, body=form.body.data, timestamp_s=form.timestamp.data
+    )
