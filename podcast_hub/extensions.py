@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and initialised by the factory."""
 
 import ipaddress
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -25,6 +26,13 @@ class Base(so.DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    # `db.Model` is made at run time from `Base`, so type checkers cannot follow
+    # it; to them the models are the `Base` subclasses they are in all but name.
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

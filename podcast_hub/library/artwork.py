@@ -16,6 +16,7 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import IO
 
 from PIL import Image
 
@@ -30,6 +31,8 @@ _SUFFIX_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 _RGB_MODES = frozenset({"RGB", "RGBA", "RGBX", "P", "PA"})
 _MODE_NAMES = {"1": "black and white", "L": "greyscale", "LA": "greyscale"}
 _SIZE_RULE = f"Apple wants {MIN_SIDE_PX} to {MAX_SIDE_PX} px square"
+# A path to the image, or its bytes.
+ImageSource = str | os.PathLike[str] | bytes | bytearray | memoryview
 FILE_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 
 
@@ -47,11 +50,11 @@ class ImageFacts:
     mode: str  # Pillow's colour mode: "RGB", "CMYK", "L", ...
 
     @property
-    def suffix(self):
+    def suffix(self) -> str | None:
         """Return the file name ending for this format (".jpg"), or None."""
         return FILE_SUFFIXES.get(_ACCEPTED_FORMATS.get(self.format, self.format))
 
-    def warnings(self, name):
+    def warnings(self, name: str) -> list[str]:
         """Return a human warning, starting with `name`, for each rule broken.
 
         When `name` ends with an image file extension, the data must match it.
@@ -72,7 +75,7 @@ class ImageFacts:
         return found
 
 
-def check(source, name, *, decode=True):
+def check(source: ImageSource, name: str, *, decode: bool = True) -> list[str]:
     """Return human warnings for cover art that breaks Apple's rules; [] if none.
 
     `source` is a path or the image bytes; `name` starts each warning, as in
@@ -88,7 +91,7 @@ def check(source, name, *, decode=True):
     return facts.warnings(name)
 
 
-def inspect(source, *, decode=True):
+def inspect(source: ImageSource, *, decode: bool = True) -> ImageFacts:
     """Return the ImageFacts of the image at a path or in bytes.
 
     Raises NotAnImage, with a reason that follows a name ("... is empty"), for
@@ -113,7 +116,7 @@ def inspect(source, *, decode=True):
         raise NotAnImage("cannot be opened: permission denied") from None
 
 
-def _inspect(fileobj, decode):
+def _inspect(fileobj: IO[bytes], decode: bool) -> ImageFacts:
     # Pillow warns (DecompressionBombWarning), then refuses, past its own limits,
     # which are far above ours: the size is judged here, before decoding.
     with warnings.catch_warnings():
@@ -141,7 +144,7 @@ def _inspect(fileobj, decode):
     return facts
 
 
-def _too_large(facts=None):
+def _too_large(facts: ImageFacts | None = None) -> str:
     size = f" ({facts.width_px}×{facts.height_px} px)" if facts else ""
     return (
         f"claims more than {MAX_PIXELS // 1_000_000} megapixels{size}, "

@@ -19,11 +19,12 @@ import os
 import re
 import stat
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
-from mutagen import MutagenError
+from mutagen import FileType, MutagenError
 from mutagen.aac import AAC
 from mutagen.flac import FLAC, Picture
 from mutagen.id3 import ID3, CTOCFlags, PictureType
@@ -98,7 +99,7 @@ class AudioFacts:
 class _TolerantMP4Chapters(MP4Chapters):
     """The Nero chapter list, or none when it is damaged."""
 
-    def load(self, atoms, fileobj):
+    def load(self, atoms: Any, fileobj: BinaryIO) -> None:
         try:
             super().load(atoms, fileobj)
         except Exception:
@@ -138,7 +139,7 @@ _FLAC = _Format(FLAC, "audio/flac", "FLAC stream", **_VORBIS_KEYS)
 _WAV = _Format(WAVE, "audio/wav", "WAV file", **_ID3_KEYS)
 
 # Codecs inside an Ogg stream, by the start of their first packet.
-_OGG_CODECS = {
+_OGG_CODECS: dict[bytes, _Format | str] = {
     b"\x01vorbis": _VORBIS,
     b"OpusHead": _OPUS,
     b"\x7fFLAC": "Ogg FLAC",
@@ -175,9 +176,13 @@ _MP4_COVER_TYPES = {
 # CHAPTER001=00:01:02.500 in Vorbis comments (the Matroska/OGM convention).
 _VORBIS_CHAPTER_KEY = re.compile(r"chapter(\d{1,3})", re.IGNORECASE)
 _VORBIS_CHAPTER_TIME = re.compile(r"(\d+):([0-5]?\d):([0-5]?\d(?:\.\d+)?)")
+# A chapter as a file gives it: start in seconds, title, link.
+_RawChapter = tuple[float, str | None, str | None]
+# A picture as a file gives it: picture type, bytes, declared MIME type.
+_RawPicture = tuple[int, bytes, str]
 
 
-def read(path):
+def read(path: str | os.PathLike[str]) -> AudioFacts:
     """Return the AudioFacts of the file at `path`.
 
     `duration_s` is the length rounded to whole seconds, `size_bytes` the exact
@@ -208,13 +213,15 @@ def read(path):
         raise NotAudio(f"file could not be read: {error.strerror or error}") from None
 
 
-def mime_type_for(filename):
+def mime_type_for(filename: str) -> str | None:
     """Return the MIME type for a media file name, by its extension."""
     suffix = PurePosixPath(filename).suffix.lower()
     return EXTENSION_TYPES.get(suffix) or mimetypes.guess_type(filename)[0]
 
 
-def _read_facts(fileobj, audio_format, size_bytes):
+def _read_facts(
+    fileobj: BinaryIO, audio_format: _Format, size_bytes: int
+) -> AudioFacts:
     fileobj.seek(0)
     try:
         loaded = audio_format.kind(fileobj)
@@ -256,7 +263,7 @@ def _read_facts(fileobj, audio_format, size_bytes):
     )
 
 
-def _check_plausible(length, bitrate, size_bytes):
+def _check_plausible(length: float, bitrate: float | None, size_bytes: int) -> None:
     """Raise NotAudio when the file is too small for the duration it claims.
 
     `length` is in seconds, `bitrate` in bits per second (None or 0 when the
@@ -278,7 +285,7 @@ def _check_plausible(length, bitrate, size_bytes):
             )
 
 
-def _seconds_in_words(length):
+def _seconds_in_words(length: float) -> str:
     if length >= 2 * 86400:
         return f"{length / 86400:,.1f} days"
     if length >= 3600:
@@ -286,7 +293,9 @@ def _seconds_in_words(length):
     return f"{round(length)} seconds"
 
 
-def _chapters(loaded, tags):
+def _chapters(
+    loaded: FileType, tags: Any
+) -> tuple[tuple[Chapter, ...], tuple[str, ...]]:
     """Return the chapters of a loaded file, in the order the file gives them,
     and what was left out of them.
 
@@ -295,6 +304,7 @@ def _chapters(loaded, tags):
     """
     # Damaged chapter data must not make playable audio unreadable.
     try:
+        found: list[_RawChapter]
         if isinstance(tags, ID3):
             found = _id3_chapters(tags)
         elif isinstance(loaded, MP4):
@@ -325,7 +335,7 @@ def _chapters(loaded, tags):
     return tuple(chapters), tuple(left_out)
 
 
-def _id3_chapters(tags):
+def _id3_chapters(tags: ID3) -> list[_RawChapter]:
     """Return (start in seconds, title, url) of each CHAP frame.
 
     The order is the top-level table of contents (CTOC, following nested ones);
@@ -334,10 +344,10 @@ def _id3_chapters(tags):
     """
     chapters = {frame.element_id: frame for frame in tags.getall("CHAP")}
     tocs = {frame.element_id: frame for frame in tags.getall("CTOC")}
-    order = {}  # element id → None, in table-of-contents order
+    order: dict[str, None] = {}  # element id → None, in table-of-contents order
     seen_tocs = set()
 
-    def follow(toc):
+    def follow(toc: Any) -> None:
         seen_tocs.add(toc.element_id)
         for child in toc.child_element_ids:
             if child in chapters:
@@ -366,7 +376,7 @@ def _id3_chapters(tags):
     ]
 
 
-def _id3_url(frames):
+def _id3_url(frames: Any) -> str | None:
     """Return the first link among ID3 sub-frames, WXXX first, or None."""
     links = frames.getall("WXXX") + [
         frame
@@ -376,7 +386,7 @@ def _id3_url(frames):
     return next((frame.url for frame in links if frame.url), None)
 
 
-def _vorbis_chapters(tags):
+def _vorbis_chapters(tags: Any) -> list[_RawChapter]:
     """Return (start in seconds, title, url) of each CHAPTERxxx comment, by number."""
     found = []
     for key in tags.keys():
@@ -395,9 +405,10 @@ def _vorbis_chapters(tags):
     return [(start, title, url) for _, start, title, url in found]
 
 
-def _artwork(loaded, tags):
+def _artwork(loaded: FileType, tags: Any) -> Artwork | None:
     """Return the embedded cover art, the front cover when marked, or None."""
     try:
+        pictures: list[_RawPicture]
         if isinstance(tags, ID3):
             pictures = [(f.type, f.data, f.mime) for f in tags.getall("APIC")]
         elif isinstance(loaded, MP4):
@@ -427,7 +438,7 @@ def _artwork(loaded, tags):
     return Artwork(data=bytes(data), mime_type=_image_mime(data, declared))
 
 
-def _vorbis_pictures(tags):
+def _vorbis_pictures(tags: Any) -> list[_RawPicture]:
     """Return (type, data, MIME type) of pictures in Vorbis comments.
 
     METADATA_BLOCK_PICTURE holds a base64 FLAC picture block; the older
@@ -451,7 +462,7 @@ def _vorbis_pictures(tags):
     return pictures
 
 
-def _image_mime(data, declared):
+def _image_mime(data: bytes, declared: str | None) -> str:
     """Return the MIME type of image bytes, by their first bytes when known."""
     for magic, mime_type in _IMAGE_MAGIC.items():
         if data.startswith(magic):
@@ -466,7 +477,7 @@ def _image_mime(data, declared):
     return declared or "application/octet-stream"
 
 
-def _sniff(fileobj):
+def _sniff(fileobj: BinaryIO) -> _Format:
     """Return the _Format announced by the first bytes; raise NotAudio.
 
     mutagen.File is not used because its guess weighs the file name, and it
@@ -505,7 +516,7 @@ def _sniff(fileobj):
     raise NotAudio("not a recognised audio format")
 
 
-def _id3_end(head):
+def _id3_end(head: bytes) -> int:
     """Return where the ID3v2 tag at the start of `head` ends, or 0."""
     if len(head) < 10 or not head.startswith(b"ID3"):
         return 0
@@ -516,7 +527,7 @@ def _id3_end(head):
     return 10 + size + (10 if has_footer else 0)
 
 
-def _ogg_codec(fileobj):
+def _ogg_codec(fileobj: BinaryIO) -> _Format:
     fileobj.seek(0)
     first_page = fileobj.read(512)
     for marker, codec in _OGG_CODECS.items():
@@ -527,7 +538,7 @@ def _ogg_codec(fileobj):
     raise NotAudio("Ogg stream with an unknown codec")
 
 
-def _id3_in_front(fileobj):
+def _id3_in_front(fileobj: BinaryIO) -> ID3 | None:
     """Return the ID3 tag in front of an ADTS stream, or None."""
     fileobj.seek(0)
     if not fileobj.read(3) == b"ID3":
@@ -540,7 +551,7 @@ def _id3_in_front(fileobj):
         return None
 
 
-def _first_text(tags, keys):
+def _first_text(tags: Any, keys: Iterable[str]) -> str | None:
     """Return the first non-blank text under `keys` in a mutagen tag, or None."""
     if tags is None:
         return None
@@ -559,25 +570,26 @@ def _first_text(tags, keys):
     return None
 
 
-def _clean(value):
+def _clean(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, bytes):
+        raw = value
         try:
-            value = value.decode("utf-8")
+            value = raw.decode("utf-8")
         except UnicodeDecodeError:
-            value = value.decode("latin-1")
+            value = raw.decode("latin-1")
     # NUL separates values in some tags; other controls are dropped (`xml_safe`).
     return xml_safe(str(value).replace("\x00", " ")).strip() or None
 
 
-def _riff_info(fileobj):
+def _riff_info(fileobj: BinaryIO) -> dict[str, str]:
     """Return title and artist from the RIFF INFO list of a WAV file, if any.
 
     mutagen reads only the "id3 " chunk of a WAV file; many tools (ffmpeg,
     sox, Windows) write INFO instead.
     """
-    found = {}
+    found: dict[str, str] = {}
     fileobj.seek(12)
     while True:
         header = fileobj.read(8)
@@ -591,8 +603,8 @@ def _riff_info(fileobj):
         fileobj.seek(start + size + (size & 1))
 
 
-def _parse_info_list(body):
-    values = {}
+def _parse_info_list(body: bytes) -> dict[str, str]:
+    values: dict[bytes, bytes] = {}
     offset = 0
     while offset + 8 <= len(body):
         item_id, size = struct.unpack_from("<4sI", body, offset)

@@ -7,6 +7,7 @@ sees the HTML; nothing touches the HTML after nh3.
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markupsafe import Markup
 
@@ -47,14 +48,14 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener"
 
 
-def _headings_below_the_title(state):
+def _headings_below_the_title(state: StateCore) -> None:
     """Shift headings one level down: the episode title is the page's `<h1>`."""
     for token in state.tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
 
 
-def _links_marked_nofollow(state):
+def _links_marked_nofollow(state: StateCore) -> None:
     """Give the author's links `rel="nofollow noopener"`."""
     for block in state.tokens:
         for token in block.children or ():
@@ -62,7 +63,7 @@ def _links_marked_nofollow(state):
                 token.attrSet("rel", LINK_REL)
 
 
-def _moments_as_seek_links(state):
+def _moments_as_seek_links(state: StateCore) -> None:
     """Split text outside links and code so each moment becomes a seek link.
 
     Only moments within `env["duration_s"]` seconds are linked; without a
@@ -89,7 +90,7 @@ def _moments_as_seek_links(state):
         block.children = children
 
 
-def _split_moments(token, duration_s):
+def _split_moments(token: Token, duration_s: int) -> list[Token]:
     """Return `token`'s text as text tokens and seek links for its moments."""
     content = token.content
     pieces = []
@@ -116,17 +117,17 @@ def _split_moments(token, duration_s):
     return pieces
 
 
-def _text(content, like, level=None):
+def _text(content: str, like: Token, level: int | None = None) -> Token:
     level = like.level if level is None else level
     return Token("text", "", 0, content=content, level=level)
 
 
-def _moment_within(written, duration_s):
+def _moment_within(written: str, duration_s: int) -> int | None:
     try:
         seconds = timecode.parse(written)
     except timecode.TimecodeError:
         return None
-    return seconds if seconds <= duration_s else None
+    return seconds if seconds is not None and seconds <= duration_s else None
 
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
@@ -135,7 +136,7 @@ _markdown.core.ruler.push("links_marked_nofollow", _links_marked_nofollow)
 _markdown.core.ruler.push("moments_as_seek_links", _moments_as_seek_links)
 
 
-def render(markdown, duration_s=None):
+def render(markdown: str | None, duration_s: int | None = None) -> Markup:
     """Return show notes written in Markdown as sanitised HTML.
 
     Raw HTML in the notes is shown as text, never run; links keep only http,

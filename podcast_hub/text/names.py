@@ -10,6 +10,7 @@ whose data is Unicode's confusables.txt.
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from confusable_homoglyphs import confusables
 
@@ -42,7 +43,7 @@ def normal(value: str) -> str:
     return " ".join(value.split())
 
 
-def _as_shown(override):
+def _as_shown(override: re.Match[str]) -> str:
     run = override.group(1)
     if any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in run):
         return run
@@ -63,7 +64,7 @@ def looks(value: str) -> frozenset[str]:
     return frozenset({_look(value, fold=False), _look(value, fold=True)})
 
 
-def _look(value, *, fold):
+def _look(value: str, *, fold: bool) -> str:
     plain = _IGNORABLE.sub("", normal(value))
     if fold:
         plain = normal(plain.casefold())
@@ -79,11 +80,11 @@ def look_alike(one: str, other: str) -> bool:
     return not _spaceless(one).isdisjoint(_spaceless(other))
 
 
-def _spaceless(value):
+def _spaceless(value: str) -> set[str]:
     return {shown.replace(" ", "") for shown in looks(value)}
 
 
-def mentions(value: str, words) -> bool:
+def mentions(value: str, words: Iterable[str]) -> bool:
     """Tell whether `value` can look as if it held one of `words`, each whole.
 
     A word is whole when no letter or digit touches it: "spam" is in "Spam!"
@@ -95,7 +96,7 @@ def mentions(value: str, words) -> bool:
     )
 
 
-def _word_patterns(words):
+def _word_patterns(words: Iterable[str]) -> list[re.Pattern[str]]:
     patterns = []
     for word in words:
         for shown in looks(word):
@@ -114,7 +115,7 @@ def skeleton(value: str) -> str:
 
 
 @functools.cache
-def _prototypes():
+def _prototypes() -> dict[int, str]:
     """Return {code point: prototype} from the confusables data.
 
     The data lists, for a prototype, the characters that look like it and,

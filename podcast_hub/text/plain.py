@@ -6,6 +6,7 @@ one rule for which characters text may hold at all.
 """
 
 import re
+from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
@@ -26,7 +27,7 @@ _NOT_TEXT = re.compile(
 )
 
 
-def xml_safe(text):
+def xml_safe(text: str) -> str:
     """Return `text` without control characters and what XML 1.0 cannot hold.
 
     Applied wherever text comes in (forms, the JSON API, audio tags, sidecars,
@@ -36,12 +37,12 @@ def xml_safe(text):
     return _NOT_TEXT.sub("", text)
 
 
-def paragraphs(text):
+def paragraphs(text: str) -> Markup:
     """Return `text` as escaped `<p>` paragraphs, single newlines as `<br>`."""
     return _blocks(text, escape)
 
 
-def linkify(text, duration_s=None):
+def linkify(text: str, duration_s: int | None = None) -> Markup:
     """Return `text` as paragraphs whose moments and web addresses are links.
 
     A moment (`12:34`, `1:02:03`) becomes `<a href="?t=754" data-seek="754">`
@@ -52,7 +53,7 @@ def linkify(text, duration_s=None):
     return _blocks(text, lambda line: _link_line(line, duration_s))
 
 
-def _blocks(text, render_line):
+def _blocks(text: str, render_line: Callable[[str], Markup]) -> Markup:
     blocks = [block.strip() for block in _PARAGRAPH_BREAK.split(text or "")]
     return Markup("").join(
         Markup("<p>{}</p>").format(
@@ -63,7 +64,7 @@ def _blocks(text, render_line):
     )
 
 
-def _link_line(line, duration_s):
+def _link_line(line: str, duration_s: int | None) -> Markup:
     parts = []
     position = 0
     for match in _LINKABLE.finditer(line):
@@ -76,16 +77,16 @@ def _link_line(line, duration_s):
             )
             parts += [escape(line[position : match.start()]), link, escape(rest)]
         else:
-            link = _moment_link(match.group("moment"), duration_s)
-            if link is None:
+            seek = _moment_link(match.group("moment"), duration_s)
+            if seek is None:
                 continue
-            parts += [escape(line[position : match.start()]), link]
+            parts += [escape(line[position : match.start()]), seek]
         position = match.end()
     parts.append(escape(line[position:]))
     return Markup("").join(parts)
 
 
-def _trim_url(url):
+def _trim_url(url: str) -> tuple[str, str]:
     """Split sentence punctuation and an unmatched `)` off the end of `url`."""
     end = len(url)
     while end > 0:
@@ -99,14 +100,14 @@ def _trim_url(url):
     return url[:end], url[end:]
 
 
-def _moment_link(written, duration_s):
+def _moment_link(written: str, duration_s: int | None) -> Markup | None:
     if duration_s is None:
         return None
     try:
         seconds = timecode.parse(written)
     except timecode.TimecodeError:
         return None
-    if seconds > duration_s:
+    if seconds is None or seconds > duration_s:
         return None
     return Markup('<a href="?t={}" data-seek="{}">{}</a>').format(
         seconds, seconds, written

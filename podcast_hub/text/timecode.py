@@ -17,7 +17,7 @@ class TimecodeError(ValueError):
     """The text is not a moment we can read."""
 
 
-def parse(text):
+def parse(text: str | int | None) -> int | None:
     """Return whole seconds for `754`, `12:34` or `1:02:03`; None for empty text.
 
     Raises TimecodeError for anything else, including minutes or seconds over 59
@@ -50,13 +50,13 @@ def parse(text):
     return _bounded(int(hours or 0) * 3600 + minutes * 60 + seconds)
 
 
-def _bounded(seconds):
+def _bounded(seconds: int) -> int:
     if seconds > MAX_SECONDS:
         raise TimecodeError("That moment is later than any episode runs.")
     return seconds
 
 
-def format(seconds):
+def format(seconds: int) -> str:
     """Return `seconds` as `12:34`, or `1:02:03` from an hour on."""
     seconds = int(seconds)
     hours, rest = divmod(seconds, 3600)
@@ -66,7 +66,7 @@ def format(seconds):
     return f"{minutes}:{secs:02d}"
 
 
-def itunes(seconds):
+def itunes(seconds: int) -> str:
     """Return `seconds` as `HH:MM:SS`, the form podcast apps read best."""
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
