@@ -6,9 +6,14 @@ slices of the audio, one aggregate query whatever the size of the conversation.
 grouped for the width of the listener's screen.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..models import Chapter
+
 SLICES = 40
+# A slice of the audio with comments: (slice, first second, count, first comment id).
+Slice = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -25,21 +30,21 @@ class Marker:
     position: float
 
 
-def position(seconds, duration_s):
+def position(seconds: float, duration_s: float) -> float:
     """Return where `seconds` sits along `duration_s`, in percent (0 to 100)."""
     if duration_s <= 0:
         return 0.0
     return round(min(max(seconds / duration_s, 0.0), 1.0) * 100, 2)
 
 
-def markers(slices, duration_s):
+def markers(slices: Iterable[Slice], duration_s: int) -> list[Marker]:
     """Return a Marker per slice with comments, merging neighbours closer than half
     a slice (they would overlap on the bar).
 
     `slices` are `(slice, first second, count, first comment id)` rows in order.
     """
     gap = duration_s / SLICES / 2
-    merged = []
+    merged: list[list[int]] = []  # [first second, count, first comment id]
     for _, first_s, count, comment_id in slices:
         if merged and first_s - merged[-1][0] < gap:
             merged[-1][1] += count
@@ -52,7 +57,7 @@ def markers(slices, duration_s):
     ]
 
 
-def heat(slices):
+def heat(slices: Iterable[Slice]) -> list[float]:
     """Return SLICES intensities from 0 to 1: how busy each slice of the audio is."""
     totals = [0] * SLICES
     for index, _, count, _ in slices:
@@ -61,7 +66,7 @@ def heat(slices):
     return [round(total / busiest, 2) if busiest else 0 for total in totals]
 
 
-def ticks(chapters, duration_s):
+def ticks(chapters: Iterable[Chapter], duration_s: int) -> list[tuple[int, str, float]]:
     """Return `(start_s, title, position)` for each chapter, to mark on the timeline."""
     return [
         (chapter.start_s, chapter.title, position(chapter.start_s, duration_s))

@@ -11,14 +11,18 @@ import datetime
 import functools
 import re
 import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
+from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from ..conversation import comments as conversation
-from ..library import weblinks
-from ..text import plain, timecode
+from ..models import Comment, Episode, Show, Transcript
+from ..text import plain, rules, timecode
+from ..web.links import Builder
 
 NAMESPACES = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -42,7 +46,12 @@ _TIMED_TRANSCRIPTS = ("text/vtt", "application/x-subrip")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
-def render(show, episodes, links, host_names=()):
+def render(
+    show: Show,
+    episodes: Sequence[Episode],
+    links: Builder,
+    host_names: Iterable[str] = (),
+) -> bytes:
     """Return the RSS feed of `show` with `episodes`, in the order given, as bytes.
 
     `links` builds absolute URLs (a `podcast_hub.links.Builder`);
@@ -52,7 +61,13 @@ def render(show, episodes, links, host_names=()):
     return _built(functools.partial(_feed, links=links), show, episodes, host_names)
 
 
-def _feed(show, episodes, host_names, *, links):
+def _feed(
+    show: Show,
+    episodes: Sequence[Episode],
+    host_names: Iterable[str],
+    *,
+    links: Builder,
+) -> bytes:
     fg = _generator()
     _describe_show(fg, show, episodes, links, host_names)
     for episode in episodes:
@@ -60,7 +75,9 @@ def _feed(show, episodes, host_names, *, links):
     return fg.rss_str(pretty=False, encoding="UTF-8", xml_declaration=True)
 
 
-def render_comments(show, episode, comments, links):
+def render_comments(
+    show: Show, episode: Episode, comments: Sequence[Comment], links: Builder
+) -> bytes:
     """Return the RSS feed of the comments on `episode`, in the order given, as bytes.
 
     Each item is titled with its author and moment ("Lee at 12:34"); its
@@ -71,7 +88,9 @@ def render_comments(show, episode, comments, links):
     return _built(functools.partial(_comments, links=links), show, episode, comments)
 
 
-def _comments(show, episode, comments, *, links):
+def _comments(
+    show: Show, episode: Episode, comments: Sequence[Comment], *, links: Builder
+) -> bytes:
     page = links.page_url(episode)
     fg = _generator()
     fg.title(f"Comments on {episode.title}")
@@ -97,7 +116,7 @@ def _comments(show, episode, comments, *, links):
     return fg.rss_str(pretty=False, encoding="UTF-8", xml_declaration=True)
 
 
-def comment_title(comment, episode):
+def comment_title(comment: Comment, episode: Episode) -> str:
     """Return "<author> at 12:34", or "<author> on <episode>" for a general comment.
 
     A host's name is followed by `comments.HOST_MARK`: "Dana (host) at 12:34".
@@ -110,7 +129,7 @@ def comment_title(comment, episode):
     return f"{author} at {timecode.format(comment.timestamp_s)}"
 
 
-def chapters(show, episode):
+def chapters(show: Show, episode: Episode) -> dict[str, Any]:
     """Return the episode's chapters in the Podcasting 2.0 JSON chapters format.
 
     A stored link that is not a web address is left out.
@@ -121,13 +140,13 @@ def chapters(show, episode):
         "podcastName": show.title,
         "chapters": [
             {"startTime": chapter.start_s, "title": chapter.title}
-            | ({"url": url} if (url := weblinks.safe_url(chapter.url)) else {})
+            | ({"url": url} if (url := rules.safe_url(chapter.url)) else {})
             for chapter in episode.chapters
         ],
     }
 
 
-def podcast_guid(show, feed_url):
+def podcast_guid(show: Show, feed_url: str) -> str:
     """Return the show's `podcast:guid`: its own, else the one its feed URL seeds.
 
     The namespace derives it as a UUIDv5 of the URL without its scheme and
@@ -144,7 +163,7 @@ _PLAIN = (int, float, datetime.date, datetime.timedelta, uuid.UUID)
 _C1_BYTES = re.compile(b"\xc2[\x80-\x9f]")
 
 
-def _built(build, *records):
+def _built(build: Callable[..., bytes], *records: object) -> bytes:
     """Return `build(*records)`; built again from `_readable` ones if a text is unfit.
 
     lxml refuses what XML cannot hold (ValueError); DEL and the C1 controls
@@ -159,7 +178,7 @@ def _built(build, *records):
     return body
 
 
-def _readable(value):
+def _readable(value: object) -> Any:
     """Return `value` as a feed reads it: every text in it `plain.xml_safe`.
 
     Text is cleaned, lists are read item by item, and a record (a model, a row)
@@ -179,25 +198,31 @@ class _Readable:
 
     __slots__ = ("_record",)
 
-    def __init__(self, record):
+    def __init__(self, record: object) -> None:
         self._record = record
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return _readable(getattr(self._record, name))
 
 
-def _generator():
+def _generator() -> FeedGenerator:
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension("hub", HubExtension, HubEntryExtension, atom=False)
     return fg
 
 
-def _changed(comment):
+def _changed(comment: Comment) -> datetime.datetime:
     return max(comment.created_at, comment.edited_at or comment.created_at)
 
 
-def _describe_show(fg, show, episodes, links, host_names):
+def _describe_show(
+    fg: FeedGenerator,
+    show: Show,
+    episodes: Sequence[Episode],
+    links: Builder,
+    host_names: Iterable[str],
+) -> None:
     feed_url = links.feed_url()
     fg.title(show.title)
     fg.description(show.description or show.title)
@@ -233,7 +258,9 @@ def _describe_show(fg, show, episodes, links, host_names):
         hub.add("podcast", "person", name, role="host")
 
 
-def _describe_episode(fe, episode, show, links):
+def _describe_episode(
+    fe: FeedEntry, episode: Episode, show: Show, links: Builder
+) -> None:
     page = links.page_url(episode)
     fe.title(episode.title)
     fe.link(href=page)
@@ -276,7 +303,7 @@ def _describe_episode(fe, episode, show, links):
         )
 
 
-def _transcript(transcript, links):
+def _transcript(transcript: Transcript, links: Builder) -> dict[str, str]:
     kind = _TRANSCRIPT_TYPES.get(transcript.mime_type, transcript.mime_type)
     attributes = {"url": links.media_url(transcript.file), "type": kind}
     if transcript.language:
@@ -286,16 +313,17 @@ def _transcript(transcript, links):
     return attributes
 
 
-def last_change(show, episodes):
+def last_change(show: Show, episodes: Iterable[Episode]) -> datetime.datetime:
     """Return when the show or one of `episodes` last changed, or went out."""
     # A scheduled episode going live changes the feed without touching its row.
     moments = [show.updated_at]
     for episode in episodes:
-        moments += [episode.updated_at, episode.published_at]
+        # Every episode in a feed is published; a draft counts by its last edit.
+        moments += [episode.updated_at, episode.published_at or episode.updated_at]
     return max(moments)
 
 
-def _set_category(fg, category):
+def _set_category(fg: FeedGenerator, category: str | None) -> None:
     """Set itunes:category from "Parent" or "Parent > Child".
 
     A category feedgen rejects loses its child first, then is left out: a feed
@@ -321,41 +349,45 @@ class _Tags:
     Prefixes come from NAMESPACES.
     """
 
-    def __init__(self):
-        self._tags = []
+    def __init__(self) -> None:
+        self._tags: list[tuple[str, str | None, dict[str, str]]] = []
 
-    def extend_ns(self):
+    def extend_ns(self) -> dict[str, str]:
         return dict(NAMESPACES)
 
-    def add(self, prefix, name, content=None, **attributes):
+    def add(
+        self, prefix: str, name: str, content: str | None = None, **attributes: str
+    ) -> None:
         """Add `<prefix:name attributes…>content</prefix:name>`."""
         self._tags.append((_qualified(prefix, name), content, attributes))
 
-    def _set(self, prefix, name, content=None, **attributes):
+    def _set(
+        self, prefix: str, name: str, content: str | None = None, **attributes: str
+    ) -> None:
         tag = _qualified(prefix, name)
         self._tags = [t for t in self._tags if t[0] != tag]
         self._tags.append((tag, content, attributes))
 
-    def _write(self, parent):
+    def _write(self, parent: Any) -> None:
         for tag, content, attributes in self._tags:
             element = xml_elem(tag, parent)
             element.attrib.update(attributes)
             element.text = content
 
-    def explicit(self, explicit):
+    def explicit(self, explicit: bool) -> None:
         """Mark as explicit or not, written `true`/`false` as Apple now asks."""
         self._set("itunes", "explicit", "true" if explicit else "false")
 
 
 @functools.cache
-def _qualified(prefix, name):
+def _qualified(prefix: str, name: str) -> str:
     return f"{{{NAMESPACES[prefix]}}}{name}"
 
 
 class HubExtension(_Tags, BaseExtension):
     """Channel tags feedgen does not write, or not the way podcast apps expect."""
 
-    def extend_rss(self, rss):
+    def extend_rss(self, rss: Any) -> Any:
         self._write(rss.find("channel"))
         return rss
 
@@ -363,6 +395,6 @@ class HubExtension(_Tags, BaseExtension):
 class HubEntryExtension(_Tags, BaseEntryExtension):
     """Item tags feedgen does not write, or not the way podcast apps expect."""
 
-    def extend_rss(self, item):
+    def extend_rss(self, item: Any) -> Any:
         self._write(item)
         return item

@@ -9,19 +9,24 @@ when there is none.
 
 import io
 import re
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
 
-from flask import abort, current_app, request
+from flask import Flask, abort, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
+from werkzeug.wrappers import Response
 
 # How deep JSON may nest: every object the API takes is flat.
 MAX_JSON_DEPTH = 32
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_BRACKETS = re.compile(r"[\[\]{}]")
 
+ViewT = TypeVar("ViewT", bound=Callable[..., Any])
 
-def init_app(app):
+
+def init_app(app: Flask) -> None:
     """Install the body limit (first, before CSRF reads a form), bounded JSON
     and the security headers."""
     app.before_request(limit_body)
@@ -29,21 +34,21 @@ def init_app(app):
     app.json = BoundedJSON(app)
 
 
-def accepts_upload(view):
+def accepts_upload(view: ViewT) -> ViewT:
     """Mark `view` as taking a file upload of up to `MAX_UPLOAD_MB` from hosts."""
-    view.accepts_upload = True
+    view.accepts_upload = True  # type: ignore[attr-defined]
     return view
 
 
-def body_limit():
+def body_limit() -> int:
     """Return how many bytes this request's body may have."""
-    view = current_app.view_functions.get(request.endpoint)
+    view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "accepts_upload", False) and current_user.is_authenticated:
         return current_app.config["MAX_UPLOAD_BYTES"]
     return current_app.config["MAX_BODY_BYTES"]
 
 
-def limit_body():
+def limit_body() -> None:
     """Refuse a body over this request's limit before anything parses it."""
     limit = body_limit()
     request.max_content_length = limit
@@ -54,7 +59,7 @@ def limit_body():
         _read_small_unsized_body(limit)
 
 
-def _read_small_unsized_body(limit):
+def _read_small_unsized_body(limit: int) -> None:
     """Read a body sent without a length (chunked) whole, if it is small.
 
     Werkzeug would stop reading at the limit and hand on what it had: a form
@@ -74,7 +79,7 @@ def _read_small_unsized_body(limit):
     request.__dict__.pop("content_length", None)
 
 
-def too_large_message(limit):
+def too_large_message(limit: int) -> str:
     """Return what to tell someone whose request was over `limit` bytes."""
     if limit >= 1024 * 1024:
         size = f"{limit // (1024 * 1024)} MB"
@@ -83,7 +88,7 @@ def too_large_message(limit):
     return f"That is larger than {size}, the most this address accepts."
 
 
-def security_headers(response):
+def security_headers(response: Response) -> Response:
     """Add the headers that keep pages from being framed, sniffed or scripted."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", content_security_policy())
@@ -95,7 +100,7 @@ def security_headers(response):
     return response
 
 
-def content_security_policy():
+def content_security_policy() -> str:
     """Return the policy: our own scripts only, no framing, media maybe on a CDN."""
     media = current_app.config.get("MEDIA_BASE_URL") or ""
     media_source = f" {_origin(media)}" if media else ""
@@ -117,7 +122,7 @@ def content_security_policy():
     )
 
 
-def _origin(url):
+def _origin(url: str) -> str:
     match = re.match(r"^(https?://[^/]+)", url)
     return match.group(1) if match else ""
 
@@ -126,7 +131,7 @@ class JSONTooDeep(ValueError):
     """JSON nests deeper than `MAX_JSON_DEPTH`."""
 
 
-def json_depth(text):
+def json_depth(text: str) -> int:
     """Return how deep the arrays and objects in JSON `text` nest."""
     depth = deepest = 0
     for bracket in _JSON_BRACKETS.findall(_JSON_STRING.sub("", text)):
@@ -142,14 +147,24 @@ class BoundedJSON(DefaultJSONProvider):
     """Flask's JSON, refusing documents nested deeper than `MAX_JSON_DEPTH`
     before the parser recurses into them."""
 
-    def loads(self, s, **kwargs):
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         text = s.decode("utf-8", "replace") if isinstance(s, bytes | bytearray) else s
         if json_depth(text) > MAX_JSON_DEPTH:
             raise JSONTooDeep(f"JSON may nest at most {MAX_JSON_DEPTH} levels deep.")
         return super().loads(s, **kwargs)
 
 
-def arg_int(name, default=None, *, maximum=2**63 - 1):
+@overload
+def arg_int(name: str, default: int, *, maximum: int = ...) -> int: ...
+
+
+@overload
+def arg_int(name: str, default: None = None, *, maximum: int = ...) -> int | None: ...
+
+
+def arg_int(
+    name: str, default: int | None = None, *, maximum: int = 2**63 - 1
+) -> int | None:
     """Return query argument `name` as a whole number from 1 to `maximum`.
 
     Anything else (missing, signs, spaces, other scripts' digits, huge) gives
@@ -174,5 +189,12 @@ class DatabaseId(IntegerConverter):
 
     regex = r"[1-9][0-9]{0,17}"
 
-    def __init__(self, map, fixed_digits=0, min=1, max=2**63 - 1, signed=False):
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int = 1,
+        max: int = 2**63 - 1,
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits, min, max, signed)

@@ -7,26 +7,33 @@ marked `sessionless`: unless the session was changed (an error page made a
 CSRF token), their responses neither vary on the cookie nor set it.
 """
 
-from flask import request
-from flask.sessions import SecureCookieSessionInterface
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
+
+ViewT = TypeVar("ViewT", bound=Callable[..., Any])
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Use cookie sessions that leave sessionless views' responses alone."""
     app.session_interface = CookieSessions()
 
 
-def sessionless(view):
+def sessionless(view: ViewT) -> ViewT:
     """Mark `view` as one whose responses never depend on the session."""
-    view.sessionless = True
+    view.sessionless = True  # type: ignore[attr-defined]
     return view
 
 
 class CookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, skipped for sessionless views."""
 
-    def save_session(self, app, session, response):
-        view = app.view_functions.get(request.endpoint)
+    def save_session(
+        self, app: Flask, session: SessionMixin, response: Response
+    ) -> None:
+        view = app.view_functions.get(request.endpoint or "")
         if getattr(view, "sessionless", False) and not session.modified:
             return
         super().save_session(app, session, response)
