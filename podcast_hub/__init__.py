@@ -44,7 +44,7 @@ def register_blueprints(app):
     """Attach the public site, the feeds, the JSON API, login and the dashboard."""
     from .api import views as api
     from .auth import views as auth
-    from .dashboard import views as dashboard
+    from .dashboard import episodes as dashboard
     from .feeds import views as feeds
     from .site import views as site
 
