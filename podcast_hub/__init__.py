@@ -1,23 +1,19 @@
 """Podcast Hub: a podcast feed and a conversation around moments of each episode."""
 
-from pathlib import Path
-
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, errors, extensions
 from .web import filters, safety, sessions
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-
 
 def create_app(test_config=None):
-    """Create and configure the application."""
-    app = Flask(
-        __name__,
-        instance_relative_config=True,
-        template_folder=str(PROJECT_DIR / "templates"),
-    )
+    """Create and configure the application.
+
+    Templates are the package's own `templates/` folder, as Flask expects: in the
+    repository a link to the top-level `templates/`, in a wheel a copy of it.
+    """
+    app = Flask(__name__, instance_relative_config=True)
     config.load(app, test_config)
     trust_proxies(app)
     # Before the extensions: the body limit runs ahead of CSRF reading a form.

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and initialised by the factory."""
 
 import ipaddress
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -82,7 +83,6 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
-def _migrations_dir():
-    from pathlib import Path
-
-    return Path(__file__).resolve().parent.parent / "migrations"
+def _migrations_dir() -> Path:
+    """Return the package's `migrations/` (the top-level folder, shipped inside it)."""
+    return Path(__file__).with_name("migrations")

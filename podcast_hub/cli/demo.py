@@ -1,6 +1,7 @@
 """The demo show: three short spoken episodes, a host and a few conversations."""
 
 import secrets
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,11 @@ from ..catalog import episodes, importer
 from ..conversation import comments
 from ..extensions import db
 from ..models import Comment, Episode, Show
+
+# The demo's audio and cover, shipped in the package: in the repository a link
+# to the top-level `episodes/`, in a wheel a copy of the four files.
+BUNDLED_MEDIA = Path(__file__).with_name("demo_media")
+COVER = "cover.png"
 
 DEMO_EMAIL = "host@demo.podcast-hub.test"
 DEMO_NAME = "Dana Reyes"
@@ -30,7 +36,7 @@ SHOW = {
     "language": "en",
     "category": "Society & Culture",
     "explicit": False,
-    "cover": "cover.png",
+    "cover": COVER,
 }
 
 EPISODES = {
@@ -112,11 +118,7 @@ def load():
     printed, never stored in the repository).
     """
     media_dir = Path(current_app.config["MEDIA_DIR"])
-    missing = [name for name in EPISODES if not (media_dir / name).is_file()]
-    if missing:
-        raise FileNotFoundError(
-            f"The demo audio is missing from {media_dir}: {', '.join(missing)}"
-        )
+    _copy_media(media_dir)
     if episodes.get_show() is None:
         db.session.add(Show(**SHOW))
         db.session.commit()
@@ -157,3 +159,19 @@ def load():
                 )
     total = db.session.scalar(sa.select(sa.func.count(Comment.id)))
     return DemoLogin(DEMO_EMAIL, password, len(demo_episodes), total)
+
+
+def _copy_media(media_dir: Path) -> None:
+    """Copy the demo's audio and cover into `media_dir` where they are missing.
+
+    Files already there stay as they are, so `make run` over the repository's
+    `episodes/` copies nothing.
+    """
+    media_dir.mkdir(parents=True, exist_ok=True)
+    for name in [*EPISODES, COVER]:
+        target = media_dir / name
+        if not target.exists():
+            # Under a hidden name until complete: the importer skips dot files.
+            partial = media_dir / f".{name}.partial"
+            shutil.copyfile(BUNDLED_MEDIA / name, partial)
+            partial.replace(target)
