@@ -21,7 +21,6 @@ from urllib.request import HTTPCookieProcessor, ProxyHandler, build_opener
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGE = ROOT / "podcast_hub"
 DEMO_MEDIA = [
     "01-welcome-to-moments.mp3",
     "02-the-lighthouse-keeper.m4a",
@@ -50,14 +49,24 @@ def _run(command, **options):
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory):
-    """Build the wheel from a copy of the checkout, as a fresh clone would."""
-    tmp = tmp_path_factory.mktemp("build")
-    source = tmp / "source"
+def source(tmp_path_factory):
+    """Return a copy of the checkout, as a fresh clone would have it.
+
+    The wheel is built from it and the served files are compared with it, so
+    edits made in the checkout meanwhile change neither.
+    """
+    source = tmp_path_factory.mktemp("source") / "podcast-hub"
     # Links stay links: the package's templates/ points at the top-level folder.
     shutil.copytree(ROOT, source, symlinks=True, ignore=_not_source)
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp, source])
-    (built,) = tmp.glob("podcast_hub-*.whl")
+    return source
+
+
+@pytest.fixture(scope="module")
+def wheel(source, tmp_path_factory):
+    """Build the wheel."""
+    dist = tmp_path_factory.mktemp("dist")
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", dist, source])
+    (built,) = dist.glob("podcast_hub-*.whl")
     return built
 
 
@@ -164,19 +173,20 @@ def _get(opener, url):
         return response.status, content_type, body
 
 
-def test_the_wheel_holds_every_module_template_migration_and_static_file(wheel):
+def test_the_wheel_holds_every_module_template_migration_and_static_file(source, wheel):
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
+    package = source / "podcast_hub"
     expected = {
-        *(p.relative_to(ROOT).as_posix() for p in PACKAGE.rglob("*.py")),
-        *(p.relative_to(ROOT).as_posix() for p in PACKAGE.glob("static/*.*")),
+        *(p.relative_to(source).as_posix() for p in package.rglob("*.py")),
+        *(p.relative_to(source).as_posix() for p in package.glob("static/*.*")),
         *(
-            "podcast_hub/" + p.relative_to(ROOT).as_posix()
+            "podcast_hub/" + p.relative_to(source).as_posix()
             for p in [
-                *ROOT.glob("templates/**/*.html"),
-                *ROOT.glob("migrations/*.*"),
-                ROOT / "migrations" / "README",
-                *ROOT.glob("migrations/versions/*.py"),
+                *source.glob("templates/**/*.html"),
+                *source.glob("migrations/*.*"),
+                source / "migrations" / "README",
+                *source.glob("migrations/versions/*.py"),
             ]
         ),
         *(f"podcast_hub/cli/demo_media/{name}" for name in DEMO_MEDIA),
@@ -194,11 +204,13 @@ def test_the_installed_package_is_not_the_checkout(installed, elsewhere):
     assert Path(done.stdout.strip()).is_relative_to(installed.parent)
 
 
-def test_the_demo_copies_its_audio_and_cover_into_the_media_folder(site, elsewhere):
+def test_the_demo_copies_its_audio_and_cover_into_the_media_folder(
+    source, site, elsewhere
+):
     folder, _env = elsewhere
     for name in DEMO_MEDIA:
         copied = folder / "media" / name
-        assert copied.read_bytes() == (ROOT / "episodes" / name).read_bytes()
+        assert copied.read_bytes() == (source / "episodes" / name).read_bytes()
 
 
 @pytest.mark.parametrize(
@@ -232,14 +244,14 @@ def test_each_episode_page_shows_its_conversation(site):
 
 
 @pytest.mark.parametrize("name", DEMO_MEDIA)
-def test_the_demo_media_is_served(site, name):
+def test_the_demo_media_is_served(source, site, name):
     base, _email, _password = site
     status, _type, body = _get(_opener(), f"{base}/media/{name}")
     assert status == 200
-    assert body == (ROOT / "episodes" / name).read_bytes()
+    assert body == (source / "episodes" / name).read_bytes()
 
 
-def test_every_asset_the_pages_link_is_served(site):
+def test_every_asset_the_pages_link_is_served(source, site):
     base, _email, _password = site
     opener = _opener()
     episodes = json.loads(_get(opener, base + "/api/episodes")[2])
@@ -250,7 +262,7 @@ def test_every_asset_the_pages_link_is_served(site):
     for path in linked:
         status, _type, body = _get(opener, base + path)
         assert status == 200
-        assert body == (PACKAGE / path.removeprefix("/")).read_bytes()
+        assert body == (source / "podcast_hub" / path.removeprefix("/")).read_bytes()
 
 
 def test_the_demo_host_logs_in_to_the_dashboard(site):
