@@ -1,5 +1,7 @@
 """The show, its episodes, the conversation and the hosts."""
 
+import enum
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -7,29 +9,74 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 from sqlalchemy.ext.hybrid import hybrid_method
 
-from .extensions import db
+from . import clock
+from .extensions import Model
 
-COMMENT_STATUSES = ("published", "pending", "hidden", "spam", "deleted")
-EPISODE_TYPES = ("full", "trailer", "bonus")
-SHOW_TYPES = ("episodic", "serial")
-CHAPTER_SOURCES = ("audio", "sidecar", "host")
 SOUNDBITE_SECONDS = (15, 120)
-MODERATION_MODES = ("open", "hold_first", "hold_all")
-BLOCK_KINDS = ("email", "word")
 
 
-def utcnow():
-    """Return the current time, aware, in UTC."""
-    return datetime.now(UTC)
+class CommentStatus(enum.StrEnum):
+    """Where a comment stands; the values are stored (`status_known`)."""
+
+    PUBLISHED = "published"
+    PENDING = "pending"
+    HIDDEN = "hidden"
+    SPAM = "spam"
+    DELETED = "deleted"
 
 
-class UTCDateTime(sa.TypeDecorator):
+class EpisodeType(enum.StrEnum):
+    """An episode's `itunes:episodeType`; the values are stored."""
+
+    FULL = "full"
+    TRAILER = "trailer"
+    BONUS = "bonus"
+
+
+class ShowType(enum.StrEnum):
+    """A show's `itunes:type`; the values are stored."""
+
+    EPISODIC = "episodic"
+    SERIAL = "serial"
+
+
+class ChapterSource(enum.StrEnum):
+    """Where a chapter came from; the values are stored."""
+
+    AUDIO = "audio"
+    SIDECAR = "sidecar"
+    HOST = "host"
+
+
+class ModerationMode(enum.StrEnum):
+    """How new listener comments are held; the values are stored."""
+
+    OPEN = "open"
+    HOLD_FIRST = "hold_first"
+    HOLD_ALL = "hold_all"
+
+
+class BlockKind(enum.StrEnum):
+    """What a block rule matches; the values are stored."""
+
+    EMAIL = "email"
+    WORD = "word"
+
+
+def _now() -> datetime:
+    # Looked up at each call, so that a test that moves the clock dates rows too.
+    return clock.now()
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
     """Store aware datetimes as UTC and always hand them back aware."""
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(
+        self, value: datetime | None, dialect: sa.Dialect
+    ) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -37,7 +84,9 @@ class UTCDateTime(sa.TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(
+        self, value: datetime | None, dialect: sa.Dialect
+    ) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -45,7 +94,7 @@ class UTCDateTime(sa.TypeDecorator):
         return value.astimezone(UTC)
 
 
-class Show(db.Model):
+class Show(Model):
     """The podcast itself: one row."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -58,15 +107,19 @@ class Show(db.Model):
     category: so.Mapped[str] = so.mapped_column(sa.String(255), default="Technology")
     explicit: so.Mapped[bool] = so.mapped_column(default=False)
     cover: so.Mapped[str | None] = so.mapped_column(sa.String(512))
-    show_type: so.Mapped[str] = so.mapped_column(sa.String(10), default="episodic")
+    show_type: so.Mapped[str] = so.mapped_column(
+        sa.String(10), default=ShowType.EPISODIC
+    )
     locked: so.Mapped[bool] = so.mapped_column(default=True)
     podcast_guid: so.Mapped[str | None] = so.mapped_column(sa.String(36))
     funding_url: so.Mapped[str | None] = so.mapped_column(sa.String(512))
     funding_text: so.Mapped[str | None] = so.mapped_column(sa.String(128))
     new_feed_url: so.Mapped[str | None] = so.mapped_column(sa.String(512))
-    moderation_mode: so.Mapped[str] = so.mapped_column(sa.String(12), default="open")
+    moderation_mode: so.Mapped[str] = so.mapped_column(
+        sa.String(12), default=ModerationMode.OPEN
+    )
     updated_at: so.Mapped[datetime] = so.mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
+        UTCDateTime, default=_now, onupdate=_now
     )
 
     __table_args__ = (
@@ -81,7 +134,7 @@ class Show(db.Model):
     )
 
 
-class Episode(db.Model):
+class Episode(Model):
     """One audio file published in the feed."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -98,13 +151,15 @@ class Episode(db.Model):
     published_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
     season: so.Mapped[int | None]
     number: so.Mapped[int | None]
-    episode_type: so.Mapped[str] = so.mapped_column(sa.String(10), default="full")
+    episode_type: so.Mapped[str] = so.mapped_column(
+        sa.String(10), default=EpisodeType.FULL
+    )
     explicit: so.Mapped[bool] = so.mapped_column(default=False)
     image: so.Mapped[str | None] = so.mapped_column(sa.String(512))
     comments_closed: so.Mapped[bool] = so.mapped_column(default=False)
     # Indexed: the feed's version reads the latest change on every poll.
     updated_at: so.Mapped[datetime] = so.mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
+        UTCDateTime, default=_now, onupdate=_now, index=True
     )
 
     comments: so.WriteOnlyMapped["Comment"] = so.relationship(
@@ -142,7 +197,7 @@ class Episode(db.Model):
     )
 
 
-class Chapter(db.Model):
+class Chapter(Model):
     """A named point in an episode's audio, from the file, a sidecar or the host."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -152,7 +207,9 @@ class Chapter(db.Model):
     start_s: so.Mapped[int]
     title: so.Mapped[str] = so.mapped_column(sa.String(255))
     url: so.Mapped[str | None] = so.mapped_column(sa.String(1024))
-    source: so.Mapped[str] = so.mapped_column(sa.String(10), default="audio")
+    source: so.Mapped[str] = so.mapped_column(
+        sa.String(10), default=ChapterSource.AUDIO
+    )
 
     episode: so.Mapped[Episode] = so.relationship(back_populates="chapters")
 
@@ -165,7 +222,7 @@ class Chapter(db.Model):
     )
 
 
-class Transcript(db.Model):
+class Transcript(Model):
     """A transcript or captions file (WebVTT, SRT) next to an episode's audio."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -179,7 +236,7 @@ class Transcript(db.Model):
     episode: so.Mapped[Episode] = so.relationship(back_populates="transcripts")
 
 
-class Soundbite(db.Model):
+class Soundbite(Model):
     """A moment the host picked to promote the episode (`podcast:soundbite`)."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -189,7 +246,7 @@ class Soundbite(db.Model):
     start_s: so.Mapped[int]
     duration_s: so.Mapped[int]
     title: so.Mapped[str] = so.mapped_column(sa.String(128))
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
 
     episode: so.Mapped[Episode] = so.relationship(back_populates="soundbites")
 
@@ -200,13 +257,13 @@ class Soundbite(db.Model):
     )
 
 
-class BlockRule(db.Model):
+class BlockRule(Model):
     """An e-mail address or a word whose new comments go straight to spam."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     kind: so.Mapped[str] = so.mapped_column(sa.String(10))
     value: so.Mapped[str] = so.mapped_column(sa.String(254))
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
 
     __table_args__ = (
         sa.UniqueConstraint("kind", "value", name="uq_block_rule_kind_value"),
@@ -215,7 +272,7 @@ class BlockRule(db.Model):
     )
 
 
-class Host(UserMixin, db.Model):
+class Host(UserMixin, Model):
     """Someone who answers listeners and runs the show."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -224,18 +281,18 @@ class Host(UserMixin, db.Model):
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
     # Part of every login's session id: raising it ends all of them at once.
     session_version: so.Mapped[int] = so.mapped_column(default=0)
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
 
     __table_args__ = (
         sa.CheckConstraint("length(display_name) > 0", name="display_name_not_empty"),
     )
 
-    def get_id(self):
+    def get_id(self) -> str:
         """Return the session id Flask-Login keeps: `<id>:<session_version>`."""
         return f"{self.id}:{self.session_version}"
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A listener's or a host's words, optionally tied to a moment of the audio."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -253,12 +310,14 @@ class Comment(db.Model):
     email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
     body: so.Mapped[str] = so.mapped_column(sa.Text)
     timestamp_s: so.Mapped[int | None]
-    status: so.Mapped[str] = so.mapped_column(sa.String(12), default="published")
+    status: so.Mapped[str] = so.mapped_column(
+        sa.String(12), default=CommentStatus.PUBLISHED
+    )
     pinned: so.Mapped[bool] = so.mapped_column(default=False)
     # The host decided this comment needs no answer: it leaves "Needs reply".
     reply_not_needed: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(
-        UTCDateTime, default=utcnow, index=True
+        UTCDateTime, default=_now, index=True
     )
     edited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     deleted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
@@ -282,7 +341,7 @@ class Comment(db.Model):
     )
 
     @hybrid_method
-    def is_claimed_by(self, claims):
+    def is_claimed_by(self, claims: Mapping[int, datetime]) -> bool:
         """Tell whether `claims`, {comment id: created_at}, names this very comment.
 
         The creation time is part of the claim, so that a claim to a comment that
@@ -290,9 +349,13 @@ class Comment(db.Model):
         """
         return self.id in claims and claims[self.id] == self.created_at
 
-    @is_claimed_by.inplace.expression
+    # A hybrid_method's `expression` changes it in place (what `inplace` is for
+    # on a hybrid_property), and type checkers read it better without `inplace`.
+    @is_claimed_by.expression
     @classmethod
-    def _is_claimed_by_expression(cls, claims):
+    def _is_claimed_by_expression(
+        cls, claims: Mapping[int, datetime]
+    ) -> sa.ColumnElement[bool]:
         if not claims:
             return sa.false()
         pairs = sa.tuple_(cls.id, cls.created_at)
@@ -300,7 +363,9 @@ class Comment(db.Model):
 
 
 @sa.event.listens_for(so.Session, "before_flush")
-def _touch_episodes_of_changed_sidecars(session, _context, _instances):
+def _touch_episodes_of_changed_sidecars(
+    session: so.Session, _context: so.UOWTransaction, _instances: object
+) -> None:
     """Move an episode's `updated_at` when its chapters, transcripts or soundbites
     change: the feeds' version and Last-Modified are read from the episodes.
     """
@@ -313,4 +378,4 @@ def _touch_episodes_of_changed_sidecars(session, _context, _instances):
             if episode is None and obj.episode_id is not None:
                 episode = session.get(Episode, obj.episode_id)
             if episode is not None and episode not in session.deleted:
-                episode.updated_at = utcnow()
+                episode.updated_at = clock.now()

@@ -130,7 +130,7 @@ def audio_file(media_dir):
 
 
 class Clock:
-    """The time `podcast_hub.episodes` sees, which decides what is published."""
+    """The time the app sees (`podcast_hub.clock.now`), frozen until advanced."""
 
     def __init__(self, now):
         self.now = now
@@ -144,20 +144,21 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch):
-    """Freeze the publishing clock at the real time; `clock.advance(seconds=3)`."""
+    """Freeze the app's clock at the real time; `clock.advance(seconds=3)`."""
     frozen = Clock(datetime.now(UTC))
-    monkeypatch.setattr("podcast_hub.catalog.episodes.utcnow", frozen)
+    monkeypatch.setattr("podcast_hub.clock.now", frozen)
     return frozen
 
 
 @pytest.fixture
 def comment_clock(monkeypatch):
-    """Freeze the clock that times comment edits; `comment_clock.advance(minutes=16)`.
+    """Freeze the app's clock, which times comment edits too;
+    `comment_clock.advance(minutes=16)`.
 
     Works for the live server of the browser tests too: it runs in this process.
     """
     frozen = Clock(datetime.now(UTC))
-    monkeypatch.setattr("podcast_hub.conversation.comments.utcnow", frozen)
+    monkeypatch.setattr("podcast_hub.clock.now", frozen)
     return frozen
 
 

@@ -221,6 +221,28 @@ def test_posting_a_timestamped_comment_appears_without_reload(open_page, episode
     assert page.url.endswith("/episodes/lighthouse")
 
 
+@pytest.mark.parametrize("sort", ["moment", "newest"])
+def test_a_posted_thread_stands_where_the_server_lists_it(open_page, episode, sort):
+    make_comment(episode, author="Pat", body="Welcome!", timestamp_s=40, pinned=True)
+    make_comment(episode, author="Sam", body="Loved it all.", timestamp_s=None)
+    address = "/episodes/lighthouse" + ("?sort=newest" if sort == "newest" else "")
+    page = open_page(address)
+    page.fill("#comment-form input[name=author]", "Robin")
+    page.fill("#comment-form input[name=timestamp]", "0:25")
+    page.fill("#comment-form textarea[name=body]", "Between the two.")
+    page.click("#comment-form button[type=submit]")
+    page.locator("#comments > .comment", has_text="Between the two.").wait_for()
+    threads = "[...document.querySelectorAll('#comments > .comment')].map((c) => c.id)"
+    placed = page.evaluate(threads)
+    page.reload()
+    assert page.evaluate(threads) == placed
+    expected = {
+        "moment": ["Pat", "Jules", "Robin", "Amara", "Sam"],
+        "newest": ["Pat", "Robin", "Sam", "Amara", "Jules"],
+    }
+    assert placed == [f"comment-{comment_id(name)}" for name in expected[sort]]
+
+
 def test_errors_appear_next_to_the_fields_with_javascript(open_page, episode):
     page = open_page("/episodes/lighthouse")
     page.fill("#comment-form input[name=timestamp]", "9:99")

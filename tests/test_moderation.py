@@ -447,20 +447,23 @@ def test_hosts_may_still_reply_on_a_closed_episode(client, host_token, episode):
     assert response.status_code == 303
 
 
-def test_purge_removes_only_comments_deleted_long_enough_ago(app, episode):
-    now = datetime.now(UTC)
+def test_purge_removes_only_comments_deleted_long_enough_ago(app, episode, clock):
+    now = clock.now
     old = make_comment(episode, status="deleted", deleted_at=now - timedelta(days=31))
     old_reply = make_comment(episode, parent_id=old.id)
     recent = make_comment(
-        episode, status="deleted", deleted_at=now - timedelta(days=29)
+        episode, status="deleted", deleted_at=now - timedelta(days=29, seconds=-1)
     )
     kept = make_comment(episode)
     old_id, reply_id = old.id, old_reply.id
-    assert moderation.purge_deleted(now=now) == 1
+    clock.advance(days=1)
+    assert moderation.purge_deleted() == 1
     db.session.expire_all()
     remaining = set(db.session.scalars(sa.select(Comment.id)))
     assert old_id not in remaining and reply_id not in remaining
     assert {recent.id, kept.id} <= remaining
+    clock.advance(seconds=1)
+    assert moderation.purge_deleted() == 1
 
 
 def test_purge_command_takes_a_number_of_days(runner, episode):

@@ -484,7 +484,7 @@ def test_show_settings_save_every_feed_field(client, token, show):
         ({"owner_email": "nope"}, "That does not look like an e-mail address."),
         ({"language": "english please"}, "Use a language code"),
         ({"category": "A > B > C"}, "Use an Apple category"),
-        ({"funding_url": "ftp://x"}, "Give a full address starting with https://."),
+        ({"funding_url": "ftp://x"}, "Give a web address starting with https://"),
         ({"show_type": "weekly"}, "Not a valid choice"),
     ],
 )

@@ -11,13 +11,13 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ..conversation.moderation import ACTIONS
 from ..conversation.threads import SORTS
-from ..models import COMMENT_STATUSES
-from ..web.forms import EMAIL_PATTERN
+from ..models import CommentStatus
+from ..text.rules import EMAIL_PATTERN
 
 MAX_ID = 2**63 - 1
 CSRF_HEADER = "X-CSRFToken"
 # The statuses a listener may see: held comments (their own) all say pending.
-PUBLIC_STATUSES = ("published", "pending")
+PUBLIC_STATUSES = (CommentStatus.PUBLISHED, CommentStatus.PENDING)
 MOMENT_PATTERN = r"^([0-9]+|[0-9]+:[0-5][0-9]:[0-5][0-9]|[0-9]{1,2}:[0-5][0-9])?$"
 
 
@@ -123,7 +123,9 @@ _BAD_CSRF = _error(
     "match the session cookie."
 )
 _TOO_LARGE = _error("The request body is over 64 KB; it was not read.")
-_OWN_COMMENT = [{"session": [], "csrfToken": [], "ownComments": []}]
+_OWN_COMMENT: list[dict[str, list[str]]] = [
+    {"session": [], "csrfToken": [], "ownComments": []}
+]
 
 _SCHEMAS = {
     "Error": {
@@ -170,7 +172,7 @@ _SCHEMAS = {
     ),
     "ModeratedComment": _comment(
         "A comment as its host sees it: the real status, and the pin.",
-        statuses=COMMENT_STATUSES,
+        statuses=tuple(CommentStatus),
         pinned={"type": "boolean"},
     ),
     "Conversation": {

@@ -8,8 +8,7 @@ from ..catalog import episodes
 from ..conversation import comments, moderation, threads
 from ..errors import NotAllowed, NotFound, ValidationFailed, json_error
 from ..extensions import limiter
-from ..library import weblinks
-from ..text import markdown
+from ..text import markdown, rules
 from ..web import links, ownership
 from ..web.commenting import (
     comment_form,
@@ -47,7 +46,7 @@ def get_episode(slug):
         {
             "start": chapter.start_s,
             "title": chapter.title,
-            "url": weblinks.safe_url(chapter.url),
+            "url": rules.safe_url(chapter.url),
         }
         for chapter in episode.chapters
     ]
@@ -196,7 +195,7 @@ def _comments_page(episode):
     page = threads.page(
         episode,
         number=arg_int("page", 1),
-        sort=sort,
+        sort=threads.Sort(sort),
         host_only=request.args.get("host") == "1",
         own_ids=own,
         per_page=current_app.config["COMMENTS_PER_PAGE"],

@@ -14,7 +14,7 @@ from zxcvbn import zxcvbn
 from ..errors import ValidationFailed
 from ..extensions import db, login_manager
 from ..models import Host
-from ..text import plain
+from ..text import plain, rules
 
 MIN_PASSWORD_LENGTH = 10
 # zxcvbn's scale: 3 is "safely unguessable" against an online attack.
@@ -75,8 +75,8 @@ def create_host(email, display_name, password):
     email = normal_email(email)
     display_name = " ".join(plain.xml_safe(display_name or "").split())
     fields = {}
-    if "@" not in email or len(email) > 254 or " " in email:
-        fields["email"] = ["Give a valid e-mail address."]
+    if problem := rules.email_problem(email):
+        fields["email"] = [problem]
     elif get_by_email(email) is not None:
         fields["email"] = ["A host with this e-mail address already exists."]
     if not 1 <= len(display_name) <= 80:

@@ -1,53 +1,60 @@
 """Queries about the show and its published episodes."""
 
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from .. import clock
 from ..extensions import db
-from ..models import Comment, Episode, Show, Transcript, utcnow
+from ..models import Comment, CommentStatus, Episode, Show, Transcript
 
 
-def get_show():
+def get_show() -> Show | None:
     """Return the show, or None before one is set up."""
     return db.session.scalar(sa.select(Show).order_by(Show.id).limit(1))
 
 
-def _published(now=None):
-    return Episode.published_at <= (now or utcnow())
+def _published(now: datetime | None = None) -> sa.ColumnElement[bool]:
+    return Episode.published_at <= (now or clock.now())
 
 
-def published_episodes(now=None):
+def published_episodes() -> Sequence[Episode]:
     """Return the published episodes, newest first."""
     query = (
         sa.select(Episode)
-        .where(_published(now))
+        .where(_published())
         .order_by(Episode.published_at.desc(), Episode.id.desc())
     )
     return db.session.scalars(query).all()
 
 
-def get_published(slug, now=None):
-    """Return the published episode with this slug, or None."""
+def get_published(slug: str, now: datetime | None = None) -> Episode | None:
+    """Return the published episode with this slug, or None.
+
+    `now`, when given, is the moment that decides what is published (a feed
+    reads the clock once for its version and its content).
+    """
     query = sa.select(Episode).where(Episode.slug == slug, _published(now))
     return db.session.scalar(query)
 
 
-def comment_counts(episodes):
+def comment_counts(episodes: Iterable[Episode]) -> dict[int, int]:
     """Return {episode id: number of published comments} in one query."""
     ids = [episode.id for episode in episodes]
     if not ids:
         return {}
     query = (
         sa.select(Comment.episode_id, sa.func.count(Comment.id))
-        .where(Comment.episode_id.in_(ids), Comment.status == "published")
+        .where(Comment.episode_id.in_(ids), Comment.status == CommentStatus.PUBLISHED)
         .group_by(Comment.episode_id)
     )
-    counts = dict(db.session.execute(query).all())
+    counts: dict[int, int] = dict(db.session.execute(query).all())
     return {episode_id: counts.get(episode_id, 0) for episode_id in ids}
 
 
-def by_audio_file(filename):
+def by_audio_file(filename: str) -> Episode | None:
     """Return the episode whose audio is `filename`, published or not, or None."""
     return db.session.scalar(sa.select(Episode).where(Episode.audio_file == filename))
 
@@ -68,7 +75,7 @@ class MediaFile(NamedTuple):
     mime_type: str | None
 
 
-def published_media(name, now=None) -> MediaFile | None:
+def published_media(name: str) -> MediaFile | None:
     """Return the media file stored under exactly `name` that may be served, or None.
 
     Only the audio, art and transcripts of published episodes and the show's
@@ -78,7 +85,7 @@ def published_media(name, now=None) -> MediaFile | None:
     """
     if len(name) > MEDIA_NAME_MAX or "\0" in name:
         return None
-    out = _published(now)
+    out = _published()
     show_id = sa.select(sa.func.min(Show.id)).scalar_subquery()
     no_type = sa.cast(sa.null(), sa.String)
     kinds = [
@@ -98,7 +105,7 @@ def published_media(name, now=None) -> MediaFile | None:
     return MediaFile(name, row.kind, row.mime_type) if row else None
 
 
-def _row(rank, kind):
+def _row(rank: int, kind: str) -> tuple[sa.Label[int], sa.Label[str]]:
     """Return the columns that tell the union's rows apart, in the order wanted."""
     return (
         sa.literal_column(str(rank)).label("rank"),
@@ -106,8 +113,6 @@ def _row(rank, kind):
     )
 
 
-def is_published(episode, now=None):
+def is_published(episode: Episode) -> bool:
     """Tell whether `episode` is out: not a draft, and its publication time passed."""
-    return episode.published_at is not None and episode.published_at <= (
-        now or utcnow()
-    )
+    return episode.published_at is not None and episode.published_at <= clock.now()

@@ -1,9 +1,8 @@
 """Sync a folder of audio files, and the metadata files beside them, into episodes."""
 
 import os
-import re
-import unicodedata
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -11,13 +10,13 @@ from pathlib import Path, PurePosixPath
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from .. import clock
 from ..extensions import db
-from ..library import artwork, audio, sidecar, weblinks
-from ..models import Chapter, Episode, Show, Transcript, utcnow
-from ..text.plain import xml_safe
-from . import episodes
+from ..library import artwork, audio, sidecar
+from ..models import Chapter, ChapterSource, Episode, EpisodeType, Show, Transcript
+from ..text import rules
+from . import episodes, files
 
-AUDIO_EXTENSIONS = frozenset(audio.EXTENSION_TYPES) | {".wave"}
 # Cover art, show notes and transcripts live next to the audio: not episodes.
 IGNORED_EXTENSIONS = frozenset(
     {
@@ -40,12 +39,13 @@ IGNORED_EXTENSIONS = frozenset(
 # Episode art a host puts next to `talk.mp3`: `talk.jpg`, `talk.jpeg`, `talk.png`.
 ART_EXTENSIONS = (".jpg", ".jpeg", ".png")
 
-_SLUG_MAX = Episode.slug.type.length
 _TITLE_MAX = Episode.title.type.length
 _ARTIST_MAX = Episode.artist.type.length
 _AUDIO_FILE_MAX = Episode.audio_file.type.length
 _CHAPTER_TITLE_MAX = Chapter.title.type.length
 _CHAPTER_URL_MAX = Chapter.url.type.length
+# A chapter as stored: start in seconds, title, link, source.
+_ChapterRow = tuple[int, str, str | None, str]
 
 
 @dataclass
@@ -62,16 +62,11 @@ class ImportReport:
     show: str | None = None  # "added" or "updated" when show.toml changed the show
 
     @property
-    def added_files(self):
+    def added_files(self) -> list[str]:
         """Return the audio files of the added episodes."""
         return [self.files[slug] for slug in self.added]
 
-    @property
-    def updated_files(self):
-        """Return the audio files of the updated episodes."""
-        return [self.files[slug] for slug in self.updated]
-
-    def lines(self):
+    def lines(self) -> list[str]:
         """Return one human line per added, updated or skipped file, and warning."""
         show = [f"{self.show}: {sidecar.SHOW_FILE} → the show"] if self.show else []
         return [
@@ -82,7 +77,7 @@ class ImportReport:
             *(f"skipped: {name}: {reason}" for name, reason in self.skipped),
         ]
 
-    def summary(self):
+    def summary(self) -> str:
         """Return the counts, as in "2 added, 1 updated, 3 unchanged, 1 skipped".
 
         Warnings are counted at the end when there are any.
@@ -97,7 +92,7 @@ class ImportReport:
         return counts
 
 
-def sync(directory):
+def sync(directory: str | os.PathLike[str]) -> ImportReport:
     """Create or update an episode for each audio file under `directory`.
 
     Walks `directory` recursively, leaving out dotfiles and dot-folders, and
@@ -145,24 +140,24 @@ def sync(directory):
     return report
 
 
-def _folders(directory, report):
+def _folders(directory: Path, report: ImportReport) -> Iterator[tuple[Path, set[str]]]:
     """Yield (folder, set of file names) for each folder, dotfiles left out."""
 
-    def unreadable(error):
+    def unreadable(error: OSError) -> None:
         name = Path(error.filename).relative_to(directory).as_posix()
         report.skipped.append((f"{name}/", f"folder cannot be read: {error.strerror}"))
 
-    for root, folders, files in os.walk(directory, onerror=unreadable):
+    for root, folders, names in os.walk(directory, onerror=unreadable):
         folders[:] = sorted(f for f in folders if not f.startswith("."))
-        yield Path(root), {file for file in files if not file.startswith(".")}
+        yield Path(root), {name for name in names if not name.startswith(".")}
 
 
-def _file_changed_since(path, moment):
+def _file_changed_since(path: Path, moment: datetime) -> bool:
     """Return True if the file at `path` was saved after `moment`."""
     return datetime.fromtimestamp(path.stat().st_mtime, UTC) > moment
 
 
-def _sync_show(directory, report):
+def _sync_show(directory: Path, report: ImportReport) -> None:
     """Create or update the show from `show.toml` at the top of `directory`."""
     path = directory / sidecar.SHOW_FILE
     if not path.is_file():
@@ -201,7 +196,14 @@ def _sync_show(directory, report):
         report.show = "updated"
 
 
-def _apply_fields(row, read, path, name, what, report):
+def _apply_fields(
+    row: Episode | Show,
+    read: sidecar.Sidecar,
+    path: Path,
+    name: str,
+    what: str,
+    report: ImportReport,
+) -> bool:
     """Set the sidecar's values that differ on `row`; return True if any did.
 
     Only when the file was saved after the row last changed: otherwise someone
@@ -232,7 +234,7 @@ def _apply_fields(row, read, path, name, what, report):
 class _Run:
     """One sync of a folder: the episodes known and what is claimed so far."""
 
-    def __init__(self, directory, report):
+    def __init__(self, directory: Path, report: ImportReport) -> None:
         self.directory = directory
         self.report = report
         known = db.session.scalars(
@@ -244,13 +246,13 @@ class _Run:
         self.taken_slugs = {episode.slug for episode in known}
         self.transcripts = {t.file: t for e in known for t in e.transcripts}
 
-    def relative(self, path):
+    def relative(self, path: Path) -> str:
         return path.relative_to(self.directory).as_posix()
 
-    def warn(self, name, message):
+    def warn(self, name: str, message: str) -> None:
         self.report.warnings.append((name, message))
 
-    def sync_folder(self, folder, names):
+    def sync_folder(self, folder: Path, names: set[str]) -> None:
         """Sync each audio file in `folder`; warn about sidecars of no audio file."""
         candidates = sorted(
             name
@@ -267,7 +269,9 @@ class _Run:
                 "no audio file is named like it; ignored",
             )
 
-    def sync_file(self, folder, file_name, names, stems, root):
+    def sync_file(
+        self, folder: Path, file_name: str, names: set[str], stems: set[str], root: bool
+    ) -> None:
         path = folder / file_name
         name = self.relative(path)
         if len(name) > _AUDIO_FILE_MAX:
@@ -315,24 +319,34 @@ class _Run:
             outcome = self.report.updated
             if not changed:
                 # Only other rows changed; the feed's freshness follows updated_at.
-                episode.updated_at = utcnow()
+                episode.updated_at = clock.now()
         outcome.append(episode.slug)
         self.report.files[episode.slug] = name
 
-    def new_episode(self, name, facts, modified, fields, fields_path):
+    def new_episode(
+        self,
+        name: str,
+        facts: audio.AudioFacts,
+        modified: float,
+        fields: sidecar.Sidecar,
+        fields_path: Path | None,
+    ) -> Episode:
         """Return a new episode for the audio file `name`, sidecar fields applied."""
         values = dict(fields.values)
         stem = PurePosixPath(name).stem
         slug = values.pop("slug", None)
         if slug in self.taken_slugs:
+            assert fields_path is not None  # a slug comes from the sidecar only
             self.warn(
                 self.relative(fields_path),
                 f"slug: {slug!r} is taken by another episode; ignored",
             )
             slug = None
-        slug = slug or _unique_slug(_slugify(stem), self.taken_slugs)
+        slug = slug or files.unique(files.slugify(stem), self.taken_slugs.__contains__)
         self.taken_slugs.add(slug)
-        title = values.pop("title", None) or facts.title or _title_from_stem(stem)
+        title = (
+            values.pop("title", None) or facts.title or files.title_from_filename(name)
+        )
         episode = Episode(
             slug=slug,
             guid=str(uuid.uuid4()),
@@ -344,14 +358,16 @@ class _Run:
             size_bytes=facts.size_bytes,
             duration_s=facts.duration_s,
             published_at=datetime.fromtimestamp(modified, UTC),
-            episode_type="full",
+            episode_type=EpisodeType.FULL,
             explicit=False,
         )
         for attribute, value in values.items():
             setattr(episode, attribute, value)
         return episode
 
-    def apply_sidecar(self, episode, fields, path):
+    def apply_sidecar(
+        self, episode: Episode, fields: sidecar.Sidecar, path: Path
+    ) -> bool:
         """Apply a known episode's sidecar fields (see _apply_fields); True if any."""
         name = self.relative(path)
         slug = fields.values.get("slug")
@@ -368,11 +384,17 @@ class _Run:
             self.taken_slugs.add(episode.slug)
         return changed
 
-    def sync_chapters(self, episode, facts, folder, found):
+    def sync_chapters(
+        self,
+        episode: Episode,
+        facts: audio.AudioFacts,
+        folder: Path,
+        found: sidecar.Found,
+    ) -> bool:
         """Make the episode's imported chapters those of the audio, else of the
-        sidecar. Chapters a host added on the dashboard (source "host") stay.
+        sidecar. Chapters a host added on the dashboard (`ChapterSource.HOST`) stay.
         """
-        wanted, source = list(facts.chapters), "audio"
+        wanted, source = list(facts.chapters), ChapterSource.AUDIO
         if found.chapters:
             name = self.relative(folder / found.chapters)
             if wanted:
@@ -380,27 +402,25 @@ class _Run:
             else:
                 wanted, warnings = sidecar.read_chapters(folder / found.chapters, name)
                 self.report.warnings.extend(warnings)
-                source = "sidecar"
-        rows = []
+                source = ChapterSource.SIDECAR
+        rows: list[_ChapterRow] = []
         for chapter in wanted:
             if chapter.start_s > facts.duration_s:
                 self.warn(
-                    self.relative(folder / found.chapters)
-                    if source == "sidecar"
-                    else episode.audio_file,
+                    name if source == ChapterSource.SIDECAR else episode.audio_file,
                     f"chapter {chapter.title!r} starts at {chapter.start_s} s, "
                     f"after the audio ends; left out",
                 )
                 continue
-            url = weblinks.safe_url(chapter.url, _CHAPTER_URL_MAX)
+            url = rules.safe_url(chapter.url, _CHAPTER_URL_MAX)
             rows.append(
                 (chapter.start_s, chapter.title[:_CHAPTER_TITLE_MAX], url, source)
             )
-        hosts = [chapter for chapter in episode.chapters if chapter.source == "host"]
+        hosts = [c for c in episode.chapters if c.source == ChapterSource.HOST]
         current = [
             (chapter.start_s, chapter.title, chapter.url, chapter.source)
             for chapter in episode.chapters
-            if chapter.source != "host"
+            if chapter.source != ChapterSource.HOST
         ]
         if sorted(current, key=_chapter_order) == sorted(rows, key=_chapter_order):
             return False
@@ -410,9 +430,11 @@ class _Run:
         ]
         return True
 
-    def sync_transcripts(self, episode, folder, found):
+    def sync_transcripts(
+        self, episode: Episode, folder: Path, found: sidecar.Found
+    ) -> bool:
         """Make the episode's transcripts the valid transcript files beside it."""
-        wanted = {}
+        wanted: dict[str, tuple[str, str | None]] = {}
         for transcript in found.transcripts:
             name = self.relative(folder / transcript.name)
             problems = sidecar.check_transcript(folder / transcript.name, name)
@@ -443,7 +465,14 @@ class _Run:
                 changed = True
         return changed
 
-    def sync_image(self, episode, facts, folder, stem, names):
+    def sync_image(
+        self,
+        episode: Episode,
+        facts: audio.AudioFacts,
+        folder: Path,
+        stem: str,
+        names: set[str],
+    ) -> bool:
         """Point the episode at its art: `<stem>.jpg|.png`, else the embedded art.
 
         Embedded art is saved as `<stem>.jpg` or `.png`, never over a file.
@@ -459,6 +488,7 @@ class _Run:
             ),
             None,
         )
+        image: str | None
         if art is not None:
             image = self.relative(folder / art)
             try:
@@ -487,7 +517,9 @@ class _Run:
         episode.image = image
         return True
 
-    def save_embedded_art(self, embedded, folder, stem, audio_name):
+    def save_embedded_art(
+        self, embedded: audio.Artwork, folder: Path, stem: str, audio_name: str
+    ) -> str | None:
         """Save embedded art next to the audio; return its name, or None."""
         try:
             facts = artwork.inspect(embedded.data)
@@ -504,7 +536,7 @@ class _Run:
         target = folder / f"{stem}{facts.suffix}"
         image = self.relative(target)
         try:
-            _write_new_file(target, embedded.data)
+            files.write_new(target, embedded.data)
         except OSError as error:
             self.warn(
                 audio_name,
@@ -518,44 +550,12 @@ class _Run:
         return image
 
 
-def _chapter_order(row):
+def _chapter_order(row: _ChapterRow) -> tuple[int, str, str, str]:
     start_s, title, url, source = row
     return start_s, title, url or "", source
 
 
-def _write_new_file(target, data):
-    """Write `data` to a new file at `target`; leave a file already there alone.
-
-    The data goes to a hidden temporary file first, then takes the name in one
-    step, so a crash never leaves half an image under the final name.
-    """
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        temporary.write_bytes(data)
-        try:
-            os.link(temporary, target)
-        except FileExistsError:
-            pass
-        except OSError:
-            # Some file systems (FAT, some network shares) have no hard links.
-            try:
-                with open(target, "xb") as fileobj:
-                    fileobj.write(data)
-            except FileExistsError:
-                pass
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _slugify(text):
-    """Return a lowercase ASCII slug for `text`; "episode" if nothing is left."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.decode("ascii").lower())
-    # Room for a "-123" suffix when the slug is taken.
-    return slug.strip("-")[: _SLUG_MAX - 10].strip("-") or "episode"
-
-
-def _refresh(episode, facts):
+def _refresh(episode: Episode, facts: audio.AudioFacts) -> bool:
     """Copy what the file says about itself onto `episode`; return True if changed."""
     changed = False
     for key in ("size_bytes", "duration_s", "mime_type"):
@@ -564,20 +564,3 @@ def _refresh(episode, facts):
             setattr(episode, key, value)
             changed = True
     return changed
-
-
-def _unique_slug(base, taken):
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
-def _title_from_stem(stem):
-    """Return a file stem as a title: "the-lighthouse_keeper" → "The lighthouse keeper".
-
-    Never empty, as the title column demands.
-    """
-    words = re.sub(r"[\s_.-]+", " ", xml_safe(stem)).strip()
-    return words[:1].upper() + words[1:] if words else "Untitled episode"

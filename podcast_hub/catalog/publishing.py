@@ -7,37 +7,39 @@ renamed into place, and a failure leaves nothing on disk or in the database.
 """
 
 import contextlib
+import enum
 import os
 import re
 import secrets
 import tempfile
-import unicodedata
 import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import IO, Any
 
 import sqlalchemy as sa
 
+from .. import clock
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..library import audio, weblinks
+from ..library import audio
 from ..models import (
-    EPISODE_TYPES,
-    SHOW_TYPES,
     SOUNDBITE_SECONDS,
     Chapter,
+    ChapterSource,
     Comment,
     Episode,
+    EpisodeType,
+    Show,
+    ShowType,
     Soundbite,
-    utcnow,
 )
-from ..text import timecode
-from ..text.plain import xml_safe
-from . import episodes
+from ..text import rules, timecode
+from . import episodes, files
 
 CHUNK_BYTES = 1 << 20
-PUBLICATIONS = ("draft", "now", "at")
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Extensions podcast apps expect for each format we read.
 CANONICAL_EXTENSIONS = {
     "audio/mpeg": ".mp3",
@@ -51,13 +53,23 @@ COVER_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
 _UPLOADED_COVER = re.compile(r"^cover-[0-9a-f]{12}\.(?:png|jpg)$")
 _SLUG_MAX = Episode.slug.type.length
 _CHAPTER_URL_MAX = Chapter.url.type.length
+# The media folder, as a path or its name.
+MediaDir = str | os.PathLike[str]
+
+
+class Publication(enum.StrEnum):
+    """When an edited episode is out: never (a draft), now, or at a moment."""
+
+    DRAFT = "draft"
+    NOW = "now"
+    AT = "at"
 
 
 @dataclass
 class Upload:
     """A file a host sent: its stream, the name it had, and the size limit."""
 
-    stream: object
+    stream: IO[bytes] | None
     filename: str
     max_bytes: int
 
@@ -72,11 +84,11 @@ class Shift:
     outside: list[tuple[Comment, int]] = field(default_factory=list)
 
 
-def _upload_error(message, name="audio"):
+def _upload_error(message: str, name: str = "audio") -> ValidationFailed:
     return ValidationFailed({name: [message]}, message=message)
 
 
-def _receive(upload, media_dir, what="audio"):
+def _receive(upload: Upload | None, media_dir: MediaDir, what: str = "audio") -> Path:
     """Copy `upload` into a hidden temporary file in `media_dir`; return its path.
 
     Raises ValidationFailed, leaving nothing behind, for no file, an empty file
@@ -109,12 +121,12 @@ def _receive(upload, media_dir, what="audio"):
     return path
 
 
-def _temporary(media_dir):
+def _temporary(media_dir: Path) -> tuple[int, str]:
     # A dotfile, so that `hub import` leaves it alone.
     return tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=media_dir)
 
 
-def _read_audio(path, filename):
+def _read_audio(path: Path, filename: str) -> audio.AudioFacts:
     try:
         return audio.read(path)
     except audio.NotAudio as error:
@@ -123,31 +135,16 @@ def _read_audio(path, filename):
         ) from None
 
 
-def _place(temporary, media_dir, stem, suffix):
-    """Move `temporary` to a free name `stem[-n]suffix`; return that name.
-
-    Never overwrites a file, even one that appears meanwhile.
-    """
-    n = 1
-    while True:
-        name = f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}"
-        target = Path(media_dir) / name
-        if episodes.by_audio_file(name) is None and not target.exists():
-            try:
-                os.link(temporary, target)
-            except FileExistsError:
-                pass
-            except OSError:
-                # A file system without hard links: the check above must do.
-                os.replace(temporary, target)
-                return name
-            else:
-                temporary.unlink()
-                return name
-        n += 1
+def _place(temporary: Path, media_dir: MediaDir, stem: str, suffix: str) -> str:
+    """Move `temporary` to a free name `stem[-n]suffix`; return that name."""
+    return files.place(temporary, Path(media_dir), stem, suffix, _audio_claimed)
 
 
-def _suffix_for(filename, facts):
+def _audio_claimed(name: str) -> bool:
+    return episodes.by_audio_file(name) is not None
+
+
+def _suffix_for(filename: str, facts: audio.AudioFacts) -> str:
     """Keep the uploaded name's extension when it matches the format read."""
     suffix = Path(filename).suffix.lower()
     if audio.EXTENSION_TYPES.get(suffix) == facts.mime_type:
@@ -155,44 +152,32 @@ def _suffix_for(filename, facts):
     return CANONICAL_EXTENSIONS[facts.mime_type]
 
 
-def slugify(text):
-    """Return a lowercase ASCII slug for `text`; "episode" if nothing is left."""
-    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.decode("ascii").lower())
-    return slug.strip("-")[: _SLUG_MAX - 10].strip("-") or "episode"
+def _unique_slug(base: str, episode: Episode | None = None) -> str:
+    """Return `base`, numbered if need be, as a slug no other episode has."""
 
+    def taken(slug: str) -> bool:
+        other = db.session.scalar(sa.select(Episode).where(Episode.slug == slug))
+        return other is not None and other is not episode
 
-def _unique_slug(base, episode=None):
-    slug, n = base, 1
-    while True:
-        taken = db.session.scalar(sa.select(Episode).where(Episode.slug == slug))
-        if taken is None or taken is episode:
-            return slug
-        n += 1
-        slug = f"{base}-{n}"
-
-
-def _title_from_filename(filename):
-    words = re.sub(r"[\s_.-]+", " ", xml_safe(Path(filename).stem)).strip()
-    return words[:1].upper() + words[1:] if words else "Untitled episode"
+    return files.unique(base, taken)
 
 
 class _Incoming:
     """An upload received into the media folder, not yet an episode's audio."""
 
-    def __init__(self, temporary, media_dir):
+    def __init__(self, temporary: Path, media_dir: MediaDir) -> None:
         self.temporary = temporary
         self.media_dir = Path(media_dir)
-        self.placed = None
+        self.placed: str | None = None
 
-    def place(self, slug, suffix):
+    def place(self, slug: str, suffix: str) -> str:
         """Give the file its final name; return it, relative to the media folder."""
         self.placed = _place(self.temporary, self.media_dir, slug, suffix)
         return self.placed
 
 
 @contextlib.contextmanager
-def _incoming(upload, media_dir):
+def _incoming(upload: Upload, media_dir: MediaDir) -> Iterator[_Incoming]:
     """Receive `upload`; on any failure inside, roll back and leave no file behind."""
     incoming = _Incoming(_receive(upload, media_dir), media_dir)
     try:
@@ -205,7 +190,9 @@ def _incoming(upload, media_dir):
         raise
 
 
-def create_episode(upload, media_dir, *, title=None):
+def create_episode(
+    upload: Upload, media_dir: MediaDir, *, title: str | None = None
+) -> Episode:
     """Store an uploaded audio file as a new draft episode and return it.
 
     The title is `title`, else the file's tag, else its name. Raises
@@ -214,8 +201,9 @@ def create_episode(upload, media_dir, *, title=None):
     """
     with _incoming(upload, media_dir) as incoming:
         facts = _read_audio(incoming.temporary, upload.filename)
-        title = (title or facts.title or _title_from_filename(upload.filename))[:255]
-        slug = _unique_slug(slugify(title))
+        title = title or facts.title or files.title_from_filename(upload.filename)
+        title = title[:255]
+        slug = _unique_slug(files.slugify(title))
         placed = incoming.place(slug, _suffix_for(upload.filename, facts))
         episode = Episode(
             slug=slug,
@@ -234,7 +222,7 @@ def create_episode(upload, media_dir, *, title=None):
     return episode
 
 
-def replace_audio(episode, upload, media_dir):
+def replace_audio(episode: Episode, upload: Upload, media_dir: MediaDir) -> int:
     """Swap `episode`'s audio for an uploaded file, keeping its guid; return the
     previous duration in seconds.
 
@@ -257,45 +245,42 @@ def replace_audio(episode, upload, media_dir):
 
 
 def update_episode(
-    episode,
+    episode: Episode,
     *,
-    title,
-    slug,
-    description,
-    season,
-    number,
-    episode_type,
-    explicit,
-    publication,
-    publish_at=None,
-    now=None,
-):
+    title: str | None,
+    slug: str | None,
+    description: str | None,
+    season: int | None,
+    number: int | None,
+    episode_type: str,
+    explicit: bool,
+    publication: str,
+    publish_at: datetime | None = None,
+) -> Episode:
     """Save the host's edits to `episode`.
 
     `publication` is `draft` (out of the feed), `now` (keeps the date of an
     episode that is already out) or `at` (`publish_at`, an aware datetime: a
     future one schedules the episode). Raises ValidationFailed.
     """
-    now = now or utcnow()
-    fields = {}
+    now = clock.now()
+    fields: dict[str, list[str]] = {}
     title = (title or "").strip()
     slug = (slug or "").strip().lower()
     if not 1 <= len(title) <= 255:
         fields["title"] = ["Give a title of 1 to 255 characters."]
-    if not SLUG_PATTERN.match(slug) or len(slug) > _SLUG_MAX:
-        fields["slug"] = [
-            "Use lowercase letters, digits and single hyphens, as in my-episode-1."
-        ]
+    if not rules.is_slug(slug) or len(slug) > _SLUG_MAX:
+        fields["slug"] = [rules.NOT_A_SLUG]
     elif _unique_slug(slug, episode) != slug:
         fields["slug"] = ["Another episode already has this slug."]
     for name, value in (("season", season), ("number", number)):
         if value is not None and value < 1:
             fields[name] = ["Give a whole number from 1, or leave it empty."]
-    if episode_type not in EPISODE_TYPES:
+    if episode_type not in tuple(EpisodeType):
         fields["episode_type"] = ["Choose full, trailer or bonus."]
-    if publication not in PUBLICATIONS:
+    if publication not in tuple(Publication):
         fields["publication"] = ["Choose draft, now or a date."]
-    elif publication == "at" and publish_at is None:
+    elif publication == Publication.AT and publish_at is None:
         fields["publish_at"] = ["Give the date and time to publish at (UTC)."]
     if fields:
         raise ValidationFailed(fields)
@@ -306,9 +291,9 @@ def update_episode(
     episode.number = number
     episode.episode_type = episode_type
     episode.explicit = bool(explicit)
-    if publication == "draft":
+    if publication == Publication.DRAFT:
         episode.published_at = None
-    elif publication == "now":
+    elif publication == Publication.NOW:
         if episode.published_at is None or episode.published_at > now:
             episode.published_at = now
     else:
@@ -317,21 +302,21 @@ def update_episode(
     return episode
 
 
-def publish_now(episode, now=None):
+def publish_now(episode: Episode) -> None:
     """Publish a draft or scheduled episode at once."""
-    now = now or utcnow()
+    now = clock.now()
     if episode.published_at is None or episode.published_at > now:
         episode.published_at = now
     db.session.commit()
 
 
-def unpublish(episode):
+def unpublish(episode: Episode) -> None:
     """Take `episode` out of the feed and the site: it becomes a draft."""
     episode.published_at = None
     db.session.commit()
 
 
-def all_episodes():
+def all_episodes() -> Sequence[Episode]:
     """Return every episode, drafts first, then newest first."""
     query = sa.select(Episode).order_by(
         Episode.published_at.desc().nulls_first(), Episode.id.desc()
@@ -339,15 +324,15 @@ def all_episodes():
     return db.session.scalars(query).all()
 
 
-def get_episode(episode_id):
+def get_episode(episode_id: int) -> Episode | None:
     """Return the episode with this id, published or not, or None."""
     return db.session.get(Episode, episode_id)
 
 
-def comment_totals(episodes):
+def comment_totals(episodes: Iterable[Episode]) -> dict[int, dict[str, int]]:
     """Return {episode id: {status: count}} for `episodes`, in one query."""
     ids = [episode.id for episode in episodes]
-    totals = {episode_id: {} for episode_id in ids}
+    totals: dict[int, dict[str, int]] = {episode_id: {} for episode_id in ids}
     if not ids:
         return totals
     query = (
@@ -360,14 +345,12 @@ def comment_totals(episodes):
     return totals
 
 
-_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SHOW_TEXT_FIELDS = {
     "title": 255,
     "description": None,
     "author": 255,
     "owner_name": 255,
-    "owner_email": 254,
+    "owner_email": None,  # as long as an e-mail address may be (`rules`)
     "language": 35,
     "category": 255,
     "funding_text": 128,
@@ -375,41 +358,42 @@ SHOW_TEXT_FIELDS = {
 SHOW_URL_FIELDS = {"funding_url": 512, "new_feed_url": 512}
 
 
-def update_show(show, values):
+def update_show(show: Show, values: Mapping[str, Any]) -> Show:
     """Save the show's feed settings from `values` (a dict of field → value).
 
     Raises ValidationFailed with a message per field that breaks a rule.
     """
-    fields = {}
-    clean = {}
-    for name, limit in {**SHOW_TEXT_FIELDS, **SHOW_URL_FIELDS}.items():
-        value = (values.get(name) or "").strip()
-        if limit and len(value) > limit:
+    fields: dict[str, list[str]] = {}
+    clean: dict[str, str] = {}
+    for name in {**SHOW_TEXT_FIELDS, **SHOW_URL_FIELDS}:
+        clean[name] = (values.get(name) or "").strip()
+    for name, limit in SHOW_TEXT_FIELDS.items():
+        if limit and len(clean[name]) > limit:
             fields[name] = [f"Keep it under {limit} characters."]
-        clean[name] = value
     if not clean["title"]:
         fields["title"] = ["The show needs a title."]
-    if clean["owner_email"] and not _EMAIL.match(clean["owner_email"]):
-        fields["owner_email"] = ["That does not look like an e-mail address."]
-    if not _LANGUAGE.match(clean["language"]):
-        fields["language"] = ["Use a language code such as en, de or pt-BR."]
+    if clean["owner_email"] and (problem := rules.email_problem(clean["owner_email"])):
+        fields["owner_email"] = [problem]
+    if not rules.is_language(clean["language"]):
+        fields["language"] = [rules.NOT_A_LANGUAGE]
     parts = [part.strip() for part in clean["category"].split(">")]
     if not clean["category"] or len(parts) > 2 or not all(parts):
         fields["category"] = ["Use an Apple category, as in Arts or Arts > Books."]
     else:
         clean["category"] = " > ".join(parts)
-    for name in SHOW_URL_FIELDS:
-        if clean[name] and weblinks.safe_url(clean[name]) is None:
-            fields[name] = ["Give a full address starting with https://."]
+    for name, limit in SHOW_URL_FIELDS.items():
+        if clean[name] and (problem := rules.url_problem(clean[name], limit)):
+            fields[name] = [problem]
     if clean["funding_text"] and not clean["funding_url"]:
         fields.setdefault("funding_url", []).append(
             "Give the address the funding text links to."
         )
-    show_type = values.get("show_type")
-    if show_type not in SHOW_TYPES:
+    show_type = values.get("show_type") or ""
+    if show_type not in tuple(ShowType):
         fields["show_type"] = ["Choose episodic or serial."]
     if fields:
         raise ValidationFailed(fields)
+    value: str | None
     for name, value in clean.items():
         if name in SHOW_URL_FIELDS or name == "funding_text":
             value = value or None
@@ -421,7 +405,7 @@ def update_show(show, values):
     return show
 
 
-def set_cover(show, upload, media_dir):
+def set_cover(show: Show, upload: Upload, media_dir: MediaDir) -> list[str]:
     """Store an uploaded JPEG or PNG as the show's cover; return Apple's warnings.
 
     The warnings (size, colour space…) come from `artwork.check`; a cover with
@@ -466,7 +450,7 @@ def set_cover(show, upload, media_dir):
     return warnings
 
 
-def shift_moments(episode, offset_s):
+def shift_moments(episode: Episode, offset_s: int | None) -> Shift:
     """Move every comment's moment on `episode` by `offset_s` seconds.
 
     For re-cut audio: a new 20-second intro is an offset of 20, a cut one of
@@ -483,6 +467,7 @@ def shift_moments(episode, offset_s):
         .order_by(Comment.timestamp_s, Comment.id)
     )
     for comment in db.session.scalars(query):
+        assert comment.timestamp_s is not None  # the query leaves out the others
         moved = comment.timestamp_s + offset_s
         if 0 <= moved <= episode.duration_s:
             comment.timestamp_s = moved
@@ -493,7 +478,7 @@ def shift_moments(episode, offset_s):
     return shift
 
 
-def moments_past_the_end(episode):
+def moments_past_the_end(episode: Episode) -> Sequence[Comment]:
     """Return the comments whose moment lies after the end of `episode`'s audio."""
     query = (
         sa.select(Comment)
@@ -506,40 +491,47 @@ def moments_past_the_end(episode):
     return db.session.scalars(query).all()
 
 
-def _check_moment(episode, start_s, fields):
+def _check_moment(
+    episode: Episode, start_s: int | None, fields: dict[str, list[str]]
+) -> None:
     if start_s is None or not 0 <= start_s <= episode.duration_s:
         fields["start"] = [
             f"Give a moment between 0:00 and {timecode.format(episode.duration_s)}."
         ]
 
 
-def add_chapter(episode, *, start_s, title, url=None):
+def add_chapter(
+    episode: Episode, *, start_s: int | None, title: str | None, url: str | None = None
+) -> Chapter:
     """Add a host chapter to `episode` at `start_s`; return it."""
-    fields = {}
+    fields: dict[str, list[str]] = {}
     _check_moment(episode, start_s, fields)
     title = (title or "").strip()
     if not 1 <= len(title) <= 255:
         fields["title"] = ["Give the chapter a title of 1 to 255 characters."]
     url = (url or "").strip() or None
-    if url and weblinks.safe_url(url, _CHAPTER_URL_MAX) is None:
-        fields["url"] = [
-            f"Give a web address starting with https:// or http://, "
-            f"up to {_CHAPTER_URL_MAX} characters."
-        ]
+    if url and (problem := rules.url_problem(url, _CHAPTER_URL_MAX)):
+        fields["url"] = [problem]
     if fields:
         raise ValidationFailed(fields)
     chapter = Chapter(
-        episode_id=episode.id, start_s=start_s, title=title, url=url, source="host"
+        episode_id=episode.id,
+        start_s=start_s,
+        title=title,
+        url=url,
+        source=ChapterSource.HOST,
     )
     db.session.add(chapter)
     db.session.commit()
     return chapter
 
 
-def add_soundbite(episode, *, start_s, duration_s, title):
+def add_soundbite(
+    episode: Episode, *, start_s: int | None, duration_s: int | None, title: str | None
+) -> Soundbite:
     """Add a `podcast:soundbite` of 15 to 120 seconds to `episode`; return it."""
     shortest, longest = SOUNDBITE_SECONDS
-    fields = {}
+    fields: dict[str, list[str]] = {}
     _check_moment(episode, start_s, fields)
     if duration_s is None or not shortest <= duration_s <= longest:
         fields["duration"] = [f"A soundbite lasts {shortest} to {longest} seconds."]
@@ -559,19 +551,19 @@ def add_soundbite(episode, *, start_s, duration_s, title):
     return soundbite
 
 
-def remove_chapter(episode, chapter_id):
+def remove_chapter(episode: Episode, chapter_id: int) -> None:
     """Remove one of the host's chapters from `episode`, if it is there."""
     db.session.execute(
         sa.delete(Chapter).where(
             Chapter.id == chapter_id,
             Chapter.episode_id == episode.id,
-            Chapter.source == "host",
+            Chapter.source == ChapterSource.HOST,
         )
     )
     db.session.commit()
 
 
-def remove_soundbite(episode, soundbite_id):
+def remove_soundbite(episode: Episode, soundbite_id: int) -> None:
     """Remove a soundbite from `episode`, if it is there."""
     db.session.execute(
         sa.delete(Soundbite).where(

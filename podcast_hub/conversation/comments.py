@@ -1,16 +1,19 @@
 """The conversation: posting comments and replies, and threads."""
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from .. import clock
 from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Comment, Episode, Host, utcnow
+from ..models import Comment, CommentStatus, Episode, Host
 from ..text import names, plain, timecode
-from . import moderation
+from . import answers, moderation, order
 
 MAX_DEPTH = 3
 # How the feeds mark a host's comment; no listener's name may carry it.
@@ -25,8 +28,8 @@ class Node:
 
     `replies` are all of them, or a window of them in thread order (see
     `threads`): then `reply_total` says how many there are in all, `shown_to`
-    how many come before the window's end, and `answerer` names the first host
-    who replied, wherever that reply is.
+    how many come before the window's end, and `answerer` names the host of the
+    thread's first answer (`answers`), wherever that reply is.
     """
 
     comment: Comment
@@ -37,44 +40,45 @@ class Node:
     answerer: str | None = None
 
     @property
-    def reply_count(self):
+    def reply_count(self) -> int:
         """Return the number of replies below this comment, at any depth."""
         if self.reply_total is not None:
             return self.reply_total
         return sum(1 + reply.reply_count for reply in self.replies)
 
     @property
-    def more_replies(self):
+    def more_replies(self) -> int:
         """Return how many replies in thread order come after those shown."""
         if self.reply_total is None:
             return 0
         return max(0, self.reply_total - self.shown_to)
 
     @property
-    def answered_by(self):
-        """Return the name of the first host who replied below, or None."""
+    def answered_by(self) -> str | None:
+        """Return the name of the host whose answer below came first, or None."""
         if self.reply_total is not None:
             return self.answerer
+        first = answers.first_answer(node.comment for node in self.below())
+        return first.author if first else None
+
+    def below(self) -> Iterator["Node"]:
+        """Yield the Nodes of every reply held below this one, at any depth."""
         for reply in self.replies:
-            if reply.comment.is_host:
-                return reply.comment.author
-        for reply in self.replies:
-            if name := reply.answered_by:
-                return name
-        return None
+            yield reply
+            yield from reply.below()
 
 
 def post_comment(
-    episode,
+    episode: Episode,
     *,
-    body,
-    author=None,
-    email=None,
-    timestamp_s=None,
-    parent_id=None,
-    host=None,
-    own_ids=None,
-):
+    body: str,
+    author: str | None = None,
+    email: str | None = None,
+    timestamp_s: int | None = None,
+    parent_id: int | None = None,
+    host: Host | None = None,
+    own_ids: Mapping[int, datetime] | None = None,
+) -> Comment:
     """Store and return a comment on `episode`.
 
     With `host`, the comment is the host's, carries their display name and is
@@ -89,15 +93,7 @@ def post_comment(
     if host is None:
         moderation.check_open(episode)
         author = listener_name(author)
-    if timestamp_s is not None and not 0 <= timestamp_s <= episode.duration_s:
-        raise ValidationFailed(
-            {
-                "timestamp": [
-                    "The moment must be between 0:00 and "
-                    f"{timecode.format(episode.duration_s)}, the episode's length."
-                ]
-            }
-        )
+    _check_moment(episode, timestamp_s)
     parent = None
     if parent_id is not None:
         parent = _published_comment(episode, parent_id)
@@ -110,7 +106,7 @@ def post_comment(
             author=author, email=email, body=body, own_ids=own_ids
         )
     else:
-        status = "published"
+        status = CommentStatus.PUBLISHED
     comment = Comment(
         episode_id=episode.id,
         parent_id=parent.id if parent else None,
@@ -127,7 +123,7 @@ def post_comment(
     return comment
 
 
-def listener_name(name):
+def listener_name(name: str | None) -> str:
     """Return a listener's name as stored (`names.normal`).
 
     Raises ValidationFailed (`author`) when it can look like a host's display
@@ -143,79 +139,70 @@ def listener_name(name):
     return name
 
 
-def _mention(name, body):
+def _mention(name: str, body: str) -> str:
     """Start `body` with "@name", for a reply shown beside the comment it answers."""
     mention = f"@{name}"
     return body if body.startswith(mention) else f"{mention} {body}"
 
 
-def _published_comment(episode, comment_id):
+def _published_comment(episode: Episode, comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.episode_id != episode.id:
         raise NotFound("There is no such comment on this episode.", field="parent_id")
-    if comment.status != "published":
+    if comment.status != CommentStatus.PUBLISHED:
         raise NotFound("That comment is not open for replies.", field="parent_id")
     return comment
 
 
-def _ancestors(comment):
-    chain = []
+def _ancestors(comment: Comment) -> list[Comment]:
+    chain: list[Comment] = []
     while comment.parent_id is not None and len(chain) < MAX_DEPTH:
-        comment = db.session.get(Comment, comment.parent_id)
+        comment = db.session.get_one(Comment, comment.parent_id)
         chain.append(comment)
     return chain
 
 
-def thread(episode):
+def thread(episode: Episode) -> list[Node]:
     """Return the episode's published conversation as a list of top-level Nodes.
 
-    Pinned threads come first, then threads by moment (general comments
-    last), then by time; replies by time. One query, whatever the size of the
-    conversation.
+    Threads in `order.Sort.MOMENT`; replies by time. One query, whatever the
+    size of the conversation.
     """
     query = (
         sa.select(Comment)
-        .where(Comment.episode_id == episode.id, Comment.status == "published")
+        .where(
+            Comment.episode_id == episode.id,
+            Comment.status == CommentStatus.PUBLISHED,
+        )
         .order_by(Comment.created_at, Comment.id)
         .options(so.raiseload("*"))
     )
     nodes = {comment.id: Node(comment) for comment in db.session.scalars(query)}
     roots = []
     for node in nodes.values():
-        parent = nodes.get(node.comment.parent_id)
-        if node.comment.parent_id is None:
+        parent_id = node.comment.parent_id
+        if parent_id is None:
             roots.append(node)
-        elif parent is not None:
+        elif (parent := nodes.get(parent_id)) is not None:
             parent.replies.append(node)
     for root in roots:
         _set_depth(root, 1)
-    roots.sort(key=_moment_order)
+    roots.sort(key=lambda node: order.sort_key(node.comment))
     return roots
 
 
-def _set_depth(node, depth):
+def _set_depth(node: Node, depth: int) -> None:
     node.depth = depth
     for reply in node.replies:
         _set_depth(reply, depth + 1)
 
 
-def _moment_order(node):
-    moment = node.comment.timestamp_s
-    return (
-        not node.comment.pinned,
-        moment is None,
-        moment or 0,
-        node.comment.created_at,
-        node.comment.id,
-    )
-
-
-def count(nodes):
+def count(nodes: Iterable[Node]) -> int:
     """Return the number of comments in `nodes` and all their replies."""
     return sum(1 + node.reply_count for node in nodes)
 
 
-def get_comment(comment_id):
+def get_comment(comment_id: int) -> Comment:
     """Return the comment with this id, or raise NotFound."""
     comment = db.session.get(Comment, comment_id)
     if comment is None:
@@ -223,7 +210,7 @@ def get_comment(comment_id):
     return comment
 
 
-def to_json(node):
+def to_json(node: Node) -> dict[str, Any]:
     """Return the public JSON of a comment Node and its replies."""
     comment = node.comment
     return {
@@ -251,41 +238,49 @@ HAS_REPLIES = (
 )
 
 
-def episode_of(comment):
+def episode_of(comment: Comment) -> Episode:
     """Return the episode `comment` belongs to."""
-    return db.session.get(Episode, comment.episode_id)
+    return db.session.get_one(Episode, comment.episode_id)
 
 
-def change_deadline(comment):
+def change_deadline(comment: Comment) -> datetime:
     """Return the moment after which the author can no longer change `comment`."""
     return comment.created_at + EDIT_WINDOW
 
 
-def can_change(comment, now=None):
+# What an author may still change: spam looks held to its author.
+_CHANGEABLE = (CommentStatus.PUBLISHED, CommentStatus.PENDING, CommentStatus.SPAM)
+
+
+def can_change(comment: Comment) -> bool:
     """Tell whether the author may still edit or delete `comment`."""
-    if comment.status not in ("published", "pending", "spam"):
-        return False
-    return (now or utcnow()) < change_deadline(comment)
+    return _can_change(comment, clock.now())
 
 
-def changeable(nodes, own_ids, now=None):
+def _can_change(comment: Comment, now: datetime) -> bool:
+    return comment.status in _CHANGEABLE and now < change_deadline(comment)
+
+
+def changeable(
+    nodes: Iterable[Node], own_ids: Mapping[int, datetime]
+) -> dict[int, datetime]:
     """Return {comment id: deadline} for the comments in `nodes` their author owns.
 
     `own_ids` maps the ids of the comments this visitor posted to their
     `created_at`; only those still inside the edit window are returned.
     """
-    now = now or utcnow()
-    found = {}
+    now = clock.now()
+    found: dict[int, datetime] = {}
     stack = list(nodes)
     while stack:
         node = stack.pop()
         stack.extend(node.replies)
-        if node.comment.is_claimed_by(own_ids) and can_change(node.comment, now):
+        if node.comment.is_claimed_by(own_ids) and _can_change(node.comment, now):
             found[node.comment.id] = change_deadline(node.comment)
     return found
 
 
-def edit_comment(comment, *, body, timestamp_s, now=None):
+def edit_comment(comment: Comment, *, body: str, timestamp_s: int | None) -> Comment:
     """Change the words and moment of `comment` for its author; return it.
 
     A listener's comment is moderated again (`moderation.status_after_edit`):
@@ -293,8 +288,8 @@ def edit_comment(comment, *, body, timestamp_s, now=None):
     blocked words send it to spam. Raises NotAllowed once EDIT_WINDOW has passed
     since it was posted, and ValidationFailed for a moment outside the episode.
     """
-    now = now or utcnow()
-    if not can_change(comment, now):
+    now = clock.now()
+    if not _can_change(comment, now):
         raise NotAllowed(TOO_LATE)
     _check_moment(episode_of(comment), timestamp_s)
     if not comment.is_host:
@@ -308,26 +303,26 @@ def edit_comment(comment, *, body, timestamp_s, now=None):
     return comment
 
 
-def delete_own_comment(comment, now=None):
+def delete_own_comment(comment: Comment) -> None:
     """Delete `comment` for its author: it leaves the page, the JSON and the feeds.
 
     The row stays as `deleted` until moderation purges it. Raises NotAllowed once
     EDIT_WINDOW has passed, or when someone has replied (their words would go too).
     """
-    now = now or utcnow()
-    if not can_change(comment, now):
+    now = clock.now()
+    if not _can_change(comment, now):
         raise NotAllowed(TOO_LATE)
     replied = sa.select(Comment.id).where(
-        Comment.parent_id == comment.id, Comment.status == "published"
+        Comment.parent_id == comment.id, Comment.status == CommentStatus.PUBLISHED
     )
     if db.session.scalar(replied.limit(1)) is not None:
         raise NotAllowed(HAS_REPLIES)
-    comment.status = "deleted"
+    comment.status = CommentStatus.DELETED
     comment.deleted_at = now
     db.session.commit()
 
 
-def _check_moment(episode, timestamp_s):
+def _check_moment(episode: Episode, timestamp_s: int | None) -> None:
     if timestamp_s is not None and not 0 <= timestamp_s <= episode.duration_s:
         raise ValidationFailed(
             {

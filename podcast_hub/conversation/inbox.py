@@ -1,13 +1,15 @@
 """The host's inbox: comments by tab, with counts, pages and thread context."""
 
 import math
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from ..extensions import db
-from ..models import Comment, Episode
+from ..models import Comment, CommentStatus, Episode
+from . import answers
 
 TABS = {
     "needs-reply": "Needs reply",
@@ -38,72 +40,41 @@ class Page:
     total: int
 
     @property
-    def pages(self):
+    def pages(self) -> int:
         """Return how many pages the tab has; at least one."""
         return max(1, math.ceil(self.total / self.per_page))
 
     @property
-    def has_previous(self):
+    def has_previous(self) -> bool:
         return self.number > 1
 
     @property
-    def has_next(self):
+    def has_next(self) -> bool:
         return self.number < self.pages
 
 
-def _answered():
-    """Return a condition: a published host reply answers the comment.
-
-    A reply to a third-level comment attaches beside it (threads go three
-    levels deep), so a later host comment under the same parent answers it too.
-    """
-    reply = so.aliased(Comment)
-    parent = so.aliased(Comment)
-    at_third_level = (
-        sa.select(parent.id)
-        .where(parent.id == Comment.parent_id, parent.parent_id.is_not(None))
-        .exists()
-    )
-    return (
-        sa.select(reply.id)
-        .where(
-            reply.is_host.is_(True),
-            reply.status == "published",
-            sa.or_(
-                reply.parent_id == Comment.id,
-                sa.and_(
-                    at_third_level,
-                    reply.parent_id == Comment.parent_id,
-                    reply.created_at >= Comment.created_at,
-                ),
-            ),
-        )
-        .exists()
-    )
-
-
-def _tab_condition(tab):
+def _tab_condition(tab: str) -> sa.ColumnElement[bool]:
     if tab == "needs-reply":
         return sa.and_(
             Comment.is_host.is_(False),
-            Comment.status == "published",
+            Comment.status == CommentStatus.PUBLISHED,
             Comment.reply_not_needed.is_(False),
-            ~_answered(),
+            ~answers.comment_answered(),
         )
     if tab == "moderation":
-        return Comment.status == "pending"
+        return Comment.status == CommentStatus.PENDING
     if tab == "spam":
-        return Comment.status == "spam"
+        return Comment.status == CommentStatus.SPAM
     if tab == "all":
         return sa.true()
     raise ValueError(f"unknown inbox tab {tab!r}")
 
 
-def _episode_condition(episode_id):
+def _episode_condition(episode_id: int | None) -> sa.ColumnElement[bool]:
     return sa.true() if episode_id is None else Comment.episode_id == episode_id
 
 
-def counts(episode_id=None):
+def counts(episode_id: int | None = None) -> dict[str, int]:
     """Return {tab: number of comments} for every tab, in one query."""
     columns = [
         sa.func.coalesce(sa.func.sum(sa.case((_tab_condition(tab), 1), else_=0)), 0)
@@ -113,14 +84,21 @@ def counts(episode_id=None):
     return dict(zip(TABS, db.session.execute(query).one(), strict=True))
 
 
-def page(tab=DEFAULT_TAB, *, episode_id=None, number=1, per_page=PER_PAGE):
+def page(
+    tab: str = DEFAULT_TAB,
+    *,
+    episode_id: int | None = None,
+    number: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page:
     """Return one Page of `tab`, newest first, each row with its thread context.
 
     A page number past the end gives the last page. Raises ValueError for an
     unknown tab.
     """
     where = sa.and_(_tab_condition(tab), _episode_condition(episode_id))
-    total = db.session.scalar(sa.select(sa.func.count(Comment.id)).where(where))
+    count = sa.select(sa.func.count(Comment.id)).where(where)
+    total = db.session.execute(count).scalar_one()
     number = min(max(1, number), max(1, math.ceil(total / per_page)))
     query = (
         sa.select(Comment, Episode)
@@ -135,7 +113,7 @@ def page(tab=DEFAULT_TAB, *, episode_id=None, number=1, per_page=PER_PAGE):
     return Page(rows=rows, number=number, per_page=per_page, total=total)
 
 
-def _add_context(rows):
+def _add_context(rows: Sequence[Row]) -> None:
     """Fill each row's context with its ancestors, the thread's start first.
 
     One query per level of depth, whatever the number of rows.
@@ -156,7 +134,7 @@ def _add_context(rows):
         row.context = chain[::-1]
 
 
-def mark_reply_not_needed(comment_ids, not_needed=True):
+def mark_reply_not_needed(comment_ids: Collection[int], not_needed: bool = True) -> int:
     """Take these comments out of "Needs reply" (or put them back); return how many."""
     if not comment_ids:
         return 0
@@ -166,12 +144,12 @@ def mark_reply_not_needed(comment_ids, not_needed=True):
         .values(reply_not_needed=not_needed)
         .execution_options(synchronize_session="fetch")
     )
-    changed = db.session.execute(query).rowcount
+    changed = cast(sa.CursorResult, db.session.execute(query)).rowcount
     db.session.commit()
     return changed
 
 
-def episode_choices():
+def episode_choices() -> Sequence[sa.Row]:
     """Return (id, title) of every episode, drafts and newest first, for the filter."""
     query = sa.select(Episode.id, Episode.title).order_by(
         Episode.published_at.desc().nulls_first(), Episode.id.desc()

@@ -1,12 +1,15 @@
 """Insights: where in an episode listeners comment, and how fast hosts answer."""
 
 import statistics
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Comment
+from ..models import Comment, CommentStatus, Episode
+from . import answers
 
 MOMENT_SECONDS = 30
 TOP_MOMENTS = 5
@@ -41,29 +44,32 @@ class Insights:
     top_moments: list[Moment] = field(default_factory=list)
 
     @property
-    def busiest_bar(self):
+    def busiest_bar(self) -> int:
         """Return the highest count in `bars`, at least 1."""
         return max(self.bars, default=0) or 1
 
     @property
-    def bar_words(self):
+    def bar_words(self) -> str:
         """Return what one bar covers, for people: "minute" or "6 minutes"."""
         minutes = self.bar_s // 60
         return "minute" if minutes == 1 else f"{minutes} minutes"
 
 
-def bar_seconds(duration_s):
+def bar_seconds(duration_s: int) -> int:
     """Return the seconds each histogram bar covers: whole minutes, as few as
     keep an episode of `duration_s` seconds within MAX_BARS bars."""
     minutes = -(-(duration_s + 1) // (MAX_BARS * 60))
     return 60 * max(1, minutes)
 
 
-def for_episode(episode):
+def for_episode(episode: Episode) -> Insights:
     """Return the Insights of `episode`'s published conversation (one query)."""
     query = (
         sa.select(Comment)
-        .where(Comment.episode_id == episode.id, Comment.status == "published")
+        .where(
+            Comment.episode_id == episode.id,
+            Comment.status == CommentStatus.PUBLISHED,
+        )
         .order_by(Comment.created_at, Comment.id)
     )
     published = db.session.scalars(query).all()
@@ -82,8 +88,8 @@ def for_episode(episode):
     return found
 
 
-def _top_moments(listeners, duration_s):
-    buckets = {}
+def _top_moments(listeners: Sequence[Comment], duration_s: int) -> list[Moment]:
+    buckets: dict[int, tuple[int, str]] = {}  # start → (count, first words)
     for comment in listeners:
         moment = comment.timestamp_s
         if moment is None or moment > duration_s:
@@ -98,29 +104,29 @@ def _top_moments(listeners, duration_s):
     ]
 
 
-def _first_line(text, limit=60):
+def _first_line(text: str | None, limit: int = 60) -> str:
     line = " ".join((text or "").split())
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
-def _count_threads(found, published):
-    """Count listener threads, those a host answered, and the median wait."""
+def _count_threads(found: Insights, published: Sequence[Comment]) -> None:
+    """Count listener threads, those a host answered, and the median wait for
+    their first answer (`answers`)."""
     by_id = {comment.id: comment for comment in published}
 
-    def root_of(comment):
+    def root_of(comment: Comment) -> Comment:
         while comment.parent_id is not None and comment.parent_id in by_id:
             comment = by_id[comment.parent_id]
         return comment
 
-    first_reply = {}
+    replies: defaultdict[int, list[Comment]] = defaultdict(list)
     for comment in published:
-        if comment.is_host and comment.parent_id is not None:
-            root = root_of(comment)
-            if root.id not in first_reply and not root.is_host:
-                first_reply[root.id] = comment.created_at - root.created_at
+        if comment.parent_id is not None:
+            replies[root_of(comment).id].append(comment)
     roots = [c for c in published if c.parent_id is None and not c.is_host]
     found.threads = len(roots)
-    waits = [first_reply[root.id] for root in roots if root.id in first_reply]
+    firsts = [(root, answers.first_answer(replies[root.id])) for root in roots]
+    waits = [first.created_at - root.created_at for root, first in firsts if first]
     found.threads_answered = len(waits)
     if waits:
         median = statistics.median(wait.total_seconds() for wait in waits)

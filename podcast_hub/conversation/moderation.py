@@ -1,41 +1,73 @@
 """Moderation: what happens to new comments, the host's actions on comments,
 closing episodes, block rules and purging what was deleted."""
 
+import enum
 import re
-from datetime import timedelta
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import cast
 
 import idna
 import sqlalchemy as sa
 
+from .. import clock
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..models import MODERATION_MODES, BlockRule, Comment, Show, utcnow
+from ..models import (
+    BlockKind,
+    BlockRule,
+    Comment,
+    CommentStatus,
+    Episode,
+    ModerationMode,
+    Show,
+)
 from ..text import names
 
-ACTIONS = ("approve", "hide", "spam", "delete", "restore", "pin", "unpin")
+
+class Action(enum.StrEnum):
+    """What the host can do to a comment."""
+
+    APPROVE = "approve"
+    HIDE = "hide"
+    SPAM = "spam"
+    DELETE = "delete"
+    RESTORE = "restore"
+    PIN = "pin"
+    UNPIN = "unpin"
+
+
+ACTIONS = tuple(Action)
 PURGE_AFTER_DAYS = 30
 CLOSED_MESSAGE = "Comments are closed on this episode."
 MODE_LABELS = {
-    "open": "Open: new comments appear at once",
-    "hold_first": "Hold first-time commenters until you approve them",
-    "hold_all": "Hold every new comment until you approve it",
+    ModerationMode.OPEN: "Open: new comments appear at once",
+    ModerationMode.HOLD_FIRST: "Hold first-time commenters until you approve them",
+    ModerationMode.HOLD_ALL: "Hold every new comment until you approve it",
 }
-_STATUS_AFTER = {
-    "approve": "published",
-    "restore": "published",
-    "hide": "hidden",
-    "spam": "spam",
-    "delete": "deleted",
+_PINS = (Action.PIN, Action.UNPIN)
+_STATUS_AFTER: dict[str, CommentStatus] = {
+    Action.APPROVE: CommentStatus.PUBLISHED,
+    Action.RESTORE: CommentStatus.PUBLISHED,
+    Action.HIDE: CommentStatus.HIDDEN,
+    Action.SPAM: CommentStatus.SPAM,
+    Action.DELETE: CommentStatus.DELETED,
 }
 
 
-def check_open(episode):
+def check_open(episode: Episode) -> None:
     """Raise ValidationFailed when listeners may no longer comment on `episode`."""
     if episode.comments_closed:
         raise ValidationFailed({"episode": [CLOSED_MESSAGE]}, message=CLOSED_MESSAGE)
 
 
-def status_for_new_comment(*, author, email, body, own_ids=None):
+def status_for_new_comment(
+    *,
+    author: str | None,
+    email: str | None,
+    body: str,
+    own_ids: Mapping[int, datetime] | None = None,
+) -> CommentStatus:
     """Return the status a new listener comment starts with.
 
     `spam` when its e-mail address or words are blocked; `pending` when the
@@ -51,7 +83,9 @@ def status_for_new_comment(*, author, email, body, own_ids=None):
     )
 
 
-def status_after_edit(status, *, author, email, body):
+def status_after_edit(
+    status: str, *, author: str | None, email: str | None, body: str
+) -> str:
     """Return the status a listener's comment, now `status`, takes after an edit.
 
     The new words are moderated like a new comment's, except that nobody counts
@@ -59,23 +93,25 @@ def status_after_edit(status, *, author, email, body):
     a held comment to spam too; a held comment never becomes published.
     """
     new = _status(author=author, email=email, body=body, known=lambda: False)
-    if status == "published" or new == "spam":
+    if status == CommentStatus.PUBLISHED or new == CommentStatus.SPAM:
         return new
     return status
 
 
-def _status(*, author, email, body, known):
+def _status(
+    *, author: str | None, email: str | None, body: str, known: Callable[[], bool]
+) -> CommentStatus:
     if is_blocked(author=author, email=email, body=body):
-        return "spam"
-    mode = db.session.scalar(sa.select(Show.moderation_mode).limit(1)) or "open"
-    if mode == "hold_all":
-        return "pending"
-    if mode == "hold_first" and not known():
-        return "pending"
-    return "published"
+        return CommentStatus.SPAM
+    mode = db.session.scalar(sa.select(Show.moderation_mode).limit(1))
+    if mode == ModerationMode.HOLD_ALL:
+        return CommentStatus.PENDING
+    if mode == ModerationMode.HOLD_FIRST and not known():
+        return CommentStatus.PENDING
+    return CommentStatus.PUBLISHED
 
 
-def _is_known_commenter(email, own_ids):
+def _is_known_commenter(email: str | None, own_ids: Mapping[int, datetime]) -> bool:
     """Tell whether this listener already has a published comment.
 
     Known by what is never shown: the e-mail address, or a token of this browser
@@ -87,12 +123,14 @@ def _is_known_commenter(email, own_ids):
     if not proofs:
         return False
     query = sa.select(Comment.id).where(
-        sa.or_(*proofs), Comment.is_host.is_(False), Comment.status == "published"
+        sa.or_(*proofs),
+        Comment.is_host.is_(False),
+        Comment.status == CommentStatus.PUBLISHED,
     )
     return db.session.scalar(query.limit(1)) is not None
 
 
-def is_blocked(*, author, email, body):
+def is_blocked(*, author: str | None, email: str | None, body: str | None) -> bool:
     """Tell whether a block rule matches the e-mail address, name or words.
 
     Both sides are compared as they look (`names`): a zero-width space, a
@@ -102,17 +140,17 @@ def is_blocked(*, author, email, body):
     """
     rules = db.session.execute(sa.select(BlockRule.kind, BlockRule.value)).all()
     address = _address(email)
-    words = [value for kind, value in rules if kind == "word"]
+    words = [value for kind, value in rules if kind == BlockKind.WORD]
     if words and names.mentions(f"{author or ''}\n{body or ''}", words):
         return True
     return address is not None and any(
         _blocks_address(_address(value), address)
         for kind, value in rules
-        if kind == "email"
+        if kind == BlockKind.EMAIL
     )
 
 
-def _blocks_address(rule, address):
+def _blocks_address(rule: tuple[str, str] | None, address: tuple[str, str]) -> bool:
     """Tell whether an address rule blocks `address`, both as `_address` gives."""
     if rule is None:
         return False
@@ -125,7 +163,7 @@ def _blocks_address(rule, address):
     )
 
 
-def _address(email):
+def _address(email: str | None) -> tuple[str, str] | None:
     """Return (local part, domain) of an address or `@domain` as they look.
 
     None when there is no "@". The domain is read through IDNA (UTS #46), so
@@ -143,19 +181,19 @@ def _address(email):
     return names.look(local), ".".join(names.look(label) for label in labels)
 
 
-def apply(comment, action, now=None):
+def apply(comment: Comment, action: str) -> Comment:
     """Approve, hide, mark as spam, delete, restore, pin or unpin `comment`.
 
     Delete is soft: the comment keeps its row with `deleted_at` until purged.
     Raises ValidationFailed for an unknown action, or for pinning a reply.
     """
     _check_action(action, comment)
-    _act(comment, action, now or utcnow())
+    _act(comment, action, clock.now())
     db.session.commit()
     return comment
 
 
-def apply_many(comment_ids, action, now=None):
+def apply_many(comment_ids: Collection[int], action: str) -> int:
     """Apply one action to the comments with these ids; return how many changed.
 
     One transaction. Replies are left out of pin and unpin. Raises
@@ -164,11 +202,11 @@ def apply_many(comment_ids, action, now=None):
     _check_action(action)
     if not comment_ids:
         return 0
-    now = now or utcnow()
+    now = clock.now()
     query = sa.select(Comment).where(Comment.id.in_(set(comment_ids)))
     changed = 0
     for comment in db.session.scalars(query):
-        if action in ("pin", "unpin") and comment.parent_id is not None:
+        if action in _PINS and comment.parent_id is not None:
             continue
         _act(comment, action, now)
         changed += 1
@@ -176,64 +214,64 @@ def apply_many(comment_ids, action, now=None):
     return changed
 
 
-def _check_action(action, comment=None):
+def _check_action(action: str, comment: Comment | None = None) -> None:
     if action not in ACTIONS:
         raise ValidationFailed(
             {"action": [f"Choose one of: {', '.join(ACTIONS)}."]},
             message=f"Unknown moderation action: {action!r}.",
         )
-    if action in ("pin", "unpin") and comment and comment.parent_id is not None:
+    if action in _PINS and comment and comment.parent_id is not None:
         message = "Only the first comment of a thread can be pinned."
         raise ValidationFailed({"action": [message]}, message=message)
 
 
-def _act(comment, action, now):
-    if action in ("pin", "unpin"):
-        comment.pinned = action == "pin"
+def _act(comment: Comment, action: str, now: datetime) -> None:
+    if action in _PINS:
+        comment.pinned = action == Action.PIN
         return
     comment.status = _STATUS_AFTER[action]
-    comment.deleted_at = now if action == "delete" else None
+    comment.deleted_at = now if action == Action.DELETE else None
 
 
-def set_comments_closed(episode, closed):
+def set_comments_closed(episode: Episode, closed: bool) -> None:
     """Close or reopen comments on `episode`."""
     episode.comments_closed = bool(closed)
     db.session.commit()
 
 
-def set_mode(show, mode):
+def set_mode(show: Show, mode: str) -> None:
     """Set how new listener comments are held; raise ValidationFailed if unknown."""
-    if mode not in MODERATION_MODES:
+    if mode not in tuple(ModerationMode):
         raise ValidationFailed({"mode": ["Choose one of the moderation modes."]})
     show.moderation_mode = mode
     db.session.commit()
 
 
-def block_rules():
+def block_rules() -> Sequence[BlockRule]:
     """Return the block rules, e-mail addresses first, each kind alphabetically."""
     query = sa.select(BlockRule).order_by(BlockRule.kind, BlockRule.value)
     return db.session.scalars(query).all()
 
 
-def add_block_rules(kind, text):
+def add_block_rules(kind: str, text: str | None) -> list[BlockRule]:
     """Block each address or word in `text` (one per line or comma); return new ones.
 
     Values are stored lower-case; ones already blocked are skipped. Raises
     ValidationFailed for an unknown kind, nothing to block or a bad address.
     """
-    values = []
+    values: list[str] = []
     for value in re.split(r"[\n,]", text or ""):
         value = " ".join(value.split()).lower()
         if value and value not in values:
             values.append(value)
-    if kind not in ("email", "word"):
+    if kind not in tuple(BlockKind):
         raise ValidationFailed({"kind": ["Choose e-mail address or word."]})
     if not values:
         raise ValidationFailed({"values": ["Give at least one value to block."]})
     too_long = [v for v in values if len(v) > BlockRule.value.type.length]
     if too_long:
         raise ValidationFailed({"values": [f"Too long: {too_long[0][:40]}…"]})
-    if kind == "email":
+    if kind == BlockKind.EMAIL:
         bad = [v for v in values if "@" not in v or " " in v]
         if bad:
             raise ValidationFailed(
@@ -252,25 +290,25 @@ def add_block_rules(kind, text):
     return added
 
 
-def remove_block_rule(rule_id):
+def remove_block_rule(rule_id: int) -> None:
     """Remove the block rule with this id, if it exists."""
     db.session.execute(sa.delete(BlockRule).where(BlockRule.id == rule_id))
     db.session.commit()
 
 
-def purge_deleted(days=PURGE_AFTER_DAYS, now=None):
+def purge_deleted(days: int = PURGE_AFTER_DAYS) -> int:
     """Remove comments soft-deleted more than `days` ago; return how many.
 
     Their replies go with them (the database cascades the delete).
     """
     if days < 0:
         raise ValidationFailed({"days": ["Give zero or more days."]})
-    cutoff = (now or utcnow()) - timedelta(days=days)
+    cutoff = clock.now() - timedelta(days=days)
     query = sa.delete(Comment).where(
-        Comment.status == "deleted",
+        Comment.status == CommentStatus.DELETED,
         Comment.deleted_at.is_not(None),
         Comment.deleted_at <= cutoff,
     )
-    removed = db.session.execute(query).rowcount
+    removed = cast(sa.CursorResult, db.session.execute(query)).rowcount
     db.session.commit()
     return removed

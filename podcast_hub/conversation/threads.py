@@ -4,22 +4,26 @@ moments for the timeline.
 
 Each function costs the same few queries whatever the size of the conversation:
 a page loads its top-level comments, then a bounded window of their replies in
-one recursive query. Replies are read in *thread order*: each second-level reply,
-oldest first, followed by everything below it, oldest first (deeper replies show
-at the third level).
+one recursive query. Threads and replies come in the order `order` defines.
 """
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from ..extensions import db
-from ..models import Comment
+from ..models import Comment, CommentStatus, Episode
+from . import answers, order
 from .comments import MAX_DEPTH, Node
+from .order import Sort
 
-SORTS = ("moment", "newest")
+SORTS = tuple(Sort)
 # Replies a thread shows on a page of threads; a link shows or loads the rest.
 SHOWN_REPLIES = 5
 # Replies on a page of one thread, and loaded at a time into a page.
@@ -27,7 +31,10 @@ REPLIES_PER_PAGE = 50
 # No thread holds this many replies: offsets stay far from SQL's integer limits.
 _MAX_START = 2**31
 # Statuses the author of a comment sees as "awaiting moderation": spam looks held.
-HELD = ("pending", "spam")
+HELD = (CommentStatus.PENDING, CommentStatus.SPAM)
+# What a visitor's cookie claims: {comment id: created_at} (`Comment.is_claimed_by`).
+Claims = Mapping[int, datetime]
+NO_CLAIMS: Claims = MappingProxyType({})
 
 
 @dataclass
@@ -55,32 +62,43 @@ class Place:
     thread: int | None = None
 
 
-def visible(own_ids=(), entity=Comment):
+def visible(
+    own_ids: Claims = NO_CLAIMS, entity: Any = Comment
+) -> sa.ColumnElement[bool]:
     """Return the condition for comments a visitor sees.
 
     Published comments, and the visitor's own awaiting moderation: `own_ids` maps
     their ids to their `created_at` (see `Comment.is_claimed_by`).
     """
-    published = entity.status == "published"
+    published = entity.status == CommentStatus.PUBLISHED
     if not own_ids:
         return published
     held = sa.and_(entity.status.in_(HELD), entity.is_claimed_by(own_ids))
     return sa.or_(published, held)
 
 
-def page(episode, *, number=1, sort="moment", host_only=False, own_ids=(), per_page):
+def page(
+    episode: Episode,
+    *,
+    number: int = 1,
+    sort: Sort = Sort.MOMENT,
+    host_only: bool = False,
+    own_ids: Claims = NO_CLAIMS,
+    per_page: int,
+) -> Page:
     """Return Page `number` (from 1; clamped) of the threads on `episode`.
 
-    `sort` is "moment" (pinned threads, then by moment, general comments last)
-    or "newest" (pinned threads, then newest first). `host_only` keeps the
-    threads in which a host wrote.
+    `sort` is a `Sort`: by moment or newest first, pinned threads first either
+    way (`order`). `host_only` keeps the threads in which a host wrote.
     """
     starts = _thread_starts(episode, own_ids, host_only)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(starts.subquery()))
+    total = db.session.execute(
+        sa.select(sa.func.count()).select_from(starts.subquery())
+    ).scalar_one()
     pages = max(1, math.ceil(total / per_page))
     number = min(max(1, number), pages)
     query = (
-        starts.order_by(*_ordering(sort))
+        starts.order_by(*order.order_by(order.thread_keys(sort)))
         .limit(per_page)
         .offset((number - 1) * per_page)
         .options(so.raiseload("*"))
@@ -97,8 +115,14 @@ def page(episode, *, number=1, sort="moment", host_only=False, own_ids=(), per_p
 
 
 def page_of(
-    episode, comment_id, *, sort="moment", host_only=False, own_ids=(), per_page
-):
+    episode: Episode,
+    comment_id: int,
+    *,
+    sort: Sort = Sort.MOMENT,
+    host_only: bool = False,
+    own_ids: Claims = NO_CLAIMS,
+    per_page: int,
+) -> int | None:
     """Return the number of the page that holds comment `comment_id`, or None.
 
     None when the comment is not on this episode, is not visible to this visitor,
@@ -111,24 +135,25 @@ def page_of(
     listed = starts.where(Comment.id == root.id).with_only_columns(Comment.id)
     if db.session.scalar(listed) is None:
         return None
-    earlier = starts.where(_before(_keys(sort), _values(root, sort)))
-    count = db.session.scalar(
+    keys, values = order.thread_keys(sort), order.thread_values(root, sort)
+    earlier = starts.where(order.before(keys, values))
+    count = db.session.execute(
         sa.select(sa.func.count()).select_from(earlier.subquery())
-    )
+    ).scalar_one()
     return count // per_page + 1
 
 
 def place_of(
-    episode,
-    comment_id,
+    episode: Episode,
+    comment_id: int,
     *,
-    sort="moment",
-    host_only=False,
-    own_ids=(),
-    per_page,
-    shown=SHOWN_REPLIES,
-    replies_per_page=REPLIES_PER_PAGE,
-):
+    sort: Sort = Sort.MOMENT,
+    host_only: bool = False,
+    own_ids: Claims = NO_CLAIMS,
+    per_page: int,
+    shown: int = SHOWN_REPLIES,
+    replies_per_page: int = REPLIES_PER_PAGE,
+) -> Place | None:
     """Return the Place that shows comment `comment_id`, or None.
 
     A top-level comment, or one of the first `shown` replies of its thread, is on
@@ -155,15 +180,15 @@ def place_of(
 
 
 def thread_page(
-    episode,
-    root_id,
+    episode: Episode,
+    root_id: int,
     *,
-    number=1,
-    sort="moment",
-    host_only=False,
-    own_ids=(),
-    per_page=REPLIES_PER_PAGE,
-):
+    number: int = 1,
+    sort: Sort = Sort.MOMENT,
+    host_only: bool = False,
+    own_ids: Claims = NO_CLAIMS,
+    per_page: int = REPLIES_PER_PAGE,
+) -> Page | None:
     """Return Page `number` (from 1; clamped) of the replies of thread `root_id`.
 
     The page holds the thread's top comment with `per_page` of its replies in
@@ -192,7 +217,14 @@ def thread_page(
     )
 
 
-def thread_replies(episode, root_id, *, start=0, count=REPLIES_PER_PAGE, own_ids=()):
+def thread_replies(
+    episode: Episode,
+    root_id: int,
+    *,
+    start: int = 0,
+    count: int = REPLIES_PER_PAGE,
+    own_ids: Claims = NO_CLAIMS,
+) -> Node | None:
     """Return thread `root_id` as a Node holding `count` replies after the first
     `start`, in thread order; None when it is not a visible top-level comment."""
     root = _visible_root(episode, root_id, own_ids)
@@ -202,7 +234,7 @@ def thread_replies(episode, root_id, *, start=0, count=REPLIES_PER_PAGE, own_ids
     return node
 
 
-def find(nodes, comment_id):
+def find(nodes: Iterable[Node], comment_id: int) -> Node | None:
     """Return the Node of comment `comment_id` among `nodes` and below, or None."""
     stack = list(nodes)
     while stack:
@@ -213,7 +245,9 @@ def find(nodes, comment_id):
     return None
 
 
-def subtree(episode, comment_id, own_ids=()):
+def subtree(
+    episode: Episode, comment_id: int, own_ids: Claims = NO_CLAIMS
+) -> Node | None:
     """Return comment `comment_id` as a Node with its first SHOWN_REPLIES replies.
 
     None if the visitor cannot see it.
@@ -221,17 +255,17 @@ def subtree(episode, comment_id, own_ids=()):
     root = _visible_root(episode, comment_id, own_ids)
     if root is None:
         return None
-    comment = db.session.get(Comment, comment_id)
+    comment = db.session.get_one(Comment, comment_id)
     depth = 1
     parent_id = comment.parent_id
     while parent_id is not None and depth < MAX_DEPTH:
         depth += 1
-        parent_id = db.session.get(Comment, parent_id).parent_id
+        parent_id = db.session.get_one(Comment, parent_id).parent_id
     [node] = _grow([comment], own_ids, depth=depth)
     return node
 
 
-def moments(episode):
+def moments(episode: Episode) -> list[tuple[int, int, int]]:
     """Return `(second, count, first comment id)` for each moment with comments.
 
     Published comments only, in the order of the audio. One row per second,
@@ -243,16 +277,18 @@ def moments(episode):
         )
         .where(
             Comment.episode_id == episode.id,
-            Comment.status == "published",
+            Comment.status == CommentStatus.PUBLISHED,
             Comment.timestamp_s.is_not(None),
         )
         .group_by(Comment.timestamp_s)
         .order_by(Comment.timestamp_s)
     )
-    return [tuple(row) for row in db.session.execute(query)]
+    # No column is NULL: comments without a moment are left out.
+    rows = db.session.execute(query)
+    return [cast("tuple[int, int, int]", tuple(row)) for row in rows]
 
 
-def slices(episode, parts):
+def slices(episode: Episode, parts: int) -> list[tuple[int, int, int, int]]:
     """Return `(slice, first second, count, first comment id)` per slice with comments.
 
     The audio is cut into `parts` equal slices; published comments with a moment
@@ -268,99 +304,37 @@ def slices(episode, parts):
         )
         .where(
             Comment.episode_id == episode.id,
-            Comment.status == "published",
+            Comment.status == CommentStatus.PUBLISHED,
             Comment.timestamp_s.is_not(None),
         )
         .group_by("slice")
         .order_by("slice")
     )
-    return [tuple(row) for row in db.session.execute(query)]
+    rows = db.session.execute(query)
+    return [cast("tuple[int, int, int, int]", tuple(row)) for row in rows]
 
 
-def _thread_starts(episode, own_ids, host_only):
+def _thread_starts(episode: Episode, own_ids: Claims, host_only: bool) -> sa.Select:
     query = sa.select(Comment).where(
         Comment.episode_id == episode.id,
         Comment.parent_id.is_(None),
         visible(own_ids),
     )
     if host_only:
-        query = query.where(sa.or_(Comment.is_host.is_(True), _host_replied()))
+        host_wrote = sa.or_(Comment.is_host.is_(True), answers.thread_answered())
+        query = query.where(host_wrote)
     return query
 
 
-def _host_replied():
-    """Return the condition: a host's published reply sits in this thread."""
-    reply = so.aliased(Comment)
-    middle = so.aliased(Comment)
-    under_root = (
-        sa.select(middle.id)
-        .where(middle.parent_id == Comment.id, middle.status == "published")
-        .correlate(Comment)
-    )
-    return (
-        sa.select(reply.id)
-        .where(
-            reply.is_host.is_(True),
-            reply.status == "published",
-            sa.or_(reply.parent_id == Comment.id, reply.parent_id.in_(under_root)),
-        )
-        .correlate(Comment)
-        .exists()
-    )
-
-
-def _keys(sort):
-    """Return the (expression, ascending) pairs that order threads for `sort`."""
-    pinned_first = sa.case((Comment.pinned.is_(True), 0), else_=1)
-    if sort == "newest":
-        return [(pinned_first, True), (Comment.created_at, False), (Comment.id, False)]
-    general_last = sa.case((Comment.timestamp_s.is_(None), 1), else_=0)
-    return [
-        (pinned_first, True),
-        (general_last, True),
-        (sa.func.coalesce(Comment.timestamp_s, 0), True),
-        (Comment.created_at, True),
-        (Comment.id, True),
-    ]
-
-
-def _values(comment, sort):
-    """Return `comment`'s values for the keys of `_keys(sort)`."""
-    pinned_first = 0 if comment.pinned else 1
-    if sort == "newest":
-        return [pinned_first, comment.created_at, comment.id]
-    return [
-        pinned_first,
-        1 if comment.timestamp_s is None else 0,
-        comment.timestamp_s or 0,
-        comment.created_at,
-        comment.id,
-    ]
-
-
-def _ordering(sort):
-    return [expr if ascending else expr.desc() for expr, ascending in _keys(sort)]
-
-
-def _before(keys, values):
-    """Return the condition: a row sorts before one with `values` under `keys`."""
-    either = []
-    for i, ((expr, ascending), value) in enumerate(zip(keys, values, strict=True)):
-        ties = [
-            key == earlier
-            for (key, _), earlier in zip(keys[:i], values[:i], strict=True)
-        ]
-        either.append(sa.and_(*ties, expr < value if ascending else expr > value))
-    return sa.or_(*either)
-
-
-def _visible_root(episode, comment_id, own_ids):
+def _visible_root(episode: Episode, comment_id: int, own_ids: Claims) -> Comment | None:
     """Return the top-level comment above `comment_id` if all the way up is visible."""
     chain = _visible_chain(episode, comment_id, own_ids)
     return chain[-1] if chain else None
 
 
-def _visible_chain(episode, comment_id, own_ids):
+def _visible_chain(
+    episode: Episode, comment_id: int, own_ids: Claims
+) -> list[Comment] | None:
     """Return comment `comment_id` and those above it, up to its top-level comment,
     if all of them are visible; else None."""
     comment = db.session.get(Comment, comment_id)
@@ -369,18 +343,18 @@ def _visible_chain(episode, comment_id, own_ids):
     chain = []
     for _ in range(64):
         if not (
-            comment.status == "published"
+            comment.status == CommentStatus.PUBLISHED
             or (comment.status in HELD and comment.is_claimed_by(own_ids))
         ):
             return None
         chain.append(comment)
         if comment.parent_id is None:
             return chain
-        comment = db.session.get(Comment, comment.parent_id)
+        comment = db.session.get_one(Comment, comment.parent_id)
     return None
 
 
-def _position(chain, own_ids):
+def _position(chain: Sequence[Comment], own_ids: Claims) -> int:
     """Return the place (from 1) in its thread's order of the reply that starts
     `chain` (`_visible_chain`).
 
@@ -388,26 +362,29 @@ def _position(chain, own_ids):
     """
     reply, branch, root = chain[0], chain[-2], chain[-1]
     below = _below([root], own_ids)
-    keys = [
-        (below.c.branch_at, True),
-        (below.c.branch_id, True),
-        (below.c.level, True),
-        (below.c.created_at, True),
-        (below.c.id, True),
-    ]
+    keys = [(column, True) for column in order.reply_order(below)]
     level = 2 if branch is reply else MAX_DEPTH
     values = [branch.created_at, branch.id, level, reply.created_at, reply.id]
-    earlier = sa.select(sa.func.count()).select_from(below).where(_before(keys, values))
-    return db.session.scalar(earlier) + 1
+    earlier = (
+        sa.select(sa.func.count()).select_from(below).where(order.before(keys, values))
+    )
+    return db.session.execute(earlier).scalar_one() + 1
 
 
-def _grow(tops, own_ids, *, depth=1, start=0, count=SHOWN_REPLIES):
+def _grow(
+    tops: Sequence[Comment],
+    own_ids: Claims,
+    *,
+    depth: int = 1,
+    start: int = 0,
+    count: int = SHOWN_REPLIES,
+) -> list[Node]:
     """Return Nodes for `tops` (comments shown at `depth`), each holding a window
     of its visible replies: `count` of them after the first `start`, in thread
     order, and the second-level reply above the first of them.
 
-    Each Node also learns how many replies it has in all and which host answered
-    first (in thread order), whatever the window. One query, returning at most
+    Each Node also learns how many replies it has in all and who gave its first
+    answer (`answers`), whatever the window. One query, returning at most
     `len(tops) * (count + 3)` rows however long the threads are.
     """
     nodes = {top.id: Node(top, depth=depth) for top in tops}
@@ -421,11 +398,9 @@ def _grow(tops, own_ids, *, depth=1, start=0, count=SHOWN_REPLIES):
     first_in_window = sa.select(numbered.c.branch_id).where(
         numbered.c.position == start + 1
     )
-    first_hosts = (
-        sa.select(numbered.c.top_id, sa.func.min(numbered.c.position))
-        .where(numbered.c.is_host.is_(True))
-        .group_by(numbered.c.top_id)
-    )
+    first_answer = sa.and_(
+        numbered.c.is_answer.is_(True), numbered.c.answer_rank == 1
+    ).label("first_answer")
     query = (
         sa.select(
             Comment,
@@ -434,6 +409,7 @@ def _grow(tops, own_ids, *, depth=1, start=0, count=SHOWN_REPLIES):
             numbered.c.level,
             numbered.c.position,
             numbered.c.total,
+            first_answer,
         )
         .join(numbered, numbered.c.id == Comment.id)
         .where(
@@ -442,18 +418,18 @@ def _grow(tops, own_ids, *, depth=1, start=0, count=SHOWN_REPLIES):
                 numbered.c.id.in_(first_in_window),
                 # The last reply, so that the total is known beyond the end.
                 numbered.c.position == numbered.c.total,
-                sa.tuple_(numbered.c.top_id, numbered.c.position).in_(first_hosts),
+                first_answer,
             )
         )
         .order_by(numbered.c.top_id, numbered.c.position)
         .options(so.raiseload("*"))
     )
-    above_window = {}
-    for comment, top_id, branch_id, level, position, total in db.session.execute(query):
+    above_window: dict[int, Node] = {}
+    rows = db.session.execute(query)
+    for comment, top_id, branch_id, level, position, total, first in rows:
         top = nodes[top_id]
         top.reply_total = total
-        if comment.is_host and top.answerer is None:
-            # Rows come in thread order: the first host's is the answer.
+        if first:
             top.answerer = comment.author
         node = Node(comment, depth=level)
         if position <= start:
@@ -472,14 +448,15 @@ def _grow(tops, own_ids, *, depth=1, start=0, count=SHOWN_REPLIES):
     return [nodes[top.id] for top in tops]
 
 
-def _below(tops, own_ids, depth=1):
+def _below(tops: Sequence[Comment], own_ids: Claims, depth: int = 1) -> sa.CTE:
     """Return a recursive CTE of the visible replies below `tops`, shown at `depth`.
 
     Columns: `id`; `top_id`, the comment of `tops` above it; `level`, the depth
     it shows at; `branch_id` and `branch_at`, the second-level reply it shows
     under (itself at the second level; when `tops` are second-level comments,
-    the top, with no time); its `created_at` and `is_host`. (Each comment has
-    one parent, so no walk down from a top can come round to a comment twice.)
+    the top, with no time); its `created_at`; `is_answer` (`answers.answer`).
+    (Each comment has one parent, so no walk down from a top can come round to a
+    comment twice.)
     """
     first_level = min(depth + 1, MAX_DEPTH)
     at_second = first_level == 2
@@ -494,7 +471,7 @@ def _below(tops, own_ids, depth=1):
             else sa.cast(sa.null(), Comment.created_at.type)
         ).label("branch_at"),
         Comment.created_at.label("created_at"),
-        Comment.is_host.label("is_host"),
+        answers.answer(Comment).label("is_answer"),
     ).where(
         Comment.parent_id.in_([top.id for top in tops]),
         visible(own_ids),
@@ -509,29 +486,29 @@ def _below(tops, own_ids, depth=1):
             below.c.branch_id,
             below.c.branch_at,
             reply.created_at,
-            reply.is_host,
+            answers.answer(reply),
         ).where(reply.parent_id == below.c.id, visible(own_ids, entity=reply))
     )
 
 
-def _numbered(below):
-    """Return `below` with each reply's `position` (from 1) in thread order and
-    its thread's `total` number of replies."""
-    thread_order = (
-        below.c.branch_at,
-        below.c.branch_id,
-        below.c.level,
-        below.c.created_at,
-        below.c.id,
-    )
+def _numbered(below: sa.CTE) -> sa.Select:
+    """Return `below` with each reply's `position` (from 1) in thread order, its
+    thread's `total` number of replies, and the `answer_rank` (from 1, by time)
+    of each answer in its thread."""
     return sa.select(
         below.c.id,
         below.c.top_id,
         below.c.branch_id,
         below.c.level,
-        below.c.is_host,
+        below.c.is_answer,
         sa.func.row_number()
-        .over(partition_by=below.c.top_id, order_by=thread_order)
+        .over(partition_by=below.c.top_id, order_by=order.reply_order(below))
         .label("position"),
         sa.func.count().over(partition_by=below.c.top_id).label("total"),
+        sa.func.row_number()
+        .over(
+            partition_by=(below.c.top_id, below.c.is_answer),
+            order_by=(below.c.created_at, below.c.id),
+        )
+        .label("answer_rank"),
     )

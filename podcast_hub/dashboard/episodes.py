@@ -23,7 +23,7 @@ from ..auth.guards import safe_next, start_session
 from ..catalog import episodes, publishing
 from ..conversation import comments, inbox, insights, moderation
 from ..errors import NotFound, ValidationFailed, http_error, json_error
-from ..models import MODERATION_MODES
+from ..models import ModerationMode
 from ..text import timecode
 from ..web.forms import (
     BULK_ACTIONS,
@@ -622,7 +622,7 @@ def upload_cover():
 
 
 def _mode_choices():
-    return [SelectChoice(m, moderation.MODE_LABELS[m]) for m in MODERATION_MODES]
+    return [SelectChoice(m, moderation.MODE_LABELS[m]) for m in ModerationMode]
 
 
 def _render_moderation(show, mode_form=None, block_form=None, status=200):

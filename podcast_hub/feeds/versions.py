@@ -2,7 +2,7 @@
 
 A version names the state of everything a feed shows, read from the database,
 so every worker process agrees on it and a `304` needs no rendering. What is
-published depends on the time (`episodes.utcnow`), so a scheduled episode going
+published depends on the time (`clock.now`), so a scheduled episode going
 live changes the version although no row changed.
 
 The feed's content is read as plain rows, not ORM objects: a thousand episodes
@@ -10,15 +10,18 @@ with their chapters are then cheap enough to build at every change.
 """
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
+from typing import Any
 
 import sqlalchemy as sa
 
+from .. import clock
 from ..catalog import episodes
 from ..conversation import comments
-from ..extensions import db
+from ..extensions import Model, db
 from ..models import Chapter, Comment, Episode, Host, Show, Soundbite, Transcript
 
 _NOW = sa.bindparam("now", type_=Episode.published_at.type)
@@ -33,9 +36,9 @@ class Version:
     last_modified: datetime
 
 
-def feed_version(now=None):
+def feed_version(now: datetime | None = None) -> Version | None:
     """Return the Version of the show's feed, or None before a show is set up."""
-    now = now or episodes.utcnow()
+    now = now or clock.now()
     connection = db.session.connection()
     row = connection.execute(_feed_version_query(), {"now": now}).first()
     if row is None:
@@ -48,14 +51,16 @@ def feed_version(now=None):
     )
 
 
-def feed_content(now=None):
+def feed_content(
+    now: datetime | None = None,
+) -> tuple[Show | None, list[Any], Sequence[str]]:
     """Return (show, published episodes newest first, host display names).
 
     Episodes are read-only records with the columns of Episode and their
     `chapters`, `transcripts` and `soundbites` rows, in the order the model
     gives them.
     """
-    now = now or episodes.utcnow()
+    now = now or clock.now()
     show = episodes.get_show()
     # Core rows through the session's connection: no ORM bookkeeping.
     connection = db.session.connection()
@@ -65,7 +70,7 @@ def feed_content(now=None):
         .order_by(Episode.published_at.desc(), Episode.id.desc())
     )
     names = rows.keys()
-    items = {}
+    items: dict[int, Any] = {}
     for row in rows.all():
         item = SimpleNamespace(chapters=[], transcripts=[], soundbites=[])
         item.__dict__.update(zip(names, row, strict=True))
@@ -82,19 +87,19 @@ def feed_content(now=None):
     return show, list(items.values()), hosts
 
 
-_SIDECARS = [
+_SIDECARS: list[tuple[str, type[Model], tuple[Any, ...]]] = [
     ("chapters", Chapter, (Chapter.start_s, Chapter.id)),
     ("transcripts", Transcript, (Transcript.file,)),
     ("soundbites", Soundbite, (Soundbite.start_s, Soundbite.id)),
 ]
 
 
-def comments_version(slug, now=None):
+def comments_version(slug: str, now: datetime | None = None) -> Version | None:
     """Return the Version of an episode's comments feed.
 
     None when there is no published episode with this slug (or no show).
     """
-    now = now or episodes.utcnow()
+    now = now or clock.now()
     found = db.session.connection().execute(
         _comments_version_query(), {"now": now, "slug": slug}
     )
@@ -109,12 +114,12 @@ def comments_version(slug, now=None):
     )
 
 
-def episode_comments(episode):
+def episode_comments(episode: Episode) -> list[Comment]:
     """Return the published comments on `episode`, replies too, newest first.
 
     The same comments as on the episode's page.
     """
-    found = []
+    found: list[Comment] = []
     pending = list(comments.thread(episode))
     while pending:
         node = pending.pop()
@@ -124,7 +129,7 @@ def episode_comments(episode):
 
 
 @functools.cache
-def _feed_version_query():
+def _feed_version_query() -> sa.Select:
     """Return the query of everything that changes the feed, built once.
 
     Each part is cheap with SQLite's indexes: a range of the published_at
@@ -161,7 +166,7 @@ def _feed_version_query():
 
 
 @functools.cache
-def _comments_version_query():
+def _comments_version_query() -> sa.Select:
     said = sa.and_(Comment.episode_id == Episode.id, Comment.status == "published")
     return sa.select(
         Episode.id,
@@ -176,21 +181,23 @@ def _comments_version_query():
     ).where(Episode.slug == _SLUG, Episode.published_at <= _NOW)
 
 
-def _scalar(aggregate, model, where=None):
+def _scalar(
+    aggregate: Any, model: type[Model], where: sa.ColumnElement[bool] | None = None
+) -> sa.ScalarSelect[Any]:
     query = sa.select(aggregate).select_from(model)
     if where is not None:
         query = query.where(where)
     return query.scalar_subquery()
 
 
-def _published(now):
+def _published(now: datetime) -> sa.ColumnElement[bool]:
     # The rule of `episodes`: out once published_at has passed; None is a draft.
     return Episode.published_at <= now
 
 
-def _key(row):
+def _key(row: sa.Row) -> str:
     return "|".join("" if value is None else str(value) for value in row)
 
 
-def _latest(*moments):
+def _latest(*moments: datetime | None) -> datetime:
     return max(moment for moment in moments if moment is not None)

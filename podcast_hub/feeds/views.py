@@ -16,6 +16,7 @@ from collections import OrderedDict
 from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.http import is_resource_modified, remove_entity_headers
 
+from .. import clock
 from ..catalog import episodes
 from ..web import links
 from ..web.sessions import sessionless
@@ -49,7 +50,7 @@ def _collector_paused():
 @bp.route("/feed.xml", methods=["GET", "HEAD"])
 @sessionless
 def feed_xml():
-    now = episodes.utcnow()
+    now = clock.now()
     version = versions.feed_version(now)
     if version is None:
         abort(404, description="The show has not been set up yet.")
@@ -59,7 +60,7 @@ def feed_xml():
 @bp.route("/episodes/<slug>/comments.xml", methods=["GET", "HEAD"])
 @sessionless
 def comments_xml(slug):
-    now = episodes.utcnow()
+    now = clock.now()
     version = versions.comments_version(slug, now)
     if version is None:
         abort(404, description="There is no published episode at this address.")

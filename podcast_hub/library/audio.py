@@ -34,8 +34,8 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
+from ..text import rules
 from ..text.plain import xml_safe
-from . import weblinks
 
 EXTENSION_TYPES = {
     ".mp3": "audio/mpeg",
@@ -322,7 +322,7 @@ def _chapters(
             continue
         title = _clean(title) or f"Chapter {number}"
         url = _clean(url)
-        link = weblinks.safe_url(url)
+        link = rules.safe_url(url)
         if url and link is None:
             left_out.append(
                 f"chapter {title[:60]!r}: link {url[:60]!r} is not an http(s) "

@@ -13,26 +13,25 @@ Control characters and what XML cannot hold are dropped from every text.
 import difflib
 import json
 import math
+import os
 import re
 import tomllib
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from pathlib import PurePosixPath
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeGuard
 
-from ..models import EPISODE_TYPES, SHOW_TYPES, Chapter, Episode, Show
+from ..models import Chapter, Episode, EpisodeType, Show, ShowType
+from ..text import rules
 from ..text.plain import xml_safe
-from . import audio, weblinks
+from . import audio
 
 SHOW_FILE = "show.toml"
 CHAPTERS_SUFFIX = ".chapters.json"
 TRANSCRIPT_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip"}
 MAX_BYTES = 1 << 20  # a sidecar is a few KB; anything over a MB is a mistake
 
-# A BCP 47 language tag as people write it in file names: "en", "pt-BR".
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _HEAD_BYTES = 1024
 _COUNT_MAX = 2**31 - 1  # what every database's INTEGER holds
 
@@ -64,7 +63,13 @@ class Found:
     transcripts: tuple[TranscriptFile, ...]
 
 
-def find(stem, names, audio_stems, *, root=False):
+def find(
+    stem: str,
+    names: Collection[str],
+    audio_stems: Collection[str],
+    *,
+    root: bool = False,
+) -> Found:
     """Return the sidecars of the audio file with `stem` among `names`.
 
     `names` are the file names in the audio's folder; `audio_stems` the stems
@@ -77,6 +82,7 @@ def find(stem, names, audio_stems, *, root=False):
         transcript = _transcript_of(name, stem, audio_stems)
         if transcript:
             transcripts.append(transcript)
+    episode: str | None
     episode, chapters = f"{stem}.toml", f"{stem}{CHAPTERS_SUFFIX}"
     if root and episode == SHOW_FILE:
         episode = None
@@ -87,7 +93,9 @@ def find(stem, names, audio_stems, *, root=False):
     )
 
 
-def unclaimed(names, audio_stems, *, root=False):
+def unclaimed(
+    names: Iterable[str], audio_stems: Collection[str], *, root: bool = False
+) -> list[str]:
     """Return the names that look like sidecars but belong to no audio file."""
     orphans = []
     for name in sorted(names):
@@ -106,7 +114,9 @@ def unclaimed(names, audio_stems, *, root=False):
     return orphans
 
 
-def _transcript_of(name, stem, audio_stems):
+def _transcript_of(
+    name: str, stem: str, audio_stems: Collection[str]
+) -> TranscriptFile | None:
     """Return the TranscriptFile if `name` is a transcript of `stem`, else None."""
     path = PurePosixPath(name)
     mime_type = TRANSCRIPT_TYPES.get(path.suffix.lower())
@@ -118,14 +128,14 @@ def _transcript_of(name, stem, audio_stems):
     language = base[len(stem) + 1 :]
     if (
         base.startswith(f"{stem}.")
-        and _LANGUAGE.fullmatch(language)
+        and rules.is_language(language)
         and base not in audio_stems
     ):
         return TranscriptFile(name, mime_type, language)
     return None
 
 
-def check_transcript(path, name):
+def check_transcript(path: str | os.PathLike[str], name: str) -> list[tuple[str, str]]:
     """Return warnings if the file at `path` is not the transcript it claims to be.
 
     Only the start is read: a WebVTT file starts with "WEBVTT", an SRT file has
@@ -147,7 +157,7 @@ def check_transcript(path, name):
     return []
 
 
-def read_episode(path, name):
+def read_episode(path: str | os.PathLike[str], name: str) -> Sidecar:
     """Return the episode fields of the TOML file at `path`, and warnings.
 
     Keys: title, published (TOML date or datetime; a date is midnight UTC, a
@@ -163,7 +173,7 @@ def read_episode(path, name):
             ("published", Episode.published_at, _moment),
             ("season", Episode.season, _count),
             ("number", Episode.number, _count),
-            ("type", Episode.episode_type, _choice(EPISODE_TYPES)),
+            ("type", Episode.episode_type, _choice(tuple(EpisodeType))),
             ("explicit", Episode.explicit, _flag),
             ("notes", Episode.description, _notes),
             ("slug", Episode.slug, _slug),
@@ -171,7 +181,7 @@ def read_episode(path, name):
     )
 
 
-def read_show(path, name, directory):
+def read_show(path: str | os.PathLike[str], name: str, directory: Path) -> Sidecar:
     """Return the show fields of `show.toml` at `path`, and warnings.
 
     Keys: title, description, author, owner_name, owner_email, language,
@@ -191,7 +201,7 @@ def read_show(path, name, directory):
             ("language", Show.language, _language),
             ("category", Show.category, _category),
             ("explicit", Show.explicit, _flag),
-            ("type", Show.show_type, _choice(SHOW_TYPES)),
+            ("type", Show.show_type, _choice(tuple(ShowType))),
             ("cover", Show.cover, _file_in(directory)),
             ("funding_url", Show.funding_url, _url),
             ("funding_text", Show.funding_text, _text),
@@ -201,7 +211,9 @@ def read_show(path, name, directory):
     )
 
 
-def read_chapters(path, name):
+def read_chapters(
+    path: str | os.PathLike[str], name: str
+) -> tuple[list[audio.Chapter], list[tuple[str, str]]]:
     """Return the chapters of a Podcasting 2.0 JSON chapters file, and warnings.
 
     Each chapter needs `startTime` (seconds, rounded down) and `title`; `url`
@@ -250,7 +262,7 @@ def read_chapters(path, name):
             title = title[:title_max].rstrip()
         url = entry.get("url")
         if url is not None:
-            url = weblinks.safe_url(_clean(url), url_max)
+            url = rules.safe_url(_clean(url), url_max)
             if url is None:
                 warning = f"{where}: url is not a web link; dropped"
                 result.warnings.append((name, warning))
@@ -258,11 +270,11 @@ def read_chapters(path, name):
     return chapters, result.warnings
 
 
-def _length(column):
+def _length(column: Any) -> int:
     return column.type.length
 
 
-def _read_text(path, name, result):
+def _read_text(path: str | os.PathLike[str], name: str, result: Sidecar) -> str | None:
     """Return the UTF-8 text of a sidecar, or None with a warning."""
     try:
         with open(path, "rb") as fileobj:
@@ -280,10 +292,14 @@ def _read_text(path, name, result):
         return None
 
 
-def _read_fields(path, name, fields):
+def _read_fields(
+    path: str | os.PathLike[str],
+    name: str,
+    keys: Sequence[tuple[str, Any, Callable[[object], object]]],
+) -> Sidecar:
     """Return the valid values of a TOML file's keys, and a warning for each other.
 
-    `fields` lists (key, model column, parse); parse returns the value to store
+    `keys` lists (key, model column, parse); parse returns the value to store
     or raises _Invalid. Warnings follow the order of the keys in the file.
     """
     result = Sidecar()
@@ -296,8 +312,8 @@ def _read_fields(path, name, fields):
         result.warnings.append((name, f"is not valid TOML: {error}; ignored"))
         return result
 
-    problems = {}  # key → message
-    for key, column, parse in fields:
+    problems: dict[str, str] = {}  # key → message
+    for key, column, parse in keys:
         if key not in table:
             continue
         max_length = getattr(column.type, "length", None)
@@ -310,7 +326,7 @@ def _read_fields(path, name, fields):
         else:
             result.values[column.key] = value
             result.keys[column.key] = key
-    known = [key for key, _, _ in fields]
+    known = [key for key, _, _ in keys]
     for key in table:
         if key not in known:
             guess = difflib.get_close_matches(key, known, n=1)
@@ -320,12 +336,12 @@ def _read_fields(path, name, fields):
     return result
 
 
-def _clean(value):
+def _clean(value: object) -> object:
     """Return text without control characters (`xml_safe`); other values as they are."""
     return xml_safe(value) if isinstance(value, str) else value
 
 
-def _is_number(value):
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -333,7 +349,7 @@ class _Invalid(ValueError):
     """A sidecar value that cannot be used; the message says why."""
 
 
-def _text(value):
+def _text(value: object) -> str:
     if not isinstance(value, str):
         raise _Invalid("must be text in quotes")
     if not value.strip():
@@ -341,14 +357,14 @@ def _text(value):
     return value.strip()
 
 
-def _notes(value):
+def _notes(value: object) -> str:
     """Return text that may be empty (show notes, a description)."""
     if not isinstance(value, str):
         raise _Invalid("must be text in quotes")
     return value.strip()
 
 
-def _moment(value):
+def _moment(value: object) -> datetime:
     """Return a TOML date or datetime (or ISO text) as an aware UTC datetime."""
     if isinstance(value, str):
         try:
@@ -368,7 +384,7 @@ def _moment(value):
     raise _Invalid("must be a date like 2024-05-01 or 2024-05-01T09:00:00Z")
 
 
-def _count(value):
+def _count(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise _Invalid(f"must be a whole number from 1, not {value!r}")
     if value > _COUNT_MAX:
@@ -376,8 +392,8 @@ def _count(value):
     return value
 
 
-def _choice(choices):
-    def parse(value):
+def _choice(choices: Sequence[str]) -> Callable[[object], str]:
+    def parse(value: object) -> str:
         if isinstance(value, str) and value.strip().lower() in choices:
             return value.strip().lower()
         options = ", ".join(choices[:-1]) + f" or {choices[-1]}"
@@ -386,31 +402,31 @@ def _choice(choices):
     return parse
 
 
-def _flag(value):
+def _flag(value: object) -> bool:
     if not isinstance(value, bool):
         raise _Invalid(f"must be true or false, not {value!r}")
     return value
 
 
-def _slug(value):
-    if not isinstance(value, str) or not _SLUG.fullmatch(value):
+def _slug(value: object) -> str:
+    if not isinstance(value, str) or not rules.is_slug(value):
         raise _Invalid(f"{value!r} must be lowercase letters, digits and single dashes")
     return value
 
 
-def _email(value):
-    if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
+def _email(value: object) -> str:
+    if not isinstance(value, str) or not rules.is_email(value.strip()):
         raise _Invalid(f"{value!r} is not an e-mail address")
     return value.strip()
 
 
-def _language(value):
-    if not isinstance(value, str) or not _LANGUAGE.fullmatch(value.strip()):
+def _language(value: object) -> str:
+    if not isinstance(value, str) or not rules.is_language(value.strip()):
         raise _Invalid(f"{value!r} is not a language code like en or pt-BR")
     return value.strip()
 
 
-def _category(value):
+def _category(value: object) -> str:
     """Return "Parent" or "Parent > Child", spaced the one way."""
     parts = [p.strip() for p in value.split(">")] if isinstance(value, str) else []
     if not parts or len(parts) > 2 or not all(parts):
@@ -418,20 +434,19 @@ def _category(value):
     return " > ".join(parts)
 
 
-def _url(value):
-    url = weblinks.safe_url(value)
+def _url(value: object) -> str:
+    url = rules.safe_url(value)
     if url is None:
         raise _Invalid(f"{value!r} is not a web link (https://...)")
     return url
 
 
-def _file_in(directory):
-    def parse(value):
-        relative = PurePosixPath(value) if isinstance(value, str) else None
+def _file_in(directory: Path) -> Callable[[object], str]:
+    def parse(value: object) -> str:
         if (
-            relative is None
+            not isinstance(value, str)
             or not value.strip()
-            or relative.is_absolute()
+            or (relative := PurePosixPath(value)).is_absolute()
             or ".." in relative.parts
         ):
             raise _Invalid(f"{value!r} must be a file name inside the folder")

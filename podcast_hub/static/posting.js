@@ -28,8 +28,21 @@ function payloadOf(form) {
   return payload;
 }
 
-// Put `element` where the server would list it on this page.
-function placeThread(element, comment) {
+// The place of a thread in the page's order: the whole numbers the server writes
+// in `data-order-<sort>` (conversation/order.py), compared one by one.
+function orderOf(element, sort) {
+  return (element.getAttribute(`data-order-${sort}`) ?? "").split(" ").map(Number);
+}
+
+function comesAfter(key, other) {
+  for (let i = 0; i < Math.min(key.length, other.length); i += 1) {
+    if (key[i] !== other[i]) return key[i] > other[i];
+  }
+  return key.length > other.length;
+}
+
+// Put `element`, a new thread, where the server would list it on this page.
+function placeThread(element) {
   let thread = document.getElementById("comments");
   if (!thread) {
     thread = document.createElement("div");
@@ -39,17 +52,10 @@ function placeThread(element, comment) {
     list.querySelector(".empty")?.remove();
     list.prepend(thread);
   }
-  const list = document.getElementById("conversation-list");
-  const threads = [...thread.children].filter((child) => !child.querySelector(".badge--pinned"));
-  let before = null;
-  if (list.dataset.sort === "newest") {
-    before = threads[0] ?? null;
-  } else if (comment.timestamp !== null) {
-    before = threads.find((other) => {
-      const raw = other.dataset.timestamp;
-      return raw === "" || Number(raw) > comment.timestamp;
-    }) ?? null;
-  }
+  const { sort } = document.getElementById("conversation-list").dataset;
+  const key = orderOf(element, sort);
+  const threads = [...thread.children].filter((child) => child.matches(".comment"));
+  const before = threads.find((other) => comesAfter(orderOf(other, sort), key)) ?? null;
   thread.insertBefore(element, before);
 }
 
@@ -95,7 +101,7 @@ export function setupPosting({ fragmentUrl, onPosted }) {
       location.assign(`?comment=${comment.id}#comment-${comment.id}`);
       return;
     }
-    if (!(comment.parent_id && placeReply(element, comment))) placeThread(element, comment);
+    if (!(comment.parent_id && placeReply(element, comment))) placeThread(element);
     form.elements.body.value = "";
     if (form.id === "reply-form") form.hidden = true;
     form.dispatchEvent(new CustomEvent("posted"));

@@ -4,6 +4,7 @@ from datetime import UTC
 
 from flask_wtf.csrf import generate_csrf
 
+from ..conversation import order
 from ..text import markdown, plain, timecode
 
 
@@ -50,6 +51,7 @@ def init_app(app):
     app.add_template_filter(plain.linkify, "linkify")
     app.add_template_filter(markdown.render, "notes_html")
     app.add_template_filter(duration_words_filter, "duration_words")
+    app.add_template_filter(order.page_keys, "thread_order")
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

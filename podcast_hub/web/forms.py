@@ -25,15 +25,12 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
     ValidationError,
 )
 from wtforms.widgets import TextInput
 
 from ..conversation.moderation import ACTIONS as MODERATION_ACTIONS
-from ..text import names, plain, timecode
-
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+from ..text import names, plain, rules, timecode
 
 
 def clean_line(value):
@@ -63,14 +60,18 @@ def is_id(number):
     return 0 < number < 2**63
 
 
+class EmailAddress:
+    """Check a field by the e-mail address rule (`rules.email_problem`)."""
+
+    def __call__(self, form, field):
+        if field.data and (problem := rules.email_problem(field.data)):
+            raise ValidationError(problem)
+
+
 class TimecodeField(Field):
     """A moment of the audio typed as 754, 12:34 or 1:02:03; empty for none."""
 
     widget = TextInput()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.raw_text = ""
 
     def _value(self):
         if self.raw_data:
@@ -103,8 +104,7 @@ class CommentForm(FlaskForm):
         filters=[clean_line],
         validators=[
             Optional(),
-            Length(max=254, message="That e-mail address is too long."),
-            Regexp(EMAIL_PATTERN, message="That does not look like an e-mail address."),
+            EmailAddress(),
         ],
     )
     body = TextAreaField(
