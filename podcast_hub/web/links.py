@@ -27,34 +27,9 @@ def absolute(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
-def site_url() -> str:
-    """Return the show's home page."""
-    return Builder().site_url()
-
-
-def feed_url() -> str:
-    """Return the podcast feed's own URL."""
-    return Builder().feed_url()
-
-
-def comments_feed_url(episode: Episode) -> str:
-    """Return the RSS feed of an episode's comments."""
-    return Builder().comments_feed_url(episode)
-
-
-def chapters_url(episode: Episode) -> str:
-    """Return an episode's JSON chapters."""
-    return Builder().chapters_url(episode)
-
-
 def page_url(episode: Episode) -> str:
     """Return an episode's page."""
     return Builder().page_url(episode)
-
-
-def comment_url(episode: Episode, comment: Comment) -> str:
-    """Return the permalink of a comment: its place on the episode's page."""
-    return Builder().comment_url(episode, comment)
 
 
 def media_url(filename: str) -> str:
