@@ -38,7 +38,7 @@ def host_required(view):
             return json_error(401, "Log in as a host to do this.")
         return view(*args, **kwargs)
 
-    guarded.host_only = True
+    guarded.host_only = True  # type: ignore[attr-defined]
     return guarded
 
 

@@ -157,7 +157,7 @@ def load():
                 comments.post_comment(
                     episode, body=answer, parent_id=comment.id, host=host
                 )
-    total = db.session.scalar(sa.select(sa.func.count(Comment.id)))
+    total = db.session.execute(sa.select(sa.func.count(Comment.id))).scalar_one()
     return DemoLogin(DEMO_EMAIL, password, len(demo_episodes), total)
 
 
