@@ -9,6 +9,8 @@ from werkzeug.exceptions import HTTPException
 class ValidationFailed(Exception):
     """Input broke a rule; `fields` maps each field to its messages."""
 
+    status = 400
+
     def __init__(self, fields, message="Some fields need another look."):
         super().__init__(message)
         self.message = message
@@ -18,14 +20,24 @@ class ValidationFailed(Exception):
 class NotFound(LookupError):
     """What the input names does not exist (an episode, a parent comment)."""
 
+    status = 404
+
     def __init__(self, message, field=None):
         super().__init__(message)
         self.message = message
         self.field = field
 
+    @property
+    def fields(self):
+        """Return the message under the field that named what is missing, if any."""
+        return {self.field: [self.message]} if self.field else {}
+
 
 class NotAllowed(PermissionError):
     """The rules refuse this person this action; `message` says why, for people."""
+
+    status = 403
+    fields: dict[str, list[str]] = {}
 
     def __init__(self, message):
         super().__init__(message)
@@ -33,8 +45,12 @@ class NotAllowed(PermissionError):
 
 
 def wants_json():
-    """Tell whether this request is for the JSON API."""
-    return request.path.startswith("/api/")
+    """Tell whether to answer this request in JSON: it is for the JSON API, or
+    its client (the dashboard's script) prefers JSON."""
+    return (
+        request.path.startswith("/api/")
+        or request.accept_mimetypes.best == "application/json"
+    )
 
 
 def json_error(status, message, fields=None):
@@ -58,6 +74,23 @@ def init_app(app):
         return render_template("errors/error.html", code=400, message=message), 400
 
     app.register_error_handler(HTTPException, http_error)
+    for error in (ValidationFailed, NotFound, NotAllowed):
+        app.register_error_handler(error, domain_error)
+
+
+def domain_error(error):
+    """Return JSON `{"error", "fields"}`, or the plain error page, for one of our
+    exceptions a view did not handle: 400, 404 or 403 (`error.status`).
+
+    Views that show a form again with its field errors catch ValidationFailed
+    themselves; everything else (the API above all) lets it come here.
+    """
+    if wants_json():
+        return json_error(error.status, error.message, error.fields)
+    page = render_template(
+        "errors/error.html", code=error.status, message=error.message
+    )
+    return page, error.status
 
 
 def http_error(error):

@@ -1,5 +1,6 @@
 """The host's inbox: what needs a reply, answering from it, and access rules."""
 
+import io
 import re
 
 import pytest
@@ -249,3 +250,45 @@ def test_every_state_changing_route_refuses_a_missing_csrf_token(
     )
     assert len(checked) >= 20
     assert snapshot() == before
+
+
+def _post_huge(client, path):
+    """POST to `path` announcing a body far over the upload limit."""
+    return client.post(
+        path,
+        input_stream=io.BytesIO(b""),
+        content_type="multipart/form-data; boundary=x",
+        environ_overrides={"CONTENT_LENGTH": str(600 * 1024 * 1024)},
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "page"),
+    [
+        ("/dashboard/episodes/new", "Upload an episode"),
+        ("/dashboard/episodes/{id}/audio", "Replace the audio"),
+        ("/dashboard/show/cover", "Upload the cover"),
+    ],
+)
+def test_each_upload_page_explains_an_over_limit_upload_itself(
+    client, auth, episode, path, page
+):
+    auth.login()
+    response = _post_huge(client, path.format(id=episode.id))
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert page in html
+    assert "larger than 500 MB, the largest this site accepts" in html
+    assert 'aria-invalid="true"' in html, "the message is on the file field"
+
+
+def test_an_over_limit_body_elsewhere_in_the_dashboard_goes_back_to_the_inbox(
+    client, auth, episode
+):
+    auth.login()
+    response = _post_huge(client, "/dashboard/show")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/dashboard")
+    assert "largest this site accepts" in client.get("/dashboard").get_data(
+        as_text=True
+    )

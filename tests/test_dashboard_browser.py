@@ -156,3 +156,43 @@ def test_inbox_screenshots(browser, live_server, conversation, width):
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, "the inbox scrolls sideways"
     page.screenshot(path=str(ARTIFACTS / f"dashboard-{width}.png"), full_page=True)
+
+
+def test_no_reply_needed_leaves_the_view_and_says_so(
+    browser, live_server, conversation
+):
+    _episode, top = conversation
+    page = open_page(browser, f"{live_server}/login")
+    log_in(page, live_server)
+    item = page.locator(f'[data-comment-id="{top.id}"]')
+    with page.expect_response(
+        f"**/dashboard/comments/{top.id}/no-reply-needed"
+    ) as done:
+        item.locator("form[data-no-reply] button").click()
+    assert done.value.status == 200
+    assert done.value.headers["content-type"].startswith("application/json")
+    item.wait_for(state="detached")
+    assert page.url == f"{live_server}/dashboard"
+    assert needs_reply_count(page) == 2
+    wait_until(
+        page,
+        "document.getElementById('announcer').textContent.includes('needs no reply')",
+    )
+
+
+def test_an_empty_reply_shows_the_servers_message_under_the_box(
+    browser, live_server, conversation
+):
+    _episode, top = conversation
+    page = open_page(browser, f"{live_server}/login")
+    log_in(page, live_server)
+    item = page.locator(f'[data-comment-id="{top.id}"]')
+    item.locator("textarea[name=body]").fill("   ")
+    with page.expect_response(f"**/dashboard/comments/{top.id}/reply") as done:
+        item.locator("form[data-reply] button[type=submit]").click()
+    assert done.value.status == 400
+    error = item.locator(f"#reply-{top.id}-error")
+    error.wait_for()
+    assert error.inner_text() == "Write your reply first."
+    assert item.locator("textarea[name=body]").get_attribute("aria-invalid") == "true"
+    assert needs_reply_count(page) == 3, "the item stays in the view"

@@ -7,6 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from podcast_hub.conversation import inbox
+from podcast_hub.extensions import db
+from podcast_hub.models import Comment
 
 from .conftest import csrf_from
 from .helpers import make_comment, make_episode, make_host, make_show
@@ -269,3 +271,63 @@ def test_the_inbox_costs_the_same_queries_for_few_or_many_rows(client, auth, epi
     add_threads(20)
     many = count_queries(client, "/dashboard")
     assert many == few <= 10
+
+
+def test_a_reply_to_a_comment_closed_to_replies_is_refused_as_the_api_refuses_it(
+    client, auth, episodes
+):
+    """Not open for replies: 404 naming `parent_id` in JSON, from the inbox's
+    script as from the API; the inbox page without JavaScript says why, 400."""
+    one, _ = episodes
+    held = make_comment(one, author="Lee", status="pending")
+    auth.login()
+    token = csrf_from(page_html(client))
+    api = client.post(
+        "/api/episodes/one/comments",
+        json={"body": "Hi", "parent_id": held.id},
+        headers={"X-CSRFToken": token},
+    )
+    from_inbox = client.post(
+        f"/dashboard/comments/{held.id}/reply",
+        json={"body": "Hi"},
+        headers={"X-CSRFToken": token, "Accept": "application/json"},
+    )
+    assert api.status_code == from_inbox.status_code == 404
+    expected = {"parent_id": ["That comment is not open for replies."]}
+    assert api.get_json()["fields"] == from_inbox.get_json()["fields"] == expected
+    page = client.post(
+        f"/dashboard/comments/{held.id}/reply",
+        data={"body": "Hi", "csrf_token": token},
+    )
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    assert "Your reply to Lee was not posted" in html
+    assert "That comment is not open for replies." in html
+    assert replies_to(held) == 0
+
+
+def replies_to(comment):
+    query = sa.select(sa.func.count()).where(Comment.parent_id == comment.id)
+    return db.session.scalar(query)
+
+
+def test_the_inbox_script_gets_json_for_every_action_it_sends(client, auth, episodes):
+    """Replies and "no reply needed" answer JSON with a message to announce."""
+    one, _ = episodes
+    comment = make_comment(one, author="Lee")
+    auth.login()
+    token = csrf_from(page_html(client))
+    headers = {"X-CSRFToken": token, "Accept": "application/json"}
+    done = client.post(
+        f"/dashboard/comments/{comment.id}/no-reply-needed",
+        json={"next": "/dashboard"},
+        headers=headers,
+    )
+    assert done.status_code == 200
+    assert done.get_json() == {"message": "Lee’s comment needs no reply."}
+    assert item_ids(page_html(client)) == []
+    missing = client.post(
+        "/dashboard/comments/999999/no-reply-needed", json={}, headers=headers
+    )
+    assert missing.status_code == 404
+    assert missing.is_json and missing.get_json()["error"]

@@ -664,3 +664,18 @@ def test_the_json_page_holds_a_few_replies_of_each_thread(client, show):
     assert thread["reply_count"] == 5000
     one = client.get(f"/api/comments/{root.id}").get_json()
     assert one["reply_count"] == 5000 and len(one["replies"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("template", "count", "words"),
+    [
+        ('{{ n | plural("comment") }}', 0, "0 comments"),
+        ('{{ n | plural("comment") }}', 1, "1 comment"),
+        ('{{ n | plural("reply", "replies") }}', 1, "1 reply"),
+        ('{{ n | plural("reply", "replies") }}', 1204, "1,204 replies"),
+    ],
+)
+def test_pages_write_a_count_with_the_noun_that_goes_with_it(
+    app, template, count, words
+):
+    assert app.jinja_env.from_string(template).render(n=count) == words

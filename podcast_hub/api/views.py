@@ -1,12 +1,16 @@
-"""The JSON API: episodes, threads, posting comments and moderating them."""
+"""The JSON API: episodes, threads, posting comments and moderating them.
 
-from flask import Blueprint, abort, current_app, jsonify, request
+Views let `ValidationFailed`, `NotFound` and `NotAllowed` rise: `errors` answers
+them 400, 404 and 403 in the API's `{"error", "fields"}` shape.
+"""
+
+from flask import Blueprint, current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
 
 from ..auth.guards import host_required
 from ..catalog import episodes
 from ..conversation import comments, moderation, threads
-from ..errors import NotAllowed, NotFound, ValidationFailed, json_error
+from ..errors import NotFound, ValidationFailed
 from ..extensions import limiter
 from ..text import markdown, rules
 from ..web import links, ownership
@@ -18,7 +22,8 @@ from ..web.commenting import (
     submit_comment,
     submit_edit,
 )
-from ..web.forms import EditCommentForm, ModerationForm
+from ..web.forms import EditCommentForm, ModerationForm, validated
+from ..web.loading import load_published_episode
 from ..web.safety import arg_int
 from ..web.sessions import sessionless
 from . import openapi
@@ -38,7 +43,7 @@ def list_episodes():
 
 @bp.get("/episodes/<slug>")
 def get_episode(slug):
-    episode = _load_episode(slug)
+    episode = load_published_episode(slug)
     counts = episodes.comment_counts([episode])
     data = episode_json(episode, counts[episode.id])
     data["description_html"] = str(markdown.render(episode.description))
@@ -55,7 +60,7 @@ def get_episode(slug):
 
 @bp.get("/episodes/<slug>/comments")
 def list_comments(slug):
-    episode = _load_episode(slug)
+    episode = load_published_episode(slug)
     if "page" in request.args:
         return _comments_page(episode)
     nodes = comments.thread(episode)
@@ -71,15 +76,10 @@ def list_comments(slug):
 @bp.post("/episodes/<slug>/comments")
 @limiter.shared_limit(comment_rate_limit, scope="comments", exempt_when=is_host)
 def post_comment(slug):
-    episode = _load_episode(slug)
+    episode = load_published_episode(slug)
     form = comment_form(formdata=_json_formdata())
-    try:
-        comment = submit_comment(episode, form)
-    except ValidationFailed as failure:
-        return json_error(400, failure.message, failure.fields)
-    except NotFound as missing:
-        fields = {missing.field: [missing.message]} if missing.field else {}
-        return json_error(404, missing.message, fields)
+    # An unknown parent comment rises as NotFound: 404, naming `parent_id`.
+    comment = submit_comment(episode, form)
     data = comments.to_json(comments.Node(comment))
     # A comment sent to spam looks held to its author: spammers learn nothing.
     if data["status"] != "published":
@@ -92,26 +92,16 @@ def post_comment(slug):
 @bp.post("/comments/<int:comment_id>/moderation")
 @host_required
 def moderate_comment(comment_id):
-    try:
-        comment = comments.get_comment(comment_id)
-    except NotFound as missing:
-        return json_error(404, missing.message)
+    comment = comments.get_comment(comment_id)
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("action"), str):
-        return json_error(
-            400,
-            "Send a JSON object with an action.",
+        raise ValidationFailed(
             {"action": [f"Choose one of: {', '.join(moderation.ACTIONS)}."]},
+            message="Send a JSON object with an action.",
         )
     form = ModerationForm(formdata=MultiDict({"action": data["action"]}))
-    try:
-        if not form.validate():
-            raise ValidationFailed(
-                form.errors, message=f"Unknown moderation action: {data['action']!r}."
-            )
-        moderation.apply(comment, form.action.data)
-    except ValidationFailed as failure:
-        return json_error(400, failure.message, failure.fields)
+    validated(form, message=f"Unknown moderation action: {data['action']!r}.")
+    moderation.apply(comment, form.action.data)
     return jsonify(moderation_json(comment))
 
 
@@ -123,10 +113,13 @@ def moderation_json(comment):
 
 
 def _json_formdata():
-    """Return the JSON body as form data, or stop with a 400 naming what is wrong."""
+    """Return the JSON body as form data; raise ValidationFailed naming what is
+    wrong."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        abort(json_error(400, "Send a JSON object with the comment's fields."))
+        raise ValidationFailed(
+            {}, message="Send a JSON object with the comment's fields."
+        )
     fields = {}
     for name in _TEXT_FIELDS:
         if data.get(name) is not None and not isinstance(data[name], str):
@@ -138,20 +131,13 @@ def _json_formdata():
     if isinstance(parent, bool) or not isinstance(parent, int | None):
         fields["parent_id"] = ["Give the id of the comment you reply to, or null."]
     if fields:
-        abort(json_error(400, "Some fields have the wrong type.", fields))
+        raise ValidationFailed(fields, message="Some fields have the wrong type.")
     return MultiDict(
         {
             name: "" if data.get(name) is None else str(data[name])
             for name in (*_TEXT_FIELDS, "timestamp", "parent_id")
         }
     )
-
-
-def _load_episode(slug):
-    episode = episodes.get_published(slug)
-    if episode is None:
-        abort(404, description="There is no published episode with that slug.")
-    return episode
 
 
 def episode_json(episode, comment_count):
@@ -170,7 +156,7 @@ def episode_json(episode, comment_count):
 @bp.get("/episodes/<slug>/moments")
 def list_moments(slug):
     """Return the timeline's markers: `[second, count, first comment id]` rows."""
-    episode = _load_episode(slug)
+    episode = load_published_episode(slug)
     response = jsonify(
         {
             "episode": episode.slug,
@@ -191,7 +177,9 @@ def _comments_page(episode):
     own = ownership.owned()
     sort = request.args.get("sort", "moment")
     if sort not in threads.SORTS:
-        return json_error(400, "Unknown sort.", {"sort": ["Use moment or newest."]})
+        raise ValidationFailed(
+            {"sort": ["Use moment or newest."]}, message="Unknown sort."
+        )
     page = threads.page(
         episode,
         number=arg_int("page", 1),
@@ -224,43 +212,28 @@ def _thread_json(node):
 def get_comment(comment_id):
     """Return one comment with its first few replies, as its visitor may see it."""
     own = ownership.owned()
-    try:
-        comment = comments.get_comment(comment_id)
-    except NotFound as missing:
-        return json_error(404, missing.message)
+    comment = comments.get_comment(comment_id)
     episode = comments.episode_of(comment)
     node = threads.subtree(episode, comment_id, own)
     if node is None or not episodes.is_published(episode):
-        return json_error(404, "There is no such comment.")
+        raise NotFound("There is no such comment.")
     return jsonify(_thread_json(node))
 
 
 @bp.patch("/comments/<int:comment_id>")
 def edit_comment(comment_id):
     """Change one's own comment (`body`, `timestamp`) within the edit window."""
-    try:
-        comment = own_comment(comment_id)
-        form = EditCommentForm(formdata=_json_edit_formdata(comment))
-        submit_edit(comment, form)
-    except NotFound as missing:
-        return json_error(404, missing.message)
-    except NotAllowed as refusal:
-        return json_error(403, refusal.message)
-    except ValidationFailed as failure:
-        return json_error(400, failure.message, failure.fields)
+    comment = own_comment(comment_id)
+    form = EditCommentForm(formdata=_json_edit_formdata(comment))
+    submit_edit(comment, form)
     return jsonify(_author_json(comments.Node(comment)))
 
 
 @bp.delete("/comments/<int:comment_id>")
 def delete_comment(comment_id):
     """Delete one's own comment within the edit window; `204` when done."""
-    try:
-        comment = own_comment(comment_id)
-        comments.delete_own_comment(comment)
-    except NotFound as missing:
-        return json_error(404, missing.message)
-    except NotAllowed as refusal:
-        return json_error(403, refusal.message)
+    comment = own_comment(comment_id)
+    comments.delete_own_comment(comment)
     response = current_app.response_class(status=204)
     ownership.forget(response, comment_id)
     return response
@@ -270,7 +243,9 @@ def _json_edit_formdata(comment):
     """Return the JSON edit as form data; a field left out keeps its value."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        abort(json_error(400, "Send a JSON object with the comment's new fields."))
+        raise ValidationFailed(
+            {}, message="Send a JSON object with the comment's new fields."
+        )
     body = data.get("body", comment.body)
     moment = data.get("timestamp", comment.timestamp_s)
     fields = {}
@@ -279,7 +254,7 @@ def _json_edit_formdata(comment):
     if isinstance(moment, bool) or not isinstance(moment, int | str | None):
         fields["timestamp"] = ["Give whole seconds, or null for a general comment."]
     if fields:
-        abort(json_error(400, "Some fields have the wrong type.", fields))
+        raise ValidationFailed(fields, message="Some fields have the wrong type.")
     return MultiDict(
         {
             "body": body or "",

@@ -1,2 +1,11 @@
 """The host's dashboard: the inbox, moderation, episodes, insights, the show and
-the account. May import `web`, `auth`, every domain part and the root."""
+the account. May import `web`, `auth`, every domain part and the root.
+
+`blueprint` holds the blueprint and what the tabs share; each tab's module adds
+its routes to it.
+"""
+
+from . import account, episodes, inbox, insights, moderation, show
+from .blueprint import bp
+
+__all__ = ["account", "bp", "episodes", "inbox", "insights", "moderation", "show"]

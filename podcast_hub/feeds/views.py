@@ -19,6 +19,7 @@ from werkzeug.http import is_resource_modified, remove_entity_headers
 from .. import clock
 from ..catalog import episodes
 from ..web import links
+from ..web.loading import NO_PUBLISHED_EPISODE, load_published_episode
 from ..web.sessions import sessionless
 from . import rss, versions
 
@@ -63,16 +64,14 @@ def comments_xml(slug):
     now = clock.now()
     version = versions.comments_version(slug, now)
     if version is None:
-        abort(404, description="There is no published episode at this address.")
+        abort(404, description=NO_PUBLISHED_EPISODE)
     return _feed_response(version, lambda: _render_comments(slug, now))
 
 
 @bp.route("/episodes/<slug>/chapters.json", methods=["GET", "HEAD"])
 @sessionless
 def chapters_json(slug):
-    episode = episodes.get_published(slug)
-    if episode is None:
-        abort(404, description="There is no published episode at this address.")
+    episode = load_published_episode(slug)
     response = jsonify(rss.chapters(episodes.get_show(), episode))
     response.mimetype = rss.CHAPTERS_TYPE
     _shareable(response)
@@ -89,9 +88,7 @@ def build_feed(now):
 
 @_collector_paused()
 def _render_comments(slug, now):
-    episode = episodes.get_published(slug, now)
-    if episode is None:
-        abort(404, description="There is no published episode at this address.")
+    episode = load_published_episode(slug, now)
     said = versions.episode_comments(episode)
     return rss.render_comments(episodes.get_show(), episode, said, links.Builder())
 

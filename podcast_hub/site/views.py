@@ -5,6 +5,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 import sqlalchemy as sa
 from flask import (
@@ -23,7 +24,7 @@ from flask import (
 
 from ..catalog import episodes
 from ..conversation import comments, threads, timeline
-from ..errors import NotAllowed, NotFound, ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db, limiter
 from ..library import sidecar
 from ..text import timecode
@@ -36,7 +37,8 @@ from ..web.commenting import (
     submit_comment,
     submit_edit,
 )
-from ..web.forms import EditCommentForm
+from ..web.forms import EditCommentForm, form_errors
+from ..web.loading import load_published_episode
 from ..web.safety import arg_int
 from ..web.sessions import sessionless
 
@@ -62,7 +64,7 @@ def index():
 
 @bp.get("/episodes/<slug>")
 def episode(slug):
-    found = _load_episode(slug)
+    found = load_published_episode(slug)
     form = comment_form()
     return _render_episode(found, form)
 
@@ -70,43 +72,20 @@ def episode(slug):
 @bp.post("/episodes/<slug>/comments")
 @limiter.shared_limit(comment_rate_limit, scope="comments", exempt_when=is_host)
 def post_comment(slug):
-    found = _load_episode(slug)
+    found = load_published_episode(slug)
     form = comment_form()
     try:
         comment = submit_comment(found, form)
-    except ValidationFailed as failure:
-        _errors_onto_form(form, failure.fields)
-        return _render_episode(found, form), 400
-    except NotFound as missing:
-        _errors_onto_form(form, {missing.field or "body": [missing.message]})
+    except (ValidationFailed, NotFound) as failure:
+        # An unknown parent is a field error here: the page comes back with what
+        # was typed, where the JSON API answers 404.
+        form_errors(form, failure.fields)
         return _render_episode(found, form), 400
     if comment.status != "published":
         # Spam looks held too, so that spammers learn nothing.
         flash("Thank you! Your comment will appear once the host approves it.")
     target = url_for("public.episode", slug=found.slug, _anchor=f"comment-{comment.id}")
     return land_on(redirect(target, code=303), comment)
-
-
-def _errors_onto_form(form, fields):
-    for name, messages in fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + [
-                m for m in messages if m not in field.errors
-            ]
-    form.form_errors = list(form.form_errors) + [
-        message
-        for name, messages in fields.items()
-        if getattr(form, name, None) is None
-        for message in messages
-    ]
-
-
-def _load_episode(slug):
-    found = episodes.get_published(slug)
-    if found is None:
-        abort(404, description="There is no published episode at this address.")
-    return found
 
 
 def _render_episode(episode, form):
@@ -147,8 +126,8 @@ def media(filename):
     """
     entry = episodes.published_media(filename)
     mimetype = media_type(entry) if entry else None
-    path = media_path(entry.name) if mimetype else None
-    if path is None:
+    path = media_path(entry.name) if entry and mimetype else None
+    if entry is None or path is None:
         abort(404)
     response = send_file(
         path,
@@ -316,13 +295,15 @@ def comments_address(slug):
     That page's address is the form's `/episodes/<slug>/comments`, and those
     links are relative to it.
     """
-    keep = {name: request.args[name] for name in PAGE_ARGS if name in request.args}
+    keep: dict[str, Any] = {
+        name: request.args[name] for name in PAGE_ARGS if name in request.args
+    }
     return redirect(url_for("public.episode", slug=slug, **keep))
 
 
 @bp.get("/episodes/<slug>/conversation")
 def conversation(slug):
-    found = _load_episode(slug)
+    found = load_published_episode(slug)
     return render_template(
         "_partials/conversation.html",
         episode=found,
@@ -338,7 +319,7 @@ def conversation_replies(slug, comment_id):
     `REPLIES_PER_PAGE` of them after the first `?start=`, in thread order, and a
     link to the ones after those.
     """
-    found = _load_episode(slug)
+    found = load_published_episode(slug)
     own = ownership.owned()
     node = threads.thread_replies(
         found, comment_id, start=arg_int("start", 0), own_ids=own
@@ -362,7 +343,7 @@ def thread_page_holding(position):
 
 @bp.get("/episodes/<slug>/conversation/<int:comment_id>")
 def conversation_comment(slug, comment_id):
-    found = _load_episode(slug)
+    found = load_published_episode(slug)
     own = ownership.owned()
     node = threads.subtree(found, comment_id, own)
     if node is None:
@@ -378,8 +359,8 @@ def conversation_comment(slug, comment_id):
 
 @bp.route("/episodes/<slug>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 def edit_comment(slug, comment_id):
-    found = _load_episode(slug)
-    comment = _own_comment_or_abort(comment_id, found)
+    found = load_published_episode(slug)
+    comment = own_comment(comment_id, found)
     if request.method == "GET":
         if not comments.can_change(comment):
             abort(403, description=comments.TOO_LATE)
@@ -391,10 +372,8 @@ def edit_comment(slug, comment_id):
     try:
         submit_edit(comment, form)
     except ValidationFailed as failure:
-        _errors_onto_form(form, failure.fields)
+        form_errors(form, failure.fields)
         return _render_edit(found, comment, form), 400
-    except NotAllowed as refusal:
-        abort(403, description=refusal.message)
     if comment.status != "published":
         flash("Thank you! Your change will appear once the host approves it.")
     target = url_for("public.episode", slug=found.slug, _anchor=f"comment-{comment.id}")
@@ -403,26 +382,14 @@ def edit_comment(slug, comment_id):
 
 @bp.post("/episodes/<slug>/comments/<int:comment_id>/delete")
 def delete_comment(slug, comment_id):
-    found = _load_episode(slug)
-    comment = _own_comment_or_abort(comment_id, found)
-    try:
-        comments.delete_own_comment(comment)
-    except NotAllowed as refusal:
-        abort(403, description=refusal.message)
+    found = load_published_episode(slug)
+    comment = own_comment(comment_id, found)
+    comments.delete_own_comment(comment)
     flash("Your comment is deleted.", "success")
     target = url_for("public.episode", slug=found.slug, _anchor="conversation")
     response = redirect(target, code=303)
     ownership.forget(response, comment.id)
     return response
-
-
-def _own_comment_or_abort(comment_id, episode):
-    try:
-        return own_comment(comment_id, episode)
-    except NotFound as missing:
-        abort(404, description=missing.message)
-    except NotAllowed as refusal:
-        abort(403, description=refusal.message)
 
 
 def _render_edit(episode, comment, form):

@@ -3,7 +3,7 @@
 // (#comment-<id>) loads the page that holds it. A thread's "N more replies" adds
 // the next replies in place, a bounded number at a time.
 import { getFragment } from "./http.js";
-import { announce, scrollToElement } from "./ui.js";
+import { announce, plural, scrollToElement } from "./ui.js";
 
 export function setupConversation({ onSwap }) {
   const section = document.getElementById("conversation");
@@ -124,7 +124,7 @@ export function setupConversation({ onSwap }) {
     if (next) more.replaceWith(next);
     else more.remove();
     onSwap();
-    announce(`${added.length} more repl${added.length === 1 ? "y" : "ies"} shown.`);
+    announce(`${plural(added.length, "more reply", "more replies")} shown.`);
     if (added.length) {
       added[0].tabIndex = -1;
       added[0].focus();

@@ -1,11 +1,11 @@
 // The host's inbox: answer and moderate without leaving it, then move on.
-const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content;
-const list = document.querySelector(".inbox");
-const status = document.getElementById("inbox-status");
+// Each action is its form's fields sent as JSON (`sendJSON`, with the page's CSRF
+// token); the answer's message is announced, or its errors shown on the form.
+import { sendJSON } from "./http.js";
+import { announce, showErrors } from "./ui.js";
 
-function announce(message) {
-  if (status) status.textContent = message;
-}
+const list = document.querySelector(".inbox");
+const FAILED = "That did not work; reload the page and try again.";
 
 function decrement(tab) {
   const badge = document.querySelector(`[data-count="${tab}"]`);
@@ -29,44 +29,25 @@ function leave(item) {
   }, 200);
 }
 
-function showError(form, message) {
-  let error = form.querySelector(".error");
-  if (!error) {
-    error = document.createElement("p");
-    error.className = "error";
-    error.setAttribute("role", "alert");
-    form.prepend(error);
-  }
-  error.textContent = message;
+// The form's fields as a JSON object; the token travels in the header instead.
+function fields(form) {
+  const { csrf_token: _token, ...rest } = Object.fromEntries(new FormData(form));
+  return rest;
 }
 
-async function reply(form) {
-  const item = form.closest(".inbox-item");
-  const button = form.querySelector("button[type=submit]");
-  button.disabled = true;
+// POST `payload` to `url` as JSON for `form`; call `done` with the answer, or
+// show the server's messages on the form.
+async function send(form, url, payload, done) {
+  const buttons = [...form.querySelectorAll("button")];
+  buttons.forEach((button) => { button.disabled = true; });
   try {
-    const response = await fetch(form.action, {
-      method: "POST",
-      body: new FormData(form),
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    });
-    const data = await response.json();
-    if (!response.ok) {
-      const fields = Object.values(data.fields || {}).flat();
-      showError(form, fields.join(" ") || data.error);
-      return;
-    }
-    announce(data.message);
-    if (list.dataset.tab === "needs-reply") {
-      leave(item);
-    } else {
-      location.reload();
-    }
+    const { ok, data } = await sendJSON(url, "POST", payload);
+    if (ok) done(data ?? {});
+    else showErrors(form, data?.error ?? FAILED, data?.fields ?? {});
   } catch {
-    form.submit();
+    showErrors(form, FAILED);
   } finally {
-    button.disabled = false;
+    buttons.forEach((button) => { button.disabled = false; });
   }
 }
 
@@ -78,41 +59,31 @@ const LEAVES = {
   all: [],
 };
 
-async function moderate(form, action) {
-  const item = form.closest(".inbox-item");
-  const response = await fetch(`/api/comments/${form.dataset.moderate}/moderation`, {
-    method: "POST",
-    body: JSON.stringify({ action }),
-    headers: {
-      "Content-Type": "application/json",
-      Accept: "application/json",
-      "X-CSRFToken": csrfToken,
-    },
-    credentials: "same-origin",
+function reply(form) {
+  return send(form, form.action, fields(form), (data) => {
+    announce(data.message);
+    if (list.dataset.tab === "needs-reply") leave(form.closest(".inbox-item"));
+    else location.reload();
   });
-  const data = await response.json();
-  if (!response.ok) {
-    showError(form, data.error);
-    return;
-  }
-  if (LEAVES[list.dataset.tab]?.includes(action)) {
-    announce(`Comment by ${data.author}: ${action} done.`);
-    leave(item);
-  } else {
-    location.reload();
-  }
 }
 
-async function noReplyNeeded(form) {
-  const response = await fetch(form.action, {
-    method: "POST",
-    body: new FormData(form),
-    credentials: "same-origin",
+// Through the JSON API's moderation, which answers with the comment.
+function moderate(form, action) {
+  return send(form, form.dataset.moderate, { action }, (data) => {
+    if (LEAVES[list.dataset.tab]?.includes(action)) {
+      announce(`Comment by ${data.author}: ${action} done.`);
+      leave(form.closest(".inbox-item"));
+    } else {
+      location.reload();
+    }
   });
-  if (response.ok) {
-    announce("Marked as needing no reply.");
+}
+
+function noReplyNeeded(form) {
+  return send(form, form.action, fields(form), (data) => {
+    announce(data.message);
     leave(form.closest(".inbox-item"));
-  }
+  });
 }
 
 if (list) {
@@ -123,10 +94,10 @@ if (list) {
       reply(form);
     } else if (form.matches("[data-moderate]") && event.submitter?.value) {
       event.preventDefault();
-      moderate(form, event.submitter.value).catch(() => showError(form, "That did not work; reload the page and try again."));
+      moderate(form, event.submitter.value);
     } else if (form.matches("[data-no-reply]")) {
       event.preventDefault();
-      noReplyNeeded(form).catch(() => form.submit());
+      noReplyNeeded(form);
     }
   });
   // Ctrl+Enter (or Cmd+Enter) in a reply box sends it.
@@ -148,7 +119,7 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
     const file = input?.files?.[0];
     if (file && file.size > Number(form.dataset.maxBytes)) {
       event.preventDefault();
-      showError(
+      showErrors(
         form,
         `“${file.name}” is larger than ${form.dataset.maxMb} MB, the largest this site accepts.`,
       );

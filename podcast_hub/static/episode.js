@@ -6,6 +6,7 @@ import { setupListening } from "./listening.js";
 import { setupConversation } from "./conversation.js";
 import { setupPosting, setupReplying, setupTimestamp } from "./posting.js";
 import { setupEditing } from "./editing.js";
+import { plural } from "./ui.js";
 
 if (player) {
   const section = document.getElementById("conversation");
@@ -16,7 +17,7 @@ if (player) {
   function count(change) {
     const total = Number(heading.dataset.count) + change;
     heading.dataset.count = String(total);
-    heading.textContent = `${total} comment${total === 1 ? "" : "s"}`;
+    heading.textContent = plural(total, "comment");
   }
 
   // Any moment link on the page plays from there instead of reloading it.

@@ -3,7 +3,7 @@
 // switches are remembered per episode.
 import { formatTime } from "./timecode.js";
 import { recall, remember } from "./memory.js";
-import { scrollToElement } from "./ui.js";
+import { plural, scrollToElement } from "./ui.js";
 
 const BEFORE_S = 2;
 const AFTER_S = 12;
@@ -52,7 +52,7 @@ export function setupListening({ player, slug }) {
     const parts = [];
     if (started && chapter) parts.push(`Chapter: ${chapter}`);
     if (now.length) {
-      parts.push(`${now.length} comment${now.length === 1 ? "" : "s"} on ${formatTime(Number(now[0].dataset.timestamp))}`);
+      parts.push(`${plural(now.length, "comment")} on ${formatTime(Number(now[0].dataset.timestamp))}`);
     }
     const text = parts.join(" · ");
     if (text === shown) return;

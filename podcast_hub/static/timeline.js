@@ -5,6 +5,7 @@
 // previews its comment.
 import { formatTime } from "./timecode.js";
 import { getJSON } from "./http.js";
+import { plural } from "./ui.js";
 
 const MIN_GAP_PX = 30;
 const HEAT_BINS = 40; // timeline.SLICES
@@ -36,7 +37,7 @@ function heatLevels(moments, duration) {
 
 function label(group) {
   const at = formatTime(group.start);
-  return group.count === 1 ? `1 comment at ${at}` : `${group.count} comments from ${at}`;
+  return `${plural(group.count, "comment")} ${group.count === 1 ? "at" : "from"} ${at}`;
 }
 
 export function setupTimeline({ player, seek, reveal, isAhead, commentApi }) {

@@ -6,6 +6,12 @@ export function scrollToElement(element, block = "center") {
   element.scrollIntoView({ block, behavior: reducedMotion() ? "auto" : "smooth" });
 }
 
+// A count and the noun that goes with it, as the server's `plural` filter writes
+// them: 1 reply, 1,204 replies.
+export function plural(count, singular, pluralForm = `${singular}s`) {
+  return `${count.toLocaleString("en")} ${count === 1 ? singular : pluralForm}`;
+}
+
 export function announce(message) {
   const region = document.getElementById("announcer");
   if (!region) return;

@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from ..catalog import episodes
 from ..conversation import comments, threads
-from ..errors import NotAllowed, NotFound, ValidationFailed
+from ..errors import NotAllowed, NotFound
 from . import ownership
-from .forms import CommentForm
+from .forms import CommentForm, validated
 
 
 def comment_rate_limit():
@@ -35,8 +35,7 @@ def submit_comment(episode, form):
 
     Raises ValidationFailed or NotFound, like `comments.post_comment`.
     """
-    if not form.validate():
-        raise ValidationFailed(form.errors)
+    validated(form)
     host = current_user if is_host() else None
     return comments.post_comment(
         episode,
@@ -75,8 +74,7 @@ def submit_edit(comment, form):
 
     Raises ValidationFailed or NotAllowed, like `comments.edit_comment`.
     """
-    if not form.validate():
-        raise ValidationFailed(form.errors)
+    validated(form)
     return comments.edit_comment(
         comment, body=form.body.data, timestamp_s=form.timestamp.data
     )

@@ -41,6 +41,12 @@ def iso_filter(moment):
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def plural_filter(count, singular, plural=None):
+    """Return `count` and the noun that goes with it: 1 reply, 1,204 replies."""
+    noun = singular if count == 1 else plural or singular + "s"
+    return f"{count:,} {noun}"
+
+
 def init_app(app):
     """Register the filters and the CSRF token global."""
     app.add_template_filter(timecode_filter, "timecode")
@@ -51,6 +57,7 @@ def init_app(app):
     app.add_template_filter(plain.linkify, "linkify")
     app.add_template_filter(markdown.render, "notes_html")
     app.add_template_filter(duration_words_filter, "duration_words")
+    app.add_template_filter(plural_filter, "plural")
     app.add_template_filter(order.page_keys, "thread_order")
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.trim_blocks = True

@@ -30,6 +30,7 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from ..conversation.moderation import ACTIONS as MODERATION_ACTIONS
+from ..errors import ValidationFailed
 from ..text import names, plain, rules, timecode
 
 
@@ -66,6 +67,31 @@ class EmailAddress:
     def __call__(self, form, field):
         if field.data and (problem := rules.email_problem(field.data)):
             raise ValidationError(problem)
+
+
+def validated(form, message=None):
+    """Return `form` if its input passes its rules; else raise ValidationFailed
+    with its field messages (and `message`, if given)."""
+    if not form.validate():
+        if message is None:
+            raise ValidationFailed(form.errors)
+        raise ValidationFailed(form.errors, message=message)
+    return form
+
+
+def form_errors(form, fields, fallback=None):
+    """Put a domain error's field messages onto `form`, each message once.
+
+    A message for a field the form does not have goes onto the `fallback` field,
+    or without one into `form.form_errors`, which the form's summary shows.
+    """
+    for name, messages in fields.items():
+        target = name if name in form else fallback
+        if target is None:
+            form.form_errors = [*form.form_errors, *messages]
+            continue
+        field = form[target]
+        field.errors = [*field.errors, *(m for m in messages if m not in field.errors)]
 
 
 class TimecodeField(Field):

@@ -1,0 +1,133 @@
+"""The dashboard's blueprint, its host-only guard, and what its tabs share:
+loading what a URL names, answering a button, taking an upload."""
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..auth.guards import safe_next
+from ..catalog import episodes, publishing
+from ..errors import http_error, wants_json
+from ..web.forms import NextForm
+from ..web.safety import accepts_upload
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+
+@bp.before_request
+@login_required
+def require_host():
+    """Keep every dashboard route for logged-in hosts."""
+
+
+def back(form, default="dashboard.index"):
+    """Return a redirect to the form's `next` page on this site, else `default`."""
+    target = form.next.data if form.next.data else url_for(default)
+    return redirect(safe_next(target), code=303)
+
+
+def respond(form, message, default="dashboard.index", **data):
+    """Tell the host that `message` is done: JSON (with `data`) to the dashboard's
+    script, else a flash on the form's `next` page."""
+    if wants_json():
+        return jsonify({"message": message, **data})
+    flash(message, "success")
+    return back(form, default)
+
+
+def load_episode(episode_id):
+    """Return episode `episode_id`, draft or published; else stop with 404."""
+    episode = publishing.get_episode(episode_id)
+    if episode is None:
+        abort(404, description="There is no such episode.")
+    return episode
+
+
+def load_show():
+    """Return the show; else stop with 404."""
+    show = episodes.get_show()
+    if show is None:
+        abort(404, description="The show has not been set up yet: run `hub demo`.")
+    return show
+
+
+def episode_action(episode_id, act, message):
+    """Do `act(episode)` for a button on an episode, then say `message` (which
+    may name the episode's `{title}`)."""
+    episode = load_episode(episode_id)
+    form = NextForm()
+    if not form.validate():
+        return back(form, default="dashboard.episode_list")
+    act(episode)
+    return respond(
+        form, message.format(title=episode.title), default="dashboard.episode_list"
+    )
+
+
+def media_dir():
+    """Return the folder uploads are stored in."""
+    return Path(current_app.config["MEDIA_DIR"])
+
+
+def upload(file_storage):
+    """Return what a file field received as a publishing.Upload."""
+    return publishing.Upload(
+        stream=getattr(file_storage, "stream", None),
+        filename=getattr(file_storage, "filename", None) or "",
+        max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+    )
+
+
+def upload_limits():
+    """Return the template arguments that state the upload limit."""
+    return {
+        "max_upload_mb": current_app.config["MAX_UPLOAD_MB"],
+        "max_bytes": current_app.config["MAX_UPLOAD_BYTES"],
+    }
+
+
+def takes_upload(too_large_page):
+    """Mark a view as taking a host's upload (`accepts_upload`).
+
+    `too_large_page(message, **view_args)` returns the view's page again, with
+    `message` on its file field, for an upload over the limit.
+    """
+
+    def mark(view):
+        view.too_large_page = too_large_page
+        return accepts_upload(view)
+
+    return mark
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    """Explain an over-limit upload on the page it was sent from.
+
+    Only to a logged-in host: the body limit is checked before the login, and
+    these pages show drafts and the show's settings.
+    """
+    if not current_user.is_authenticated or wants_json():
+        return http_error(error)
+    limit = current_app.config["MAX_UPLOAD_MB"]
+    message = (
+        f"That upload is larger than {limit} MB, the largest this site accepts. "
+        "Nothing was stored."
+    )
+    view = current_app.view_functions.get(request.endpoint or "")
+    page = getattr(view, "too_large_page", None)
+    if page is None:
+        flash(message, "error")
+        return redirect(url_for("dashboard.index"), code=303)
+    return page(message, **(request.view_args or {}))

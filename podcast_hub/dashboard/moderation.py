@@ -1,0 +1,71 @@
+"""The moderation tab: how new listener comments are held, and the blocked
+addresses and words."""
+
+from flask import flash, redirect, render_template, request, url_for
+from wtforms import SelectChoice
+
+from ..conversation import moderation
+from ..errors import ValidationFailed
+from ..models import ModerationMode
+from ..web.forms import BlockForm, ModerationModeForm, NextForm, form_errors, validated
+from .blueprint import bp, load_show
+
+
+def _mode_form(**kwargs):
+    form = ModerationModeForm(**kwargs)
+    form.mode.choices = [
+        SelectChoice(mode, moderation.MODE_LABELS[mode]) for mode in ModerationMode
+    ]
+    return form
+
+
+def _render_moderation(show, mode_form=None, block_form=None, status=200):
+    return (
+        render_template(
+            "dashboard/moderation.html",
+            show=show,
+            mode_form=mode_form or _mode_form(formdata=None, mode=show.moderation_mode),
+            block_form=block_form or BlockForm(formdata=None),
+            rules=moderation.block_rules(),
+        ),
+        status,
+    )
+
+
+@bp.route("/moderation", methods=["GET", "POST"])
+def moderation_settings():
+    show = load_show()
+    if request.method == "GET":
+        return _render_moderation(show)
+    form = _mode_form()
+    try:
+        moderation.set_mode(show, validated(form).mode.data)
+    except ValidationFailed as failure:
+        form_errors(form, failure.fields, fallback="mode")
+        return _render_moderation(show, mode_form=form, status=400)
+    flash(f"Moderation: {moderation.MODE_LABELS[show.moderation_mode]}.", "success")
+    return redirect(url_for("dashboard.moderation_settings"), code=303)
+
+
+@bp.post("/moderation/blocks")
+def add_blocks():
+    show = load_show()
+    form = BlockForm()
+    try:
+        validated(form)
+        added = moderation.add_block_rules(form.kind.data, form.values.data)
+    except ValidationFailed as failure:
+        form_errors(form, failure.fields, fallback="values")
+        return _render_moderation(show, block_form=form, status=400)
+    noun = "rule" if len(added) == 1 else "rules"
+    flash(f"{len(added)} block {noun} added.", "success")
+    return redirect(url_for("dashboard.moderation_settings"), code=303)
+
+
+@bp.post("/moderation/blocks/<int:rule_id>/delete")
+def remove_block(rule_id):
+    form = NextForm()
+    if form.validate():
+        moderation.remove_block_rule(rule_id)
+        flash("Block rule removed.", "success")
+    return redirect(url_for("dashboard.moderation_settings"), code=303)

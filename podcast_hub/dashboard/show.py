@@ -1,0 +1,59 @@
+"""The show tab: the feed's settings and the cover art."""
+
+from flask import flash, redirect, render_template, request, url_for
+
+from ..catalog import publishing
+from ..errors import ValidationFailed
+from ..web.forms import CoverForm, ShowForm, form_errors, validated
+from .blueprint import bp, load_show, media_dir, takes_upload, upload, upload_limits
+
+
+def _render_show(show, form=None, cover_form=None, status=200):
+    return (
+        render_template(
+            "dashboard/show.html",
+            show=show,
+            form=form or ShowForm(formdata=None, obj=show),
+            cover_form=cover_form or CoverForm(formdata=None),
+            **upload_limits(),
+        ),
+        status,
+    )
+
+
+@bp.route("/show", methods=["GET", "POST"])
+def show_settings():
+    show = load_show()
+    if request.method == "GET":
+        return _render_show(show)
+    form = ShowForm()
+    try:
+        publishing.update_show(show, validated(form).data)
+    except ValidationFailed as failure:
+        form_errors(form, failure.fields, fallback="title")
+        return _render_show(show, form=form, status=400)
+    flash("The show's settings are saved.", "success")
+    return redirect(url_for("dashboard.show_settings"), code=303)
+
+
+def _cover_too_large(message):
+    form = CoverForm(formdata=None)
+    form.cover.errors = [message]
+    return _render_show(load_show(), cover_form=form, status=413)
+
+
+@bp.post("/show/cover")
+@takes_upload(_cover_too_large)
+def upload_cover():
+    show = load_show()
+    form = CoverForm()
+    try:
+        validated(form)
+        warnings = publishing.set_cover(show, upload(form.cover.data), media_dir())
+    except ValidationFailed as failure:
+        form_errors(form, failure.fields, fallback="cover")
+        return _render_show(show, cover_form=form, status=400)
+    flash("The new cover art is in the feed.", "success")
+    for warning in warnings:
+        flash(f"Apple may refuse this cover: {warning}", "error")
+    return redirect(url_for("dashboard.show_settings"), code=303)
