@@ -38,9 +38,9 @@ def trust_proxies(app):
 
 def register_blueprints(app):
     """Attach the public site, the feeds, the JSON API, login and the dashboard."""
+    from . import dashboard
     from .api import views as api
     from .auth import views as auth
-    from .dashboard import episodes as dashboard
     from .feeds import views as feeds
     from .site import views as site
 
