@@ -23,6 +23,7 @@ from flask_login import current_user, login_required, logout_user
 
 from ..catalog import episodes
 from ..extensions import limiter
+from ..web.filters import plural_filter as plural
 from ..web.forms import LoginForm
 from . import hosts
 from .guards import safe_next, start_session
@@ -89,10 +90,9 @@ def too_many_logins(error):
     breached = limiter.current_limit
     wait_s = max(1, math.ceil(breached.reset_at - time.time())) if breached else 60
     if wait_s < 60:
-        wait = f"{wait_s} seconds"
+        wait = plural(wait_s, "second")
     else:
-        minutes = math.ceil(wait_s / 60)
-        wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+        wait = plural(math.ceil(wait_s / 60), "minute")
     form = LoginForm()
     return (
         render_template(

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..catalog import episodes
 from ..conversation import comments, inbox, moderation
 from ..errors import NotFound, ValidationFailed, wants_json
+from ..web.filters import plural_filter as plural
 from ..web.forms import (
     BULK_ACTIONS,
     BulkForm,
@@ -138,5 +139,4 @@ def bulk():
 
 
 def _done(action, count):
-    noun = "comment" if count == 1 else "comments"
-    return f"{count} {noun} {_DONE[action]}."
+    return f"{plural(count, 'comment')} {_DONE[action]}."

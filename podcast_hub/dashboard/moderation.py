@@ -7,6 +7,7 @@ from wtforms import SelectChoice
 from ..conversation import moderation
 from ..errors import ValidationFailed
 from ..models import ModerationMode
+from ..web.filters import plural_filter as plural
 from ..web.forms import BlockForm, ModerationModeForm, NextForm, form_errors, validated
 from .blueprint import bp, load_show
 
@@ -57,8 +58,7 @@ def add_blocks():
     except ValidationFailed as failure:
         form_errors(form, failure.fields, fallback="values")
         return _render_moderation(show, block_form=form, status=400)
-    noun = "rule" if len(added) == 1 else "rules"
-    flash(f"{len(added)} block {noun} added.", "success")
+    flash(f"{plural(len(added), 'block rule')} added.", "success")
     return redirect(url_for("dashboard.moderation_settings"), code=303)
 
 

@@ -1,3 +1,3 @@
-"""What the views share: sessions, forms and their field rules, links, template
-filters, request safety and ownership cookies. May import the domain parts and
-the root, never a blueprint's views."""
+"""What the views share: sessions, forms and their field rules, loading what a
+URL names, links, template filters, request safety and ownership cookies. May
+import the domain parts and the root, never a blueprint's views."""
