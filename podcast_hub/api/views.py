@@ -80,11 +80,7 @@ def post_comment(slug):
     form = comment_form(formdata=_json_formdata())
     # An unknown parent comment rises as NotFound: 404, naming `parent_id`.
     comment = submit_comment(episode, form)
-    data = comments.to_json(comments.Node(comment))
-    # A comment sent to spam looks held to its author: spammers learn nothing.
-    if data["status"] != "published":
-        data["status"] = "pending"
-    response = jsonify(data)
+    response = jsonify(comments.to_json(comments.Node(comment)))
     ownership.remember(response, comment)
     return response, 201
 
@@ -107,7 +103,7 @@ def moderate_comment(comment_id):
 
 def moderation_json(comment):
     """Return a comment's JSON for hosts: the public fields, the real status, pin."""
-    data = comments.to_json(comments.Node(comment))
+    data = comments.to_json(comments.Node(comment), real_status=True)
     data["pinned"] = comment.pinned
     return data
 
@@ -175,7 +171,7 @@ def _comments_page(episode):
     and says how many it has in all (`reply_count`).
     """
     own = ownership.owned()
-    sort = request.args.get("sort", "moment")
+    sort = request.args.get("sort", threads.Sort.MOMENT)
     if sort not in threads.SORTS:
         raise ValidationFailed(
             {"sort": ["Use moment or newest."]}, message="Unknown sort."
@@ -201,9 +197,9 @@ def _comments_page(episode):
 
 
 def _thread_json(node):
-    """Return `_author_json` of a Node whose replies may be only the first few,
+    """Return the public JSON of a Node whose replies may be only the first few,
     with the number of replies it has in all."""
-    data = _author_json(node)
+    data = comments.to_json(node)
     data["reply_count"] = node.reply_count
     return data
 
@@ -226,7 +222,7 @@ def edit_comment(comment_id):
     comment = own_comment(comment_id)
     form = EditCommentForm(formdata=_json_edit_formdata(comment))
     submit_edit(comment, form)
-    return jsonify(_author_json(comments.Node(comment)))
+    return jsonify(comments.to_json(comments.Node(comment)))
 
 
 @bp.delete("/comments/<int:comment_id>")
@@ -261,18 +257,6 @@ def _json_edit_formdata(comment):
             "timestamp": "" if moment is None else str(moment),
         }
     )
-
-
-def _author_json(node):
-    """Return a Node's public JSON; held comments (their authors') say pending."""
-    data = comments.to_json(node)
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if item["status"] != "published":
-            item["status"] = "pending"
-        stack.extend(item["replies"])
-    return data
 
 
 @bp.get("/openapi.json")

@@ -1,6 +1,6 @@
 """The conversation: posting comments and replies, and threads."""
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -168,16 +168,7 @@ def thread(episode: Episode) -> list[Node]:
     Threads in `order.Sort.MOMENT`; replies by time. One query, whatever the
     size of the conversation.
     """
-    query = (
-        sa.select(Comment)
-        .where(
-            Comment.episode_id == episode.id,
-            Comment.status == CommentStatus.PUBLISHED,
-        )
-        .order_by(Comment.created_at, Comment.id)
-        .options(so.raiseload("*"))
-    )
-    nodes = {comment.id: Node(comment) for comment in db.session.scalars(query)}
+    nodes = {comment.id: Node(comment) for comment in published(episode)}
     roots = []
     for node in nodes.values():
         parent_id = node.comment.parent_id
@@ -189,6 +180,23 @@ def thread(episode: Episode) -> list[Node]:
         _set_depth(root, 1)
     roots.sort(key=lambda node: order.sort_key(node.comment))
     return roots
+
+
+def published(episode: Episode) -> Sequence[Comment]:
+    """Return the published comments on `episode`, replies too, oldest first.
+
+    One query; the rows load none of their relations.
+    """
+    query = (
+        sa.select(Comment)
+        .where(
+            Comment.episode_id == episode.id,
+            Comment.status == CommentStatus.PUBLISHED,
+        )
+        .order_by(Comment.created_at, Comment.id)
+        .options(so.raiseload("*"))
+    )
+    return db.session.scalars(query).all()
 
 
 def _set_depth(node: Node, depth: int) -> None:
@@ -210,9 +218,17 @@ def get_comment(comment_id: int) -> Comment:
     return comment
 
 
-def to_json(node: Node) -> dict[str, Any]:
-    """Return the public JSON of a comment Node and its replies."""
+def to_json(node: Node, *, real_status: bool = False) -> dict[str, Any]:
+    """Return the public JSON of a comment Node and its replies.
+
+    A comment that is not published says `pending`: its author sees spam as
+    held, so spammers learn nothing. With `real_status` (for hosts), the status
+    is the stored one.
+    """
     comment = node.comment
+    status = comment.status
+    if not real_status and status != CommentStatus.PUBLISHED:
+        status = CommentStatus.PENDING
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
@@ -222,8 +238,8 @@ def to_json(node: Node) -> dict[str, Any]:
         "timestamp": comment.timestamp_s,
         "created_at": comment.created_at.isoformat().replace("+00:00", "Z"),
         "is_host": comment.is_host,
-        "status": comment.status,
-        "replies": [to_json(reply) for reply in node.replies],
+        "status": status,
+        "replies": [to_json(r, real_status=real_status) for r in node.replies],
     }
 
 

@@ -5,11 +5,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
-
-from ..extensions import db
-from ..models import Comment, CommentStatus, Episode
-from . import answers
+from ..models import Comment, Episode
+from . import answers, comments
 
 MOMENT_SECONDS = 30
 TOP_MOMENTS = 5
@@ -64,15 +61,7 @@ def bar_seconds(duration_s: int) -> int:
 
 def for_episode(episode: Episode) -> Insights:
     """Return the Insights of `episode`'s published conversation (one query)."""
-    query = (
-        sa.select(Comment)
-        .where(
-            Comment.episode_id == episode.id,
-            Comment.status == CommentStatus.PUBLISHED,
-        )
-        .order_by(Comment.created_at, Comment.id)
-    )
-    published = db.session.scalars(query).all()
+    published = comments.published(episode)
     found = Insights(duration_s=episode.duration_s, comments=len(published))
     listeners = [c for c in published if not c.is_host]
     found.listener_comments = len(listeners)

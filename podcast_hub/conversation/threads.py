@@ -77,6 +77,13 @@ def visible(
     return sa.or_(published, held)
 
 
+def is_visible(comment: Comment, own_ids: Claims = NO_CLAIMS) -> bool:
+    """Tell whether a visitor sees `comment`, as `visible` says in SQL."""
+    return comment.status == CommentStatus.PUBLISHED or (
+        comment.status in HELD and comment.is_claimed_by(own_ids)
+    )
+
+
 def page(
     episode: Episode,
     *,
@@ -342,10 +349,7 @@ def _visible_chain(
         return None
     chain = []
     for _ in range(64):
-        if not (
-            comment.status == CommentStatus.PUBLISHED
-            or (comment.status in HELD and comment.is_claimed_by(own_ids))
-        ):
+        if not is_visible(comment, own_ids):
             return None
         chain.append(comment)
         if comment.parent_id is None:

@@ -89,11 +89,11 @@ def _facts(episode):
 
 def _episode_form(episode, formdata=None):
     if episode.published_at is None:
-        publication = "draft"
+        publication = publishing.Publication.DRAFT
     elif episodes.is_published(episode):
-        publication = "now"
+        publication = publishing.Publication.NOW
     else:
-        publication = "at"
+        publication = publishing.Publication.AT
     form = EpisodeForm(
         formdata=formdata,
         obj=episode,

@@ -20,7 +20,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from ..conversation import comments as conversation
-from ..models import Comment, Episode, Show, Transcript
+from ..models import Comment, Episode, Show, ShowType, Transcript
 from ..text import plain, rules, timecode
 from ..web.links import Builder
 
@@ -243,7 +243,7 @@ def _describe_show(
     if cover and cover.endswith(IMAGE_ENDINGS):
         fg.podcast.itunes_image(cover)
         fg.image(url=cover, title=show.title, link=links.site_url())
-    fg.podcast.itunes_type(show.show_type or "episodic")
+    fg.podcast.itunes_type(show.show_type or ShowType.EPISODIC)
     if show.new_feed_url:
         fg.podcast.itunes_new_feed_url(show.new_feed_url)
     hub = fg.hub

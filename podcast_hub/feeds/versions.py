@@ -22,7 +22,16 @@ from .. import clock
 from ..catalog import episodes
 from ..conversation import comments
 from ..extensions import Model, db
-from ..models import Chapter, Comment, Episode, Host, Show, Soundbite, Transcript
+from ..models import (
+    Chapter,
+    Comment,
+    CommentStatus,
+    Episode,
+    Host,
+    Show,
+    Soundbite,
+    Transcript,
+)
 
 _NOW = sa.bindparam("now", type_=Episode.published_at.type)
 _SLUG = sa.bindparam("slug", type_=Episode.slug.type)
@@ -167,7 +176,9 @@ def _feed_version_query() -> sa.Select:
 
 @functools.cache
 def _comments_version_query() -> sa.Select:
-    said = sa.and_(Comment.episode_id == Episode.id, Comment.status == "published")
+    said = sa.and_(
+        Comment.episode_id == Episode.id, Comment.status == CommentStatus.PUBLISHED
+    )
     return sa.select(
         Episode.id,
         Episode.updated_at,

@@ -27,6 +27,7 @@ from ..conversation import comments, threads, timeline
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db, limiter
 from ..library import sidecar
+from ..models import CommentStatus
 from ..text import timecode
 from ..web import links, ownership
 from ..web.commenting import (
@@ -81,7 +82,7 @@ def post_comment(slug):
         # was typed, where the JSON API answers 404.
         form_errors(form, failure.fields)
         return _render_episode(found, form), 400
-    if comment.status != "published":
+    if comment.status != CommentStatus.PUBLISHED:
         # Spam looks held too, so that spammers learn nothing.
         flash("Thank you! Your comment will appear once the host approves it.")
     target = url_for("public.episode", slug=found.slug, _anchor=f"comment-{comment.id}")
@@ -203,7 +204,7 @@ class ConversationView:
     def keep(self):
         """Return the query arguments that keep this view's sort and filter."""
         keep = {}
-        if self.page.sort != "moment":
+        if self.page.sort != threads.Sort.MOMENT:
             keep["sort"] = self.page.sort
         if self.page.host_only:
             keep["host"] = "1"
@@ -221,7 +222,9 @@ def conversation_view(episode, reply_to=None):
     """
     own = ownership.owned()
     args = request.args
-    sort = args.get("sort") if args.get("sort") in threads.SORTS else "moment"
+    sort = args.get("sort", threads.Sort.MOMENT)
+    if sort not in threads.SORTS:
+        sort = threads.Sort.MOMENT
     host_only = args.get("host") == "1"
     per_page = current_app.config["COMMENTS_PER_PAGE"]
     landing = session.pop(LANDING) if LANDING in session else None
@@ -241,7 +244,7 @@ def conversation_view(episode, reply_to=None):
     if page is None:
         page = threads.page(episode, per_page=per_page, **options)
     answered = threads.find(page.threads, reply_to) if reply_to else None
-    if answered is None or answered.comment.status != "published":
+    if answered is None or answered.comment.status != CommentStatus.PUBLISHED:
         reply_to = None
     return ConversationView(page, comments.changeable(page.threads, own), reply_to)
 
@@ -374,7 +377,7 @@ def edit_comment(slug, comment_id):
     except ValidationFailed as failure:
         form_errors(form, failure.fields)
         return _render_edit(found, comment, form), 400
-    if comment.status != "published":
+    if comment.status != CommentStatus.PUBLISHED:
         flash("Thank you! Your change will appear once the host approves it.")
     target = url_for("public.episode", slug=found.slug, _anchor=f"comment-{comment.id}")
     return land_on(redirect(target, code=303), comment)

@@ -57,9 +57,8 @@ def own_comment(comment_id, episode=None):
     """
     comment = comments.get_comment(comment_id)
     mine = ownership.owns(comment)
-    visible = comment.status == "published" or (mine and comment.status in threads.HELD)
     if (
-        not visible
+        not threads.is_visible(comment, ownership.owned())
         or (episode is not None and comment.episode_id != episode.id)
         or not episodes.is_published(comments.episode_of(comment))
     ):

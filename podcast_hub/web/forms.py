@@ -29,8 +29,10 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
+from ..catalog.publishing import Publication
 from ..conversation.moderation import ACTIONS as MODERATION_ACTIONS
 from ..errors import ValidationFailed
+from ..models import BlockKind, EpisodeType, ShowType
 from ..text import names, plain, rules, timecode
 
 
@@ -292,9 +294,13 @@ class ReplaceAudioForm(FlaskForm):
 
 
 PUBLICATION_CHOICES = [
-    SelectChoice("draft", "Draft: not in the feed or on the site"),
-    SelectChoice("now", "Published now (an episode already out keeps its date)"),
-    SelectChoice("at", "Published at a date and time (UTC); a future one schedules it"),
+    SelectChoice(Publication.DRAFT, "Draft: not in the feed or on the site"),
+    SelectChoice(
+        Publication.NOW, "Published now (an episode already out keeps its date)"
+    ),
+    SelectChoice(
+        Publication.AT, "Published at a date and time (UTC); a future one schedules it"
+    ),
 ]
 
 
@@ -336,9 +342,9 @@ class EpisodeForm(FlaskForm):
     episode_type = SelectField(
         "Type",
         choices=[
-            SelectChoice("full", "Full"),
-            SelectChoice("trailer", "Trailer"),
-            SelectChoice("bonus", "Bonus"),
+            SelectChoice(EpisodeType.FULL, "Full"),
+            SelectChoice(EpisodeType.TRAILER, "Trailer"),
+            SelectChoice(EpisodeType.BONUS, "Bonus"),
         ],
     )
     explicit = BooleanField("Explicit content")
@@ -404,8 +410,8 @@ class ShowForm(FlaskForm):
     show_type = SelectField(
         "Show type",
         choices=[
-            SelectChoice("episodic", "Episodic: newest first"),
-            SelectChoice("serial", "Serial: listen in order"),
+            SelectChoice(ShowType.EPISODIC, "Episodic: newest first"),
+            SelectChoice(ShowType.SERIAL, "Serial: listen in order"),
         ],
     )
     funding_url = StringField("Funding link", filters=[clean_line])
@@ -434,8 +440,8 @@ class BlockForm(FlaskForm):
     kind = SelectField(
         "Block",
         choices=[
-            SelectChoice("email", "E-mail addresses"),
-            SelectChoice("word", "Words"),
+            SelectChoice(BlockKind.EMAIL, "E-mail addresses"),
+            SelectChoice(BlockKind.WORD, "Words"),
         ],
     )
     values = TextAreaField(
