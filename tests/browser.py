@@ -1,8 +1,9 @@
-"""What the browser tests share: Debian's Chromium, where screenshots go, audio."""
+"""What the browser tests share: Debian's Chromium, pages of the live server that
+fail the test on any script error or anything the Content-Security-Policy
+blocks, waiting for what the page does, screenshots and audio."""
 
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,46 @@ def require_chromium():
     pytest.importorskip("playwright.sync_api")
 
 
+class Pages:
+    """Opens pages of the live server, each in a fresh browser context unless
+    given one; `check()` fails on any uncaught script error or anything the
+    Content-Security-Policy blocked on any of them."""
+
+    def __init__(self, browser, base_url):
+        self.browser = browser
+        self.base_url = base_url
+        self.contexts = []
+        self.errors = []
+
+    def __call__(self, path, javascript=True, width=1280, context=None):
+        """Open `path` and return the page."""
+        if context is None:
+            context = self.browser.new_context(
+                java_script_enabled=javascript,
+                viewport={"width": width, "height": 900},
+            )
+            self.contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._console)
+        page.goto(f"{self.base_url}{path}")
+        if javascript:
+            # Set once; still there later means the page never reloaded.
+            page.evaluate("window.stayedOnPage = true")
+        return page
+
+    def _console(self, message):
+        # What the Content-Security-Policy blocks is reported on the console.
+        if "Content Security Policy" in message.text:
+            self.errors.append(message.text)
+
+    def check(self):
+        """Close the contexts opened here; fail on what went wrong in the pages."""
+        for context in self.contexts:
+            context.close()
+        assert self.errors == []
+
+
 def make_lighthouse(media_dir, **overrides):
     """Return a published episode with real audio (the demo's M4A), on a show."""
     shutil.copyfile(DEMO_AUDIO, media_dir / "lighthouse.m4a")
@@ -50,14 +91,44 @@ def make_lighthouse(media_dir, **overrides):
     return make_episode(**{**values, **overrides})
 
 
+_WAIT_UNTIL = """(timeout) => new Promise((resolve) => {
+    const deadline = performance.now() + timeout;
+    const check = () => {
+        if (EXPRESSION) resolve(true);
+        else if (performance.now() > deadline) resolve(false);
+        else setTimeout(check, 10);
+    };
+    check();
+})"""
+
+
 def wait_until(page, expression, timeout_s=10):
     """Wait until the JavaScript `expression` is true in `page`.
 
-    Playwright's `wait_for_function` evaluates its expression with `eval`, which
-    the pages' Content-Security-Policy forbids; `page.evaluate` is not bound by it.
+    The page itself checks it after each of its tasks. Playwright's
+    `wait_for_function` would `eval` it, which the pages' Content-Security-Policy
+    forbids; what `page.evaluate` runs is not bound by it.
     """
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout_s} s: {expression}")
-        page.wait_for_timeout(25)
+    became_true = page.evaluate(
+        _WAIT_UNTIL.replace("EXPRESSION", expression), timeout_s * 1000
+    )
+    assert became_true, f"still false after {timeout_s} s: {expression}"
+
+
+def seek(page, seconds, timeout_s=10):
+    """Move the player (its metadata loaded) to `seconds`; return once the page
+    has handled the move: its own `seeked` listeners run before this one."""
+    seeked = page.evaluate(
+        """([seconds, timeout]) => new Promise((resolve) => {
+            const player = document.getElementById("player");
+            const timer = setTimeout(() => resolve(false), timeout);
+            const done = () => {
+                clearTimeout(timer);
+                resolve(true);
+            };
+            player.addEventListener("seeked", done, { once: true });
+            player.currentTime = seconds;
+        })""",
+        [seconds, timeout_s * 1000],
+    )
+    assert seeked, f"the player did not move to {seconds} s"

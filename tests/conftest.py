@@ -1,3 +1,7 @@
+"""Fixtures: an app per test on a copy of a schema made once, requests that each
+open their own app context as in production, a host who logs in through the
+form, one clock, one SQL recorder, and a live server for the browser tests."""
+
 import contextlib
 import re
 import shutil
@@ -6,18 +10,72 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import flask
+import jinja2
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.serving import make_server
 
 from podcast_hub import create_app
 from podcast_hub.extensions import db
 
-from .helpers import make_host
+from . import helpers
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AUDIO_FIXTURES = FIXTURES / "audio"
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "RATELIMIT_ENABLED": False,
+    # Cheap to hash: the real default (scrypt) takes a fifth of a second.
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+}
+_HELD = (
+    "an app context is held: the app would share it, its session and `g` with "
+    "the test; open app contexts only around the test's own database work"
+)
+
+
+class Client(FlaskClient):
+    """The test client; each request opens an app context of its own."""
+
+    def open(self, *args, **kwargs):
+        assert not flask.has_app_context(), _HELD
+        return super().open(*args, **kwargs)
+
+
+class CliRunner(FlaskCliRunner):
+    """The CLI runner; each command runs in an app context of its own, which
+    `flask` pushes for the app's commands."""
+
+    def invoke(self, *args, **kwargs):
+        assert not flask.has_app_context(), _HELD
+        with self.app.app_context():
+            return super().invoke(*args, **kwargs)
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates shared by every test's app; a changed source is
+    compiled again (Jinja compares checksums)."""
+
+    def __init__(self):
+        self.code = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _CompiledTemplates()
+
+
+def _skip_fsync(dbapi_connection, _record):
+    # A test's database lives as long as the test: durability buys nothing.
+    dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 @pytest.fixture
@@ -34,35 +92,62 @@ def config_overrides():
     return {}
 
 
+@pytest.fixture(scope="session")
+def schema(tmp_path_factory):
+    """Return a SQLite file holding the empty schema, made once per session."""
+    folder = tmp_path_factory.mktemp("schema")
+    path = folder / "schema.sqlite"
+    app = make_app({"DATABASE_URL": f"sqlite:///{path}", "MEDIA_DIR": str(folder)})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return path
+
+
+def make_app(config):
+    """Return an app made for tests from `config` over `TEST_CONFIG`."""
+    app = create_app({**TEST_CONFIG, **config})
+    app.test_client_class = Client
+    app.test_cli_runner_class = CliRunner
+    app.jinja_env.bytecode_cache = _TEMPLATES
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _skip_fsync)
+    return app
+
+
 @pytest.fixture
-def app(tmp_path, media_dir, config_overrides):
-    """Return an app with a fresh SQLite file and media folder."""
-    app = create_app(
+def app(schema, tmp_path, media_dir, config_overrides):
+    """Return an app with its own copy of the schema and its own media folder.
+
+    No app context is held: each request opens its own, as in production.
+    """
+    database = tmp_path / "test.sqlite"
+    shutil.copyfile(schema, database)
+    app = make_app(
         {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}",
+            "DATABASE_URL": f"sqlite:///{database}",
             "MEDIA_DIR": str(media_dir),
-            "RATELIMIT_ENABLED": False,
-            # Cheap to hash: the real default (scrypt) takes a fifth of a second.
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             **config_overrides,
         }
     )
-    # In production every request has its own app context; the one held here
-    # would carry `g` (Flask-Login's loaded host, Flask-WTF's token) from one
-    # request to the next, so each request starts without it.
-    flask.request_started.connect(_forget_request_globals, app)
+    helpers.use_app(app)
+    yield app
+    helpers.use_app(None)
     with app.app_context():
-        db.create_all()
-        yield app
-        db.session.remove()
         db.engine.dispose()
 
 
-def _forget_request_globals(_app, **_extra):
-    for name in list(flask.g):
-        flask.g.pop(name)
+@pytest.fixture
+def app_context(app):
+    """Hold an app context for a test that calls the domain directly.
+
+    The test client and CLI runner refuse to run inside it: a request would
+    share its session.
+    """
+    with app.app_context():
+        yield
 
 
 @pytest.fixture
@@ -110,7 +195,7 @@ class Auth:
 @pytest.fixture
 def auth(app, client, csrf):
     """Log in through the real form as a host created for the test."""
-    make_host(
+    helpers.make_host(
         email="host@example.com", display_name="Hannah Host", password="correct horse"
     )
     return Auth(client, csrf)
@@ -144,18 +229,9 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch):
-    """Freeze the app's clock at the real time; `clock.advance(seconds=3)`."""
-    frozen = Clock(datetime.now(UTC))
-    monkeypatch.setattr("podcast_hub.clock.now", frozen)
-    return frozen
+    """Freeze the app's clock at the real time; `clock.advance(minutes=16)`.
 
-
-@pytest.fixture
-def comment_clock(monkeypatch):
-    """Freeze the app's clock, which times comment edits too;
-    `comment_clock.advance(minutes=16)`.
-
-    Works for the live server of the browser tests too: it runs in this process.
+    The live server of the browser tests sees it too: it runs in this process.
     """
     frozen = Clock(datetime.now(UTC))
     monkeypatch.setattr("podcast_hub.clock.now", frozen)
@@ -163,16 +239,27 @@ def comment_clock(monkeypatch):
 
 
 class QueryCounter:
+    """The SQL statements run while it records; `len()` counts them."""
+
     def __init__(self):
         self.statements = []
 
     def __len__(self):
         return len(self.statements)
 
+    @property
+    def writes(self):
+        """Return the INSERT, UPDATE and DELETE statements."""
+        changes = ("INSERT", "UPDATE", "DELETE")
+        return [s for s in self.statements if s.lstrip().upper().startswith(changes)]
+
 
 @pytest.fixture
 def count_queries(app):
-    """Return a context manager that records the SQL statements run inside it."""
+    """Return a context manager recording the SQL that `app` runs inside it, in
+    the test's own work and in its requests alike."""
+    with app.app_context():
+        engine = db.engine
 
     @contextlib.contextmanager
     def counting():
@@ -181,11 +268,11 @@ def count_queries(app):
         def record(_conn, _cursor, statement, *_args):
             counter.statements.append(statement)
 
-        sa.event.listen(db.engine, "before_cursor_execute", record)
+        sa.event.listen(engine, "before_cursor_execute", record)
         try:
             yield counter
         finally:
-            sa.event.remove(db.engine, "before_cursor_execute", record)
+            sa.event.remove(engine, "before_cursor_execute", record)
 
     return counting
 
@@ -194,16 +281,35 @@ def count_queries(app):
 def live_server(app):
     """Serve `app` on a free loopback port for a real browser; return its URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval lets `shutdown` return at once.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+    server.server_close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
+def open_page(browser, live_server):
+    """Return a function opening a path of the live server in a fresh page:
+    `open_page(path, javascript=True, width=1280, context=None)`.
+
+    Uncaught script errors and anything the Content-Security-Policy blocks fail
+    the test; the pages close before the server stops.
+    """
+    from .browser import Pages
+
+    pages = Pages(browser, live_server)
+    yield pages
+    pages.check()
+
+
+@pytest.fixture(scope="session")
 def browser():
-    """Launch Debian's Chromium through Playwright, once per test module."""
+    """Launch Debian's Chromium through Playwright, once per test session."""
     from playwright.sync_api import sync_playwright
 
     from .browser import CHROMIUM, LAUNCH_ARGS

@@ -1,11 +1,19 @@
-"""Small factories for test data, each with keyword overrides."""
+"""Small factories for test data, each with keyword overrides.
 
+A factory writes in the test's app context when the test holds one (the
+`app_context` fixture, or a `with app.app_context():` block); otherwise it opens
+an app context of its own for that one write, as a request would, and returns
+the row with its columns loaded and no session behind it.
+"""
+
+import contextlib
 import itertools
 import struct
 import uuid
 import zlib
 from datetime import UTC, datetime, timedelta
 
+import flask
 import sqlalchemy as sa
 
 from podcast_hub.auth import hosts
@@ -13,6 +21,73 @@ from podcast_hub.extensions import db
 from podcast_hub.models import Chapter, Comment, Episode, Show, Soundbite, Transcript
 
 _counter = itertools.count(1)
+_app = None
+
+
+def use_app(app):
+    """Make the factories write to `app`'s database (the `app` fixture calls this)."""
+    global _app
+    _app = app
+
+
+@contextlib.contextmanager
+def in_app():
+    """Run the block in the test's app context, or else in a short one of its
+    own, as a request would; yield `db.session`.
+
+    Rows handed out of a short one are loaded first, so that a test can read
+    their columns after it closes.
+    """
+    if flask.has_app_context():
+        yield db.session
+        return
+    assert _app is not None, "the factories need the `app` fixture"
+    with _app.app_context():
+        yield db.session
+        for instance in list(db.session.identity_map.values()):
+            if sa.inspect(instance).expired_attributes:
+                db.session.refresh(instance)
+
+
+def save(instance):
+    """Store `instance` in one transaction and return it."""
+    with in_app() as session:
+        session.add(instance)
+        session.commit()
+    return instance
+
+
+def get(model, ident):
+    """Return the row of `model` with id `ident` as stored now, or `None`."""
+    with in_app() as session:
+        return session.get(model, ident, populate_existing=True)
+
+
+def reload(instance):
+    """Return `instance` as the database holds it now (`None` once deleted)."""
+    return get(type(instance), instance.id)
+
+
+def scalar(statement):
+    """Return the first column of the first row `statement` selects."""
+    with in_app() as session:
+        return session.scalar(statement)
+
+
+def scalars(statement):
+    """Return the first column of every row `statement` selects, as a list."""
+    with in_app() as session:
+        return session.scalars(statement).all()
+
+
+def update(instance, **values):
+    """Change columns of a stored row in one transaction; return the row."""
+    with in_app() as session:
+        row = session.get(type(instance), instance.id)
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.commit()
+    return row
 
 
 def make_show(**overrides):
@@ -28,10 +103,7 @@ def make_show(**overrides):
         "cover": "cover.png",
     }
     values.update(overrides)
-    show = Show(**values)
-    db.session.add(show)
-    db.session.commit()
-    return show
+    return save(Show(**values))
 
 
 def make_episode(**overrides):
@@ -50,10 +122,7 @@ def make_episode(**overrides):
         "explicit": False,
     }
     values.update(overrides)
-    episode = Episode(**values)
-    db.session.add(episode)
-    db.session.commit()
-    return episode
+    return save(Episode(**values))
 
 
 def make_comment(episode, **overrides):
@@ -66,25 +135,22 @@ def make_comment(episode, **overrides):
         "status": "published",
     }
     values.update(overrides)
-    comment = Comment(**values)
-    db.session.add(comment)
-    db.session.commit()
-    return comment
+    return save(Comment(**values))
 
 
 def make_host(
     email="host@example.com", display_name="Hannah Host", password="correct horse"
 ):
-    return hosts.create_host(email=email, display_name=display_name, password=password)
+    with in_app():
+        return hosts.create_host(
+            email=email, display_name=display_name, password=password
+        )
 
 
 def make_chapter(episode, **overrides):
     values = {"episode_id": episode.id, "start_s": 0, "title": "Intro"}
     values.update(overrides)
-    chapter = Chapter(**values)
-    db.session.add(chapter)
-    db.session.commit()
-    return chapter
+    return save(Chapter(**values))
 
 
 def make_transcript(episode, **overrides):
@@ -95,10 +161,7 @@ def make_transcript(episode, **overrides):
         "language": None,
     }
     values.update(overrides)
-    transcript = Transcript(**values)
-    db.session.add(transcript)
-    db.session.commit()
-    return transcript
+    return save(Transcript(**values))
 
 
 def make_soundbite(episode, **overrides):
@@ -109,10 +172,7 @@ def make_soundbite(episode, **overrides):
         "title": "The best bit",
     }
     values.update(overrides)
-    soundbite = Soundbite(**values)
-    db.session.add(soundbite)
-    db.session.commit()
-    return soundbite
+    return save(Soundbite(**values))
 
 
 def make_thread(episode, replies, branch_every=10, hosts_at=(), **overrides):
@@ -142,8 +202,9 @@ def make_thread(episode, replies, branch_every=10, hosts_at=(), **overrides):
                 "created_at": root.created_at + timedelta(seconds=n + 1),
             }
         )
-    db.session.execute(sa.insert(Comment), rows)
-    db.session.commit()
+    with in_app() as session:
+        session.execute(sa.insert(Comment), rows)
+        session.commit()
     return root, [first + n for n in range(replies)]
 
 

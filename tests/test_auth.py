@@ -3,10 +3,9 @@
 import pytest
 
 from podcast_hub.auth import hosts
-from podcast_hub.extensions import db
 
 from .conftest import csrf_from
-from .helpers import make_comment, make_episode, make_host, make_show
+from .helpers import make_comment, make_episode, make_host, make_show, reload
 
 PASSWORD = "correct horse"
 THROTTLED = {"RATELIMIT_ENABLED": True}
@@ -61,8 +60,7 @@ def test_a_cookie_copied_before_logout_cannot_moderate(app, client, auth):
     )
     assert response.status_code == 401
     assert response.get_json()["error"]
-    db.session.refresh(comment)
-    assert comment.status == "published"
+    assert reload(comment).status == "published"
 
 
 def test_password_change_ends_every_other_session_but_this_one(app, client, auth):
@@ -95,7 +93,8 @@ def test_a_refused_password_change_keeps_the_sessions(app, client, auth):
 def test_set_password_ends_the_hosts_sessions(app, client, auth):
     auth.login()
     copied = copied_session(client)
-    hosts.set_password(hosts.get_by_email("host@example.com"), "brand new pw")
+    with app.app_context():
+        hosts.set_password(hosts.get_by_email("host@example.com"), "brand new pw")
     assert replay(app, copied).get("/dashboard").status_code == 302
     assert client.get("/dashboard").status_code == 302
 
@@ -117,7 +116,7 @@ def test_login_starts_a_new_session_and_csrf_token(client, auth):
 @pytest.mark.parametrize(
     "session_id", ["1", "1:", "1:1", "x:0", ":0", "1:0:0", "99999999999999999999:0"]
 )
-def test_a_session_id_that_is_not_current_loads_nobody(app, session_id):
+def test_a_session_id_that_is_not_current_loads_nobody(app_context, session_id):
     make_host()
     assert hosts.load_host(session_id) is None
     assert hosts.load_host("1:0") is not None

@@ -5,11 +5,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub.extensions import db
 from podcast_hub.models import Comment
 
-from .browser import ARTIFACTS, make_lighthouse, require_chromium, wait_until
-from .helpers import make_comment, make_thread
+from .browser import ARTIFACTS, make_lighthouse, require_chromium, seek, wait_until
+from .helpers import get, make_comment, make_thread, scalar
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,45 +39,6 @@ def episode(app, media_dir):
     return episode
 
 
-@pytest.fixture
-def open_page(browser, live_server):
-    """Return a function opening a path of the live server in a fresh page.
-
-    Uncaught script errors and anything the Content-Security-Policy blocks fail
-    the test; contexts close before the server stops.
-    """
-    contexts = []
-    errors = []
-
-    def open_(path, javascript=True, width=1280, context=None):
-        if context is None:
-            context = browser.new_context(
-                java_script_enabled=javascript,
-                viewport={"width": width, "height": 900},
-            )
-            contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        # What the Content-Security-Policy blocks is reported on the console.
-        page.on(
-            "console",
-            lambda message: (
-                "Content Security Policy" in message.text
-                and errors.append(message.text)
-            ),
-        )
-        page.goto(f"{live_server}{path}")
-        if javascript:
-            # Set once; still there later means the page never reloaded.
-            page.evaluate("window.stayedOnPage = true")
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-    assert errors == []
-
-
 TIMESTAMP_FIELD = "document.querySelector('#comment-form input[name=timestamp]')"
 
 
@@ -105,7 +65,7 @@ def stayed(page):
 
 
 def comment_id(author):
-    return db.session.scalar(
+    return scalar(
         sa.select(Comment.id).where(Comment.author == author).order_by(Comment.id)
     )
 
@@ -184,19 +144,16 @@ def test_timestamp_field_follows_the_player_and_can_be_cleared(open_page, episod
     set_time(page, 12.4)
     wait_until(page, f"{TIMESTAMP_FIELD}.value === '0:12'")
     page.click("[data-timestamp-freeze]")
-    set_time(page, 16)
-    page.wait_for_timeout(300)
+    seek(page, 16)
     assert field.input_value() == "0:12", "a frozen field keeps its moment"
     page.click("[data-timestamp-clear]")
     assert field.input_value() == ""
-    set_time(page, 18)
-    page.wait_for_timeout(300)
+    seek(page, 18)
     assert field.input_value() == "", "a cleared field stops following the player"
     page.click("[data-timestamp-now]")
     assert field.input_value() == "0:18"
     field.fill("0:00:07")
-    set_time(page, 19)
-    page.wait_for_timeout(300)
+    seek(page, 19)
     assert field.input_value() == "0:00:07", "a typed moment stays"
 
 
@@ -329,7 +286,7 @@ def test_more_replies_load_in_place_and_open_a_page_without_javascript(
     assert page.locator("#comment-" + str(comment_id("Jules"))).count() == 1
 
 
-def test_edit_within_the_window_and_refusal_after_it(open_page, episode, comment_clock):
+def test_edit_within_the_window_and_refusal_after_it(open_page, episode, clock):
     page = open_page("/episodes/lighthouse")
     page.fill("#comment-form input[name=author]", "Robin")
     page.fill("#comment-form textarea[name=body]", "Frist!")
@@ -348,7 +305,7 @@ def test_edit_within_the_window_and_refusal_after_it(open_page, episode, comment
     assert page.get_attribute(f"#{mine_id}", "data-timestamp") == "5"
     assert page.locator(f"#{mine_id} .edited").count() == 1
 
-    comment_clock.advance(minutes=16)
+    clock.advance(minutes=16)
     page.click(f"#{mine_id} a[data-edit]")
     editor = page.locator(f"#{mine_id} form.edit-form")
     editor.locator("textarea").fill("Too late")
@@ -364,8 +321,7 @@ def test_edit_within_the_window_and_refusal_after_it(open_page, episode, comment
         ".textContent === 'Delete'",
     )
     assert "that time is over" in editor.locator("[role=alert]").text_content()
-    db.session.expire_all()
-    stored = db.session.get(Comment, int(mine_id.removeprefix("comment-")))
+    stored = get(Comment, int(mine_id.removeprefix("comment-")))
     assert (stored.body, stored.status) == ("First!", "published")
     assert stayed(page)
 
@@ -389,7 +345,7 @@ def test_delete_own_comment_in_place(open_page, episode):
 
 
 def test_the_whole_flow_works_with_javascript_off(
-    open_page, live_server, episode, comment_clock
+    open_page, live_server, episode, clock
 ):
     page = open_page("/episodes/lighthouse", javascript=False)
     assert page.locator("#timeline .marker").count() == 2
@@ -435,7 +391,7 @@ def test_the_whole_flow_works_with_javascript_off(
     assert page.locator(".flash", has_text="Your comment is deleted.").count() == 1
     assert page.locator(f"#{sam}").count() == 0
 
-    comment_clock.advance(minutes=16)
+    clock.advance(minutes=16)
     response = page.goto(f"{live_server}/episodes/lighthouse/comments/{nia[8:]}/edit")
     assert response.status == 403
     assert "that time is over" in page.text_content("main")
@@ -482,7 +438,10 @@ def test_no_spoilers_and_the_position_are_remembered(
     assert page.is_visible(f"#comment-{jules} > .comment-body")
     assert page.is_hidden(f"#comment-{amara} > .comment-body")
     page.evaluate("document.getElementById('player').pause()")
-    page.wait_for_timeout(200)
+    wait_until(
+        page,
+        "JSON.parse(localStorage['podcast-hub:episode:lighthouse']).position === 25",
+    )
 
     again = open_page("/episodes/lighthouse", context=context)
     wait_for_metadata(again)
@@ -569,8 +528,7 @@ def test_episode_page_screenshots(open_page, episode, width):
     page = open_page("/episodes/lighthouse", width=width)
     wait_for_metadata(page)
     wait_until(page, "document.querySelectorAll('#timeline .marker').length === 2")
-    set_time(page, 21)
-    page.wait_for_timeout(200)
+    seek(page, 21)
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, "the page scrolls sideways"
     page.screenshot(path=str(ARTIFACTS / f"episode-{width}.png"), full_page=True)

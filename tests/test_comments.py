@@ -5,11 +5,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub.extensions import db
-from podcast_hub.models import Comment, Show
+from podcast_hub.models import BlockRule, Comment, Show
 
 from .conftest import csrf_from
-from .helpers import make_comment, make_episode, make_host, make_show
+from .helpers import in_app, make_comment, make_episode, make_host, make_show, reload
 
 
 @pytest.fixture
@@ -19,7 +18,8 @@ def episode(app):
 
 
 def rows():
-    return db.session.scalars(sa.select(Comment).order_by(Comment.id)).all()
+    with in_app() as session:
+        return session.scalars(sa.select(Comment).order_by(Comment.id)).all()
 
 
 def post_form(client, slug, **fields):
@@ -114,9 +114,21 @@ def test_invalid_form_input_is_400_with_the_field_error_and_stores_nothing(
     response = post_form(client, "lighthouse", **fields)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert message in html
+    assert message in field_error(html, field)
     assert "Your comment was not posted" in html
     assert rows() == []
+
+
+def field_error(html, field):
+    """Return the error shown for `field` of the comment form (the hidden
+    `parent_id` has no label, so its error stands alone without an id)."""
+    if field == "parent_id":
+        pattern = r'<p class="error">([^<]*)</p>'
+    else:
+        pattern = rf'<p class="error" id="{field}-error">([^<]*)</p>'
+    match = re.search(pattern, html)
+    assert match, f"no error shown for {field}"
+    return match.group(1)
 
 
 def test_invalid_form_keeps_what_was_typed(client, episode):
@@ -406,7 +418,8 @@ def approved_comment(client, mode):
     """Post a comment in moderation `mode` and have the host approve it."""
     from podcast_hub.conversation import moderation
 
-    moderation.set_mode(db.session.scalar(sa.select(Show)), mode)
+    with in_app() as session:
+        moderation.set_mode(session.scalar(sa.select(Show)), mode)
     post_form(
         client,
         "lighthouse",
@@ -417,8 +430,9 @@ def approved_comment(client, mode):
     )
     [comment] = rows()
     if comment.status != "published":
-        moderation.apply(comment, "approve")
-    return comment
+        with in_app() as session:
+            moderation.apply(session.get(Comment, comment.id), "approve")
+    return reload(comment)
 
 
 @pytest.mark.parametrize("via", ["form", "api"])
@@ -432,8 +446,7 @@ def test_an_approved_comment_edited_waits_for_approval_again_in_a_holding_mode(
     comment = approved_comment(client, mode)
     response = edit(client, comment.id, via, "Sneaky new words")
     assert response.status_code in (200, 303)
-    db.session.refresh(comment)
-    assert comment.status == status
+    assert reload(comment).status == status
     stranger = app.test_client()
     public = stranger.get("/episodes/lighthouse").get_data(as_text=True)
     assert ("Sneaky new words" in public) is (status == "published")
@@ -457,19 +470,17 @@ def test_an_approved_comment_edited_waits_for_approval_again_in_a_holding_mode(
 def test_an_edit_with_blocked_words_goes_to_spam_in_every_mode(
     client, app, episode, via, mode, approved
 ):
-    from podcast_hub.models import BlockRule
-
     comment = approved_comment(client, mode)
-    if not approved:
-        comment.status = "pending"
-    db.session.add(BlockRule(kind="word", value="casino"))
-    db.session.commit()
+    with in_app() as session:
+        if not approved:
+            session.get(Comment, comment.id).status = "pending"
+        session.add(BlockRule(kind="word", value="casino"))
+        session.commit()
     response = edit(client, comment.id, via, "Visit my casino")
     assert response.status_code in (200, 303)
     if via == "api":
         assert response.get_json()["status"] == "pending"  # spam looks held
-    db.session.refresh(comment)
-    assert comment.status == "spam"
+    assert reload(comment).status == "spam"
     public = app.test_client().get("/episodes/lighthouse").get_data(as_text=True)
     assert "casino" not in public
 

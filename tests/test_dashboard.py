@@ -11,11 +11,14 @@ from podcast_hub.models import BlockRule, Comment
 
 from .conftest import csrf_from
 from .helpers import (
+    in_app,
     make_chapter,
     make_comment,
     make_episode,
     make_show,
     make_soundbite,
+    save,
+    scalar,
 )
 
 
@@ -77,7 +80,7 @@ def test_replying_from_the_inbox_nests_a_marked_host_reply(client, auth, episode
     assert response.status_code == 303
     assert inbox_ids(client) == []
 
-    reply = db.session.scalar(sa.select(Comment).where(Comment.parent_id == comment.id))
+    reply = scalar(sa.select(Comment).where(Comment.parent_id == comment.id))
     assert reply.is_host and reply.author == "Hannah Host"
     page = client.get("/episodes/lighthouse").get_data(as_text=True)
     parent_at = page.index(f'id="comment-{comment.id}"')
@@ -149,10 +152,11 @@ def fill(rule, values):
 
 def snapshot():
     """Return every row of every table, to prove a request changed nothing."""
-    return {
-        table.name: sorted(db.session.execute(sa.select(table)).all(), key=str)
-        for table in db.metadata.sorted_tables
-    }
+    with in_app() as session:
+        return {
+            table.name: sorted(session.execute(sa.select(table)).all(), key=str)
+            for table in db.metadata.sorted_tables
+        }
 
 
 @pytest.fixture
@@ -161,8 +165,7 @@ def everything(episode):
     comment = make_comment(episode)
     chapter = make_chapter(episode, source="host", start_s=60, title="Storm")
     soundbite = make_soundbite(episode)
-    db.session.add(BlockRule(kind="word", value="casino"))
-    db.session.commit()
+    save(BlockRule(kind="word", value="casino"))
     return {
         "comment_id": comment.id,
         "episode_id": episode.id,

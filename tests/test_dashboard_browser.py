@@ -63,15 +63,6 @@ def conversation(app, media_dir, auth):
     return episode, top
 
 
-def open_page(browser, url, javascript=True, width=1280):
-    context = browser.new_context(
-        java_script_enabled=javascript, viewport={"width": width, "height": 900}
-    )
-    page = context.new_page()
-    page.goto(url)
-    return page
-
-
 def log_in(page, live_server):
     page.goto(f"{live_server}/login")
     page.fill("input[name=email]", "host@example.com")
@@ -86,10 +77,10 @@ def needs_reply_count(page):
 
 @pytest.mark.parametrize("javascript", [True, False])
 def test_answer_the_top_item_then_see_it_nested_on_the_episode_page(
-    browser, live_server, conversation, javascript
+    open_page, live_server, conversation, javascript
 ):
     episode, top = conversation
-    page = open_page(browser, f"{live_server}/login", javascript=javascript)
+    page = open_page("/login", javascript=javascript)
     log_in(page, live_server)
     assert page.locator("[data-comment-id]").first.get_attribute(
         "data-comment-id"
@@ -131,9 +122,9 @@ def test_answer_the_top_item_then_see_it_nested_on_the_episode_page(
 
 
 def test_moderating_from_the_inbox_uses_the_api_and_stays(
-    browser, live_server, conversation
+    open_page, live_server, conversation
 ):
-    page = open_page(browser, f"{live_server}/login")
+    page = open_page("/login")
     log_in(page, live_server)
     page.goto(f"{live_server}/dashboard?tab=moderation")
     item = page.locator("[data-comment-id]", has_text="Cheap casino")
@@ -149,9 +140,9 @@ def test_moderating_from_the_inbox_uses_the_api_and_stays(
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_inbox_screenshots(browser, live_server, conversation, width):
+def test_inbox_screenshots(open_page, live_server, conversation, width):
     ARTIFACTS.mkdir(exist_ok=True)
-    page = open_page(browser, f"{live_server}/login", width=width)
+    page = open_page("/login", width=width)
     log_in(page, live_server)
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, "the inbox scrolls sideways"
@@ -159,10 +150,10 @@ def test_inbox_screenshots(browser, live_server, conversation, width):
 
 
 def test_no_reply_needed_leaves_the_view_and_says_so(
-    browser, live_server, conversation
+    open_page, live_server, conversation
 ):
     _episode, top = conversation
-    page = open_page(browser, f"{live_server}/login")
+    page = open_page("/login")
     log_in(page, live_server)
     item = page.locator(f'[data-comment-id="{top.id}"]')
     with page.expect_response(
@@ -181,10 +172,10 @@ def test_no_reply_needed_leaves_the_view_and_says_so(
 
 
 def test_an_empty_reply_shows_the_servers_message_under_the_box(
-    browser, live_server, conversation
+    open_page, live_server, conversation
 ):
     _episode, top = conversation
-    page = open_page(browser, f"{live_server}/login")
+    page = open_page("/login")
     log_in(page, live_server)
     item = page.locator(f'[data-comment-id="{top.id}"]')
     item.locator("textarea[name=body]").fill("   ")

@@ -12,20 +12,23 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from lxml import etree
 
-from podcast_hub.extensions import db
 from podcast_hub.feeds import rss
 from podcast_hub.library import audio
-from podcast_hub.models import Host, Show
+from podcast_hub.models import Episode, Host, Show
 
 from .helpers import (
+    in_app,
     make_chapter,
     make_episode,
     make_host,
     make_show,
     make_soundbite,
     make_transcript,
+    save,
 )
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -587,10 +590,14 @@ def rich_show(app, audio_file, media_dir):
         funding_text="Unterstütze uns ☕",
     )
     # Hosts without a real password: hashing one takes longer than the test.
-    db.session.add_all(
-        Host(email=f"{n}-private@example.net", display_name=n, password_hash="-")
-        for n in ("Hannah Høst", "Zoë 東")
-    )
+    for name in ("Hannah Høst", "Zoë 東"):
+        save(
+            Host(
+                email=f"{name}-private@example.net",
+                display_name=name,
+                password_hash="-",
+            )
+        )
     now = datetime.now(UTC).replace(microsecond=0)
     made = []
     for n, name in enumerate(FORMATS, start=1):
@@ -624,8 +631,21 @@ def rich_show(app, audio_file, media_dir):
             )
         # partytime drops a soundbite at 0:00 (it tests startTime for truth).
         make_soundbite(episode, start_s=1, duration_s=15, title=f"Höhepunkt {n} ✨")
-        made.append(episode)
-    return show, made
+        made.append(episode.id)
+    with in_app() as session:
+        # Loaded with what hangs off them, for the tests to read afterwards.
+        loaded = so.selectinload
+        episodes = session.scalars(
+            sa.select(Episode)
+            .where(Episode.id.in_(made))
+            .options(
+                loaded(Episode.chapters),
+                loaded(Episode.transcripts),
+                loaded(Episode.soundbites),
+            )
+            .order_by(Episode.published_at.desc())
+        ).all()
+    return show, episodes
 
 
 def test_every_format_and_tag_comes_through_partytime(client, rich_show):

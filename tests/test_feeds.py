@@ -13,14 +13,14 @@ import pytest
 import sqlalchemy as sa
 from lxml import etree
 
-from podcast_hub import create_app
 from podcast_hub.catalog import importer
 from podcast_hub.extensions import db
 from podcast_hub.feeds import rss
 from podcast_hub.models import Episode, Host, Show
 
-from .conftest import csrf_from
+from .conftest import csrf_from, make_app
 from .helpers import (
+    in_app,
     make_chapter,
     make_comment,
     make_episode,
@@ -154,8 +154,7 @@ def test_gzipped_feed_is_the_same_bytes_in_every_process(client, other, episode)
     """gzip stamps no time, so the strong ETag holds for the bytes."""
     headers = {"Accept-Encoding": "gzip"}
     first = client.get("/feed.xml", headers=headers)
-    with other.app_context():
-        second = other.test_client().get("/feed.xml", headers=headers)
+    second = other.test_client().get("/feed.xml", headers=headers)
     assert first.data == second.data
     assert first.headers["ETag"] == second.headers["ETag"]
 
@@ -172,13 +171,11 @@ def test_feed_of_a_logged_in_host_is_the_shared_one(client, auth, episode):
 @pytest.fixture
 def other(app):
     """Another app on the same database, as another worker process would be."""
-    other = create_app(
+    other = make_app(
         {
-            "TESTING": True,
             "SECRET_KEY": "another-secret",
             "DATABASE_URL": app.config["DATABASE_URL"],
             "MEDIA_DIR": app.config["MEDIA_DIR"],
-            "RATELIMIT_ENABLED": False,
         }
     )
     yield other
@@ -188,8 +185,7 @@ def other(app):
 
 def _etags(app, other, path="/feed.xml"):
     first = app.test_client().get(path).headers["ETag"]
-    with other.app_context():
-        second = other.test_client().get(path).headers["ETag"]
+    second = other.test_client().get(path).headers["ETag"]
     return first, second
 
 
@@ -262,8 +258,9 @@ def test_workers_agree_on_the_etag_and_see_every_change(
     }
     before, also_before = _etags(app, other)
     assert before == also_before
-    change(records)
-    db.session.commit()
+    with in_app() as session:
+        change({name: session.merge(row) for name, row in records.items()})
+        session.commit()
     after, also_after = _etags(app, other)
     assert after == also_after
     assert after != before
@@ -374,15 +371,18 @@ def test_comment_bodies_are_escaped_and_emails_never_shown(client, episode):
 def test_comments_feed_changes_with_moderation(client, episode):
     comment = make_comment(episode)
     etag = comments_feed(client).headers["ETag"]
-    comment.status = "hidden"
-    db.session.commit()
+    with in_app() as session:
+        session.merge(comment).status = "hidden"
+        session.commit()
     hidden = client.get("/episodes/ep/comments.xml", headers={"If-None-Match": etag})
     assert hidden.status_code == 200
     assert b"<item>" not in hidden.data
-    comment.status = "published"
-    comment.body = "Edited words"
-    comment.edited_at = datetime.now(UTC)
-    db.session.commit()
+    with in_app() as session:
+        stored = session.merge(comment)
+        stored.status = "published"
+        stored.body = "Edited words"
+        stored.edited_at = datetime.now(UTC)
+        session.commit()
     assert b"Edited words" in comments_feed(client).data
 
 
@@ -580,16 +580,17 @@ def test_dashboard_forms_with_any_character_keep_the_feeds_valid(
     for url, data in posts.items():
         response = client.post(url, data={**data, "csrf_token": token})
         assert response.status_code in (200, 303), url
-    stored = db.session.scalars(sa.select(Show)).one()
-    assert (stored.title, stored.author, stored.funding_text) == (
-        "Moments",
-        "Dana",
-        "Support us",
-    )
-    db.session.refresh(episode)
-    assert (episode.title, episode.description) == ("The Lighthouse", "Notes here")
-    assert [c.title for c in episode.chapters] == ["Chapter"]
-    assert [b.title for b in episode.soundbites] == ["Best bit"]
+    with in_app() as session:
+        stored = session.scalars(sa.select(Show)).one()
+        assert (stored.title, stored.author, stored.funding_text) == (
+            "Moments",
+            "Dana",
+            "Support us",
+        )
+        episode = session.get(Episode, episode.id)
+        assert (episode.title, episode.description) == ("The Lighthouse", "Notes here")
+        assert [c.title for c in episode.chapters] == ["Chapter"]
+        assert [b.title for b in episode.soundbites] == ["Best bit"]
     show_feed, said = both_feeds(client)
     assert show_feed.feed.title == "Moments"
     assert show_feed.entries[0].title == "The Lighthouse"
@@ -617,9 +618,11 @@ def test_rows_stored_with_any_character_never_break_the_feeds(client, char):
         funding_text=f"Support{char}",
     )
     episode = make_episode(
-        slug="ep", title=f"The{char} Lighthouse", description=f"Notes{char}"
+        slug="ep",
+        title=f"The{char} Lighthouse",
+        description=f"Notes{char}",
+        artist=f"Art{char}ist",
     )
-    episode.artist = f"Art{char}ist"
     make_chapter(episode, title=f"Chap{char}ter")
     make_soundbite(episode, title=f"Best{char} bit")
     make_host(email="dana@example.com", display_name=f"Dana{char} Reyes")
@@ -684,13 +687,15 @@ def test_audio_tags_with_any_character_keep_the_feed_valid(
     client, show, media_dir, audio_file, name, char
 ):
     tag_copy(audio_file, name, char)
-    report = importer.sync(media_dir)
-    assert not report.skipped
-    [episode] = db.session.scalars(sa.select(Episode)).all()
-    # NUL parts ID3 values ("Tag", "ged"), and the first one counts.
-    assert episode.title in ("Tagged", "Tag ged", "Tag")
-    assert episode.artist in ("Artist", "Art ist", "Art")
-    assert [c.title for c in episode.chapters] in (["Chapter"], ["Chap ter"], ["Chap"])
+    with in_app() as session:
+        report = importer.sync(media_dir)
+        assert not report.skipped
+        [episode] = session.scalars(sa.select(Episode)).all()
+        # NUL parts ID3 values ("Tag", "ged"), and the first one counts.
+        assert episode.title in ("Tagged", "Tag ged", "Tag")
+        assert episode.artist in ("Artist", "Art ist", "Art")
+        chapters = [c.title for c in episode.chapters]
+        assert chapters in (["Chapter"], ["Chap ter"], ["Chap"])
     show_feed, _ = both_feeds(client, episode.slug)
     assert show_feed.entries[0].title == episode.title
 
@@ -726,16 +731,17 @@ def test_sidecars_with_any_character_keep_the_feed_valid(
         '{"version": "1.2.0", "chapters": [{"startTime": 1, "title": '
         f'"Chap{surrogate}ter", "url": "https://example.org/{surrogate}x"}}]}}'
     )
-    report = importer.sync(media_dir)
-    assert not report.skipped
-    stored = db.session.scalars(sa.select(Show)).one()
-    assert (stored.title, stored.description, stored.author) == (
-        "Moments",
-        "About moments",
-        "Dana",
-    )
-    talk = db.session.scalars(sa.select(Episode)).one()
-    assert (talk.title, talk.description) == ("The Talk", "Notes here")
+    with in_app() as session:
+        report = importer.sync(media_dir)
+        assert not report.skipped
+        stored = session.scalars(sa.select(Show)).one()
+        assert (stored.title, stored.description, stored.author) == (
+            "Moments",
+            "About moments",
+            "Dana",
+        )
+        talk = session.scalars(sa.select(Episode)).one()
+        assert (talk.title, talk.description) == ("The Talk", "Notes here")
     show_feed, _ = both_feeds(client, "talk")
     assert show_feed.feed.title == "Moments"
     assert show_feed.entries[0].title == "The Talk"
@@ -761,7 +767,8 @@ def test_a_host_created_on_the_command_line_keeps_the_feed_valid(runner, client,
         input="vivid lantern orbits quartz 42\n",
     )
     assert result.exit_code == 0, result.output
-    [host] = db.session.scalars(sa.select(Host)).all()
+    with in_app() as session:
+        [host] = session.scalars(sa.select(Host)).all()
     assert host.display_name == "Cli Host"
     channel = etree.fromstring(client.get("/feed.xml").data).find("channel")
     assert channel.findtext(f"{PODCAST}person") == "Cli Host"

@@ -1,6 +1,7 @@
 """Host accounts, login and logout."""
 
 import pytest
+import sqlalchemy as sa
 
 from podcast_hub.auth import hosts
 from podcast_hub.auth.guards import safe_next
@@ -8,10 +9,10 @@ from podcast_hub.errors import ValidationFailed
 from podcast_hub.models import Host
 
 from .conftest import csrf_from
-from .helpers import make_host
+from .helpers import in_app, make_host
 
 
-def test_create_host_hashes_the_password(app):
+def test_create_host_hashes_the_password(app_context):
     host = make_host(
         email="Ana@Example.com", display_name="Ana", password="lighthouse moments"
     )
@@ -32,7 +33,7 @@ def test_create_host_hashes_the_password(app):
         ("ana@example.com", "Ana", "short", "password"),
     ],
 )
-def test_create_host_rejects_bad_input(app, email, name, password, field):
+def test_create_host_rejects_bad_input(app_context, email, name, password, field):
     with pytest.raises(ValidationFailed) as failure:
         hosts.create_host(email, name, password)
     assert field in failure.value.fields
@@ -51,14 +52,16 @@ def test_create_host_rejects_bad_input(app, email, name, password, field):
         ("ana lopez 1990", "This password is easy to guess."),
     ],
 )
-def test_create_host_refuses_a_short_or_guessable_password(app, password, message):
+def test_create_host_refuses_a_short_or_guessable_password(
+    app_context, password, message
+):
     with pytest.raises(ValidationFailed) as failure:
         hosts.create_host("ana@example.com", "Ana Lopez", password)
     assert message in " ".join(failure.value.fields["password"])
     assert hosts.get_by_email("ana@example.com") is None
 
 
-def test_set_password_refuses_a_guessable_password(app):
+def test_set_password_refuses_a_guessable_password(app_context):
     host = make_host()
     with pytest.raises(ValidationFailed) as failure:
         hosts.set_password(host, "aaaaaaaa")
@@ -67,7 +70,7 @@ def test_set_password_refuses_a_guessable_password(app):
     assert hosts.authenticate("host@example.com", "correct horse") == host
 
 
-def test_a_password_longer_than_zxcvbn_rates_is_accepted(app):
+def test_a_password_longer_than_zxcvbn_rates_is_accepted(app_context):
     password = (
         "the lighthouse keeper counted every ship that passed the rocks "
         "until the winter storms came early and the lamp went dark"
@@ -76,7 +79,7 @@ def test_a_password_longer_than_zxcvbn_rates_is_accepted(app):
     assert hosts.authenticate("host@example.com", password) == host
 
 
-def test_passwords_are_hashed_with_the_configured_method(app):
+def test_passwords_are_hashed_with_the_configured_method(app_context, app):
     host = make_host()
     assert host.password_hash.startswith("pbkdf2:sha256:1000$")
     app.config["PASSWORD_HASH_METHOD"] = "scrypt"
@@ -98,7 +101,8 @@ def test_cli_create_host_reads_password_from_stdin(runner):
     )
     assert result.exit_code == 0, result.output
     assert "Created host Co Host <co@example.com>" in result.output
-    assert hosts.authenticate("co@example.com", "a good password") is not None
+    with in_app():
+        assert hosts.authenticate("co@example.com", "a good password") is not None
 
 
 def test_cli_create_host_prompts_for_password(runner):
@@ -107,7 +111,8 @@ def test_cli_create_host_prompts_for_password(runner):
         input="a good password\na good password\n",
     )
     assert result.exit_code == 0, result.output
-    assert hosts.authenticate("co@example.com", "a good password") is not None
+    with in_app():
+        assert hosts.authenticate("co@example.com", "a good password") is not None
 
 
 def test_cli_create_host_explains_bad_input_and_creates_nothing(runner, app):
@@ -126,11 +131,8 @@ def test_cli_create_host_explains_bad_input_and_creates_nothing(runner, app):
     assert result.exit_code == 1
     assert "already exists" in result.output
     assert "at least 10 characters" in result.output
-    import sqlalchemy as sa
-
-    from podcast_hub.extensions import db
-
-    assert db.session.scalar(sa.select(sa.func.count(Host.id))) == 1
+    with in_app() as session:
+        assert session.scalar(sa.select(sa.func.count(Host.id))) == 1
 
 
 def test_cli_create_host_refuses_a_guessable_password_with_advice(runner, app):
@@ -150,7 +152,8 @@ def test_cli_create_host_refuses_a_guessable_password_with_advice(runner, app):
     assert 'error: password: This password is easy to guess. Repeats like "aaa"' in (
         result.output
     )
-    assert hosts.get_by_email("co@example.com") is None
+    with in_app():
+        assert hosts.get_by_email("co@example.com") is None
 
 
 def test_login_with_the_real_form_reaches_the_dashboard(client, auth):
@@ -224,7 +227,7 @@ def test_anonymous_dashboard_redirects_to_login_with_next(client):
     assert response.headers["Location"].startswith("/login?next=")
 
 
-def test_change_password_needs_the_current_one(app):
+def test_change_password_needs_the_current_one(app_context):
     host = make_host()
     with pytest.raises(ValidationFailed) as failure:
         hosts.change_password(host, "wrong", "a new password")
@@ -268,7 +271,8 @@ def test_dashboard_password_change_explains_mistakes(
     )
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
-    assert hosts.authenticate("host@example.com", "correct horse") is not None
+    with in_app():
+        assert hosts.authenticate("host@example.com", "correct horse") is not None
 
 
 def test_dashboard_password_change_works_for_the_next_login(client, auth):

@@ -45,21 +45,7 @@ def rows():
     return [dict(row) for row in result.mappings()]
 
 
-@pytest.fixture
-def writes(app):
-    """Return the list of INSERT, UPDATE and DELETE statements run from now on."""
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
-            seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    yield seen
-    sa.event.remove(db.engine, "before_cursor_execute", record)
-
-
-def test_one_file_of_each_format_becomes_an_episode(app, media_dir, audio_file):
+def test_one_file_of_each_format_becomes_an_episode(app_context, media_dir, audio_file):
     for as_name, (fixture, _) in EACH_FORMAT.items():
         audio_file(fixture, as_name)
 
@@ -82,7 +68,7 @@ def test_one_file_of_each_format_becomes_an_episode(app, media_dir, audio_file):
     assert len({episode.guid for episode in episodes()}) == len(EACH_FORMAT)
 
 
-def test_report_lines_and_summary_say_what_happened(app, media_dir, audio_file):
+def test_report_lines_and_summary_say_what_happened(app_context, media_dir, audio_file):
     audio_file("speech.mp3", "talk.mp3")
     audio_file("not-audio.mp3", "notes.mp3")
 
@@ -96,7 +82,7 @@ def test_report_lines_and_summary_say_what_happened(app, media_dir, audio_file):
 
 
 def test_audio_file_is_the_posix_path_relative_to_the_folder(
-    app, media_dir, audio_file
+    app_context, media_dir, audio_file
 ):
     audio_file("speech.mp3", "season-1/extras/bonus.mp3")
 
@@ -107,7 +93,7 @@ def test_audio_file_is_the_posix_path_relative_to_the_folder(
     assert episode.slug == "bonus"
 
 
-def test_importing_another_folder_keeps_paths_relative_to_it(app, tmp_path):
+def test_importing_another_folder_keeps_paths_relative_to_it(app_context, tmp_path):
     elsewhere = tmp_path / "elsewhere" / "2024"
     elsewhere.mkdir(parents=True)
     shutil.copyfile(AUDIO_FIXTURES / "speech.ogg", elsewhere / "talk.ogg")
@@ -118,7 +104,7 @@ def test_importing_another_folder_keeps_paths_relative_to_it(app, tmp_path):
     assert episodes()[0].audio_file == "2024/talk.ogg"
 
 
-def test_untagged_file_is_titled_from_its_name(app, media_dir, audio_file):
+def test_untagged_file_is_titled_from_its_name(app_context, media_dir, audio_file):
     audio_file("longer.mp3", "the-lighthouse_keeper.mp3")
 
     importer.sync(media_dir)
@@ -129,7 +115,9 @@ def test_untagged_file_is_titled_from_its_name(app, media_dir, audio_file):
     assert episode.duration_s == 6
 
 
-def test_published_at_is_the_file_modification_time_in_utc(app, media_dir, audio_file):
+def test_published_at_is_the_file_modification_time_in_utc(
+    app_context, media_dir, audio_file
+):
     path = audio_file("speech.opus", "talk.opus")
     moment = datetime(2025, 3, 30, 1, 30, 15, tzinfo=UTC)
     os.utime(path, (moment.timestamp(), moment.timestamp()))
@@ -140,7 +128,7 @@ def test_published_at_is_the_file_modification_time_in_utc(app, media_dir, audio
 
 
 def test_non_audio_is_skipped_by_name_and_the_rest_still_import(
-    app, media_dir, audio_file
+    app_context, media_dir, audio_file
 ):
     audio_file("speech.mp3", "a-first.mp3")
     audio_file("not-audio.mp3")
@@ -153,7 +141,7 @@ def test_non_audio_is_skipped_by_name_and_the_rest_still_import(
     assert [e.audio_file for e in episodes()] == ["a-first.mp3", "z-last.ogg"]
 
 
-def test_unknown_files_are_tried_as_audio(app, media_dir, audio_file):
+def test_unknown_files_are_tried_as_audio(app_context, media_dir, audio_file):
     """Is a file with an unfamiliar extension imported when it is audio,
     and named with the reason when it is not?"""
     audio_file("speech.aac", "raw-stream")
@@ -166,7 +154,7 @@ def test_unknown_files_are_tried_as_audio(app, media_dir, audio_file):
     assert report.skipped == [("backup.zip", "not a recognised audio format")]
 
 
-def test_hidden_files_and_folders_are_left_alone(app, media_dir, audio_file):
+def test_hidden_files_and_folders_are_left_alone(app_context, media_dir, audio_file):
     audio_file("speech.mp3", ".draft.mp3")
     audio_file("not-audio.mp3", ".trash/broken.mp3")
     audio_file("speech.ogg", "drafts/.unfinished.ogg")
@@ -180,7 +168,7 @@ def test_hidden_files_and_folders_are_left_alone(app, media_dir, audio_file):
 
 @pytest.mark.parametrize("extension", sorted(importer.IGNORED_EXTENSIONS))
 def test_covers_notes_and_transcripts_are_ignored_silently(
-    app, media_dir, audio_file, extension
+    app_context, media_dir, audio_file, extension
 ):
     (media_dir / f"talk{extension}").write_text("not audio, and that is fine\n")
     audio_file("speech.mp3", "talk.mp3")
@@ -191,16 +179,16 @@ def test_covers_notes_and_transcripts_are_ignored_silently(
     assert report.added_files == ["talk.mp3"]
 
 
-def test_second_run_writes_nothing(app, media_dir, audio_file, writes):
+def test_second_run_writes_nothing(app_context, media_dir, audio_file, count_queries):
     for as_name, (fixture, _) in EACH_FORMAT.items():
         audio_file(fixture, as_name)
     first = importer.sync(media_dir)
     before = rows()
-    writes.clear()
 
-    again = importer.sync(media_dir)
+    with count_queries() as queries:
+        again = importer.sync(media_dir)
 
-    assert writes == []
+    assert queries.writes == []
     assert rows() == before
     assert again.added == [] and again.updated == [] and again.lines() == []
     assert sorted(again.unchanged) == sorted(first.added)
@@ -208,7 +196,7 @@ def test_second_run_writes_nothing(app, media_dir, audio_file, writes):
 
 
 def test_changed_file_updates_its_facts_and_keeps_what_hosts_edited(
-    app, media_dir, audio_file
+    app_context, media_dir, audio_file
 ):
     audio_file("speech.mp3", "talk.mp3")
     importer.sync(media_dir)
@@ -234,7 +222,9 @@ def test_changed_file_updates_its_facts_and_keeps_what_hosts_edited(
     assert episode.updated_at >= edited_at
 
 
-def test_file_replaced_by_another_format_gets_the_new_type(app, media_dir, audio_file):
+def test_file_replaced_by_another_format_gets_the_new_type(
+    app_context, media_dir, audio_file
+):
     audio_file("speech.mp3", "talk.mp3")
     importer.sync(media_dir)
 
@@ -246,7 +236,7 @@ def test_file_replaced_by_another_format_gets_the_new_type(app, media_dir, audio
 
 
 def test_episode_whose_file_became_unreadable_is_kept_and_reported(
-    app, media_dir, audio_file
+    app_context, media_dir, audio_file
 ):
     audio_file("speech.mp3", "talk.mp3")
     importer.sync(media_dir)
@@ -259,7 +249,7 @@ def test_episode_whose_file_became_unreadable_is_kept_and_reported(
     assert episodes()[0].guid == guid
 
 
-def test_slugs_are_unique(app, media_dir, audio_file):
+def test_slugs_are_unique(app_context, media_dir, audio_file):
     make_episode(slug="talk", audio_file="old/talk.mp3")
     audio_file("speech.mp3", "talk.mp3")
     audio_file("speech.ogg", "Talk!.ogg")
@@ -284,7 +274,7 @@ def test_slugs_are_unique(app, media_dir, audio_file):
     ],
 )
 def test_slug_is_lowercase_ascii_from_the_file_name(
-    app, media_dir, audio_file, as_name, slug
+    app_context, media_dir, audio_file, as_name, slug
 ):
     audio_file("longer.mp3", as_name)
 
@@ -294,7 +284,9 @@ def test_slug_is_lowercase_ascii_from_the_file_name(
     assert episodes()[0].title
 
 
-def test_slugs_that_fall_back_to_episode_stay_unique(app, media_dir, audio_file):
+def test_slugs_that_fall_back_to_episode_stay_unique(
+    app_context, media_dir, audio_file
+):
     audio_file("speech.mp3", "日本.mp3")
     audio_file("speech.ogg", "中文.ogg")
 
@@ -304,7 +296,7 @@ def test_slugs_that_fall_back_to_episode_stay_unique(app, media_dir, audio_file)
     assert {e.title for e in episodes()} == {TITLE}
 
 
-def test_long_file_names_give_slugs_that_fit(app, media_dir, audio_file):
+def test_long_file_names_give_slugs_that_fit(app_context, media_dir, audio_file):
     audio_file("speech.mp3", "a" * 240 + ".mp3")
     audio_file("speech.ogg", "a" * 240 + ".ogg")
 
@@ -314,7 +306,7 @@ def test_long_file_names_give_slugs_that_fit(app, media_dir, audio_file):
     assert all(len(slug) <= 200 for slug in report.added)
 
 
-def test_failure_midway_writes_nothing(app, media_dir, audio_file, monkeypatch):
+def test_failure_midway_writes_nothing(app_context, media_dir, audio_file, monkeypatch):
     audio_file("speech.mp3", "talk.mp3")
     importer.sync(media_dir)
     before = rows()
@@ -335,12 +327,12 @@ def test_failure_midway_writes_nothing(app, media_dir, audio_file, monkeypatch):
     assert not db.session.dirty and not db.session.new
 
 
-def test_sync_refuses_a_missing_folder(app, tmp_path):
+def test_sync_refuses_a_missing_folder(app_context, tmp_path):
     with pytest.raises(NotADirectoryError):
         importer.sync(tmp_path / "nowhere")
 
 
-def test_cli_import_names_the_skipped_file_and_exits_1(runner, audio_file):
+def test_cli_import_names_the_skipped_file_and_exits_1(app, runner, audio_file):
     audio_file("speech.mp3", "talk.mp3")
     audio_file("not-audio.mp3")
 
@@ -350,7 +342,8 @@ def test_cli_import_names_the_skipped_file_and_exits_1(runner, audio_file):
     assert "added: talk.mp3 → episode 'talk'" in result.stdout
     assert "skipped: not-audio.mp3: not a recognised audio format" in result.stderr
     assert "1 added, 0 updated, 0 unchanged, 1 skipped" in result.stdout
-    assert [e.audio_file for e in episodes()] == ["talk.mp3"]
+    with app.app_context():
+        assert [e.audio_file for e in episodes()] == ["talk.mp3"]
 
 
 def test_cli_import_of_a_folder_exits_0_and_is_idempotent(runner, tmp_path):
@@ -413,11 +406,11 @@ SIDECAR_CHAPTERS = [
 def test_chapters_and_cover_art_come_from_the_audio(app, client, media_dir, audio_file):
     audio_file("chapters.mp3", "talk.mp3")
 
-    report = importer.sync(media_dir)
-
-    (episode,) = episodes()
-    assert chapters_of(episode) == AUDIO_CHAPTERS
-    assert episode.image == "talk.jpg"
+    with app.app_context():
+        report = importer.sync(media_dir)
+        (episode,) = episodes()
+        assert chapters_of(episode) == AUDIO_CHAPTERS
+        assert episode.image == "talk.jpg"
     art = audio.read(media_dir / "talk.mp3").artwork
     assert (media_dir / "talk.jpg").read_bytes() == art.data
     with client.get("/media/talk.jpg") as served:
@@ -428,7 +421,9 @@ def test_chapters_and_cover_art_come_from_the_audio(app, client, media_dir, audi
     assert report.lines() == ["added: talk.mp3 → episode 'talk'"]
 
 
-def test_m4a_cover_art_is_saved_as_png_in_the_same_folder(app, media_dir, audio_file):
+def test_m4a_cover_art_is_saved_as_png_in_the_same_folder(
+    app_context, media_dir, audio_file
+):
     audio_file("chapters.m4a", "season-1/talk.m4a")
 
     importer.sync(media_dir)
@@ -443,7 +438,7 @@ def test_m4a_cover_art_is_saved_as_png_in_the_same_folder(app, media_dir, audio_
     ]
 
 
-def test_art_that_breaks_apples_rules_is_a_warning(runner, media_dir, audio_file):
+def test_art_that_breaks_apples_rules_is_a_warning(app, runner, media_dir, audio_file):
     audio_file("art.flac", "talk.flac")
 
     result = runner.invoke(args=["hub", "import"])
@@ -452,12 +447,13 @@ def test_art_that_breaks_apples_rules_is_a_warning(runner, media_dir, audio_file
     assert result.exit_code == 0, result.output
     assert f"warning: talk.flac: {warning}" in result.stderr
     assert "1 added, 0 updated, 0 unchanged, 0 skipped, 1 warning" in result.stdout
-    (episode,) = episodes()
-    assert episode.image == "talk.jpg"
-    assert [c.title for c in episode.chapters] == ["Anfang", "Ende — Schluß"]
+    with app.app_context():
+        (episode,) = episodes()
+        assert episode.image == "talk.jpg"
+        assert [c.title for c in episode.chapters] == ["Anfang", "Ende — Schluß"]
 
 
-def test_damaged_art_is_a_warning_and_not_saved(app, media_dir, audio_file):
+def test_damaged_art_is_a_warning_and_not_saved(app_context, media_dir, audio_file):
     audio_file("chapters.opus", "talk.opus")
 
     report = importer.sync(media_dir)
@@ -472,7 +468,7 @@ def test_damaged_art_is_a_warning_and_not_saved(app, media_dir, audio_file):
 
 
 def test_art_a_host_put_next_to_the_audio_wins_and_is_never_overwritten(
-    app, media_dir, audio_file
+    app_context, media_dir, audio_file
 ):
     audio_file("chapters.mp3", "talk.mp3")
     own = media_dir / "talk.png"
@@ -486,7 +482,7 @@ def test_art_a_host_put_next_to_the_audio_wins_and_is_never_overwritten(
     assert report.warnings == []
 
 
-def test_an_image_chosen_on_the_dashboard_stays(app, media_dir, audio_file):
+def test_an_image_chosen_on_the_dashboard_stays(app_context, media_dir, audio_file):
     audio_file("chapters.mp3", "talk.mp3")
     importer.sync(media_dir)
     (media_dir / "uploads").mkdir()
@@ -500,7 +496,9 @@ def test_an_image_chosen_on_the_dashboard_stays(app, media_dir, audio_file):
     assert episodes()[0].image == "uploads/cover.jpg"
 
 
-def test_sidecar_files_set_fields_chapters_and_transcripts(app, media_dir, audio_file):
+def test_sidecar_files_set_fields_chapters_and_transcripts(
+    app_context, media_dir, audio_file
+):
     audio_file("speech.mp3", "talk.mp3")
     for name in ("talk.toml", "talk.chapters.json", "talk.vtt", "talk.es.srt"):
         sidecar_file(media_dir, name)
@@ -525,7 +523,7 @@ def test_sidecar_files_set_fields_chapters_and_transcripts(app, media_dir, audio
     ]
 
 
-def test_audio_chapters_win_over_the_chapters_file(app, media_dir, audio_file):
+def test_audio_chapters_win_over_the_chapters_file(app_context, media_dir, audio_file):
     audio_file("art.flac", "talk.flac")
     sidecar_file(media_dir, "talk.chapters.json")
 
@@ -539,7 +537,7 @@ def test_audio_chapters_win_over_the_chapters_file(app, media_dir, audio_file):
 
 
 def test_bad_sidecar_fields_are_warnings_and_the_audio_still_imports(
-    runner, media_dir, audio_file
+    app, runner, media_dir, audio_file
 ):
     audio_file("speech.mp3", "talk.mp3")
     (media_dir / "talk.toml").write_text(
@@ -558,13 +556,14 @@ def test_bad_sidecar_fields_are_warnings_and_the_audio_still_imports(
         "2024-05-01T09:00:00Z; ignored",
         'warning: talk.vtt: is not WebVTT (it must start with "WEBVTT"); left out',
     ]
-    (episode,) = episodes()
-    assert episode.title == "Kept"
-    assert episode.season is None and episode.episode_type == "full"
-    assert episode.transcripts == []
+    with app.app_context():
+        (episode,) = episodes()
+        assert episode.title == "Kept"
+        assert episode.season is None and episode.episode_type == "full"
+        assert episode.transcripts == []
 
 
-def test_toml_syntax_error_is_a_warning(app, media_dir, audio_file):
+def test_toml_syntax_error_is_a_warning(app_context, media_dir, audio_file):
     audio_file("speech.mp3", "talk.mp3")
     (media_dir / "talk.toml").write_text('title = "Unclosed\n')
 
@@ -576,7 +575,7 @@ def test_toml_syntax_error_is_a_warning(app, media_dir, audio_file):
     assert episodes()[0].title == TITLE
 
 
-def test_sidecar_slug_that_is_taken_is_a_warning(app, media_dir, audio_file):
+def test_sidecar_slug_that_is_taken_is_a_warning(app_context, media_dir, audio_file):
     make_episode(slug="lighthouse-keeper", audio_file="old.mp3")
     audio_file("speech.mp3", "talk.mp3")
     sidecar_file(media_dir, "talk.toml")
@@ -589,7 +588,7 @@ def test_sidecar_slug_that_is_taken_is_a_warning(app, media_dir, audio_file):
     ]
 
 
-def test_sidecars_of_no_audio_file_are_warnings(app, media_dir, audio_file):
+def test_sidecars_of_no_audio_file_are_warnings(app_context, media_dir, audio_file):
     audio_file("speech.mp3", "talk.mp3")
     sidecar_file(media_dir, "talk.toml", "Talk.toml")
     sidecar_file(media_dir, "talk.vtt", "season-1/gone.vtt")
@@ -614,25 +613,25 @@ def everything(media_dir, audio_file):
 
 
 def test_second_run_with_sidecars_chapters_and_art_writes_nothing(
-    app, media_dir, audio_file, writes
+    app_context, media_dir, audio_file, count_queries
 ):
     everything(media_dir, audio_file)
     first = importer.sync(media_dir)
     assert first.warnings == []
     assert first.show == "added"
     before = rows()
-    writes.clear()
 
-    again = importer.sync(media_dir)
+    with count_queries() as queries:
+        again = importer.sync(media_dir)
 
-    assert writes == []
+    assert queries.writes == []
     assert rows() == before
     assert again.lines() == []
     assert again.summary() == "0 added, 0 updated, 3 unchanged, 0 skipped"
 
 
 def test_changed_sidecar_updates_the_episode_and_keeps_its_guid(
-    app, media_dir, audio_file
+    app_context, media_dir, audio_file
 ):
     audio_file("speech.mp3", "talk.mp3")
     path = sidecar_file(media_dir, "talk.toml")
@@ -658,7 +657,7 @@ def test_changed_sidecar_updates_the_episode_and_keeps_its_guid(
 
 
 def test_dashboard_edits_made_after_the_sidecar_was_saved_stay(
-    app, media_dir, audio_file
+    app_context, media_dir, audio_file
 ):
     audio_file("speech.mp3", "talk.mp3")
     sidecar_file(media_dir, "talk.toml")
@@ -681,7 +680,7 @@ def test_dashboard_edits_made_after_the_sidecar_was_saved_stay(
     ]
 
 
-def test_sidecar_saved_after_a_dashboard_edit_wins(app, media_dir, audio_file):
+def test_sidecar_saved_after_a_dashboard_edit_wins(app_context, media_dir, audio_file):
     audio_file("speech.mp3", "talk.mp3")
     path = sidecar_file(media_dir, "talk.toml")
     importer.sync(media_dir)
@@ -695,7 +694,7 @@ def test_sidecar_saved_after_a_dashboard_edit_wins(app, media_dir, audio_file):
     assert episodes()[0].title == "Die Leuchtturmwärterin — 灯台"
 
 
-def test_removing_a_sidecar_field_keeps_the_value(app, media_dir, audio_file):
+def test_removing_a_sidecar_field_keeps_the_value(app_context, media_dir, audio_file):
     audio_file("speech.mp3", "talk.mp3")
     path = sidecar_file(media_dir, "talk.toml")
     importer.sync(media_dir)
@@ -709,7 +708,9 @@ def test_removing_a_sidecar_field_keeps_the_value(app, media_dir, audio_file):
     assert episode.season == 2 and episode.slug == "lighthouse-keeper"
 
 
-def test_changed_audio_chapters_replace_imported_ones_only(app, media_dir, audio_file):
+def test_changed_audio_chapters_replace_imported_ones_only(
+    app_context, media_dir, audio_file
+):
     audio_file("chapters.mp3", "talk.mp3")
     importer.sync(media_dir)
 
@@ -723,7 +724,9 @@ def test_changed_audio_chapters_replace_imported_ones_only(app, media_dir, audio
     ]
 
 
-def test_chapters_fall_back_to_the_sidecar_and_follow_it(app, media_dir, audio_file):
+def test_chapters_fall_back_to_the_sidecar_and_follow_it(
+    app_context, media_dir, audio_file
+):
     audio_file("speech.mp3", "talk.mp3")
     path = sidecar_file(media_dir, "talk.chapters.json")
     importer.sync(media_dir)
@@ -742,7 +745,9 @@ def test_chapters_fall_back_to_the_sidecar_and_follow_it(app, media_dir, audio_f
     assert episodes()[0].chapters == []
 
 
-def test_chapters_after_the_end_of_the_audio_are_left_out(app, media_dir, audio_file):
+def test_chapters_after_the_end_of_the_audio_are_left_out(
+    app_context, media_dir, audio_file
+):
     audio_file("speech.mp3", "talk.mp3")  # 3 s long
     (media_dir / "talk.chapters.json").write_text(
         '{"chapters": [{"startTime": 0, "title": "Start"},'
@@ -761,7 +766,9 @@ def test_chapters_after_the_end_of_the_audio_are_left_out(app, media_dir, audio_
     ]
 
 
-def test_host_chapters_stay_when_imported_ones_change(app, media_dir, audio_file):
+def test_host_chapters_stay_when_imported_ones_change(
+    app_context, media_dir, audio_file
+):
     audio_file("chapters.mp3", "talk.mp3")
     importer.sync(media_dir)
     (episode,) = episodes()
@@ -780,7 +787,7 @@ def test_host_chapters_stay_when_imported_ones_change(app, media_dir, audio_file
     assert importer.sync(media_dir).unchanged == ["talk"]
 
 
-def test_transcripts_follow_the_files(app, media_dir, audio_file):
+def test_transcripts_follow_the_files(app_context, media_dir, audio_file):
     audio_file("speech.mp3", "talk.mp3")
     sidecar_file(media_dir, "talk.vtt")
     srt = sidecar_file(media_dir, "talk.es.srt")
@@ -798,7 +805,7 @@ def test_transcripts_follow_the_files(app, media_dir, audio_file):
 
 
 def test_a_transcript_claimed_by_another_episode_is_a_warning(
-    app, media_dir, audio_file
+    app_context, media_dir, audio_file
 ):
     audio_file("speech.mp3", "talk.mp3")
     audio_file("speech.ogg", "talk.ogg")
@@ -813,7 +820,7 @@ def test_a_transcript_claimed_by_another_episode_is_a_warning(
     assert by_file == {"talk.mp3": [("talk.vtt", "text/vtt", None)], "talk.ogg": []}
 
 
-def test_show_toml_creates_the_show(app, media_dir, audio_file):
+def test_show_toml_creates_the_show(app_context, media_dir, audio_file):
     sidecar_file(media_dir, "show.toml")
     shutil.copyfile(DEMO_COVER, media_dir / "cover.png")
 
@@ -837,7 +844,7 @@ def test_show_toml_creates_the_show(app, media_dir, audio_file):
 
 
 def test_show_toml_updates_the_show_and_refuses_a_cover_that_is_no_image(
-    app, media_dir
+    app_context, media_dir
 ):
     make_show(title="Old title", moderation_mode="hold_all", cover="old.png")
     sidecar_file(media_dir, "show.toml")
@@ -865,7 +872,7 @@ BOMB_REASON = (
 )
 
 
-def test_a_show_cover_claiming_50000_px_square_is_refused(app, media_dir):
+def test_a_show_cover_claiming_50000_px_square_is_refused(app_context, media_dir):
     sidecar_file(media_dir, "show.toml")
     (media_dir / "cover.png").write_bytes(png_claiming(50_000, 50_000))
 
@@ -875,7 +882,7 @@ def test_a_show_cover_claiming_50000_px_square_is_refused(app, media_dir):
     assert report.warnings == [("show.toml", f"cover art cover.png {BOMB_REASON}")]
 
 
-def test_a_show_cover_that_became_a_bomb_leaves_the_feed(app, media_dir):
+def test_a_show_cover_that_became_a_bomb_leaves_the_feed(app_context, media_dir):
     sidecar_file(media_dir, "show.toml")
     shutil.copyfile(DEMO_COVER, media_dir / "cover.png")
     importer.sync(media_dir)
@@ -888,7 +895,9 @@ def test_a_show_cover_that_became_a_bomb_leaves_the_feed(app, media_dir):
     assert report.show == "updated"
 
 
-def test_episode_art_claiming_50000_px_square_is_refused(app, media_dir, audio_file):
+def test_episode_art_claiming_50000_px_square_is_refused(
+    app_context, media_dir, audio_file
+):
     audio_file("speech.mp3", "talk.mp3")
     (media_dir / "talk.png").write_bytes(png_claiming(50_000, 50_000))
 
@@ -898,7 +907,9 @@ def test_episode_art_claiming_50000_px_square_is_refused(app, media_dir, audio_f
     assert report.warnings == [("talk.mp3", f"cover art talk.png {BOMB_REASON}")]
 
 
-def test_episode_art_that_became_a_bomb_leaves_the_feed(app, media_dir, audio_file):
+def test_episode_art_that_became_a_bomb_leaves_the_feed(
+    app_context, media_dir, audio_file
+):
     audio_file("speech.mp3", "talk.mp3")
     shutil.copyfile(DEMO_COVER, media_dir / "talk.png")
     importer.sync(media_dir)
@@ -912,7 +923,9 @@ def test_episode_art_that_became_a_bomb_leaves_the_feed(app, media_dir, audio_fi
     assert report.updated == ["talk"]
 
 
-def test_embedded_art_claiming_50000_px_square_is_not_saved(app, media_dir, audio_file):
+def test_embedded_art_claiming_50000_px_square_is_not_saved(
+    app_context, media_dir, audio_file
+):
     from mutagen.id3 import APIC, ID3
 
     path = audio_file("speech.mp3", "talk.mp3")
@@ -934,7 +947,7 @@ def test_embedded_art_claiming_50000_px_square_is_not_saved(app, media_dir, audi
     assert sorted(p.name for p in media_dir.iterdir()) == ["talk.mp3"]
 
 
-def test_show_toml_without_a_title_cannot_create_the_show(app, media_dir):
+def test_show_toml_without_a_title_cannot_create_the_show(app_context, media_dir):
     (media_dir / "show.toml").write_text('author = "Zoë"\n')
 
     report = importer.sync(media_dir)
@@ -971,14 +984,14 @@ def test_chapter_links_from_audio_tags_are_web_links_only(
         )
     tags.save()
 
-    report = importer.sync(media_dir)
-
-    (episode,) = episodes()
-    assert chapters_of(episode) == [
-        (0, "Chapter a", None, "audio"),
-        (1, "Chapter b", None, "audio"),
-        (2, "Chapter c", "https://example.org/c", "audio"),
-    ]
+    with app.app_context():
+        report = importer.sync(media_dir)
+        (episode,) = episodes()
+        assert chapters_of(episode) == [
+            (0, "Chapter a", None, "audio"),
+            (1, "Chapter b", None, "audio"),
+            (2, "Chapter c", "https://example.org/c", "audio"),
+        ]
     assert [name for name, _ in report.warnings] == ["talk.mp3", "talk.mp3"]
     assert "'javascript:alert(document.cookie)'" in report.warnings[0][1]
     response = client.get("/episodes/talk/chapters.json")
@@ -991,7 +1004,7 @@ def test_chapter_links_from_audio_tags_are_web_links_only(
 
 
 def test_cli_import_skips_a_wav_claiming_days_in_a_few_bytes(
-    runner, media_dir, audio_file
+    app, runner, media_dir, audio_file
 ):
     """130 bytes whose header claims six days of audio are not an episode."""
     import struct
@@ -1013,4 +1026,5 @@ def test_cli_import_skips_a_wav_claiming_days_in_a_few_bytes(
     assert result.exit_code == 1
     assert "skipped: tiny.wav: claims to last 6.0 days" in result.stderr
     assert "1 added, 0 updated, 0 unchanged, 1 skipped" in result.stdout
-    assert [e.audio_file for e in episodes()] == ["talk.mp3"]
+    with app.app_context():
+        assert [e.audio_file for e in episodes()] == ["talk.mp3"]

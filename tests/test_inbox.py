@@ -7,11 +7,10 @@ import pytest
 import sqlalchemy as sa
 
 from podcast_hub.conversation import inbox
-from podcast_hub.extensions import db
 from podcast_hub.models import Comment
 
 from .conftest import csrf_from
-from .helpers import make_comment, make_episode, make_host, make_show
+from .helpers import make_comment, make_episode, make_host, make_show, scalar, update
 
 NOW = datetime.now(UTC)
 
@@ -30,7 +29,7 @@ def ids(page):
     return [row.comment.id for row in page.rows]
 
 
-def test_tabs_hold_the_right_comments_with_counts(app, episodes):
+def test_tabs_hold_the_right_comments_with_counts(app_context, episodes):
     one, two = episodes
     unanswered = make_comment(one, created_at=ago(5))
     answered = make_comment(one, created_at=ago(50))
@@ -60,14 +59,16 @@ def test_tabs_hold_the_right_comments_with_counts(app, episodes):
     ]
 
 
-def test_a_hidden_host_reply_does_not_count_as_an_answer(app, episodes):
+def test_a_hidden_host_reply_does_not_count_as_an_answer(app_context, episodes):
     one, _ = episodes
     question = make_comment(one)
     make_comment(one, parent_id=question.id, is_host=True, status="hidden")
     assert ids(inbox.page("needs-reply")) == [question.id]
 
 
-def test_a_third_level_comment_is_answered_by_the_host_reply_beside_it(app, episodes):
+def test_a_third_level_comment_is_answered_by_the_host_reply_beside_it(
+    app_context, episodes
+):
     """Threads stop at three levels: the host's answer lands beside the comment."""
     one, _ = episodes
     top = make_comment(one, created_at=ago(30))
@@ -79,7 +80,7 @@ def test_a_third_level_comment_is_answered_by_the_host_reply_beside_it(app, epis
     assert ids(inbox.page("needs-reply")) == []
 
 
-def test_rows_carry_their_thread_context_in_few_queries(app, episodes):
+def test_rows_carry_their_thread_context_in_few_queries(app_context, episodes):
     one, _ = episodes
     top = make_comment(one, body="top")
     middle = make_comment(one, parent_id=top.id, body="middle")
@@ -88,7 +89,7 @@ def test_rows_carry_their_thread_context_in_few_queries(app, episodes):
     assert [c.body for c in row.context] == ["top", "middle"]
 
 
-def test_pages_are_newest_first_and_clamped(app, episodes):
+def test_pages_are_newest_first_and_clamped(app_context, episodes):
     one, _ = episodes
     made = [make_comment(one, created_at=ago(i)) for i in range(45)]
     first = inbox.page("needs-reply", number=1, per_page=20)
@@ -98,7 +99,7 @@ def test_pages_are_newest_first_and_clamped(app, episodes):
     assert last.number == 3 and ids(last) == [c.id for c in made[40:]]
 
 
-def test_no_reply_needed_takes_a_comment_out_and_back(app, episodes):
+def test_no_reply_needed_takes_a_comment_out_and_back(app_context, episodes):
     one, _ = episodes
     comment = make_comment(one)
     assert inbox.mark_reply_not_needed([comment.id]) == 1
@@ -168,10 +169,7 @@ def test_thread_context_is_shown_above_a_reply(client, auth, episodes):
     one, _ = episodes
     top = make_comment(one, author="Ana", body="Where was this recorded?")
     make_comment(one, parent_id=top.id, author="Bo", body="I wonder too")
-    top.reply_not_needed = True
-    from podcast_hub.extensions import db
-
-    db.session.commit()
+    update(top, reply_not_needed=True)
     auth.login()
     html = page_html(client)
     item = re.search(r'<li class="inbox-item".*?</li>', html, re.S).group()
@@ -240,36 +238,28 @@ def test_each_host_signs_replies_with_their_own_name(client, auth, csrf, episode
     assert authors == {"From Hannah": "Hannah Host", "From Cory": "Cory Cohost"}
 
 
-def count_queries(client, url):
-    from podcast_hub.extensions import db
-
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
-
-def test_the_inbox_costs_the_same_queries_for_few_or_many_rows(client, auth, episodes):
+def test_the_inbox_costs_the_same_queries_for_few_or_many_rows(
+    client, auth, episodes, count_queries
+):
     one, two = episodes
     auth.login()
 
     def add_threads(n):
         for i in range(n):
-            top = make_comment(one if i % 2 else two, body=f"top {i}")
-            middle = make_comment(top.episode, parent_id=top.id, body="middle")
-            make_comment(top.episode, parent_id=middle.id, body="leaf")
+            episode = one if i % 2 else two
+            top = make_comment(episode, body=f"top {i}")
+            middle = make_comment(episode, parent_id=top.id, body="middle")
+            make_comment(episode, parent_id=middle.id, body="leaf")
+
+    def queries_of_the_inbox():
+        with count_queries() as queries:
+            assert client.get("/dashboard").status_code == 200
+        return len(queries)
 
     add_threads(10)
-    few = count_queries(client, "/dashboard")
+    few = queries_of_the_inbox()
     add_threads(20)
-    many = count_queries(client, "/dashboard")
+    many = queries_of_the_inbox()
     assert many == few <= 10
 
 
@@ -308,7 +298,7 @@ def test_a_reply_to_a_comment_closed_to_replies_is_refused_as_the_api_refuses_it
 
 def replies_to(comment):
     query = sa.select(sa.func.count()).where(Comment.parent_id == comment.id)
-    return db.session.scalar(query)
+    return scalar(query)
 
 
 def test_the_inbox_script_gets_json_for_every_action_it_sends(client, auth, episodes):

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from podcast_hub.conversation import moderation
 from podcast_hub.errors import ValidationFailed
 from podcast_hub.extensions import db
-from podcast_hub.models import BlockRule, Comment
+from podcast_hub.models import BlockRule, Comment, Show
 
 from .conftest import csrf_from
-from .helpers import make_comment, make_episode, make_show
+from .helpers import get, in_app, make_comment, make_episode, make_show, reload, update
 
 
 @pytest.fixture
@@ -88,12 +88,12 @@ def test_delete_is_soft_and_restore_brings_the_comment_back(
 ):
     comment = make_comment(episode)
     moderate(client, comment.id, "delete", host_token)
-    db.session.refresh(comment)
+    comment = reload(comment)
     assert comment.status == "deleted" and comment.deleted_at is not None
     assert comment.id not in public_ids(client)
 
     moderate(client, comment.id, "restore", host_token)
-    db.session.refresh(comment)
+    comment = reload(comment)
     assert comment.status == "published" and comment.deleted_at is None
     assert comment.id in public_ids(client)
 
@@ -136,7 +136,7 @@ def test_a_bad_action_is_400_json_and_changes_nothing(
     assert response.status_code == 400
     data = response.get_json()
     assert data["error"] and "action" in data["fields"]
-    db.session.refresh(comment)
+    comment = reload(comment)
     assert comment.status == "published"
 
 
@@ -156,7 +156,7 @@ def test_anonymous_moderation_is_refused_and_changes_nothing(client, csrf, episo
         f"/api/comments/{comment.id}/moderation", json={"action": "delete"}
     )
     assert no_token.status_code in (401, 403)
-    db.session.refresh(comment)
+    comment = reload(comment)
     assert comment.status == "published"
 
 
@@ -209,10 +209,10 @@ def test_bulk_actions_change_every_selected_row(
     )
     assert response.status_code == 303
     for comment in chosen:
-        db.session.refresh(comment)
+        comment = reload(comment)
         assert comment.status == status
         assert (comment.id in public_ids(client)) is shown
-    db.session.refresh(left)
+    left = reload(left)
     assert left.status == "pending"
     follow = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "2 comments" in follow
@@ -231,7 +231,7 @@ def test_bulk_pin_and_restore(client, host_token, episode):
         data={"action": "pin", "ids": [second.id, reply.id], "csrf_token": host_token},
     )
     assert public_ids(client) == [second.id, first.id, reply.id]
-    db.session.refresh(reply)
+    reply = reload(reply)
     assert reply.pinned is False
 
 
@@ -245,7 +245,9 @@ def test_bulk_without_a_selection_explains(client, host_token, episode):
     assert "Tick at least one comment first." in response.get_data(as_text=True)
 
 
-def test_apply_many_is_one_transaction_and_rejects_unknown_actions(app, episode):
+def test_apply_many_is_one_transaction_and_rejects_unknown_actions(
+    app_context, episode
+):
     comment = make_comment(episode)
     with pytest.raises(ValidationFailed):
         moderation.apply_many([comment.id], "burn")
@@ -269,8 +271,7 @@ def test_open_mode_publishes_at_once(client, csrf, show, episode):
 
 
 def test_hold_all_holds_every_listener_comment(client, csrf, show, episode):
-    show.moderation_mode = "hold_all"
-    db.session.commit()
+    update(show, moderation_mode="hold_all")
     make_comment(episode, email="new@example.com")  # known, still held
     response = post_as_listener(client, csrf)
     assert response.status_code == 201
@@ -280,8 +281,7 @@ def test_hold_all_holds_every_listener_comment(client, csrf, show, episode):
 
 
 def test_hold_first_holds_only_first_time_commenters(client, csrf, show, episode):
-    show.moderation_mode = "hold_first"
-    db.session.commit()
+    update(show, moderation_mode="hold_first")
     make_comment(episode, email="Known@Example.com")
     held = post_as_listener(client, csrf, email="stranger@example.com").get_json()
     known = post_as_listener(client, csrf, email="known@example.com").get_json()
@@ -292,9 +292,10 @@ def test_hold_first_holds_only_first_time_commenters(client, csrf, show, episode
 
 
 def test_host_comments_are_published_whatever_the_mode(client, auth, show, episode):
-    show.moderation_mode = "hold_all"
-    db.session.add(BlockRule(kind="word", value="casino"))
-    db.session.commit()
+    with in_app() as session:
+        session.get(Show, show.id).moderation_mode = "hold_all"
+        session.add(BlockRule(kind="word", value="casino"))
+        session.commit()
     auth.login()
     token = csrf_from(client.get("/episodes/lighthouse").get_data(as_text=True))
     response = client.post(
@@ -306,8 +307,7 @@ def test_host_comments_are_published_whatever_the_mode(client, auth, show, episo
 
 
 def test_held_comment_form_post_says_it_waits_for_approval(client, csrf, show, episode):
-    show.moderation_mode = "hold_all"
-    db.session.commit()
+    update(show, moderation_mode="hold_all")
     response = client.post(
         "/episodes/lighthouse/comments",
         data={
@@ -320,7 +320,8 @@ def test_held_comment_form_post_says_it_waits_for_approval(client, csrf, show, e
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "will appear once the host approves it" in page
-    [held] = db.session.scalars(sa.select(Comment)).all()
+    with in_app() as session:
+        [held] = session.scalars(sa.select(Comment)).all()
     assert held.status == "pending"
 
 
@@ -329,7 +330,7 @@ def test_moderation_mode_is_set_in_the_dashboard(client, host_token, show):
         "/dashboard/moderation", data={"mode": "hold_first", "csrf_token": host_token}
     )
     assert response.status_code == 303
-    db.session.refresh(show)
+    show = reload(show)
     assert show.moderation_mode == "hold_first"
     bad = client.post(
         "/dashboard/moderation", data={"mode": "anarchy", "csrf_token": host_token}
@@ -360,13 +361,13 @@ def test_blocked_addresses_and_words_send_new_comments_to_spam(
     assert posted.status_code == 201
     data = posted.get_json()
     assert data["status"] == "pending", "a spammer is not told"
-    assert db.session.get(Comment, data["id"]).status == "spam"
+    assert get(Comment, data["id"]).status == "spam"
     assert data["id"] not in public_ids(client)
-    db.session.refresh(before)
+    before = reload(before)
     assert before.status == "published", "only new comments are caught"
 
 
-def test_a_word_blocks_whole_words_only(app, episode):
+def test_a_word_blocks_whole_words_only(app_context, episode):
     moderation.add_block_rules("word", "ass")
     assert not moderation.is_blocked(author="Bo", email=None, body="a class act")
     assert moderation.is_blocked(author="Bo", email=None, body="you ass!")
@@ -387,7 +388,8 @@ def test_block_rules_are_validated_and_removable(client, host_token):
             "csrf_token": host_token,
         },
     )
-    rules = moderation.block_rules()
+    with in_app():
+        rules = moderation.block_rules()
     assert [r.value for r in rules] == ["casino", "poker"]
     page = client.get("/dashboard/moderation").get_data(as_text=True)
     assert "casino" in page and "poker" in page
@@ -395,7 +397,8 @@ def test_block_rules_are_validated_and_removable(client, host_token):
         f"/dashboard/moderation/blocks/{rules[0].id}/delete",
         data={"csrf_token": host_token},
     )
-    assert [r.value for r in moderation.block_rules()] == ["poker"]
+    with in_app():
+        assert [r.value for r in moderation.block_rules()] == ["poker"]
 
 
 def test_closed_episode_refuses_listener_comments_in_form_and_json(
@@ -405,7 +408,7 @@ def test_closed_episode_refuses_listener_comments_in_form_and_json(
         f"/dashboard/episodes/{episode.id}/close", data={"csrf_token": host_token}
     )
     assert response.status_code == 303
-    db.session.refresh(episode)
+    episode = reload(episode)
     assert episode.comments_closed
     client.post("/logout", data={"csrf_token": host_token})
 
@@ -423,12 +426,12 @@ def test_closed_episode_refuses_listener_comments_in_form_and_json(
     )
     assert form_response.status_code == 400
     assert "Comments are closed on this episode." in form_response.get_data(True)
-    assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 0
+    with in_app() as session:
+        assert session.scalar(sa.select(sa.func.count(Comment.id))) == 0
 
 
 def test_reopened_episode_takes_comments_again(client, csrf, host_token, episode):
-    episode.comments_closed = True
-    db.session.commit()
+    update(episode, comments_closed=True)
     client.post(
         f"/dashboard/episodes/{episode.id}/reopen", data={"csrf_token": host_token}
     )
@@ -437,8 +440,7 @@ def test_reopened_episode_takes_comments_again(client, csrf, host_token, episode
 
 
 def test_hosts_may_still_reply_on_a_closed_episode(client, host_token, episode):
-    episode.comments_closed = True
-    db.session.commit()
+    update(episode, comments_closed=True)
     comment = make_comment(episode)
     response = client.post(
         f"/dashboard/comments/{comment.id}/reply",
@@ -447,7 +449,9 @@ def test_hosts_may_still_reply_on_a_closed_episode(client, host_token, episode):
     assert response.status_code == 303
 
 
-def test_purge_removes_only_comments_deleted_long_enough_ago(app, episode, clock):
+def test_purge_removes_only_comments_deleted_long_enough_ago(
+    app_context, episode, clock
+):
     now = clock.now
     old = make_comment(episode, status="deleted", deleted_at=now - timedelta(days=31))
     old_reply = make_comment(episode, parent_id=old.id)
@@ -478,8 +482,8 @@ def test_purge_command_takes_a_number_of_days(runner, episode):
 
     result = runner.invoke(args=["hub", "purge", "--days", "7"])
     assert "Purged 1 deleted comment older than 7 days." in result.output
-    db.session.expire_all()
-    assert list(db.session.scalars(sa.select(Comment.id))) == [published.id]
+    with in_app() as session:
+        assert list(session.scalars(sa.select(Comment.id))) == [published.id]
 
     result = runner.invoke(args=["hub", "purge", "--days", "-1"])
     assert result.exit_code == 2
@@ -500,8 +504,7 @@ def post_as(browser, author, email=None):
 def test_hold_first_does_not_know_a_commenter_by_their_public_name(
     client, show, episode, known_email, email
 ):
-    show.moderation_mode = "hold_first"
-    db.session.commit()
+    update(show, moderation_mode="hold_first")
     make_comment(episode, author="Lee", email=known_email)
     posed = post_as(client, "Lee", email=email)
     assert posed["status"] == "pending"
@@ -511,15 +514,15 @@ def test_hold_first_does_not_know_a_commenter_by_their_public_name(
 def test_hold_first_knows_a_commenter_by_their_address_or_their_browser(
     client, app, show, episode
 ):
-    show.moderation_mode = "hold_first"
-    db.session.commit()
+    update(show, moderation_mode="hold_first")
     make_comment(episode, author="Lee", email="lee@example.com")
     assert post_as(client, "Lee", email="LEE@Example.com")["status"] == "published"
     browser = app.test_client()
     first = post_as(browser, "Kim")
     assert first["status"] == "pending"
     assert post_as(browser, "Kim")["status"] == "pending"
-    moderation.apply(db.session.get(Comment, first["id"]), "approve")
+    with in_app() as session:
+        moderation.apply(session.get(Comment, first["id"]), "approve")
     again = post_as(browser, "Kim")
     assert again["status"] == "published"
     assert again["id"] in public_ids(app.test_client())
@@ -552,7 +555,7 @@ def test_hold_first_knows_a_commenter_by_their_address_or_their_browser(
     ],
 )
 def test_block_rules_match_every_spelling_that_looks_the_same(
-    app, episode, kind, value, comment
+    app_context, episode, kind, value, comment
 ):
     moderation.add_block_rules(kind, value)
     values = {"author": "Bo", "email": None, "body": "Hi"} | comment
@@ -571,7 +574,7 @@ def test_block_rules_match_every_spelling_that_looks_the_same(
     ],
 )
 def test_block_rules_leave_other_addresses_and_words_alone(
-    app, episode, kind, value, comment
+    app_context, episode, kind, value, comment
 ):
     moderation.add_block_rules(kind, value)
     values = {"author": "Bo", "email": None, "body": "Hi"} | comment
@@ -596,4 +599,4 @@ def test_a_disguised_blocked_comment_still_goes_to_spam(
     posted = post_as_listener(client, csrf, body=body, email=email)
     assert posted.status_code == 201
     assert posted.get_json()["status"] == "pending"
-    assert db.session.get(Comment, posted.get_json()["id"]).status == "spam"
+    assert get(Comment, posted.get_json()["id"]).status == "spam"

@@ -7,12 +7,20 @@ import pytest
 import sqlalchemy as sa
 
 from podcast_hub.conversation import comments, moderation
-from podcast_hub.extensions import db
 from podcast_hub.models import Comment
 from podcast_hub.web import ownership
 
 from .conftest import csrf_from
-from .helpers import make_comment, make_episode, make_show
+from .helpers import (
+    get,
+    in_app,
+    make_comment,
+    make_episode,
+    make_show,
+    reload,
+    scalar,
+    update,
+)
 
 TOO_LATE = "that time is over"
 NOT_YOURS = "Only the person who posted this comment can change it"
@@ -33,7 +41,7 @@ def post(client, **fields):
     data.update(fields)
     response = client.post("/episodes/ep/comments", data=data)
     assert response.status_code == 303, response.get_data(as_text=True)
-    return db.session.scalars(sa.select(Comment).order_by(Comment.id.desc())).first()
+    return scalar(sa.select(Comment).order_by(Comment.id.desc()))
 
 
 def api(client, method, comment_id, payload=None):
@@ -72,13 +80,13 @@ def test_posting_gives_the_browser_a_token_and_an_edit_link(client, episode, app
     assert f"/comments/{comment.id}/edit" not in stranger
 
 
-def test_edit_with_the_plain_form_within_the_window(client, episode, comment_clock):
+def test_edit_with_the_plain_form_within_the_window(client, episode, clock):
     comment = post(client)
     page = client.get(f"/episodes/ep/comments/{comment.id}/edit")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "First words</textarea>" in html
-    comment_clock.advance(minutes=14)
+    clock.advance(minutes=14)
     response = client.post(
         f"/episodes/ep/comments/{comment.id}/edit",
         data={
@@ -89,7 +97,7 @@ def test_edit_with_the_plain_form_within_the_window(client, episode, comment_clo
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/episodes/ep#comment-{comment.id}")
-    db.session.refresh(comment)
+    comment = reload(comment)
     assert (comment.body, comment.timestamp_s) == ("Better words", 65)
     assert comment.edited_at is not None
     assert "(edited)" in client.get("/episodes/ep").get_data(as_text=True)
@@ -115,15 +123,13 @@ def test_edit_is_validated_like_posting(client, episode, fields, message):
     response = api(client, "PATCH", comment.id, payload)
     assert response.status_code == 400
     assert message in " ".join(sum(response.get_json()["fields"].values(), []))
-    db.session.refresh(comment)
+    comment = reload(comment)
     assert comment.body == "First words"
 
 
-def test_after_fifteen_minutes_changes_are_refused_clearly(
-    client, episode, comment_clock
-):
+def test_after_fifteen_minutes_changes_are_refused_clearly(client, episode, clock):
     comment = post(client)
-    comment_clock.advance(minutes=15, seconds=1)
+    clock.advance(minutes=15, seconds=1)
     page = client.get(f"/episodes/ep/comments/{comment.id}/edit")
     assert page.status_code == 403
     assert TOO_LATE in page.get_data(as_text=True)
@@ -144,7 +150,7 @@ def test_after_fifteen_minutes_changes_are_refused_clearly(
     assert f"/comments/{comment.id}/edit" not in client.get("/episodes/ep").get_data(
         as_text=True
     )
-    db.session.refresh(comment)
+    comment = reload(comment)
     assert (comment.body, comment.status) == ("First words", "published")
 
 
@@ -158,13 +164,12 @@ def test_someone_elses_comment_is_refused(client, episode, app):
     assert NOT_YOURS in response.get_json()["error"]
     client.set_cookie(ownership.COOKIE, f"{comment.id}.forged-signature")
     assert api(client, "DELETE", comment.id).status_code == 403
-    assert db.session.get(Comment, comment.id).status == "published"
+    assert get(Comment, comment.id).status == "published"
 
 
 def test_unknown_or_hidden_comments_are_404(client, episode):
     comment = post(client)
-    comment.status = "hidden"
-    db.session.commit()
+    update(comment, status="hidden")
     assert client.get(f"/episodes/ep/comments/{comment.id}/edit").status_code == 404
     assert api(client, "PATCH", comment.id, {"body": "x"}).status_code == 404
     assert api(client, "DELETE", 99999).status_code == 404
@@ -191,7 +196,7 @@ def test_delete_with_the_plain_form(client, episode):
     html = client.get("/episodes/ep").get_data(as_text=True)
     assert "Your comment is deleted." in html
     assert f'id="comment-{comment.id}"' not in html
-    db.session.refresh(comment)
+    comment = reload(comment)
     assert comment.status == "deleted" and comment.deleted_at is not None
 
 
@@ -215,8 +220,7 @@ def test_a_comment_with_replies_cannot_be_deleted_but_can_be_edited(client, epis
 @pytest.mark.parametrize("status", ["pending", "spam"])
 def test_own_held_comment_is_shown_to_its_author_only(client, episode, app, status):
     comment = post(client)
-    comment.status = status
-    db.session.commit()
+    update(comment, status=status)
     html = client.get("/episodes/ep").get_data(as_text=True)
     assert f'id="comment-{comment.id}"' in html
     assert "Awaiting moderation" in html
@@ -232,7 +236,7 @@ def test_own_held_comment_is_shown_to_its_author_only(client, episode, app, stat
     )
 
 
-def test_changeable_lists_own_comments_inside_the_window(episode, comment_clock):
+def test_changeable_lists_own_comments_inside_the_window(app_context, episode, clock):
     from podcast_hub.conversation import threads
 
     mine = make_comment(episode)
@@ -242,7 +246,7 @@ def test_changeable_lists_own_comments_inside_the_window(episode, comment_clock)
     found = comments.changeable(page.threads, own)
     assert list(found) == [mine.id]
     assert theirs.id not in found
-    comment_clock.advance(minutes=20)
+    clock.advance(minutes=20)
     assert comments.changeable(page.threads, own) == {}
 
 
@@ -250,12 +254,13 @@ def test_an_edit_is_moderated_like_a_new_comment(client, episode):
     from podcast_hub.models import BlockRule
 
     comment = post(client, body="Nice episode")
-    db.session.add(BlockRule(kind="word", value="casino"))
-    db.session.commit()
+    with in_app() as session:
+        session.add(BlockRule(kind="word", value="casino"))
+        session.commit()
     response = api(client, "PATCH", comment.id, {"body": "Visit my casino"})
     assert response.status_code == 200
     assert response.get_json()["status"] == "pending"
-    db.session.refresh(comment)
+    comment = reload(comment)
     assert comment.status == "spam"
     html = client.get("/episodes/ep").get_data(as_text=True)
     assert "Awaiting moderation" in html
@@ -268,14 +273,14 @@ def test_a_token_does_not_carry_over_to_a_new_comment_that_reuses_the_id(
     """After `hub purge`, SQLite gives the next comment the purged one's id; the
     old token names the purged comment only, not the newcomer."""
     mine = post(client, body="Soon gone")
-    moderation.apply(mine, "delete")
+    with in_app() as session:
+        moderation.apply(session.get(Comment, mine.id), "delete")
     result = runner.invoke(args=["hub", "purge", "--days", "0"])
     assert "Purged 1 deleted comment" in result.output
     stranger = app.test_client()
     theirs = post(stranger, author="Sam", body="Sam's own words")
     assert theirs.id == mine.id
-    theirs.status = status
-    db.session.commit()
+    update(theirs, status=status)
 
     if status == "pending":
         html = client.get("/episodes/ep").get_data(as_text=True)
@@ -294,6 +299,6 @@ def test_a_token_does_not_carry_over_to_a_new_comment_that_reuses_the_id(
     assert api(client, "PATCH", theirs.id, {"body": "Hijacked"}).status_code == refused
     assert api(client, "DELETE", theirs.id).status_code == refused
     assert f"{edit}" not in client.get("/episodes/ep").get_data(as_text=True)
-    db.session.refresh(theirs)
+    theirs = reload(theirs)
     assert (theirs.body, theirs.status) == ("Sam's own words", status)
     assert stranger.get(edit).status_code == 200

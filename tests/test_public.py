@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .helpers import make_comment, make_episode, make_show
+from .helpers import in_app, make_chapter, make_comment, make_episode, make_show
 
 
 @pytest.fixture
@@ -97,23 +97,13 @@ def test_api_urls_use_base_url(client, show):
 
 
 def test_api_episode_detail(client, show):
-    from podcast_hub.extensions import db
-    from podcast_hub.models import Chapter
-
     episode = make_episode(slug="ep", description="Line <1>\n\nLine 2")
     data = client.get("/api/episodes/ep").get_json()
     # Show notes are Markdown, sanitised (see test_notes.py).
     assert data["description_html"] == "<p>Line &lt;1&gt;</p>\n<p>Line 2</p>"
     assert data["chapters"] == []
-    db.session.add_all(
-        [
-            Chapter(episode_id=episode.id, start_s=90, title="Storm"),
-            Chapter(
-                episode_id=episode.id, start_s=0, title="Intro", url="https://x.test/"
-            ),
-        ]
-    )
-    db.session.commit()
+    make_chapter(episode, start_s=90, title="Storm")
+    make_chapter(episode, start_s=0, title="Intro", url="https://x.test/")
     data = client.get("/api/episodes/ep").get_json()
     assert data["chapters"] == [
         {"start": 0, "title": "Intro", "url": "https://x.test/"},
@@ -168,27 +158,27 @@ def _bulk_comments(episode, count, replies_every=0):
     """Insert `count` published comments; every nth replies to the latest thread."""
     import sqlalchemy as sa
 
-    from podcast_hub.extensions import db
     from podcast_hub.models import Comment
 
     start = datetime(2026, 1, 1, tzinfo=UTC)
     root_id = None
-    for n in range(count):
-        is_reply = replies_every and root_id and n % replies_every == 0
-        row = db.session.execute(
-            sa.insert(Comment).values(
-                episode_id=episode.id,
-                parent_id=root_id if is_reply else None,
-                author=f"Listener {n}",
-                body=f"Comment {n} about 1:00 and https://example.org/{n}",
-                timestamp_s=None if is_reply else (n * 7) % episode.duration_s,
-                status="published",
-                created_at=start + timedelta(seconds=n),
+    with in_app() as session:
+        for n in range(count):
+            is_reply = replies_every and root_id and n % replies_every == 0
+            row = session.execute(
+                sa.insert(Comment).values(
+                    episode_id=episode.id,
+                    parent_id=root_id if is_reply else None,
+                    author=f"Listener {n}",
+                    body=f"Comment {n} about 1:00 and https://example.org/{n}",
+                    timestamp_s=None if is_reply else (n * 7) % episode.duration_s,
+                    status="published",
+                    created_at=start + timedelta(seconds=n),
+                )
             )
-        )
-        if not is_reply:
-            root_id = row.inserted_primary_key[0]
-    db.session.commit()
+            if not is_reply:
+                root_id = row.inserted_primary_key[0]
+        session.commit()
 
 
 def test_episode_page_queries_do_not_grow_with_the_conversation(
@@ -274,15 +264,11 @@ def test_host_replies_only_filter_and_thread_marks(client, show):
 
 
 def test_timeline_markers_are_server_drawn_links(client, show):
-    from podcast_hub.extensions import db
-    from podcast_hub.models import Chapter
-
     episode = make_episode(slug="ep", duration_s=600)
     first = make_comment(episode, timestamp_s=30)
     make_comment(episode, timestamp_s=31)
     make_comment(episode, timestamp_s=300)
-    db.session.add(Chapter(episode_id=episode.id, start_s=120, title="The storm"))
-    db.session.commit()
+    make_chapter(episode, start_s=120, title="The storm")
     html = client.get("/episodes/ep").get_data(as_text=True)
     timeline = html[html.index('id="timeline"') : html.index('id="timeline-help"')]
     markers = re.findall(
@@ -476,13 +462,8 @@ def _element(html, element_id):
     return html[start : min(end for end in ends if end != -1)]
 
 
-def _fresh_request(client, url, count_queries):
-    """Return the response to GET `url` and how many SQL statements it ran, with
-    nothing kept from the test's earlier requests (in production each request
-    has a session of its own)."""
-    from podcast_hub.extensions import db
-
-    db.session.expire_all()
+def _counted_get(client, url, count_queries):
+    """Return the response to GET `url` and how many SQL statements it ran."""
     with count_queries() as counted:
         response = client.get(url)
     return response, len(counted)
@@ -502,7 +483,7 @@ def test_a_5000_reply_thread_keeps_the_episode_page_small_and_its_queries_few(
     sizes, counts = {}, {}
     for slug in ("small", "big"):
         url = f"/episodes/{slug}"
-        response, counts[slug] = _fresh_request(client, url, count_queries)
+        response, counts[slug] = _counted_get(client, url, count_queries)
         sizes[slug] = len(response.data)
     assert counts["big"] == counts["small"]
     assert sizes["big"] < 200_000
@@ -581,13 +562,13 @@ def test_a_link_to_reply_4000_lands_on_the_page_that_shows_it(
     target = ids[3999]
     client.get("/episodes/ep")  # warm up: session, CSRF token
     url = f"/episodes/ep?comment={target}"
-    response, count = _fresh_request(client, url, count_queries)
+    response, count = _counted_get(client, url, count_queries)
     html = response.get_data(as_text=True)
     assert f'id="comment-{target}"' in html and "Reply 4000<" in html
     assert html.index(f'id="comment-{root.id}"') < html.index(f'id="comment-{target}"')
     assert len(html) < 200_000 and "Page 80 of 100" in html
     url = f"/episodes/short?comment={short_ids[55]}"
-    assert _fresh_request(client, url, count_queries)[1] == count
+    assert _counted_get(client, url, count_queries)[1] == count
     # The page's script asks for the fragment that holds it, as the timeline does.
     fragment = client.get(f"/episodes/ep/conversation?comment={target}")
     assert f'id="comment-{target}"' in fragment.get_data(as_text=True)

@@ -15,7 +15,16 @@ from podcast_hub.extensions import db
 from podcast_hub.models import Chapter, Comment, Episode, Soundbite
 
 from .conftest import AUDIO_FIXTURES, FIXTURES, csrf_from
-from .helpers import make_comment, make_episode, make_show, png_claiming
+from .helpers import (
+    get,
+    make_comment,
+    make_episode,
+    make_show,
+    png_claiming,
+    reload,
+    scalar,
+    scalars,
+)
 
 COVER = FIXTURES.parent.parent / "episodes" / "cover.png"
 
@@ -50,7 +59,7 @@ def upload(client, token, data, filename, url="/dashboard/episodes/new", **field
 
 
 def episode_count():
-    return db.session.scalar(sa.select(sa.func.count(Episode.id)))
+    return scalar(sa.select(sa.func.count(Episode.id)))
 
 
 def files_in(media_dir):
@@ -71,7 +80,7 @@ def test_uploading_real_audio_makes_a_draft_episode(
     data = (AUDIO_FIXTURES / fixture).read_bytes()
     response = upload(client, token, data, fixture, title="My first episode")
     assert response.status_code == 303
-    [episode] = db.session.scalars(sa.select(Episode)).all()
+    [episode] = scalars(sa.select(Episode))
     assert response.headers["Location"] == f"/dashboard/episodes/{episode.id}"
     assert episode.title == "My first episode"
     assert episode.slug == "my-first-episode"
@@ -92,7 +101,7 @@ def test_uploading_real_audio_makes_a_draft_episode(
 def test_upload_title_falls_back_to_the_tags(client, token):
     data = (AUDIO_FIXTURES / "speech.m4a").read_bytes()
     upload(client, token, data, "whatever.m4a")
-    [episode] = db.session.scalars(sa.select(Episode)).all()
+    [episode] = scalars(sa.select(Episode))
     assert episode.title == "Café Ünïcode — 日本"
     assert episode.slug == "cafe-unicode"
     assert episode.audio_file == "cafe-unicode.m4a"
@@ -103,7 +112,7 @@ def test_upload_with_the_wrong_extension_is_stored_under_the_right_one(
 ):
     data = (AUDIO_FIXTURES / "speech.ogg").read_bytes()
     upload(client, token, data, "speech.mp3", title="Named wrong")
-    [episode] = db.session.scalars(sa.select(Episode)).all()
+    [episode] = scalars(sa.select(Episode))
     assert episode.audio_file == "named-wrong.ogg"
     assert episode.mime_type == "audio/ogg"
 
@@ -152,7 +161,7 @@ def test_an_over_limit_upload_gets_a_clear_dashboard_message(
     assert episode_count() == 0
 
 
-def test_an_upload_over_the_limit_is_caught_while_streaming(app, media_dir):
+def test_an_upload_over_the_limit_is_caught_while_streaming(app_context, media_dir):
     """The form may be under the request limit while the file alone is over it."""
     data = (AUDIO_FIXTURES / "speech.mp3").read_bytes()
     too_big = publishing.Upload(io.BytesIO(data), "speech.mp3", max_bytes=len(data) - 1)
@@ -163,7 +172,9 @@ def test_an_upload_over_the_limit_is_caught_while_streaming(app, media_dir):
     assert episode_count() == 0
 
 
-def test_a_database_failure_removes_the_placed_file(app, media_dir, monkeypatch):
+def test_a_database_failure_removes_the_placed_file(
+    app_context, media_dir, monkeypatch
+):
     data = (AUDIO_FIXTURES / "speech.mp3").read_bytes()
 
     def broken_commit():
@@ -183,7 +194,7 @@ def test_uploads_never_overwrite_an_existing_file(client, token, media_dir):
     upload(client, token, data, "x.mp3", title="Same")
     upload(client, token, data, "x.mp3", title="Same")
     assert (media_dir / "same.mp3").read_bytes() == b"somebody else's file"
-    stored = set(db.session.scalars(sa.select(Episode.audio_file)))
+    stored = set(scalars(sa.select(Episode.audio_file)))
     assert len(stored) == 2 and "same.mp3" not in stored
     assert set(files_in(media_dir)) == stored | {"same.mp3"}
 
@@ -229,7 +240,7 @@ def test_editing_title_slug_numbers_type_and_explicit(client, token, episode):
         explicit="y",
     )
     assert response.status_code == 303
-    db.session.refresh(episode)
+    episode = reload(episode)
     assert (episode.title, episode.slug) == ("The Keeper", "the-keeper")
     assert (episode.season, episode.number) == (2, 7)
     assert episode.episode_type == "bonus" and episode.explicit is True
@@ -254,7 +265,7 @@ def test_bad_edits_are_refused_with_messages(
     response = edit(client, token, episode, **changes)
     assert response.status_code == 400
     assert field_message in response.get_data(as_text=True)
-    db.session.refresh(episode)
+    episode = reload(episode)
     assert episode.slug == "lighthouse" and episode.title == "The Lighthouse"
 
 
@@ -287,7 +298,7 @@ def test_show_notes_are_markdown_sanitised_on_the_page_and_in_the_api(
 def test_publication_draft_scheduled_and_now(client, token, episode):
     edit(client, token, episode, publication="draft")
     assert client.get("/episodes/lighthouse").status_code == 404
-    db.session.refresh(episode)
+    episode = reload(episode)
     assert episode.published_at is None
 
     later = datetime.now(UTC) + timedelta(days=2)
@@ -298,14 +309,14 @@ def test_publication_draft_scheduled_and_now(client, token, episode):
         publication="at",
         publish_at=later.strftime("%Y-%m-%dT%H:%M"),
     )
-    db.session.refresh(episode)
+    episode = reload(episode)
     assert episode.published_at == later.replace(second=0, microsecond=0)
     assert client.get("/episodes/lighthouse").status_code == 404
     listing = client.get("/dashboard/episodes").get_data(as_text=True)
     assert "Scheduled for" in listing
 
     edit(client, token, episode, publication="now")
-    db.session.refresh(episode)
+    episode = reload(episode)
     assert episode.published_at <= datetime.now(UTC)
     assert client.get("/episodes/lighthouse").status_code == 200
 
@@ -315,7 +326,7 @@ def test_publishing_now_keeps_the_date_of_an_episode_already_out(
 ):
     first = episode.published_at
     edit(client, token, episode, publication="now", title="Renamed")
-    db.session.refresh(episode)
+    episode = reload(episode)
     assert episode.published_at == first
 
 
@@ -349,7 +360,7 @@ def test_replacing_audio_keeps_the_guid_and_removes_the_old_file(
     assert response.headers["Location"] == (
         f"/dashboard/episodes/{episode.id}/shift?was=3"
     )
-    db.session.refresh(episode)
+    episode = reload(episode)
     assert episode.guid == guid
     assert episode.duration_s == 6
     assert episode.audio_file == "lighthouse.mp3"
@@ -369,7 +380,7 @@ def test_a_bad_replacement_changes_nothing(client, token, episode, media_dir):
     )
     assert response.status_code == 400
     assert "is not audio we can read" in response.get_data(as_text=True)
-    db.session.refresh(episode)
+    episode = reload(episode)
     assert (episode.audio_file, episode.duration_s, episode.size_bytes) == before
     assert files_in(media_dir) == ["old.mp3"]
 
@@ -388,7 +399,7 @@ def test_an_over_limit_replacement_explains_on_the_episode_page(
     assert files_in(media_dir) == ["old.mp3"]
 
 
-def test_shifting_moments_moves_them_and_lists_the_ones_outside(app, show):
+def test_shifting_moments_moves_them_and_lists_the_ones_outside(app_context, show):
     episode = make_episode(duration_s=600)
     inside = make_comment(episode, timestamp_s=100)
     general = make_comment(episode, timestamp_s=None)
@@ -399,14 +410,14 @@ def test_shifting_moments_moves_them_and_lists_the_ones_outside(app, show):
     assert shift.moved == 2
     assert [(c.id, where) for c, where in shift.outside] == [(near_end.id, 610)]
     db.session.expire_all()
-    assert db.session.get(Comment, inside.id).timestamp_s == 120
-    assert db.session.get(Comment, hidden.id).timestamp_s == 220
-    assert db.session.get(Comment, general.id).timestamp_s is None
-    assert db.session.get(Comment, near_end.id).timestamp_s == 590, "not lost"
+    assert get(Comment, inside.id).timestamp_s == 120
+    assert get(Comment, hidden.id).timestamp_s == 220
+    assert get(Comment, general.id).timestamp_s is None
+    assert get(Comment, near_end.id).timestamp_s == 590, "not lost"
 
     shift = publishing.shift_moments(episode, -150)
     assert [(c.id, where) for c, where in shift.outside] == [(inside.id, -30)]
-    assert db.session.get(Comment, inside.id).timestamp_s == 120
+    assert get(Comment, inside.id).timestamp_s == 120
 
 
 def test_shift_form_after_a_recut(client, token, show):
@@ -421,9 +432,8 @@ def test_shift_form_after_a_recut(client, token, show):
     html = response.get_data(as_text=True)
     assert "1 moment moved by +0:20." in html
     assert "0:50 (would be 1:10)" in html and "Right at the end" in html
-    db.session.expire_all()
-    assert db.session.get(Comment, moved.id).timestamp_s == 30
-    assert db.session.get(Comment, outside.id).timestamp_s == 50
+    assert get(Comment, moved.id).timestamp_s == 30
+    assert get(Comment, outside.id).timestamp_s == 50
 
     bad = client.post(
         f"/dashboard/episodes/{episode.id}/shift",
@@ -465,7 +475,7 @@ def test_show_settings_save_every_feed_field(client, token, show):
         "/dashboard/show", data={**show_values(), "csrf_token": token}
     )
     assert response.status_code == 303
-    db.session.refresh(show)
+    show = reload(show)
     assert show.title == "Moments" and show.owner_email == "dana@example.com"
     assert show.language == "en-GB"
     assert show.category == "Society & Culture > Documentary"
@@ -494,7 +504,7 @@ def test_bad_show_settings_are_refused(client, token, show, changes, message):
     )
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
-    db.session.refresh(show)
+    show = reload(show)
     assert show.title == "Moments Test Show"
 
 
@@ -509,7 +519,7 @@ def upload_cover(client, token, data, filename):
 def test_cover_upload_checks_apples_rules(client, token, show, media_dir):
     response = upload_cover(client, token, COVER.read_bytes(), "cover.png")
     assert response.status_code == 303
-    db.session.refresh(show)
+    show = reload(show)
     assert show.cover.startswith("cover-") and show.cover.endswith(".png")
     assert files_in(media_dir) == [show.cover]
     page = client.get("/dashboard/show").get_data(as_text=True)
@@ -528,10 +538,10 @@ def test_a_cover_breaking_apples_rules_is_kept_with_warnings(
     page = client.get("/dashboard/show").get_data(as_text=True)
     assert "Apple may refuse this cover" in page
     assert "300×200 px" in page
-    db.session.refresh(show)
+    show = reload(show)
     old = show.cover
     upload_cover(client, token, COVER.read_bytes(), "cover.png")
-    db.session.refresh(show)
+    show = reload(show)
     assert files_in(media_dir) == [show.cover] and show.cover != old
 
 
@@ -549,11 +559,11 @@ def test_a_cover_that_is_not_jpeg_or_png_is_refused(
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert files_in(media_dir) == []
-    db.session.refresh(show)
+    show = reload(show)
     assert show.cover is None
 
 
-def test_chapters_and_soundbites_are_validated(app, show):
+def test_chapters_and_soundbites_are_validated(app_context, show):
     episode = make_episode(duration_s=100)
     with pytest.raises(ValidationFailed) as failure:
         publishing.add_soundbite(episode, start_s=90, duration_s=30, title="x")
@@ -570,8 +580,8 @@ def test_chapters_and_soundbites_are_validated(app, show):
     )
     publishing.remove_soundbite(episode, soundbite.id)
     publishing.remove_chapter(episode, chapter.id)
-    assert db.session.scalar(sa.select(sa.func.count(Chapter.id))) == 0
-    assert db.session.scalar(sa.select(sa.func.count(Soundbite.id))) == 0
+    assert scalar(sa.select(sa.func.count(Chapter.id))) == 0
+    assert scalar(sa.select(sa.func.count(Soundbite.id))) == 0
 
 
 @pytest.mark.parametrize(
@@ -594,7 +604,7 @@ def test_a_chapter_link_that_is_not_a_web_link_is_a_field_error(client, token, u
     assert "Give a web address starting with https://" in response.get_data(
         as_text=True
     )
-    assert db.session.scalar(sa.select(sa.func.count(Chapter.id))) == 0
+    assert scalar(sa.select(sa.func.count(Chapter.id))) == 0
 
 
 def test_a_chapter_with_a_web_link_is_added(client, token):
@@ -609,7 +619,7 @@ def test_a_chapter_with_a_web_link_is_added(client, token):
         },
     )
     assert response.status_code == 303
-    chapter = db.session.scalar(sa.select(Chapter))
+    chapter = scalar(sa.select(Chapter))
     assert (chapter.start_s, chapter.url) == (10, "https://example.org/x")
 
 
@@ -632,7 +642,7 @@ def test_a_cover_claiming_too_many_pixels_or_damaged_is_refused(
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert files_in(media_dir) == []
-    db.session.refresh(show)
+    show = reload(show)
     assert show.cover is None
 
 
@@ -670,6 +680,6 @@ def test_a_replacement_claiming_days_in_a_few_bytes_changes_nothing(
 
     assert response.status_code == 400
     assert "claims to last 6.0 days" in response.get_data(as_text=True)
-    db.session.refresh(episode)
+    episode = reload(episode)
     assert (episode.audio_file, episode.duration_s, episode.size_bytes) == before
     assert files_in(media_dir) == ["old.mp3"]

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub.extensions import db
 from podcast_hub.models import Comment
 
 from .conftest import csrf_from
-from .helpers import make_comment, make_episode, make_show
+from .helpers import make_comment, make_episode, make_show, reload, scalar
 
 DEMO_AUDIO = Path(__file__).parent.parent / "episodes" / "01-welcome-to-moments.mp3"
 HUGE = "600000000"
@@ -143,7 +142,7 @@ def episode(app):
 
 
 def _comment_count():
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Comment))
+    return scalar(sa.select(sa.func.count()).select_from(Comment))
 
 
 def test_an_anonymous_body_over_64_kb_is_refused_before_it_is_read(
@@ -490,5 +489,5 @@ def test_bulk_actions_on_impossible_ids_are_a_clear_error(app, client, auth, epi
     )
     assert response.status_code == 200
     assert "Some of those comments do not exist." in response.get_data(as_text=True)
-    db.session.refresh(comment)
+    comment = reload(comment)
     assert comment.status == "published"

@@ -2,10 +2,6 @@
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-import sqlalchemy as sa
-
-from podcast_hub.extensions import db
 from podcast_hub.feeds import versions
 
 from .helpers import (
@@ -19,50 +15,37 @@ from .helpers import (
 )
 
 
-@pytest.fixture
-def statements(app):
-    """Collect the SQL statements run while the test goes on."""
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    yield seen
-    sa.event.remove(db.engine, "before_cursor_execute", record)
-
-
-def test_no_show_has_no_version(app):
+def test_no_show_has_no_version(app_context):
     assert versions.feed_version() is None
 
 
-def test_feed_version_is_one_query(app, statements):
+def test_feed_version_is_one_query(app_context, count_queries):
     make_show()
     episode = make_episode()
     make_chapter(episode)
     make_transcript(episode)
     make_soundbite(episode)
     host = make_host()
-    statements.clear()
-    version = versions.feed_version()
-    assert len(statements) == 1
+    with count_queries() as queries:
+        version = versions.feed_version()
+    assert len(queries) == 1
     assert version.last_modified == max(
         episode.updated_at, episode.published_at, host.created_at
     )
 
 
-def test_conditional_get_costs_one_query(app, client, statements):
+def test_conditional_get_costs_one_query(client, count_queries):
     make_show()
     make_episode(slug="ep")
     for path in ("/feed.xml", "/episodes/ep/comments.xml"):
         etag = client.get(path).headers["ETag"]
-        statements.clear()
-        response = client.get(path, headers={"If-None-Match": etag})
+        with count_queries() as queries:
+            response = client.get(path, headers={"If-None-Match": etag})
         assert response.status_code == 304
-        assert len(statements) == 1, statements
+        assert len(queries) == 1, queries.statements
 
 
-def test_feed_content_loads_sidecars_up_front(app, statements):
+def test_feed_content_loads_sidecars_up_front(app_context, count_queries):
     make_show()
     for n in range(3):
         episode = make_episode()
@@ -70,16 +53,16 @@ def test_feed_content_loads_sidecars_up_front(app, statements):
         make_transcript(episode)
         make_soundbite(episode)
     make_host(display_name="Hannah Host")
-    statements.clear()
-    show, published, names = versions.feed_content()
-    for episode in published:
-        assert episode.chapters and episode.transcripts and episode.soundbites
+    with count_queries() as queries:
+        show, published, names = versions.feed_content()
+        for episode in published:
+            assert episode.chapters and episode.transcripts and episode.soundbites
     assert names == ["Hannah Host"]
     # The show, the episodes, three kinds of sidecars and the hosts.
-    assert len(statements) == 6
+    assert len(queries) == 6
 
 
-def test_version_depends_on_the_moment(app):
+def test_version_depends_on_the_moment(app_context):
     now = datetime.now(UTC)
     make_show()
     make_episode(published_at=now - timedelta(days=1))
@@ -91,7 +74,7 @@ def test_version_depends_on_the_moment(app):
     assert versions.feed_version(now + timedelta(hours=3)) == after
 
 
-def test_comments_version_only_for_published_episodes(app):
+def test_comments_version_only_for_published_episodes(app_context):
     now = datetime.now(UTC)
     make_show()
     make_episode(slug="out", published_at=now - timedelta(days=1))
@@ -104,7 +87,7 @@ def test_comments_version_only_for_published_episodes(app):
     assert versions.comments_version("missing", now) is None
 
 
-def test_comments_version_changes_with_what_is_said(app):
+def test_comments_version_changes_with_what_is_said(app_context):
     make_show()
     episode = make_episode(slug="ep")
     empty = versions.comments_version("ep")
@@ -116,7 +99,7 @@ def test_comments_version_changes_with_what_is_said(app):
     assert versions.comments_version("ep") == said
 
 
-def test_episode_comments_are_the_pages_newest_first(app):
+def test_episode_comments_are_the_pages_newest_first(app_context):
     make_show()
     episode = make_episode()
     now = datetime.now(UTC)
@@ -132,7 +115,7 @@ def test_episode_comments_are_the_pages_newest_first(app):
     assert orphan not in said
 
 
-def test_a_new_chapter_moves_last_modified(app):
+def test_a_new_chapter_moves_last_modified(app_context):
     make_show()
     episode = make_episode()
     before = versions.feed_version()

@@ -15,7 +15,7 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def episode(app):
+def episode(app_context):
     make_show()
     return make_episode(slug="ep", duration_s=3600)
 

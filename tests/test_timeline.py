@@ -7,7 +7,7 @@ from podcast_hub.conversation import threads, timeline
 from .helpers import make_comment, make_episode, make_show
 
 
-def test_slices_count_published_moments_in_equal_parts_of_the_audio(app):
+def test_slices_count_published_moments_in_equal_parts_of_the_audio(app_context):
     make_show()
     episode = make_episode(duration_s=400)
     first = make_comment(episode, timestamp_s=12)
