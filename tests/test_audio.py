@@ -189,6 +189,7 @@ def test_truncated_files_are_read_or_refused_never_crash(
     else:
         assert facts.mime_type == mime_type
         assert facts.size_bytes == path.stat().st_size
+        assert facts.duration_s <= round(true_duration), "no longer than the whole"
 
 
 def test_a_folder_is_not_audio(media_dir):

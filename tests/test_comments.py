@@ -74,6 +74,18 @@ def test_form_reads_each_way_of_writing_a_moment(client, episode, typed, seconds
     assert rows()[0].timestamp_s == seconds
 
 
+def field_error(html, field):
+    """Return the error shown for `field` of the comment form (the hidden
+    `parent_id` has no label, so its error stands alone without an id)."""
+    if field == "parent_id":
+        pattern = r'<p class="error">([^<]*)</p>'
+    else:
+        pattern = rf'<p class="error" id="{field}-error">([^<]*)</p>'
+    match = re.search(pattern, html)
+    assert match, f"no error shown for {field}"
+    return match.group(1)
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
@@ -117,18 +129,6 @@ def test_invalid_form_input_is_400_with_the_field_error_and_stores_nothing(
     assert message in field_error(html, field)
     assert "Your comment was not posted" in html
     assert rows() == []
-
-
-def field_error(html, field):
-    """Return the error shown for `field` of the comment form (the hidden
-    `parent_id` has no label, so its error stands alone without an id)."""
-    if field == "parent_id":
-        pattern = r'<p class="error">([^<]*)</p>'
-    else:
-        pattern = rf'<p class="error" id="{field}-error">([^<]*)</p>'
-    match = re.search(pattern, html)
-    assert match, f"no error shown for {field}"
-    return match.group(1)
 
 
 def test_invalid_form_keeps_what_was_typed(client, episode):
