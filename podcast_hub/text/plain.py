@@ -10,14 +10,13 @@ from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
-from . import timecode
+from . import rules, timecode
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _LINKABLE = re.compile(
     rf"(?P<url>\bhttps?://[^\s<>\"'`]+)|(?P<moment>{timecode.IN_TEXT.pattern})",
     re.IGNORECASE,
 )
-_HAS_HOST = re.compile(r"https?://[^/?#]", re.IGNORECASE)
 # Punctuation that ends a sentence rather than the address it follows.
 _URL_TAIL = ".,;:!?*'\"]}>"
 # What XML 1.0 cannot hold (C0 controls but tab and line ends, lone surrogates,
@@ -70,7 +69,7 @@ def _link_line(line: str, duration_s: int | None) -> Markup:
     for match in _LINKABLE.finditer(line):
         if match.group("url"):
             url, rest = _trim_url(match.group("url"))
-            if not _HAS_HOST.match(url):
+            if rules.safe_url(url) is None:
                 continue
             link = Markup('<a href="{}" rel="nofollow ugc noopener">{}</a>').format(
                 url, url
