@@ -2,7 +2,7 @@
 
 import pytest
 
-from podcast_hub.text import timecode
+from podcast_hub.text import markdown, plain, timecode
 from podcast_hub.text.timecode import TimecodeError
 
 
@@ -86,3 +86,26 @@ def test_format_and_parse_round_trip(seconds):
 )
 def test_itunes_duration_is_always_hh_mm_ss(seconds, text):
     assert timecode.itunes(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("written", "duration_s", "seconds"),
+    [
+        ("12:34", 754, 754),
+        ("12:35", 754, None),
+        ("1:02:03", 4000, 3723),
+        ("0:00", 0, 0),
+        ("12:99", 4000, None),
+        ("12:34", None, None),
+    ],
+)
+def test_within_reads_a_moment_in_text_only_inside_the_episode(
+    written, duration_s, seconds
+):
+    """Comments and show notes link the same moments."""
+    assert timecode.within(written, duration_s) == seconds
+    link = f'data-seek="{seconds}"'
+    shown = seconds is not None
+    assert (link in plain.linkify(f"At {written}.", duration_s)) is shown
+    if duration_s is not None:
+        assert (link in markdown.render(f"At {written}.", duration_s)) is shown

@@ -96,7 +96,7 @@ def _split_moments(token: Token, duration_s: int) -> list[Token]:
     pieces = []
     position = 0
     for match in timecode.IN_TEXT.finditer(content):
-        seconds = _moment_within(match.group(0), duration_s)
+        seconds = timecode.within(match.group(0), duration_s)
         if seconds is None:
             continue
         if match.start() > position:
@@ -120,14 +120,6 @@ def _split_moments(token: Token, duration_s: int) -> list[Token]:
 def _text(content: str, like: Token, level: int | None = None) -> Token:
     level = like.level if level is None else level
     return Token("text", "", 0, content=content, level=level)
-
-
-def _moment_within(written: str, duration_s: int) -> int | None:
-    try:
-        seconds = timecode.parse(written)
-    except timecode.TimecodeError:
-        return None
-    return seconds if seconds is not None and seconds <= duration_s else None
 
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])

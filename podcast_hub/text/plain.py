@@ -100,13 +100,8 @@ def _trim_url(url: str) -> tuple[str, str]:
 
 
 def _moment_link(written: str, duration_s: int | None) -> Markup | None:
-    if duration_s is None:
-        return None
-    try:
-        seconds = timecode.parse(written)
-    except timecode.TimecodeError:
-        return None
-    if seconds is None or seconds > duration_s:
+    seconds = timecode.within(written, duration_s)
+    if seconds is None:
         return None
     return Markup('<a href="?t={}" data-seek="{}">{}</a>').format(
         seconds, seconds, written

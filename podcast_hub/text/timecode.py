@@ -50,6 +50,18 @@ def parse(text: str | int | None) -> int | None:
     return _bounded(int(hours or 0) * 3600 + minutes * 60 + seconds)
 
 
+def within(written: str, duration_s: int | None) -> int | None:
+    """Return the seconds of a moment `written` in text (`IN_TEXT`) when it lies
+    within an episode of `duration_s` seconds; else None, as with no duration."""
+    if duration_s is None:
+        return None
+    try:
+        seconds = parse(written)
+    except TimecodeError:
+        return None
+    return seconds if seconds is not None and seconds <= duration_s else None
+
+
 def _bounded(seconds: int) -> int:
     if seconds > MAX_SECONDS:
         raise TimecodeError("That moment is later than any episode runs.")
