@@ -83,4 +83,7 @@ def demo_command():
     click.echo(
         f"Demo show ready: {login.episodes} episodes, {login.comments} comments."
     )
-    click.echo(f"Log in at /login as {login.email} with password {login.password}")
+    if login.password is None:
+        click.echo(f"Log in at /login as {login.email} with the password you chose.")
+    else:
+        click.echo(f"Log in at /login as {login.email} with password {login.password}")

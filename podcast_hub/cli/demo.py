@@ -1,6 +1,8 @@
 """The demo show: three short spoken episodes, a host and a few conversations."""
 
-import secrets
+import base64
+import hashlib
+import hmac
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -106,7 +108,8 @@ CONVERSATIONS = [
 @dataclass
 class DemoLogin:
     email: str
-    password: str
+    # None once the host has chosen a password of their own on the dashboard.
+    password: str | None
     episodes: int
     comments: int
 
@@ -114,8 +117,9 @@ class DemoLogin:
 def load():
     """Create the demo show, episodes, host and conversations; return the login.
 
-    Idempotent, except that the demo host gets a fresh password each run (it is
-    printed, never stored in the repository).
+    Idempotent: the demo host's password is made from the secret key, so each
+    run prints the same one (it is never stored), and one the host chose on the
+    dashboard stays.
     """
     media_dir = Path(current_app.config["MEDIA_DIR"])
     _copy_media(media_dir)
@@ -134,12 +138,12 @@ def load():
                 setattr(episode, key, value)
     db.session.commit()
 
-    password = secrets.token_urlsafe(9)
+    password = _password(current_app.config["SECRET_KEY"])
     host = hosts.get_by_email(DEMO_EMAIL)
     if host is None:
         host = hosts.create_host(DEMO_EMAIL, DEMO_NAME, password)
-    else:
-        hosts.set_password(host, password)
+    elif hosts.authenticate(DEMO_EMAIL, password) is None:
+        password = None
 
     by_file = {episode.audio_file: episode for episode in demo_episodes}
     has_comments = db.session.scalar(
@@ -159,6 +163,13 @@ def load():
                 )
     total = db.session.execute(sa.select(sa.func.count(Comment.id))).scalar_one()
     return DemoLogin(DEMO_EMAIL, password, len(demo_episodes), total)
+
+
+def _password(secret_key: str | bytes) -> str:
+    """Return the demo host's first password, the same for the same secret key."""
+    key = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    digest = hmac.new(key, b"podcast-hub demo host", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:9]).decode()
 
 
 def _copy_media(media_dir: Path) -> None:
