@@ -34,6 +34,7 @@ test: $(VENV)/.installed-test $(PARTYTIME)/node_modules/.installed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache $(PARTYTIME)/node_modules
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache $(PARTYTIME)/node_modules

@@ -12,12 +12,17 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from datetime import datetime
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, Flask, abort, current_app, jsonify, request
+from flask.blueprints import BlueprintSetupState
 from werkzeug.http import is_resource_modified, remove_entity_headers
+from werkzeug.wrappers import Response
 
 from .. import clock
 from ..catalog import episodes
+from ..models import Show
 from ..web import links
 from ..web.loading import NO_PUBLISHED_EPISODE, load_published_episode
 from ..web.sessions import sessionless
@@ -28,10 +33,11 @@ bp = Blueprint("feeds", __name__)
 MAX_AGE_S = 300
 # Feeds kept per process: the show's and the busiest comment feeds.
 CACHED_FEEDS = 32
+NO_SHOW = "The show has not been set up yet."
 
 
 @contextlib.contextmanager
-def _collector_paused():
+def _collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector while a feed is built.
 
     A build allocates a hundred thousand short-lived objects and makes no
@@ -50,17 +56,17 @@ def _collector_paused():
 
 @bp.route("/feed.xml", methods=["GET", "HEAD"])
 @sessionless
-def feed_xml():
+def feed_xml() -> Response:
     now = clock.now()
     version = versions.feed_version(now)
     if version is None:
-        abort(404, description="The show has not been set up yet.")
+        abort(404, description=NO_SHOW)
     return _feed_response(version, lambda: build_feed(now))
 
 
 @bp.route("/episodes/<slug>/comments.xml", methods=["GET", "HEAD"])
 @sessionless
-def comments_xml(slug):
+def comments_xml(slug: str) -> Response:
     now = clock.now()
     version = versions.comments_version(slug, now)
     if version is None:
@@ -70,9 +76,11 @@ def comments_xml(slug):
 
 @bp.route("/episodes/<slug>/chapters.json", methods=["GET", "HEAD"])
 @sessionless
-def chapters_json(slug):
+def chapters_json(slug: str) -> Response:
     episode = load_published_episode(slug)
-    response = jsonify(rss.chapters(episodes.get_show(), episode))
+    # Without a show this is a 500, not the feed's 404 (NO_SHOW).
+    show = episodes.get_show()
+    response = jsonify(rss.chapters(show, episode))  # type: ignore[arg-type]
     response.mimetype = rss.CHAPTERS_TYPE
     _shareable(response)
     response.add_etag()
@@ -80,20 +88,28 @@ def chapters_json(slug):
 
 
 @_collector_paused()
-def build_feed(now):
+def build_feed(now: datetime) -> bytes:
     """Return the show's feed as of `now`, built from the database: no cache."""
     show, published, host_names = versions.feed_content(now)
-    return rss.render(show, published, links.Builder(), host_names)
+    return rss.render(_the_show(show), published, links.Builder(), host_names)
 
 
 @_collector_paused()
-def _render_comments(slug, now):
+def _render_comments(slug: str, now: datetime) -> bytes:
     episode = load_published_episode(slug, now)
     said = versions.episode_comments(episode)
-    return rss.render_comments(episodes.get_show(), episode, said, links.Builder())
+    show = _the_show(episodes.get_show())
+    return rss.render_comments(show, episode, said, links.Builder())
 
 
-def _feed_response(version, render):
+def _the_show(show: Show | None) -> Show:
+    # A feed's version is found only when there is a show: this never stops.
+    if show is None:
+        abort(404, description=NO_SHOW)
+    return show
+
+
+def _feed_response(version: versions.Version, render: Callable[[], bytes]) -> Response:
     """Return the feed at `version`: 304 when the client has it, else the body.
 
     `render` is called only when this process has not built this version yet.
@@ -117,7 +133,7 @@ def _feed_response(version, render):
     return response
 
 
-def _representation(version):
+def _representation(version: versions.Version) -> str:
     """Return the strong ETag of a feed's content at `version`, as served here.
 
     The same in every worker with the same configuration: it includes the URLs
@@ -129,7 +145,7 @@ def _representation(version):
     return hashlib.sha256(seed.encode()).hexdigest()[:40]
 
 
-def _shareable(response):
+def _shareable(response: Response) -> None:
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE_S
     # Web players fetch feeds and chapters from other sites.
@@ -137,23 +153,23 @@ def _shareable(response):
 
 
 @bp.record_once
-def _keep_rendered_feeds(state):
+def _keep_rendered_feeds(state: BlueprintSetupState) -> None:
     state.app.extensions["podcast_hub.feeds"] = _Rendered(CACHED_FEEDS)
 
 
-def _rendered(app):
+def _rendered(app: Flask) -> "_Rendered":
     return app.extensions["podcast_hub.feeds"]
 
 
 class _Rendered:
     """Rendered feeds by representation key, the least recently used dropped."""
 
-    def __init__(self, size):
+    def __init__(self, size: int) -> None:
         self._size = size
-        self._bodies = OrderedDict()
+        self._bodies: OrderedDict[str, dict[str, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key, render, gzipped):
+    def get(self, key: str, render: Callable[[], bytes], gzipped: bool) -> bytes:
         """Return the body for `key`, gzip-compressed if asked, rendering it if new."""
         with self._lock:
             entry = self._bodies.get(key)

@@ -1,27 +1,30 @@
 """Posting and changing comments for the person making a request: one way for
 the episode page's forms and the JSON API alike."""
 
+from typing import Any
+
 from flask import current_app
 from flask_login import current_user
 
 from ..catalog import episodes
 from ..conversation import comments, threads
 from ..errors import NotAllowed, NotFound
+from ..models import Comment, Episode
 from . import ownership
-from .forms import CommentForm, validated
+from .forms import CommentForm, EditCommentForm, validated
 
 
-def comment_rate_limit():
+def comment_rate_limit() -> str:
     """Return the configured rate limit for posting comments."""
     return current_app.config["RATELIMIT_COMMENTS"]
 
 
-def is_host():
+def is_host() -> bool:
     """Tell whether the person making this request is a logged-in host."""
     return current_user.is_authenticated
 
 
-def comment_form(**kwargs):
+def comment_form(**kwargs: Any) -> CommentForm:
     """Return the comment form, without the name field for a logged-in host."""
     form = CommentForm(**kwargs)
     if is_host():
@@ -30,7 +33,7 @@ def comment_form(**kwargs):
     return form
 
 
-def submit_comment(episode, form):
+def submit_comment(episode: Episode, form: CommentForm) -> Comment:
     """Validate `form` and post its comment on `episode`; return the comment.
 
     Raises ValidationFailed or NotFound, like `comments.post_comment`.
@@ -49,7 +52,7 @@ def submit_comment(episode, form):
     )
 
 
-def own_comment(comment_id, episode=None):
+def own_comment(comment_id: int, episode: Episode | None = None) -> Comment:
     """Return comment `comment_id` if the browser making this request posted it.
 
     Raises NotFound when this visitor cannot see such a comment (on `episode`),
@@ -68,7 +71,7 @@ def own_comment(comment_id, episode=None):
     return comment
 
 
-def submit_edit(comment, form):
+def submit_edit(comment: Comment, form: EditCommentForm) -> Comment:
     """Validate `form` and change `comment` with it; return the comment.
 
     Raises ValidationFailed or NotAllowed, like `comments.edit_comment`.

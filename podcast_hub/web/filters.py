@@ -1,19 +1,20 @@
 """Template filters and globals: times, moments and small formatting."""
 
-from datetime import UTC
+from datetime import UTC, datetime
 
+from flask import Flask
 from flask_wtf.csrf import generate_csrf
 
 from ..conversation import order
 from ..text import markdown, plain, timecode
 
 
-def timecode_filter(seconds):
+def timecode_filter(seconds: int | None) -> str:
     """Format whole seconds as 12:34 or 1:02:03."""
     return "" if seconds is None else timecode.format(seconds)
 
 
-def duration_words_filter(seconds):
+def duration_words_filter(seconds: float) -> str:
     """Format a wait in whole seconds for people: 45 s, 12 min, 3 h 05 min, 2 days."""
     seconds = int(seconds)
     if seconds < 60:
@@ -26,28 +27,28 @@ def duration_words_filter(seconds):
     return f"{seconds // 86400} days"
 
 
-def date_filter(moment):
+def date_filter(moment: datetime) -> str:
     """Format an aware datetime as a date for people."""
     return moment.astimezone(UTC).strftime("%-d %B %Y")
 
 
-def datetime_filter(moment):
+def datetime_filter(moment: datetime) -> str:
     """Format an aware datetime in UTC for people."""
     return moment.astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC")
 
 
-def iso_filter(moment):
+def iso_filter(moment: datetime) -> str:
     """Format an aware datetime as ISO 8601 in UTC."""
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def plural_filter(count, singular, plural=None):
+def plural_filter(count: int, singular: str, plural: str | None = None) -> str:
     """Return `count` and the noun that goes with it: 1 reply, 1,204 replies."""
     noun = singular if count == 1 else plural or singular + "s"
     return f"{count:,} {noun}"
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Register the filters and the CSRF token global."""
     app.add_template_filter(timecode_filter, "timecode")
     app.add_template_filter(date_filter, "date")

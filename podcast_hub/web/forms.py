@@ -1,6 +1,8 @@
 """Forms shared by the HTML pages and the JSON API."""
 
-from datetime import UTC
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TypeVar
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -35,15 +37,17 @@ from ..errors import ValidationFailed
 from ..models import BlockKind, EpisodeType, ShowType
 from ..text import names, plain, rules, timecode
 
+FormT = TypeVar("FormT", bound=FlaskForm)
 
-def clean_line(value):
+
+def clean_line(value: object) -> object:
     """Drop control characters (`plain.xml_safe`) and collapse the spaces of a line."""
     if not isinstance(value, str):
         return value
     return " ".join(plain.xml_safe(value).split())
 
 
-def clean_text(value):
+def clean_text(value: object) -> object:
     """Normalise line endings, drop control characters, trim the ends."""
     if not isinstance(value, str):
         return value
@@ -51,14 +55,14 @@ def clean_text(value):
     return plain.xml_safe(value).strip()
 
 
-def clean_name(value):
+def clean_name(value: object) -> object:
     """Normalise a listener's name as `names.normal` does: NFKC, no format marks."""
     if not isinstance(value, str):
         return value
     return names.normal(value)
 
 
-def is_id(number):
+def is_id(number: int) -> bool:
     """Tell whether `number` can be a row's id: from 1 to what 64 bits hold."""
     return 0 < number < 2**63
 
@@ -66,12 +70,12 @@ def is_id(number):
 class EmailAddress:
     """Check a field by the e-mail address rule (`rules.email_problem`)."""
 
-    def __call__(self, form, field):
+    def __call__(self, form: FlaskForm, field: Field) -> None:
         if field.data and (problem := rules.email_problem(field.data)):
             raise ValidationError(problem)
 
 
-def validated(form, message=None):
+def validated(form: FormT, message: str | None = None) -> FormT:
     """Return `form` if its input passes its rules; else raise ValidationFailed
     with its field messages (and `message`, if given)."""
     if not form.validate():
@@ -81,7 +85,9 @@ def validated(form, message=None):
     return form
 
 
-def form_errors(form, fields, fallback=None):
+def form_errors(
+    form: FlaskForm, fields: Mapping[str, Sequence[str]], fallback: str | None = None
+) -> None:
     """Put a domain error's field messages onto `form`, each message once.
 
     A message for a field the form does not have goes onto the `fallback` field,
@@ -101,12 +107,12 @@ class TimecodeField(Field):
 
     widget = TextInput()
 
-    def _value(self):
+    def _value(self) -> str:
         if self.raw_data:
             return str(self.raw_data[0] if self.raw_data[0] is not None else "")
         return "" if self.data is None else timecode.format(self.data)
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: Sequence[str]) -> None:
         if not valuelist:
             return
         try:
@@ -150,7 +156,7 @@ class CommentForm(FlaskForm):
         validators=[Optional()],
     )
 
-    def validate_parent_id(self, field):
+    def validate_parent_id(self, field: Field) -> None:
         if field.data is not None and not is_id(field.data):
             raise ValidationError("There is no such comment on this episode.")
 
@@ -189,7 +195,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-def utc(moment):
+def utc(moment: datetime | None) -> datetime | None:
     """Read a naive `datetime-local` value as UTC."""
     return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
@@ -199,7 +205,7 @@ class OffsetField(Field):
 
     widget = TextInput()
 
-    def _value(self):
+    def _value(self) -> str:
         if self.raw_data:
             return str(self.raw_data[0])
         if self.data is None:
@@ -207,7 +213,7 @@ class OffsetField(Field):
         sign = "-" if self.data < 0 else "+"
         return sign + timecode.format(abs(self.data))
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: Sequence[str]) -> None:
         if not valuelist:
             return
         text = str(valuelist[0]).strip()
@@ -266,7 +272,7 @@ class BulkForm(NextForm):
     )
     ids = SelectMultipleField("Selected", coerce=int, validate_choice=False)
 
-    def validate_ids(self, field):
+    def validate_ids(self, field: Field) -> None:
         if not field.data:
             raise ValidationError("Tick at least one comment first.")
         if not all(is_id(number) for number in field.data):
