@@ -138,7 +138,7 @@ def load():
                 setattr(episode, key, value)
     db.session.commit()
 
-    password = _password(current_app.config["SECRET_KEY"])
+    password: str | None = _password(current_app.config["SECRET_KEY"])
     host = hosts.get_by_email(DEMO_EMAIL)
     if host is None:
         host = hosts.create_host(DEMO_EMAIL, DEMO_NAME, password)
