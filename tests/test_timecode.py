@@ -109,3 +109,11 @@ def test_within_reads_a_moment_in_text_only_inside_the_episode(
     assert (link in plain.linkify(f"At {written}.", duration_s)) is shown
     if duration_s is not None:
         assert (link in markdown.render(f"At {written}.", duration_s)) is shown
+
+
+@pytest.mark.parametrize(
+    ("seconds", "inside"),
+    [(0, True), (600, True), (601, False), (-1, False), (None, False)],
+)
+def test_inside_holds_the_first_and_the_last_second(seconds, inside):
+    assert timecode.inside(seconds, 600) is inside

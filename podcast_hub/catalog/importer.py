@@ -14,7 +14,7 @@ from .. import clock
 from ..extensions import db
 from ..library import artwork, audio, sidecar
 from ..models import Chapter, ChapterSource, Episode, EpisodeType, Show, Transcript
-from ..text import rules
+from ..text import rules, timecode
 from . import episodes, files
 
 # Cover art, show notes and transcripts live next to the audio: not episodes.
@@ -405,7 +405,7 @@ class _Run:
                 source = ChapterSource.SIDECAR
         rows: list[_ChapterRow] = []
         for chapter in wanted:
-            if chapter.start_s > facts.duration_s:
+            if not timecode.inside(chapter.start_s, facts.duration_s):
                 self.warn(
                     name if source == ChapterSource.SIDECAR else episode.audio_file,
                     f"chapter {chapter.title!r} starts at {chapter.start_s} s, "

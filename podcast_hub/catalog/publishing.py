@@ -469,7 +469,7 @@ def shift_moments(episode: Episode, offset_s: int | None) -> Shift:
     for comment in db.session.scalars(query):
         assert comment.timestamp_s is not None  # the query leaves out the others
         moved = comment.timestamp_s + offset_s
-        if 0 <= moved <= episode.duration_s:
+        if timecode.inside(moved, episode.duration_s):
             comment.timestamp_s = moved
             shift.moved += 1
         else:
@@ -494,7 +494,7 @@ def moments_past_the_end(episode: Episode) -> Sequence[Comment]:
 def _check_moment(
     episode: Episode, start_s: int | None, fields: dict[str, list[str]]
 ) -> None:
-    if start_s is None or not 0 <= start_s <= episode.duration_s:
+    if not timecode.inside(start_s, episode.duration_s):
         fields["start"] = [
             f"Give a moment between 0:00 and {timecode.format(episode.duration_s)}."
         ]

@@ -339,7 +339,7 @@ def delete_own_comment(comment: Comment) -> None:
 
 
 def _check_moment(episode: Episode, timestamp_s: int | None) -> None:
-    if timestamp_s is not None and not 0 <= timestamp_s <= episode.duration_s:
+    if timestamp_s is not None and not timecode.inside(timestamp_s, episode.duration_s):
         raise ValidationFailed(
             {
                 "timestamp": [

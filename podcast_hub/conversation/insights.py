@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..models import Comment, Episode
+from ..text import timecode
 from . import answers, comments
 
 MOMENT_SECONDS = 30
@@ -70,7 +71,7 @@ def for_episode(episode: Episode) -> Insights:
     found.bars = [0] * (episode.duration_s // found.bar_s + 1)
     for comment in listeners:
         moment = comment.timestamp_s
-        if moment is not None and 0 <= moment <= episode.duration_s:
+        if timecode.inside(moment, episode.duration_s):
             found.bars[moment // found.bar_s] += 1
     found.top_moments = _top_moments(listeners, episode.duration_s)
     _count_threads(found, published)
@@ -81,7 +82,7 @@ def _top_moments(listeners: Sequence[Comment], duration_s: int) -> list[Moment]:
     buckets: dict[int, tuple[int, str]] = {}  # start → (count, first words)
     for comment in listeners:
         moment = comment.timestamp_s
-        if moment is None or moment > duration_s:
+        if not timecode.inside(moment, duration_s):
             continue
         start = moment // MOMENT_SECONDS * MOMENT_SECONDS
         count, sample = buckets.get(start, (0, comment.body))

@@ -50,6 +50,12 @@ def parse(text: str | int | None) -> int | None:
     return _bounded(int(hours or 0) * 3600 + minutes * 60 + seconds)
 
 
+def inside(seconds: int | None, duration_s: int) -> bool:
+    """Tell whether the moment `seconds` lies in audio of `duration_s` seconds:
+    from 0:00 to its last second, both included."""
+    return seconds is not None and 0 <= seconds <= duration_s
+
+
 def within(written: str, duration_s: int | None) -> int | None:
     """Return the seconds of a moment `written` in text (`IN_TEXT`) when it lies
     within an episode of `duration_s` seconds; else None, as with no duration."""
@@ -59,7 +65,7 @@ def within(written: str, duration_s: int | None) -> int | None:
         seconds = parse(written)
     except TimecodeError:
         return None
-    return seconds if seconds is not None and seconds <= duration_s else None
+    return seconds if inside(seconds, duration_s) else None
 
 
 def _bounded(seconds: int) -> int:
