@@ -1,6 +1,7 @@
 """Moments of the audio: whole seconds to and from "12:34" and "1:02:03"."""
 
 import re
+from typing import TypeGuard
 
 # The longest moment we read: 1,000 hours, far past any episode.
 MAX_SECONDS = 1000 * 3600
@@ -50,7 +51,7 @@ def parse(text: str | int | None) -> int | None:
     return _bounded(int(hours or 0) * 3600 + minutes * 60 + seconds)
 
 
-def inside(seconds: int | None, duration_s: int) -> bool:
+def inside(seconds: int | None, duration_s: int) -> TypeGuard[int]:
     """Tell whether the moment `seconds` lies in audio of `duration_s` seconds:
     from 0:00 to its last second, both included."""
     return seconds is not None and 0 <= seconds <= duration_s
