@@ -1,5 +1,7 @@
 """The Alembic migrations build the same database the models describe."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -8,7 +10,15 @@ from flask_migrate import upgrade
 
 from podcast_hub import create_app
 from podcast_hub.extensions import db
-from podcast_hub.models import Comment
+from podcast_hub.models import (
+    BlockKind,
+    ChapterSource,
+    Comment,
+    CommentStatus,
+    EpisodeType,
+    ModerationMode,
+    ShowType,
+)
 
 from .helpers import make_episode
 
@@ -36,6 +46,27 @@ def test_migrations_match_the_models(migrated_app):
             connection, opts={"compare_type": True, "render_as_batch": True}
         )
         assert compare_metadata(context, db.metadata) == []
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "names"),
+    [
+        ("comment", "status", CommentStatus),
+        ("episode", "episode_type", EpisodeType),
+        ("show", "show_type", ShowType),
+        ("show", "moderation_mode", ModerationMode),
+        ("chapter", "source", ChapterSource),
+        ("block_rule", "kind", BlockKind),
+    ],
+)
+def test_the_database_holds_the_values_the_code_names(
+    migrated_app, table, column, names
+):
+    checks = sa.inspect(db.engine).get_check_constraints(table)
+    [known] = [
+        c["sqltext"] for c in checks if re.match(rf"\s*{column} IN", c["sqltext"])
+    ]
+    assert re.findall(r"'([^']*)'", known) == [name.value for name in names]
 
 
 def test_db_upgrade_command_creates_the_tables(tmp_path, media_dir):
