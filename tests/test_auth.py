@@ -1,4 +1,7 @@
-"""Sessions end when a host logs out or changes the password; logins are throttled."""
+"""Logging in and out through the form; sessions end when a host logs out or
+changes the password; logins are throttled."""
+
+import re
 
 import pytest
 
@@ -215,3 +218,120 @@ def test_successful_logins_do_not_count(client, auth):
 def test_the_default_limits_throttle_a_guessing_run(client, auth):
     statuses = [attempt(client, f"guess {n}").status_code for n in range(8)]
     assert statuses == [400] * 5 + [429] * 3
+
+
+def hidden_fields(html):
+    """Return the CSRF token and `next` of the login form in `html`."""
+    found = dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', html))
+    return {"csrf_token": csrf_from(html), "next": found.get("next", "")}
+
+
+def login_form(client, path="/login"):
+    """Return the login page at `path` and its form's hidden fields."""
+    html = client.get(path).get_data(as_text=True)
+    return html, hidden_fields(html)
+
+
+def test_the_login_page_asks_for_an_address_and_a_password(client):
+    html, _ = login_form(client)
+    assert 'name="email"' in html and 'type="email"' in html
+    assert 'name="password"' in html and 'type="password"' in html
+    assert 'autocomplete="current-password"' in html
+
+
+@pytest.mark.parametrize("missing", ["email", "password"])
+def test_an_empty_field_is_named_and_nobody_logs_in(client, auth, missing):
+    _, form = login_form(client)
+    data = {"email": "host@example.com", "password": PASSWORD, **form, missing: ""}
+    response = client.post("/login", data=data)
+    assert response.status_code == 400
+    assert f'id="{missing}-error"' in response.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_an_unknown_address_is_told_what_a_wrong_password_is(client, auth):
+    """Nothing tells which accounts exist."""
+    answers = []
+    for email, password in [
+        ("nobody@example.com", PASSWORD),
+        ("host@example.com", "wrong horse"),
+    ]:
+        _, form = login_form(client)
+        response = client.post(
+            "/login", data={"email": email, "password": password, **form}
+        )
+        html = response.get_data(as_text=True)
+        error = re.search(r'id="password-error">([^<]*)<', html).group(1)
+        answers.append((response.status_code, error))
+    assert (
+        answers[0]
+        == answers[1]
+        == (
+            400,
+            "That e-mail address and password do not match.",
+        )
+    )
+
+
+def test_the_dashboard_sends_a_host_to_log_in_and_back_where_they_were_going(
+    client, auth
+):
+    response = client.get("/dashboard/account")
+    assert response.status_code == 302
+    login_page = response.headers["Location"]
+    assert login_page == "/login?next=%2Fdashboard%2Faccount"
+    html, form = login_form(client, login_page)
+    assert "Please log in as a host to see that page." in html
+    assert form["next"] == "/dashboard/account"
+    response = client.post(
+        "/login", data={"email": "host@example.com", "password": PASSWORD, **form}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/dashboard/account"
+
+
+def test_a_failed_login_keeps_where_to_go_next(client, auth):
+    _, form = login_form(client, "/login?next=/dashboard/show")
+    failed = client.post(
+        "/login", data={"email": "host@example.com", "password": "no", **form}
+    )
+    assert failed.status_code == 400
+    form = hidden_fields(failed.get_data(as_text=True))
+    assert form["next"] == "/dashboard/show"
+    response = client.post(
+        "/login", data={"email": "host@example.com", "password": PASSWORD, **form}
+    )
+    assert response.headers["Location"] == "/dashboard/show"
+
+
+@pytest.mark.parametrize(
+    ("path", "goes_to"),
+    [
+        ("/login", "/dashboard"),
+        ("/login?next=/episodes/ep", "/episodes/ep"),
+        ("/login?next=https://evil.example/", "/dashboard"),
+    ],
+)
+def test_a_logged_in_host_opening_the_login_page_goes_on(client, auth, path, goes_to):
+    auth.login()
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"] == goes_to
+
+
+def test_logout_says_so_once_and_the_dashboard_asks_to_log_in_again(client, auth):
+    auth.login()
+    response = auth.logout()
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    assert "You are logged out." in client.get("/").get_data(as_text=True)
+    assert "You are logged out." not in client.get("/").get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
+    _, form = login_form(client)
+    assert form["csrf_token"]
+
+
+def test_logging_out_without_a_session_asks_to_log_in(client, csrf):
+    response = client.post("/logout", data={"csrf_token": csrf("/")})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
