@@ -491,3 +491,35 @@ def test_bulk_actions_on_impossible_ids_are_a_clear_error(app, client, auth, epi
     assert "Some of those comments do not exist." in response.get_data(as_text=True)
     comment = reload(comment)
     assert comment.status == "published"
+
+
+@pytest.mark.parametrize("body", ["[1]", "[]", '"text"', "3", "null", "[{}]"])
+def test_json_that_is_not_an_object_is_a_clear_400_on_form_routes(
+    app, client, auth, csrf, episode, body
+):
+    """Forms read a JSON body as their fields; only an object has fields."""
+    comment = make_comment(episode)
+    token = csrf("/episodes/talk")
+    public = client.post(
+        "/episodes/talk/comments",
+        data=body,
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert public.status_code == 400
+    auth.login()
+    token = csrf_from(client.get("/dashboard").get_data(as_text=True))
+    for path in (
+        f"/dashboard/comments/{comment.id}/reply",
+        f"/dashboard/comments/{comment.id}/no-reply-needed",
+        "/login",
+    ):
+        response = client.post(
+            path,
+            data=body,
+            content_type="application/json",
+            headers={"X-CSRFToken": token, "Accept": "application/json"},
+        )
+        assert response.status_code == 400, path
+        assert "JSON object" in response.get_json()["error"], path
+    assert _comment_count() == 1

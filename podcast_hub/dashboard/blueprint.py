@@ -20,7 +20,7 @@ from ..auth.guards import safe_next
 from ..catalog import episodes, publishing
 from ..errors import http_error, wants_json
 from ..web.forms import NextForm
-from ..web.safety import accepts_upload
+from ..web.safety import accepts_upload, body_limit, too_large_message
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -120,14 +120,14 @@ def too_large(error):
     """
     if not current_user.is_authenticated or wants_json():
         return http_error(error)
+    view = current_app.view_functions.get(request.endpoint or "")
+    page = getattr(view, "too_large_page", None)
+    if page is None:
+        flash(f"{too_large_message(body_limit())} Nothing was stored.", "error")
+        return redirect(url_for("dashboard.index"), code=303)
     limit = current_app.config["MAX_UPLOAD_MB"]
     message = (
         f"That upload is larger than {limit} MB, the largest this site accepts. "
         "Nothing was stored."
     )
-    view = current_app.view_functions.get(request.endpoint or "")
-    page = getattr(view, "too_large_page", None)
-    if page is None:
-        flash(message, "error")
-        return redirect(url_for("dashboard.index"), code=303)
     return page(message, **(request.view_args or {}))

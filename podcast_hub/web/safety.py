@@ -57,6 +57,18 @@ def limit_body() -> None:
             abort(413, description=too_large_message(limit))
     elif limit <= current_app.config["MAX_BODY_BYTES"]:
         _read_small_unsized_body(limit)
+    if request.is_json and not request.path.startswith("/api/"):
+        _require_json_object()
+
+
+def _require_json_object():
+    """Refuse JSON that is not an object where a form's fields are expected.
+
+    Flask-WTF reads a JSON body as the form's fields, and only an object has
+    fields. (The API checks its own bodies, with messages per route.)
+    """
+    if request.content_length and not isinstance(request.get_json(silent=True), dict):
+        abort(400, description="Send a JSON object with the form's fields.")
 
 
 def _read_small_unsized_body(limit: int) -> None:
