@@ -61,7 +61,7 @@ def limit_body() -> None:
         _require_json_object()
 
 
-def _require_json_object():
+def _require_json_object() -> None:
     """Refuse JSON that is not an object where a form's fields are expected.
 
     Flask-WTF reads a JSON body as the form's fields, and only an object has
