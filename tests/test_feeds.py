@@ -807,3 +807,12 @@ def test_a_hosts_comment_is_marked_so_no_listeners_can_pass_for_it(client, episo
         entry.title: [t.term for t in entry.get("tags", [])] for entry in parsed.entries
     }
     assert tags == {"Dana Reyes (host) at 12:34": ["host"], "Dana Reyes at 12:34": []}
+
+
+def test_chapters_of_an_episode_imported_before_the_show_is_set_up_are_404(client):
+    """`hub import` without a show.toml leaves episodes and no show."""
+    make_episode(slug="orphan")
+    for path in ("/episodes/orphan/chapters.json", "/feed.xml"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "The show has not been set up yet." in response.get_data(as_text=True)

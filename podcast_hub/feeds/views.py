@@ -78,9 +78,10 @@ def comments_xml(slug: str) -> Response:
 @sessionless
 def chapters_json(slug: str) -> Response:
     episode = load_published_episode(slug)
-    # Without a show this is a 500, not the feed's 404 (NO_SHOW).
     show = episodes.get_show()
-    response = jsonify(rss.chapters(show, episode))  # type: ignore[arg-type]
+    if show is None:
+        abort(404, description=NO_SHOW)
+    response = jsonify(rss.chapters(show, episode))
     response.mimetype = rss.CHAPTERS_TYPE
     _shareable(response)
     response.add_etag()
