@@ -280,10 +280,13 @@ def test_more_replies_load_in_place_and_open_a_page_without_javascript(
     assert page.locator(f"#comment-{ids[49]}").count() == 1
     assert "Page 1 of 2" in page.text_content(".pager:not(.thread-nav)")
     page.click(".pager a[rel=next]")
+    page.wait_for_url(re.compile(r".*page=2.*"))
     assert page.locator(f"#comment-{ids[59]}").count() == 1
     assert page.locator("#comment-" + str(comment_id("Jules"))).count() == 0
     page.click("text=← All comments")
-    assert page.locator("#comment-" + str(comment_id("Jules"))).count() == 1
+    # The whole conversation again, with the other threads: wait for it to load.
+    page.locator("#comment-" + str(comment_id("Jules"))).wait_for()
+    assert page.locator(f"#comment-{root.id}").count() == 1
 
 
 def test_edit_within_the_window_and_refusal_after_it(open_page, episode, clock):
