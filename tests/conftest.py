@@ -14,7 +14,8 @@ import jinja2
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient, FlaskCliRunner
-from werkzeug.serving import make_server
+from werkzeug.routing import Rule
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from podcast_hub import create_app
 from podcast_hub.extensions import db
@@ -73,6 +74,62 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 _TEMPLATES = _CompiledTemplates()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shared_url_builders():
+    """Let every test's app reuse the URL builders Werkzeug compiled for the
+    first one.
+
+    Each app compiles the same rules into the same code, which is half of what
+    making an app costs; a builder is a pure function of its rule's parts and
+    finds all else on the rule it is bound to.
+    """
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None:
+        yield
+        return
+    built = {}
+
+    def shared(rule, append_unknown=True):
+        key = (
+            rule.rule,
+            repr(rule.defaults),
+            tuple(rule._trace),
+            append_unknown,
+        )
+        if key not in built:
+            built[key] = compile_builder(rule, append_unknown)
+        return built[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_compile_builder", shared)
+        yield
+
+
+class _CompiledSQL:
+    """One SQLite dialect and one cache of compiled statements for every test
+    app's engine.
+
+    In production one engine compiles each statement once; an engine per test
+    would compile every statement again in each test, which is half of what
+    the tests' requests cost. SQLAlchemy keys compiled statements by dialect,
+    so the engines share the first one's (all are SQLite through the same
+    driver; the statements compiled are the same).
+    """
+
+    def __init__(self):
+        self.dialect = None
+        self.cache = sa.util.LRUCache(10_000)
+
+    def share_with(self, engine):
+        if self.dialect is None:
+            self.dialect = engine.dialect
+        engine.dialect = self.dialect
+        engine.update_execution_options(compiled_cache=self.cache)
+
+
+_COMPILED_SQL = _CompiledSQL()
+
+
 def _skip_fsync(dbapi_connection, _record):
     # A test's database lives as long as the test: durability buys nothing.
     dbapi_connection.execute("PRAGMA synchronous=OFF")
@@ -114,6 +171,7 @@ def make_app(config):
         engine = db.engine
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _skip_fsync)
+        _COMPILED_SQL.share_with(engine)
     return app
 
 
@@ -277,10 +335,18 @@ def count_queries(app):
     return counting
 
 
+class _RequestHandler(WSGIRequestHandler):
+    # Headers and body go out in several writes; with Nagle's algorithm each
+    # small one after the first waits for the browser's delayed ACK.
+    disable_nagle_algorithm = True
+
+
 @pytest.fixture
 def live_server(app):
     """Serve `app` on a free loopback port for a real browser; return its URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server(
+        "127.0.0.1", 0, app, threaded=True, request_handler=_RequestHandler
+    )
     # A short poll interval lets `shutdown` return at once.
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
