@@ -56,23 +56,22 @@ def bad_sort(client, episode):
     return client.get("/api/episodes/ep/comments?page=1&sort=loudest")
 
 
-def bad_moderation_action(client, episode, auth):
-    auth.login()
+def moderate(client, episode, action):
     comment = make_comment(episode)
     return client.post(
         f"/api/comments/{comment.id}/moderation",
-        json={"action": "burn"},
+        json={"action": action},
         headers={"X-CSRFToken": token(client)},
     )
+
+
+def bad_moderation_action(client, episode, auth):
+    auth.login()
+    return moderate(client, episode, "burn")
 
 
 def anonymous_moderation(client, episode):
-    comment = make_comment(episode)
-    return client.post(
-        f"/api/comments/{comment.id}/moderation",
-        json={"action": "hide"},
-        headers={"X-CSRFToken": token(client)},
-    )
+    return moderate(client, episode, "hide")
 
 
 def missing_csrf_token(client, episode):

@@ -19,6 +19,7 @@ from .helpers import (
     scalars,
     update,
 )
+from .test_auth import change_password
 
 LOGIN = re.compile(r"Log in at /login as (\S+) with password (\S+)")
 DEMO_TITLES = ["Listening Back", "The Lighthouse Keeper", "Welcome to Moments"]
@@ -90,16 +91,7 @@ def test_the_demo_runs_again_without_duplicates_and_keeps_the_password(runner, c
 def test_the_demo_keeps_a_password_the_host_changed(runner, client):
     email, password = demo(runner)
     assert log_in(client, email, password).status_code == 303
-    token = csrf_from(client.get("/dashboard/account").get_data(as_text=True))
-    changed = client.post(
-        "/dashboard/account",
-        data={
-            "current_password": password,
-            "new_password": "a quiet harbour at dawn",
-            "confirm": "a quiet harbour at dawn",
-            "csrf_token": token,
-        },
-    )
+    changed = change_password(client, current=password, new="a quiet harbour at dawn")
     assert changed.status_code == 303
 
     result = runner.invoke(args=["hub", "demo"])
