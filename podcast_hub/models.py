@@ -447,9 +447,7 @@ class OutboxMail(Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     key: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
     kind: so.Mapped[str] = so.mapped_column(sa.String(16))
-    status: so.Mapped[str] = so.mapped_column(
-        sa.String(10), default=MailStatus.QUEUED
-    )
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default=MailStatus.QUEUED)
     address_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("mail_address.id", ondelete="CASCADE"), index=True
     )

@@ -117,7 +117,9 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_outbox_comment_id"), ["comment_id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_outbox_host_id"), ["host_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_outbox_host_id"), ["host_id"], unique=False
+        )
         batch_op.create_index(
             "ix_outbox_status_due_at", ["status", "due_at"], unique=False
         )

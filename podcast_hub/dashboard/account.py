@@ -69,7 +69,9 @@ def account_mail():
     notify_form = mail_form(request.form)
     try:
         validated(notify_form)
-        mail_hosts.set_notify(current_user._get_current_object(), notify_form.notify.data)
+        mail_hosts.set_notify(
+            current_user._get_current_object(), notify_form.notify.data
+        )
     except ValidationFailed as failure:
         form_errors(notify_form, failure.fields, fallback="notify")
         return _render_account(PasswordForm(formdata=None), notify_form, 400)

@@ -33,6 +33,7 @@ def mail_notice():
         return f"{refused} refused by the mail server."
     return None
 
+
 _DONE = {
     "no-reply-needed": "marked as needing no reply",
     "approve": "approved",

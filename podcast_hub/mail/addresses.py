@@ -147,7 +147,9 @@ def why_not_tell(address: MailAddress, answered: Comment) -> str | None:
 
 def confirm_token(address: MailAddress) -> str:
     """Return the token of `address`'s confirmation link."""
-    return tokens.make(tokens.CONFIRM, a=address.id, f=tokens.fingerprint(address.email))
+    return tokens.make(
+        tokens.CONFIRM, a=address.id, f=tokens.fingerprint(address.email)
+    )
 
 
 def unsubscribe_token(address: MailAddress, thread_id: int | None = None) -> str:

@@ -321,7 +321,8 @@ def message(draft: Draft, mail_from: str) -> EmailMessage:
     context = {**draft.context, "subject": draft.subject}
     msg.set_content(render_template(f"mail/messages/{draft.template}.txt", **context))
     msg.add_alternative(
-        render_template(f"mail/messages/{draft.template}.html", **context), subtype="html"
+        render_template(f"mail/messages/{draft.template}.html", **context),
+        subtype="html",
     )
     return msg
 

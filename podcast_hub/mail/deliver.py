@@ -178,7 +178,8 @@ def _refusal(code: int, text: bytes | str, recipient: str) -> Exception:
 
 
 def _describe(error: BaseException) -> str:
-    if isinstance(error, TimeoutError):
+    # smtplib reports a timeout while reading an answer as a disconnection.
+    if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
         return "The SMTP server did not answer in time."
     if isinstance(error, ConnectionRefusedError):
         return "The SMTP server refused the connection."
@@ -275,4 +276,3 @@ def run(
         if report.sent or report.skipped or report.retried or report.failed:
             on_pass(report)
         stop.wait(poll_s)
-

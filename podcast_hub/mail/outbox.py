@@ -259,11 +259,11 @@ class Summary:
 
 def summary() -> Summary:
     """Return the outbox as the dashboard shows it."""
-    waiting = sa.select(sa.func.count(OutboxMail.id), sa.func.min(OutboxMail.created_at))
+    waiting = sa.select(
+        sa.func.count(OutboxMail.id), sa.func.min(OutboxMail.created_at)
+    )
     count, oldest = db.session.execute(
-        waiting.where(
-            OutboxMail.status.in_((MailStatus.QUEUED, MailStatus.SENDING))
-        )
+        waiting.where(OutboxMail.status.in_((MailStatus.QUEUED, MailStatus.SENDING)))
     ).one()
     failed_rows = sa.select(OutboxMail).where(OutboxMail.status == MailStatus.FAILED)
     total = db.session.scalar(

@@ -47,7 +47,9 @@ def unsubscribe(token):
         if scope == "resubscribe":
             addresses.resubscribe(link.address)
         else:
-            addresses.unsubscribe(link.address, link.thread if scope == "thread" else None)
+            addresses.unsubscribe(
+                link.address, link.thread if scope == "thread" else None
+            )
         done = scope
     thread = link.thread
     return render_template(
@@ -59,4 +61,3 @@ def unsubscribe(token):
         done=done,
         token=token,
     )
-
