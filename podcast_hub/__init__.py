@@ -37,11 +37,13 @@ def trust_proxies(app):
 
 
 def register_blueprints(app):
-    """Attach the public site, the feeds, the JSON API, login and the dashboard."""
+    """Attach the public site, the feeds, the JSON API, login, the dashboard and
+    the pages that mail links to (which also make `mail` queue mail on events)."""
     from . import dashboard
     from .api import views as api
     from .auth import views as auth
     from .feeds import views as feeds
+    from .mail import views as mail
     from .site import views as site
 
     app.url_map.converters["int"] = safety.DatabaseId
@@ -51,6 +53,7 @@ def register_blueprints(app):
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(mail.bp)
 
 
 def register_cli(app):

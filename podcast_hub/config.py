@@ -42,6 +42,17 @@ def load(app, test_config=None):
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
+        # Mail: without SMTP_URL and MAIL_FROM it waits in the outbox.
+        SMTP_URL=None,
+        MAIL_FROM=None,
+        # Replies to one address within this many seconds make one mail.
+        MAIL_BATCH_S=300,
+        # How long the SMTP server may take to answer, in seconds.
+        MAIL_TIMEOUT_S=30,
+        # How often `hub deliver` looks for due mail while it keeps running.
+        MAIL_POLL_S=15,
+        # The hour (UTC) from which hosts' daily digests go out.
+        MAIL_DIGEST_HOUR=8,
     )
     app.config.from_prefixed_env("PODCAST_HUB")
     if test_config:
@@ -71,6 +82,8 @@ def load(app, test_config=None):
         if app.config[key]:
             app.config[key] = str(app.config[key]).rstrip("/")
     app.config["PROXY_COUNT"] = int(app.config["PROXY_COUNT"] or 0)
+    for key in ("MAIL_BATCH_S", "MAIL_TIMEOUT_S", "MAIL_POLL_S", "MAIL_DIGEST_HOUR"):
+        app.config[key] = int(app.config[key])
     if production:
         _check_production(app.config)
 

@@ -56,6 +56,38 @@ class ModerationMode(enum.StrEnum):
     HOLD_ALL = "hold_all"
 
 
+class HostNotify(enum.StrEnum):
+    """What mail a host gets about new comments; the values are stored."""
+
+    EACH = "each"
+    DIGEST = "digest"
+    NONE = "none"
+
+
+class MailKind(enum.StrEnum):
+    """What an outbox row is for; the values are stored."""
+
+    CONFIRM = "confirm"
+    REPLY = "reply"
+    HOST_COMMENT = "host_comment"
+    DIGEST = "digest"
+
+
+class MailStatus(enum.StrEnum):
+    """Where an outbox row stands; the values are stored.
+
+    `skipped`: at the time of sending, the mail was no longer wanted (the reply
+    was hidden, the address unsubscribed); `failed`: the SMTP server refused
+    it for good.
+    """
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
 class BlockKind(enum.StrEnum):
     """What a block rule matches; the values are stored."""
 
@@ -282,9 +314,14 @@ class Host(UserMixin, Model):
     # Part of every login's session id: raising it ends all of them at once.
     session_version: so.Mapped[int] = so.mapped_column(default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
+    # Mail about new comments: one each, a daily digest, or none.
+    notify: so.Mapped[str] = so.mapped_column(sa.String(10), default=HostNotify.EACH)
+    # When the last daily digest was made (sent, or found nothing to say).
+    digest_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     __table_args__ = (
         sa.CheckConstraint("length(display_name) > 0", name="display_name_not_empty"),
+        sa.CheckConstraint("notify IN ('each', 'digest', 'none')", name="notify_known"),
     )
 
     def get_id(self) -> str:
@@ -316,6 +353,8 @@ class Comment(Model):
     pinned: so.Mapped[bool] = so.mapped_column(default=False)
     # The host decided this comment needs no answer: it leaves "Needs reply".
     reply_not_needed: so.Mapped[bool] = so.mapped_column(default=False)
+    # The listener asked to be mailed replies (at `email`, once confirmed).
+    notify: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(
         UTCDateTime, default=_now, index=True
     )
@@ -360,6 +399,90 @@ class Comment(Model):
             return sa.false()
         pairs = sa.tuple_(cls.id, cls.created_at)
         return pairs.in_([(key, at) for key, at in claims.items()])
+
+
+class MailAddress(Model):
+    """A listener's address that asked for mail: whether it is confirmed, and
+    whether it stopped everything from the show. Never shown to anyone."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # Stored lower-case: one row per address however it is typed.
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
+    confirmation_sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    unsubscribed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    __table_args__ = (sa.CheckConstraint("length(email) > 0", name="email_not_empty"),)
+
+
+class MailMute(Model):
+    """A thread an address asked to hear no more about."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    address_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("mail_address.id", ondelete="CASCADE"), index=True
+    )
+    # The thread's top-level comment.
+    thread_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("comment.id", ondelete="CASCADE"), index=True
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
+
+    __table_args__ = (
+        sa.UniqueConstraint("address_id", "thread_id", name="uq_mail_mute_thread"),
+    )
+
+
+class OutboxMail(Model):
+    """One mail to send, written in the transaction of the event that causes it.
+
+    What it says is composed when it is sent, from the rows it names, so that a
+    reply hidden in the meantime sends nothing. `key` names the event and its
+    recipient: the same event never queues a second mail.
+    """
+
+    __tablename__ = "outbox"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16))
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default=MailStatus.QUEUED)
+    address_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("mail_address.id", ondelete="CASCADE"), index=True
+    )
+    host_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("host.id", ondelete="CASCADE"), index=True
+    )
+    comment_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("comment.id", ondelete="CASCADE"), index=True
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
+    # Not to be sent before: the batching window, or the next retry.
+    due_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    # Which deliverer holds the row, and until when (a crashed one lets go).
+    claim: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    claimed_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    message_id: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    # The SMTP server's answer, or why the mail was not sent; no address in it.
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+    __table_args__ = (
+        sa.Index("ix_outbox_status_due_at", "status", "due_at"),
+        sa.CheckConstraint(
+            "kind IN ('confirm', 'reply', 'host_comment', 'digest')",
+            name="kind_known",
+        ),
+        sa.CheckConstraint(
+            "status IN ('queued', 'sending', 'sent', 'skipped', 'failed')",
+            name="status_known",
+        ),
+        sa.CheckConstraint(
+            "address_id IS NOT NULL OR host_id IS NOT NULL", name="has_recipient"
+        ),
+    )
 
 
 @sa.event.listens_for(so.Session, "before_flush")

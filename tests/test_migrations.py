@@ -16,6 +16,9 @@ from podcast_hub.models import (
     Comment,
     CommentStatus,
     EpisodeType,
+    HostNotify,
+    MailKind,
+    MailStatus,
     ModerationMode,
     ShowType,
 )
@@ -57,6 +60,9 @@ def test_migrations_match_the_models(migrated_app):
         ("show", "moderation_mode", ModerationMode),
         ("chapter", "source", ChapterSource),
         ("block_rule", "kind", BlockKind),
+        ("host", "notify", HostNotify),
+        ("outbox", "kind", MailKind),
+        ("outbox", "status", MailStatus),
     ],
 )
 def test_the_database_holds_the_values_the_code_names(

@@ -249,6 +249,14 @@ _SCHEMAS = {
                 "pattern": EMAIL_PATTERN,
                 "description": "Optional, never shown.",
             },
+            "notify": {
+                "type": ["boolean", "null"],
+                "description": (
+                    "Mail replies to `email` (which it needs). The first time an "
+                    "address asks, it gets a mail to confirm it, and nothing else "
+                    "until it is confirmed. Ignored for a host."
+                ),
+            },
             "body": {"type": "string", "minLength": 1, "maxLength": 10000},
             "timestamp": _ref("Moment"),
             "parent_id": {

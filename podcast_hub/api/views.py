@@ -126,14 +126,21 @@ def _json_formdata():
     parent = data.get("parent_id")
     if isinstance(parent, bool) or not isinstance(parent, int | None):
         fields["parent_id"] = ["Give the id of the comment you reply to, or null."]
+    notify = data.get("notify")
+    if not isinstance(notify, bool | None):
+        fields["notify"] = ["Give true or false."]
     if fields:
         raise ValidationFailed(fields, message="Some fields have the wrong type.")
-    return MultiDict(
+    formdata = MultiDict(
         {
             name: "" if data.get(name) is None else str(data[name])
             for name in (*_TEXT_FIELDS, "timestamp", "parent_id")
         }
     )
+    if notify:
+        # A checkbox is sent only when ticked.
+        formdata["notify"] = "y"
+    return formdata
 
 
 def episode_json(episode, comment_count):

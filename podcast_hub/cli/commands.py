@@ -1,6 +1,9 @@
-"""The `hub` command group: hosts, import, purging deleted comments, the demo."""
+"""The `hub` command group: hosts, import, purging deleted comments, the demo,
+delivering mail."""
 
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -10,6 +13,7 @@ from ..auth import hosts
 from ..catalog import importer
 from ..conversation import moderation
 from ..errors import ValidationFailed
+from ..mail import deliver
 from . import demo
 
 
@@ -87,3 +91,35 @@ def demo_command():
         click.echo(f"Log in at /login as {login.email} with the password you chose.")
     else:
         click.echo(f"Log in at /login as {login.email} with password {login.password}")
+
+
+@hub.command("deliver")
+@click.option("--once", is_flag=True, help="Send what is due, then exit.")
+def deliver_command(once):
+    """Send the mail outbox over SMTP_URL; keep running unless --once.
+
+    Exit status 1 with --once when some mail had to wait or failed; 2 when the
+    configuration cannot send mail (it waits in the outbox).
+    """
+    try:
+        settings = deliver.Settings.from_config()
+    except deliver.MailConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    if once:
+        report = deliver.deliver_once(settings)
+        _tell(report)
+        sys.exit(1 if report.retried or report.failed else 0)
+    poll = current_app.config["MAIL_POLL_S"]
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    click.echo(f"Delivering mail every {poll} s; stop with Ctrl-C or SIGTERM.")
+    deliver.run(settings, poll, on_pass=_tell, stop=stop)
+    click.echo("Stopped.")
+
+
+def _tell(report):
+    for error in report.errors:
+        click.echo(f"warning: {error}", err=True)
+    click.echo(report.summary())

@@ -12,8 +12,8 @@ from .. import clock
 from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Comment, CommentStatus, Episode, Host
-from ..text import names, plain, timecode
-from . import answers, moderation, order
+from ..text import names, plain, rules, timecode
+from . import answers, events, moderation, order
 
 MAX_DEPTH = 3
 # How the feeds mark a host's comment; no listener's name may carry it.
@@ -78,6 +78,7 @@ def post_comment(
     parent_id: int | None = None,
     host: Host | None = None,
     own_ids: Mapping[int, datetime] | None = None,
+    notify: bool = False,
 ) -> Comment:
     """Store and return a comment on `episode`.
 
@@ -88,11 +89,18 @@ def post_comment(
     ValidationFailed for a moment outside the episode or a listener commenting
     on a closed episode, NotFound for a parent that is not a published comment
     of this episode. A reply below the third level attaches to the third level.
-    A listener's name must not look like a host's (`listener_name`).
+    A listener's name must not look like a host's (`listener_name`). With
+    `notify`, the listener asks to be mailed replies: it needs `email`
+    (ValidationFailed otherwise). Listeners of `events` hear of the comment in
+    its transaction.
     """
     if host is None:
         moderation.check_open(episode)
         author = listener_name(author)
+        if notify and not email:
+            raise ValidationFailed(
+                {"notify": [rules.NOTIFY_NEEDS_EMAIL]}, message=rules.NOTIFY_NEEDS_EMAIL
+            )
     _check_moment(episode, timestamp_s)
     parent = None
     if parent_id is not None:
@@ -117,8 +125,11 @@ def post_comment(
         body=body,
         timestamp_s=timestamp_s,
         status=status,
+        notify=bool(notify) and host is None,
     )
     db.session.add(comment)
+    db.session.flush()
+    events.changed(comment, None)
     db.session.commit()
     return comment
 

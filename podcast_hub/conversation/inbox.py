@@ -155,3 +155,23 @@ def episode_choices() -> Sequence[sa.Row]:
         Episode.published_at.desc().nulls_first(), Episode.id.desc()
     )
     return db.session.execute(query).all()
+
+
+def is_in(comment_id: int, tab: str) -> bool:
+    """Tell whether comment `comment_id` is in `tab` now ("needs-reply", …)."""
+    query = sa.select(Comment.id).where(Comment.id == comment_id, _tab_condition(tab))
+    return db.session.scalar(query) is not None
+
+
+def oldest(tab: str, limit: int) -> list[Row]:
+    """Return up to `limit` rows of `tab`, oldest first, each with its context."""
+    query = (
+        sa.select(Comment, Episode)
+        .join(Episode, Comment.episode_id == Episode.id)
+        .where(_tab_condition(tab))
+        .order_by(Comment.created_at, Comment.id)
+        .limit(limit)
+    )
+    rows = [Row(comment, episode) for comment, episode in db.session.execute(query)]
+    _add_context(rows)
+    return rows

@@ -23,6 +23,7 @@ from ..models import (
     Show,
 )
 from ..text import names
+from . import events
 
 
 class Action(enum.StrEnum):
@@ -229,8 +230,11 @@ def _act(comment: Comment, action: str, now: datetime) -> None:
     if action in _PINS:
         comment.pinned = action == Action.PIN
         return
+    before = comment.status
     comment.status = _STATUS_AFTER[action]
     comment.deleted_at = now if action == Action.DELETE else None
+    if comment.status != before:
+        events.changed(comment, before)
 
 
 def set_comments_closed(episode: Episode, closed: bool) -> None:

@@ -1,14 +1,24 @@
-"""The account tab: the host's password, and who else hosts the show."""
+"""The account tab: the host's password, the mail they get about comments and
+the outbox's state, and who else hosts the show."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth import hosts
 from ..auth.guards import start_session
 from ..catalog import episodes
 from ..errors import ValidationFailed
-from ..web.forms import PasswordForm, form_errors, validated
+from ..mail import deliver, outbox
+from ..mail import hosts as mail_hosts
+from ..web.forms import HostMailForm, NextForm, PasswordForm, form_errors, validated
 from .blueprint import bp
+
+
+def mail_form(formdata=None):
+    """Return the form of the host's mail choice, filled with theirs."""
+    form = HostMailForm(formdata=formdata, notify=current_user.notify)
+    form.notify.choices = list(mail_hosts.CHOICES.items())
+    return form
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -33,14 +43,45 @@ def account():
                 "success",
             )
             return redirect(url_for("dashboard.account"), code=303)
+    return _render_account(form, mail_form(), status)
+
+
+def _render_account(form, notify_form, status=200):
     return (
         render_template(
             "dashboard/account.html",
             show=episodes.get_show(),
             form=form,
+            mail_form=notify_form,
+            mail=outbox.summary(),
+            mail_problem=deliver.problem_with(current_app.config),
+            retry_form=NextForm(formdata=None),
             hosts=hosts.all_hosts(),
             min_length=hosts.MIN_PASSWORD_LENGTH,
             hint=hosts.PASSWORD_HINT,
         ),
         status,
     )
+
+
+@bp.post("/account/mail")
+def account_mail():
+    notify_form = mail_form(request.form)
+    try:
+        validated(notify_form)
+        mail_hosts.set_notify(
+            current_user._get_current_object(), notify_form.notify.data
+        )
+    except ValidationFailed as failure:
+        form_errors(notify_form, failure.fields, fallback="notify")
+        return _render_account(PasswordForm(formdata=None), notify_form, 400)
+    flash("Your choice of mail is saved.", "success")
+    return redirect(url_for("dashboard.account", _anchor="mail"), code=303)
+
+
+@bp.post("/mail/<int:mail_id>/retry")
+def retry_mail(mail_id):
+    form = NextForm()
+    if form.validate() and outbox.send_again(mail_id):
+        flash("The mail will be sent again at the next delivery.", "success")
+    return redirect(url_for("dashboard.account", _anchor="outbox"), code=303)

@@ -1,12 +1,13 @@
 """The inbox tab: the conversation's comments by view, replies, moderation and
 bulk actions. The page's script sends the same forms as JSON and stays."""
 
-from flask import abort, flash, render_template, request, url_for
+from flask import abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
 from ..catalog import episodes
 from ..conversation import comments, inbox, moderation
 from ..errors import NotFound, ValidationFailed, wants_json
+from ..mail import deliver, outbox
 from ..web.filters import plural_filter as plural
 from ..web.forms import (
     BULK_ACTIONS,
@@ -19,6 +20,19 @@ from ..web.forms import (
 )
 from ..web.safety import arg_int
 from .blueprint import back, bp, respond
+
+
+def mail_notice():
+    """Return what the inbox says of mail that is stuck, or None."""
+    summary = outbox.summary()
+    problem = deliver.problem_with(current_app.config)
+    if problem and summary.waiting:
+        return f"{plural(summary.waiting, 'mail waits', 'mails wait')}: {problem}"
+    if summary.failed_total:
+        refused = plural(summary.failed_total, "mail was", "mails were")
+        return f"{refused} refused by the mail server."
+    return None
+
 
 _DONE = {
     "no-reply-needed": "marked as needing no reply",
@@ -66,6 +80,7 @@ def _render_inbox(tab, episode_id, number, failed=None, status=200):
             failed=failed or {},
             bulk_form=bulk,
             bulk_actions=BULK_ACTIONS,
+            mail_notice=mail_notice(),
         ),
         status,
     )

@@ -94,6 +94,10 @@ def _render_episode(episode, form):
         start = timecode.parse(request.args.get("t"))
     except timecode.TimecodeError:
         start = None
+    if start is None and (target := arg_int("comment")):
+        # A link to a comment (as in a reply's mail) plays its moment, or its
+        # thread's.
+        start = threads.moment_of(episode, target, ownership.owned())
     if start is not None and start > episode.duration_s:
         start = None
     show = episodes.get_show()

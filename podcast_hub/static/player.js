@@ -25,11 +25,16 @@ export function seek(seconds, { play = true } = {}) {
   });
 }
 
-// The moment the address asks for: ?t=754, ?t=12:34 or #t=754; null for none.
+// The moment the address asks for: ?t=754, ?t=12:34 or #t=754, else the moment
+// of the comment ?comment= names (the server writes it in data-start); null for
+// none.
 export function requestedStart() {
   const query = new URLSearchParams(location.search).get("t");
   const hash = new URLSearchParams(location.hash.slice(1)).get("t");
-  const raw = query ?? hash;
+  return momentIn(query ?? hash ?? player.dataset.start ?? null);
+}
+
+function momentIn(raw) {
   const seconds = raw === null ? null : parseTime(raw);
   if (seconds === null || seconds > Number(player.dataset.duration)) return null;
   return seconds;
@@ -107,7 +112,7 @@ export function setupPlayer() {
   startWhereAsked();
   keepPosition();
   addEventListener("hashchange", () => {
-    const start = requestedStart();
+    const start = momentIn(new URLSearchParams(location.hash.slice(1)).get("t"));
     if (start !== null) seek(start);
   });
   document.querySelectorAll("[data-skip]").forEach((button) => {

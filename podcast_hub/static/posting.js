@@ -25,6 +25,7 @@ function payloadOf(form) {
     payload.timestamp = typed === "" ? null : typed;
   }
   if (data.get("parent_id")) payload.parent_id = Number(data.get("parent_id"));
+  if (form.elements.notify) payload.notify = data.has("notify");
   return payload;
 }
 

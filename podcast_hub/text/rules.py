@@ -13,6 +13,7 @@ EMAIL_MAX = 254  # the longest address SMTP carries
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 NOT_AN_EMAIL = "That does not look like an e-mail address."
 EMAIL_TOO_LONG = "That e-mail address is too long."
+NOTIFY_NEEDS_EMAIL = "Give your e-mail address to be told of replies."
 NOT_A_LANGUAGE = "Use a language code such as en, de or pt-BR."
 NOT_A_SLUG = "Use lowercase letters, digits and single hyphens, as in my-episode-1."
 

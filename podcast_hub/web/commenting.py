@@ -30,6 +30,7 @@ def comment_form(**kwargs: Any) -> CommentForm:
     if is_host():
         del form.author
         del form.email
+        del form.notify
     return form
 
 
@@ -49,6 +50,7 @@ def submit_comment(episode: Episode, form: CommentForm) -> Comment:
         parent_id=form.parent_id.data,
         host=host,
         own_ids=None if host else ownership.owned(),
+        notify=False if host else bool(form.notify.data),
     )
 
 

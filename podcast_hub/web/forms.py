@@ -141,6 +141,7 @@ class CommentForm(FlaskForm):
             EmailAddress(),
         ],
     )
+    notify = BooleanField("Mail me when someone replies")
     body = TextAreaField(
         "Comment",
         filters=[clean_text],
@@ -159,6 +160,10 @@ class CommentForm(FlaskForm):
     def validate_parent_id(self, field: Field) -> None:
         if field.data is not None and not is_id(field.data):
             raise ValidationError("There is no such comment on this episode.")
+
+    def validate_notify(self, field: Field) -> None:
+        if field.data and "email" in self and not self.email.data:
+            raise ValidationError(rules.NOTIFY_NEEDS_EMAIL)
 
 
 class EditCommentForm(FlaskForm):
@@ -470,3 +475,9 @@ class PasswordForm(FlaskForm):
         "New password again",
         validators=[EqualTo("new_password", message="The two new passwords differ.")],
     )
+
+
+class HostMailForm(FlaskForm):
+    """What mail a host gets about new comments (choices set by the view)."""
+
+    notify = RadioField("Mail about new comments")
