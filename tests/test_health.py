@@ -274,3 +274,48 @@ def test_hub_check_exits_1_when_an_item_fails(app, runner, media_dir):
     (media_dir / "talk.mp3").write_bytes(b"")
     result = runner.invoke(args=["hub", "check"])
     assert result.exit_code == 0, result.stdout
+
+
+def test_the_dashboard_tab_shows_the_checklist_to_hosts_only(
+    app, client, auth, media_dir
+):
+    image(media_dir / "cover.png")
+    make_show(cover="cover.png", category="Games & Hobbies")
+    assert client.get("/dashboard/health").status_code in (302, 401)
+
+    auth.login()
+    response = client.get("/dashboard/health")
+
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-health="fail"' in html
+    category = html.split('id="health-category"')[1].split("</li>")[0]
+    assert 'data-status="fail"' in category
+    assert (
+        "&#39;Games &amp; Hobbies&#39; is not one of Apple&#39;s categories" in category
+    )
+    assert "How to fix: use &#34;Leisure &gt; Games&#34;" in category
+    assert 'id="health-cover-size" data-status="pass"' in html
+    assert 'href="/dashboard/health" aria-current="page"' in html
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_dashboard_tab_fits_a_phone_without_javascript(
+    app, open_page, live_server, auth, media_dir, width
+):
+    from .browser import require_chromium
+
+    require_chromium()
+    make_show(cover=None, category="Tech", owner_name="")
+    make_episode(audio_file="a-long-folder-name/of-an-episode-file-whose-name.ogg")
+    page = open_page("/login", javascript=False, width=width)
+    page.fill("input[name=email]", "host@example.com")
+    page.fill("input[name=password]", "correct horse")
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{live_server}/dashboard")
+    page.goto(f"{live_server}/dashboard/health")
+
+    fails = page.locator('.health-item[data-status="fail"] h3').all_inner_texts()
+    assert "Category from Apple's list" in fails and "Cover art" in fails
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
