@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from .. import clock
 from ..extensions import db
@@ -120,7 +121,7 @@ def _art_named(
     if not suffixes:
         return None
 
-    def spelled(column: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+    def spelled(column: so.InstrumentedAttribute[str | None]) -> sa.ColumnElement[bool]:
         return sa.and_(
             sa.func.substr(column, 1, len(stem)) == stem,
             sa.func.lower(sa.func.substr(column, len(stem) + 1)).in_(suffixes),

@@ -409,8 +409,8 @@ class _Run:
             if twin is not None and twin is not episode and twin.published_at:
                 twin.published_at = None
                 # Its transcripts are the files beside both: the episode's now.
-                for row in list(twin.transcripts):
-                    episode.transcripts.append(row)
+                for transcript in list(twin.transcripts):
+                    episode.transcripts.append(transcript)
                 self.warn(
                     name,
                     f"now an alternate file of episode '{episode.slug}'; its own "
@@ -432,16 +432,15 @@ class _Run:
                 "bitrate_bps": facts.bitrate_bps,
                 "duration_s": facts.duration_s,
             }
-            row = present.get(name)
-            if row is None:
-                row = AlternateAudio(file=name, **values)
-                episode.alternates.append(row)
+            alternate = present.get(name)
+            if alternate is None:
+                episode.alternates.append(AlternateAudio(file=name, **values))
                 self.alternate_of[name] = episode
                 changed = True
                 continue
             for key, value in values.items():
-                if getattr(row, key) != value:
-                    setattr(row, key, value)
+                if getattr(alternate, key) != value:
+                    setattr(alternate, key, value)
                     changed = True
         return changed
 

@@ -3,8 +3,8 @@
 from flask import flash, redirect, render_template, request, url_for
 
 from ..catalog import publishing
-from ..text import categories
 from ..errors import ValidationFailed
+from ..text import categories
 from ..web.forms import CoverForm, ShowForm, form_errors, validated
 from .blueprint import bp, load_show, media_dir, takes_upload, upload, upload_limits
 

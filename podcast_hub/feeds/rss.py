@@ -21,7 +21,7 @@ from feedgen.util import xml_elem
 
 from ..catalog import files
 from ..conversation import comments as conversation
-from ..models import AlternateAudio, Comment, Episode, Show, ShowType, Transcript
+from ..models import Comment, Episode, Show, ShowType, Transcript
 from ..text import plain, rules, timecode
 from ..web.links import Builder
 
@@ -255,8 +255,8 @@ def _describe_show(
     hub = fg.hub
     hub.explicit(show.explicit)
     hub.add("podcast", "guid", podcast_guid(show, feed_url))
-    owner = {"owner": show.owner_email} if show.owner_email else {}
-    hub.add("podcast", "locked", "yes" if show.locked else "no", **owner)
+    locked_by = {"owner": show.owner_email} if show.owner_email else {}
+    hub.add("podcast", "locked", "yes" if show.locked else "no", **locked_by)
     if show.funding_url:
         message = show.funding_text or f"Support {show.title}"
         hub.add("podcast", "funding", message, url=show.funding_url)
@@ -337,7 +337,8 @@ def _alternate_enclosures(hub: "_Tags", episode: Episode, links: Builder) -> Non
         for row in episode.alternates
     ]
     codecs = [None] + [row.codec for row in episode.alternates]
-    for index, ((file, kind, size, bitrate), codec) in enumerate(zip(files_of, codecs)):
+    pairs = zip(files_of, codecs, strict=True)
+    for index, ((file, kind, size, bitrate), codec) in enumerate(pairs):
         named, title = _CODECS.get(codec or "", (None, None))
         attributes = {"type": kind, "length": str(size)}
         if bitrate:
