@@ -363,7 +363,9 @@ def test_cli_import_of_a_folder_exits_0_and_is_idempotent(runner, tmp_path):
     assert first.exit_code == 0, first.output
     assert "1 added, 0 updated, 0 unchanged, 0 skipped" in first.stdout
     assert again.exit_code == 0
-    assert again.stdout.strip() == "0 added, 0 updated, 1 unchanged, 0 skipped"
+    summary, _, checklist = again.stdout.partition("\n\n")
+    assert summary == "0 added, 0 updated, 1 unchanged, 0 skipped"
+    assert checklist.startswith("Feed health (1 fail, 0 warn, 0 pass):")
 
 
 SIDECARS = FIXTURES / "sidecars"
