@@ -215,6 +215,12 @@ class Episode(Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+    alternates: so.Mapped[list["AlternateAudio"]] = so.relationship(
+        back_populates="episode",
+        order_by="AlternateAudio.file",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     __table_args__ = (
         sa.CheckConstraint("size_bytes >= 0", name="size_not_negative"),
@@ -266,6 +272,30 @@ class Transcript(Model):
     language: so.Mapped[str | None] = so.mapped_column(sa.String(35))
 
     episode: so.Mapped[Episode] = so.relationship(back_populates="transcripts")
+
+
+class AlternateAudio(Model):
+    """Another file of an episode's audio, beside its enclosure: `talk.opus` next
+    to `talk.mp3`, offered as a `podcast:alternateEnclosure`."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    episode_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("episode.id", ondelete="CASCADE"), index=True
+    )
+    file: so.Mapped[str] = so.mapped_column(sa.String(512), unique=True)
+    mime_type: so.Mapped[str] = so.mapped_column(sa.String(100))
+    # "opus", "vorbis", "flac", "pcm", "aac", "mp3": the codecs attribute.
+    codec: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    size_bytes: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    bitrate_bps: so.Mapped[int | None]
+    duration_s: so.Mapped[int]
+
+    episode: so.Mapped[Episode] = so.relationship(back_populates="alternates")
+
+    __table_args__ = (
+        sa.CheckConstraint("size_bytes >= 0", name="size_not_negative"),
+        sa.CheckConstraint("duration_s >= 0", name="duration_not_negative"),
+    )
 
 
 class Soundbite(Model):
@@ -489,13 +519,14 @@ class OutboxMail(Model):
 def _touch_episodes_of_changed_sidecars(
     session: so.Session, _context: so.UOWTransaction, _instances: object
 ) -> None:
-    """Move an episode's `updated_at` when its chapters, transcripts or soundbites
-    change: the feeds' version and Last-Modified are read from the episodes.
+    """Move an episode's `updated_at` when its chapters, transcripts, soundbites or
+    alternate files change: the feeds' version and Last-Modified are read from the
+    episodes.
     """
     changed = [*session.new, *session.deleted]
     changed += [obj for obj in session.dirty if session.is_modified(obj)]
     for obj in changed:
-        if isinstance(obj, Chapter | Transcript | Soundbite):
+        if isinstance(obj, Chapter | Transcript | Soundbite | AlternateAudio):
             # A new row may name its episode by id only.
             episode = obj.episode
             if episode is None and obj.episode_id is not None:

@@ -52,6 +52,44 @@ def test_read_gives_duration_size_type_and_tags(name, mime_type, true_duration):
     assert facts.artist == ARTIST
 
 
+def test_vbr_mp3_without_a_xing_header_is_counted_frame_by_frame():
+    """The first frame's bit rate makes the size say 3 s; the frames say 27.
+
+    ffprobe -count_frames reads 1036 frames of 576 samples at 22,050 Hz (27.06 s);
+    mutagen alone, like ffprobe without counting, guesses from the first frame.
+    """
+    facts = audio.read(AUDIO_FIXTURES / "vbr-no-xing.mp3")
+
+    assert facts.duration_s == 27
+    assert facts.estimated_s == 3
+    assert facts.bitrate_bps == round(facts.size_bytes * 8 / (1036 * 576 / 22050))
+
+
+@pytest.mark.parametrize("name", ["speech.mp3", "longer.mp3", "speech.aac"])
+def test_a_header_that_tells_the_length_is_not_second_guessed(name):
+    """A Xing header (LAME writes one) or an ADTS count that agrees: no estimate."""
+    assert audio.read(AUDIO_FIXTURES / name).estimated_s is None
+
+
+@pytest.mark.parametrize(
+    ("name", "codec", "apple"),
+    [
+        ("speech.mp3", "mp3", True),
+        ("speech.m4a", "aac", True),
+        ("speech.aac", "aac", False),
+        ("speech.ogg", "vorbis", False),
+        ("speech.opus", "opus", False),
+        ("speech.flac", "flac", False),
+        ("speech.wav", "pcm", False),
+    ],
+)
+def test_codec_and_whether_apple_lists_the_format(name, codec, apple):
+    facts = audio.read(AUDIO_FIXTURES / name)
+    assert facts.codec == codec
+    assert facts.apple_lists is apple
+    assert facts.bitrate_bps and facts.bitrate_bps > 1000
+
+
 def test_read_mp3_without_any_tag():
     name, mime_type, true_duration = UNTAGGED_MP3
     path = AUDIO_FIXTURES / name
@@ -64,6 +102,8 @@ def test_read_mp3_without_any_tag():
         size_bytes=path.stat().st_size,
         title=None,
         artist=None,
+        bitrate_bps=16000,
+        codec="mp3",
     )
 
 

@@ -786,3 +786,148 @@ def test_what_the_feed_links_to_is_served_as_announced(client, rich_show):
             with client.get(tag.get("url")) as served:
                 assert served.status_code == 200
                 assert served.mimetype == tag.get("type")
+
+
+def import_folder(app, media_dir):
+    """Import the media folder as `hub import` does; return the report."""
+    from podcast_hub.catalog import importer
+
+    with app.app_context():
+        return importer.sync(media_dir)
+
+
+def square_image(path, fmt, side=1400):
+    from PIL import Image
+
+    Image.new("RGB", (side, side), (51, 102, 204)).save(path, fmt)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "linked"),
+    [
+        ("cover.jpeg", "JPEG", "cover.jpg"),
+        ("cover.JPG", "JPEG", "cover.jpg"),
+        ("cover.Jpeg", "JPEG", "cover.jpg"),
+        ("cover.PNG", "PNG", "cover.png"),
+        ("cover.png", "PNG", "cover.png"),
+    ],
+)
+def test_cover_art_of_any_spelling_is_in_the_feed(
+    client, app, media_dir, name, fmt, linked
+):
+    """`.jpeg`, `.JPG`, `.PNG` covers used to drop itunes:image: the feed links
+    them with the ending Apple wants, and /media/ serves them there."""
+    square_image(media_dir / name, fmt)
+    make_show(cover=name)
+    make_episode(image=name)
+
+    response = fetch(client)
+    channel = channel_of(response)
+    url = f"http://localhost/media/{linked}"
+    assert channel.find(f"{ITUNES}image").get("href") == url
+    assert channel.find("image").findtext("url") == url
+    assert channel.find(f"item/{ITUNES}image").get("href") == url
+    assert read_with_podcastparser(response)["cover_url"] == url
+    assert read_with_feedparser(response).feed.image.href == url
+    with client.get(f"/media/{linked}") as served:
+        assert served.status_code == 200
+        assert served.data == (media_dir / name).read_bytes()
+        assert served.mimetype == ("image/png" if fmt == "PNG" else "image/jpeg")
+    with client.get(f"/media/{name}") as served:
+        assert served.status_code == 200
+
+
+def test_the_apple_spelling_of_art_serves_only_published_art(client, app, media_dir):
+    square_image(media_dir / "draft.jpeg", "JPEG")
+    square_image(media_dir / "other.jpeg", "JPEG")
+    make_show(cover=None)
+    make_episode(image="draft.jpeg", published_at=None)
+
+    assert client.get("/media/draft.jpg").status_code == 404
+    assert client.get("/media/other.jpg").status_code == 404
+    assert client.get("/media/DRAFT.jpg").status_code == 404
+
+
+def test_owner_email_without_a_name_still_writes_the_owner(client, app):
+    """Apple and Spotify write to itunes:owner's e-mail; a missing name used to
+    drop the whole tag. The author's name stands in."""
+    make_show(owner_name="", author="Dana Reyes", owner_email="dana@example.com")
+    response = fetch(client)
+    owner = channel_of(response).find(f"{ITUNES}owner")
+    assert owner.findtext(f"{ITUNES}name") == "Dana Reyes"
+    assert owner.findtext(f"{ITUNES}email") == "dana@example.com"
+    assert read_with_feedparser(response).feed.publisher_detail.email == (
+        "dana@example.com"
+    )
+
+
+def test_files_sharing_a_name_are_one_item_with_alternate_enclosures(
+    client, app, media_dir, audio_file
+):
+    """talk.mp3 + talk.opus + talk.flac: one item; the MP3 is the enclosure and
+    every file a podcast:alternateEnclosure, as the Podcast Index reads it."""
+    make_show()
+    audio_file("speech.mp3", "talk.mp3")
+    audio_file("speech.opus", "talk.opus")
+    audio_file("speech.flac", "talk.flac")
+    import_folder(app, media_dir)
+
+    response = fetch(client)
+    (item,) = channel_of(response).iter("item")
+    assert item.find("enclosure").get("url") == "http://localhost/media/talk.mp3"
+    alternates = [
+        (
+            element.get("type"),
+            element.get("codecs"),
+            element.get("default"),
+            int(element.get("length")),
+            int(element.get("bitrate")),
+            element.find(f"{PODCAST}source").get("uri"),
+        )
+        for element in item.findall(f"{PODCAST}alternateEnclosure")
+    ]
+    size = {n: (media_dir / n).stat().st_size for n in os.listdir(media_dir)}
+    assert [a[:4] for a in alternates] == [
+        ("audio/mpeg", None, "true", size["talk.mp3"]),
+        ("audio/flac", "flac", None, size["talk.flac"]),
+        ("audio/ogg", "opus", None, size["talk.opus"]),
+    ]
+    assert all(a[4] > 1000 for a in alternates)
+    for *_, uri in alternates:
+        with client.get(uri.removeprefix("http://localhost")) as served:
+            assert served.status_code == 200
+            assert served.mimetype.startswith("audio/")
+
+    (episode,) = read_with_partytime(response)["items"]
+    sources = [
+        [source["uri"] for source in alternate["source"]]
+        for alternate in episode["alternativeEnclosures"]
+    ]
+    assert sources == [
+        ["http://localhost/media/talk.mp3"],
+        ["http://localhost/media/talk.flac"],
+        ["http://localhost/media/talk.opus"],
+    ]
+    assert len(read_with_podcastparser(response)["episodes"]) == 1
+    assert len(read_with_feedparser(response).entries) == 1
+
+
+def test_episode_art_that_vanished_leaves_the_feed_at_the_next_import(
+    client, app, media_dir, audio_file
+):
+    make_show()
+    audio_file("speech.mp3", "talk.mp3")
+    square_image(media_dir / "talk.jpg", "JPEG")
+    import_folder(app, media_dir)
+    assert channel_of(fetch(client)).find(f"item/{ITUNES}image") is not None
+
+    (media_dir / "talk.jpg").unlink()
+    report = import_folder(app, media_dir)
+
+    assert report.vanished == ["talk.jpg"]
+    assert (
+        "talk.mp3",
+        "episode art talk.jpg is gone; the feed no longer names it",
+    ) in (report.warnings)
+    assert channel_of(fetch(client)).find(f"item/{ITUNES}image") is None

@@ -16,7 +16,13 @@ from podcast_hub.library import audio
 from podcast_hub.models import Episode
 
 from .conftest import AUDIO_FIXTURES, FIXTURES
-from .helpers import make_chapter, make_episode, make_show, png_claiming
+from .helpers import (
+    make_chapter,
+    make_episode,
+    make_show,
+    make_transcript,
+    png_claiming,
+)
 
 TITLE = "Café Ünïcode — 日本"
 ARTIST = "Zoë Ørsted"
@@ -298,7 +304,7 @@ def test_slugs_that_fall_back_to_episode_stay_unique(
 
 def test_long_file_names_give_slugs_that_fit(app_context, media_dir, audio_file):
     audio_file("speech.mp3", "a" * 240 + ".mp3")
-    audio_file("speech.ogg", "a" * 240 + ".ogg")
+    audio_file("speech.ogg", "a" * 239 + "b.ogg")
 
     report = importer.sync(media_dir)
 
@@ -357,7 +363,9 @@ def test_cli_import_of_a_folder_exits_0_and_is_idempotent(runner, tmp_path):
     assert first.exit_code == 0, first.output
     assert "1 added, 0 updated, 0 unchanged, 0 skipped" in first.stdout
     assert again.exit_code == 0
-    assert again.stdout.strip() == "0 added, 0 updated, 1 unchanged, 0 skipped"
+    summary, _, checklist = again.stdout.partition("\n\n")
+    assert summary == "0 added, 0 updated, 1 unchanged, 0 skipped"
+    assert checklist.startswith("Feed health (1 fail, 0 warn, 0 pass):")
 
 
 SIDECARS = FIXTURES / "sidecars"
@@ -804,20 +812,92 @@ def test_transcripts_follow_the_files(app_context, media_dir, audio_file):
     ]
 
 
-def test_a_transcript_claimed_by_another_episode_is_a_warning(
+def test_files_that_share_a_name_are_one_episode_with_alternates(
     app_context, media_dir, audio_file
 ):
-    audio_file("speech.mp3", "talk.mp3")
+    """talk.mp3 + talk.ogg + talk.flac: one episode, the MP3 its enclosure."""
     audio_file("speech.ogg", "talk.ogg")
+    audio_file("speech.flac", "talk.flac")
+    audio_file("speech.mp3", "talk.mp3")
     sidecar_file(media_dir, "talk.vtt")
 
     report = importer.sync(media_dir)
 
-    assert report.warnings == [
-        ("talk.vtt", "already the transcript of another episode; ignored")
+    assert report.added_files == ["talk.mp3"] and report.warnings == []
+    (episode,) = episodes()
+    assert episode.audio_file == "talk.mp3" and episode.mime_type == "audio/mpeg"
+    assert transcripts_of(episode) == [("talk.vtt", "text/vtt", None)]
+    assert [
+        (a.file, a.mime_type, a.codec, a.size_bytes, a.duration_s)
+        for a in episode.alternates
+    ] == [
+        (
+            "talk.flac",
+            "audio/flac",
+            "flac",
+            (media_dir / "talk.flac").stat().st_size,
+            3,
+        ),
+        ("talk.ogg", "audio/ogg", "vorbis", (media_dir / "talk.ogg").stat().st_size, 3),
     ]
-    by_file = {e.audio_file: transcripts_of(e) for e in episodes()}
-    assert by_file == {"talk.mp3": [("talk.vtt", "text/vtt", None)], "talk.ogg": []}
+    assert all(a.bitrate_bps > 1000 for a in episode.alternates)
+    assert importer.sync(media_dir).unchanged == ["talk"]
+
+
+def test_an_mp3_beside_an_imported_ogg_becomes_its_enclosure(
+    app_context, media_dir, audio_file
+):
+    """The episode keeps its guid and slug; the Ogg file becomes its alternate."""
+    audio_file("speech.ogg", "talk.ogg")
+    importer.sync(media_dir)
+    (before,) = episodes()
+    guid = before.guid
+    audio_file("speech.mp3", "talk.mp3")
+
+    report = importer.sync(media_dir)
+
+    assert report.updated == ["talk"] and report.added == []
+    (episode,) = episodes()
+    assert (episode.guid, episode.slug) == (guid, "talk")
+    assert (episode.audio_file, episode.mime_type) == ("talk.mp3", "audio/mpeg")
+    assert [a.file for a in episode.alternates] == ["talk.ogg"]
+
+    (media_dir / "talk.mp3").unlink()
+    importer.sync(media_dir)
+    (episode,) = episodes()
+    assert (episode.guid, episode.audio_file, episode.alternates) == (
+        guid,
+        "talk.ogg",
+        [],
+    )
+
+
+def test_an_episode_imported_twice_before_pairing_leaves_the_feed(
+    app_context, media_dir, audio_file
+):
+    """Imports before pairing made talk.ogg an episode of its own: it becomes a
+    draft with its comments, and its transcript goes to the MP3's episode."""
+    audio_file("speech.mp3", "talk.mp3")
+    audio_file("speech.ogg", "talk.ogg")
+    sidecar_file(media_dir, "talk.vtt")
+    main = make_episode(slug="talk", audio_file="talk.mp3")
+    twin = make_episode(slug="talk-2", audio_file="talk.ogg", mime_type="audio/ogg")
+    make_transcript(twin, file="talk.vtt")
+
+    report = importer.sync(media_dir)
+
+    assert report.warnings == [
+        (
+            "talk.ogg",
+            "now an alternate file of episode 'talk'; its own episode 'talk-2' is "
+            "unpublished (a draft: its comments stay; delete it on the dashboard)",
+        )
+    ]
+    by_slug = {e.slug: e for e in episodes()}
+    assert by_slug["talk-2"].published_at is None
+    assert by_slug["talk"].published_at == main.published_at
+    assert transcripts_of(by_slug["talk"]) == [("talk.vtt", "text/vtt", None)]
+    assert [a.file for a in by_slug["talk"].alternates] == ["talk.ogg"]
 
 
 def test_show_toml_creates_the_show(app_context, media_dir, audio_file):

@@ -58,8 +58,9 @@ def test_feed_content_loads_sidecars_up_front(app_context, count_queries):
         for episode in published:
             assert episode.chapters and episode.transcripts and episode.soundbites
     assert names == ["Hannah Host"]
-    # The show, the episodes, three kinds of sidecars and the hosts.
-    assert len(queries) == 6
+    # The show, the episodes, four kinds of sidecars (chapters, transcripts,
+    # soundbites, alternate files) and the hosts.
+    assert len(queries) == 7
 
 
 def test_version_depends_on_the_moment(app_context):

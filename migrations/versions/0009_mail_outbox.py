@@ -1,7 +1,7 @@
 """Mail: listeners' addresses and muted threads, the outbox, hosts' choices
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-10 10:02:14.118240
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009"
-down_revision = "0005"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -5,10 +5,12 @@ from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from .. import clock
 from ..extensions import db
-from ..models import Comment, CommentStatus, Episode, Show, Transcript
+from ..models import AlternateAudio, Comment, CommentStatus, Episode, Show, Transcript
+from . import files
 
 
 def get_show() -> Show | None:
@@ -66,8 +68,8 @@ MEDIA_NAME_MAX = 512
 class MediaFile(NamedTuple):
     """A file /media/ serves: its stored name, what it is, the type stored with it.
 
-    `kind` is "audio", "art", "transcript" or "cover"; `mime_type` is the
-    episode's audio type or the transcript's, None for images.
+    `kind` is "audio", "alternate", "art", "transcript" or "cover"; `mime_type`
+    is the audio file's type or the transcript's, None for images.
     """
 
     name: str
@@ -81,7 +83,8 @@ def published_media(name: str) -> MediaFile | None:
     Only the audio, art and transcripts of published episodes and the show's
     cover are served; a draft's or a scheduled episode's files are not, and a
     name spelled otherwise than stored (`./a.mp3`, `a.mp3/`, `A.MP3`) matches
-    nothing. One query.
+    nothing, except art under the name the feed gives it (`files.art_name`:
+    `talk.jpeg` is also `talk.jpg`). One query, two for that.
     """
     if len(name) > MEDIA_NAME_MAX or "\0" in name:
         return None
@@ -99,10 +102,42 @@ def published_media(name: str) -> MediaFile | None:
         sa.select(*_row(4, "cover"), no_type).where(
             Show.cover == name, Show.id == show_id
         ),
+        sa.select(*_row(5, "alternate"), AlternateAudio.mime_type)
+        .join(Episode, AlternateAudio.episode_id == Episode.id)
+        .where(AlternateAudio.file == name, out),
     ]
     query = sa.union_all(*kinds).order_by("rank").limit(1)
     row = db.session.execute(query).first()
-    return MediaFile(name, row.kind, row.mime_type) if row else None
+    if row:
+        return MediaFile(name, row.kind, row.mime_type)
+    return _art_named(name, out, show_id)
+
+
+def _art_named(
+    name: str, out: sa.ColumnElement[bool], show_id: sa.ScalarSelect[int]
+) -> MediaFile | None:
+    """Return the art or cover whose `files.art_name` is `name`, or None."""
+    stem, suffixes = files.art_spellings(name)
+    if not suffixes:
+        return None
+
+    def spelled(column: so.InstrumentedAttribute[str | None]) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            sa.func.substr(column, 1, len(stem)) == stem,
+            sa.func.lower(sa.func.substr(column, len(stem) + 1)).in_(suffixes),
+        )
+
+    kinds = [
+        sa.select(Episode.image.label("name"), *_row(1, "art")).where(
+            spelled(Episode.image), out
+        ),
+        sa.select(Show.cover.label("name"), *_row(2, "cover")).where(
+            spelled(Show.cover), Show.id == show_id
+        ),
+    ]
+    query = sa.union_all(*kinds).order_by("rank", "name").limit(1)
+    row = db.session.execute(query).first()
+    return MediaFile(row.name, row.kind, None) if row else None
 
 
 def _row(rank: int, kind: str) -> tuple[sa.Label[int], sa.Label[str]]:

@@ -46,6 +46,33 @@ def title_from_filename(filename: str) -> str:
     return words[:1].upper() + words[1:] if words else "Untitled episode"
 
 
+# The endings podcast apps (and Apple's rules) want on an image URL, and the
+# spellings of each that a file may have.
+_ART_SPELLINGS = {".jpg": (".jpg", ".jpeg"), ".png": (".png",)}
+
+
+def art_name(name: str) -> str:
+    """Return the name an image is linked by: its extension as Apple wants it.
+
+    `talk.jpeg`, `talk.JPG` → `talk.jpg`; `Cover.PNG` → `Cover.png`; any other
+    name stays. /media/ serves the image under both names.
+    """
+    path = PurePosixPath(name)
+    suffix = path.suffix.lower()
+    for ending, spellings in _ART_SPELLINGS.items():
+        if suffix in spellings:
+            return name[: len(name) - len(path.suffix)] + ending
+    return name
+
+
+def art_spellings(name: str) -> tuple[str, tuple[str, ...]]:
+    """Return the stem of an `art_name` and the lowercase extensions it stands
+    for, or (name, ()) for a name that is not one."""
+    suffix = PurePosixPath(name).suffix
+    spellings = _ART_SPELLINGS.get(suffix, ())
+    return name[: len(name) - len(suffix)], spellings
+
+
 def link_new(source: Path, target: Path) -> bool:
     """Give the file at `source` the name `target` too, unless a file has that
     name; return whether it did. `source` stays: the caller removes it.

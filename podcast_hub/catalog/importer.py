@@ -13,7 +13,15 @@ import sqlalchemy.orm as so
 from .. import clock
 from ..extensions import db
 from ..library import artwork, audio, sidecar
-from ..models import Chapter, ChapterSource, Episode, EpisodeType, Show, Transcript
+from ..models import (
+    AlternateAudio,
+    Chapter,
+    ChapterSource,
+    Episode,
+    EpisodeType,
+    Show,
+    Transcript,
+)
 from ..text import rules, timecode
 from . import episodes, files
 
@@ -60,6 +68,12 @@ class ImportReport:
     # Problems that did not stop a file from importing: (file, message).
     warnings: list[tuple[str, str]] = field(default_factory=list)
     show: str | None = None  # "added" or "updated" when show.toml changed the show
+    # Art the feed named whose file is gone: taken out of the feed.
+    vanished: list[str] = field(default_factory=list)
+    # Audio whose header gave no length: (file, counted s, header's guess in s).
+    counted: list[tuple[str, int, int]] = field(default_factory=list)
+    # Files offered beside an episode's enclosure: (enclosure, alternate file).
+    alternates: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def added_files(self) -> list[str]:
@@ -239,10 +253,15 @@ class _Run:
         self.report = report
         known = db.session.scalars(
             sa.select(Episode).options(
-                so.selectinload(Episode.chapters), so.selectinload(Episode.transcripts)
+                so.selectinload(Episode.chapters),
+                so.selectinload(Episode.transcripts),
+                so.selectinload(Episode.alternates),
             )
         ).all()
         self.known = {episode.audio_file: episode for episode in known}
+        self.alternate_of = {
+            row.file: episode for episode in known for row in episode.alternates
+        }
         self.taken_slugs = {episode.slug for episode in known}
         self.transcripts = {t.file: t for e in known for t in e.transcripts}
 
@@ -253,46 +272,94 @@ class _Run:
         self.report.warnings.append((name, message))
 
     def sync_folder(self, folder: Path, names: set[str]) -> None:
-        """Sync each audio file in `folder`; warn about sidecars of no audio file."""
+        """Sync each audio file in `folder`; warn about sidecars of no audio file.
+
+        Files that share a stem (`talk.mp3`, `talk.opus`) are one episode: see
+        `main_file`.
+        """
         candidates = sorted(
             name
             for name in names
             if PurePosixPath(name).suffix.lower() not in IGNORED_EXTENSIONS
         )
-        stems = {PurePosixPath(name).stem for name in candidates}
-        root = folder == self.directory
+        groups: dict[str, list[str]] = {}
         for name in candidates:
-            self.sync_file(folder, name, names, stems, root)
+            groups.setdefault(PurePosixPath(name).stem, []).append(name)
+        stems = set(groups)
+        root = folder == self.directory
+        for group in groups.values():
+            readable = [read for name in group if (read := self.read(folder, name))]
+            if readable:
+                self.sync_file(folder, readable, names, stems, root)
         for orphan in sidecar.unclaimed(names, stems, root=root):
             self.warn(
                 self.relative(folder / orphan),
                 "no audio file is named like it; ignored",
             )
 
-    def sync_file(
-        self, folder: Path, file_name: str, names: set[str], stems: set[str], root: bool
-    ) -> None:
+    def read(self, folder: Path, file_name: str) -> "_Read | None":
+        """Return the facts of an audio file, or None once it is reported skipped."""
         path = folder / file_name
         name = self.relative(path)
         if len(name) > _AUDIO_FILE_MAX:
             self.report.skipped.append(
                 (name, f"path longer than {_AUDIO_FILE_MAX} characters")
             )
-            return
+            return None
         try:
             facts = audio.read(path)
             modified = path.stat().st_mtime
         except audio.NotAudio as error:
             self.report.skipped.append((name, str(error)))
-            return
+            return None
         except OSError as error:
             self.report.skipped.append(
                 (name, f"file could not be read: {error.strerror}")
             )
-            return
+            return None
+        if facts.estimated_s is not None:
+            self.report.counted.append((name, facts.duration_s, facts.estimated_s))
+        return _Read(file_name, name, facts, modified)
+
+    def main_file(self, group: list["_Read"]) -> "_Read":
+        """Return the file of a stem that becomes the enclosure.
+
+        A type Apple lists first (MP3, then M4A), then the file the episode
+        already has, then the first by name; the others are alternates.
+        """
+
+        def rank(read: _Read) -> tuple[int, int, int, str]:
+            kind = read.facts.mime_type
+            return (
+                0 if read.facts.apple_lists else 1,
+                0 if read.name in self.known else 1,
+                0 if kind == "audio/mpeg" else 1,
+                read.name,
+            )
+
+        return min(group, key=rank)
+
+    def episode_of(self, main: "_Read", group: list["_Read"]) -> Episode | None:
+        """Return the known episode of a stem's files: the enclosure's first."""
+        for read in (main, *group):
+            episode = self.known.get(read.name) or self.alternate_of.get(read.name)
+            if episode is not None:
+                return episode
+        return None
+
+    def sync_file(
+        self,
+        folder: Path,
+        group: list["_Read"],
+        names: set[str],
+        stems: set[str],
+        root: bool,
+    ) -> None:
+        main = self.main_file(group)
+        name, facts, modified = main.name, main.facts, main.modified
         self.report.warnings.extend((name, reason) for reason in facts.left_out)
 
-        stem = PurePosixPath(file_name).stem
+        stem = PurePosixPath(main.file_name).stem
         found = sidecar.find(stem, names, stems, root=root)
         fields, fields_path = sidecar.Sidecar(), None
         if found.episode:
@@ -300,7 +367,7 @@ class _Run:
             fields = sidecar.read_episode(fields_path, self.relative(fields_path))
             self.report.warnings.extend(fields.warnings)
 
-        episode = self.known.get(name)
+        episode = self.episode_of(main, group)
         if episode is None:
             episode = self.new_episode(name, facts, modified, fields, fields_path)
             db.session.add(episode)
@@ -312,6 +379,12 @@ class _Run:
             if fields_path:
                 changed = self.apply_sidecar(episode, fields, fields_path)
             changed |= _refresh(episode, facts)
+            if episode.audio_file != name:
+                self.known.pop(episode.audio_file, None)
+                episode.audio_file = name
+                self.known[name] = episode
+                changed = True
+        changed |= self.sync_alternates(episode, [r for r in group if r is not main])
         listed = self.sync_chapters(episode, facts, folder, found)
         listed |= self.sync_transcripts(episode, folder, found)
         changed |= self.sync_image(episode, facts, folder, stem, names)
@@ -322,6 +395,54 @@ class _Run:
                 episode.updated_at = clock.now()
         outcome.append(episode.slug)
         self.report.files[episode.slug] = name
+
+    def sync_alternates(self, episode: Episode, others: list["_Read"]) -> bool:
+        """Make the episode's alternate files `others`; return True if any changed.
+
+        An episode made earlier from one of them (before both files were there)
+        is unpublished: the same audio must not be two items of the feed.
+        """
+        wanted = {read.name: read.facts for read in others}
+        for name in wanted:
+            self.report.alternates.append((episode.audio_file, name))
+            twin = self.known.get(name)
+            if twin is not None and twin is not episode and twin.published_at:
+                twin.published_at = None
+                # Its transcripts are the files beside both: the episode's now.
+                for transcript in list(twin.transcripts):
+                    episode.transcripts.append(transcript)
+                self.warn(
+                    name,
+                    f"now an alternate file of episode '{episode.slug}'; its own "
+                    f"episode '{twin.slug}' is unpublished (a draft: its comments "
+                    "stay; delete it on the dashboard)",
+                )
+        changed = False
+        for row in list(episode.alternates):
+            if row.file not in wanted:
+                episode.alternates.remove(row)
+                self.alternate_of.pop(row.file, None)
+                changed = True
+        present = {row.file: row for row in episode.alternates}
+        for name, facts in wanted.items():
+            values = {
+                "mime_type": facts.mime_type,
+                "codec": facts.codec,
+                "size_bytes": facts.size_bytes,
+                "bitrate_bps": facts.bitrate_bps,
+                "duration_s": facts.duration_s,
+            }
+            alternate = present.get(name)
+            if alternate is None:
+                episode.alternates.append(AlternateAudio(file=name, **values))
+                self.alternate_of[name] = episode
+                changed = True
+                continue
+            for key, value in values.items():
+                if getattr(alternate, key) != value:
+                    setattr(alternate, key, value)
+                    changed = True
+        return changed
 
     def new_episode(
         self,
@@ -506,15 +627,27 @@ class _Run:
         elif facts.artwork is not None:
             image = self.save_embedded_art(facts.artwork, folder, stem, audio_name)
             if image is None:
-                return False
+                return self.drop_vanished_art(episode)
             names.add(PurePosixPath(image).name)
         else:
-            return False
+            return self.drop_vanished_art(episode)
         if episode.image == image:
             return False
         if episode.image and (self.directory / episode.image).is_file():
             return False
         episode.image = image
+        return True
+
+    def drop_vanished_art(self, episode: Episode) -> bool:
+        """Take the episode's art out of the feed if its file is gone; True if so."""
+        if not episode.image or (self.directory / episode.image).is_file():
+            return False
+        self.warn(
+            episode.audio_file,
+            f"episode art {episode.image} is gone; the feed no longer names it",
+        )
+        self.report.vanished.append(episode.image)
+        episode.image = None
         return True
 
     def save_embedded_art(
@@ -548,6 +681,17 @@ class _Run:
             (audio_name, problem) for problem in facts.warnings(f"cover art {image}")
         )
         return image
+
+
+@dataclass(frozen=True)
+class _Read:
+    """An audio file read: its name in the folder and in the media folder, its
+    facts and modification time (seconds since the epoch)."""
+
+    file_name: str
+    name: str
+    facts: audio.AudioFacts
+    modified: float
 
 
 def _chapter_order(row: _ChapterRow) -> tuple[int, str, str, str]:

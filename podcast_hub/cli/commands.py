@@ -10,7 +10,7 @@ import click
 from flask import current_app
 
 from ..auth import hosts
-from ..catalog import importer
+from ..catalog import health, importer
 from ..conversation import moderation
 from ..errors import ValidationFailed
 from ..mail import deliver
@@ -62,7 +62,33 @@ def import_command(directory):
         # Warnings (cover art, sidecar files) go to stderr but leave status 0.
         click.echo(line, err=line.startswith(("skipped", "warning")))
     click.echo(report.summary())
+    findings = health.Findings(counted=report.counted, vanished=report.vanished)
+    _echo_health(health.feed_health(directory, findings))
     sys.exit(1 if report.skipped else 0)
+
+
+@hub.command("check")
+@click.argument(
+    "directory",
+    required=False,
+    type=click.Path(file_okay=False, dir_okay=True, path_type=Path),
+)
+def check_command(directory):
+    """Check the feed against what Apple, Spotify and the Podcast Index need.
+
+    Files are looked for in DIRECTORY (default MEDIA_DIR). Exits 1 when an
+    item fails.
+    """
+    directory = (directory or Path(current_app.config["MEDIA_DIR"])).resolve()
+    checklist = health.feed_health(directory)
+    _echo_health(checklist)
+    sys.exit(1 if checklist.failed else 0)
+
+
+def _echo_health(checklist):
+    click.echo(f"\nFeed health ({checklist.summary()}):")
+    for line in checklist.lines():
+        click.echo(line)
 
 
 @hub.command("purge")

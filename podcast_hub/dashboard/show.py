@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from ..catalog import publishing
 from ..errors import ValidationFailed
+from ..text import categories
 from ..web.forms import CoverForm, ShowForm, form_errors, validated
 from .blueprint import bp, load_show, media_dir, takes_upload, upload, upload_limits
 
@@ -15,6 +16,7 @@ def _render_show(show, form=None, cover_form=None, status=200):
             show=show,
             form=form or ShowForm(formdata=None, obj=show),
             cover_form=cover_form or CoverForm(formdata=None),
+            apple_categories=categories.NAMES,
             **upload_limits(),
         ),
         status,

@@ -19,6 +19,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from ..catalog import files
 from ..conversation import comments as conversation
 from ..models import Comment, Episode, Show, ShowType, Transcript
 from ..text import plain, rules, timecode
@@ -34,7 +35,8 @@ GENERATOR = "Podcast Hub"
 RSS_TYPE = "application/rss+xml"
 # Bump when the feeds' markup changes, so clients holding an ETag refetch.
 FORMAT = "2"
-# feedgen refuses other endings for itunes:image, and so does Apple.
+# feedgen refuses other endings for itunes:image, and so does Apple: art is
+# linked by `files.art_name` (`talk.jpeg` as `talk.jpg`).
 IMAGE_ENDINGS = (".jpg", ".png")
 # The namespace's own UUID for deriving podcast:guid from a feed URL.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
@@ -56,7 +58,8 @@ def render(
 
     `links` builds absolute URLs (a `podcast_hub.links.Builder`);
     `host_names` are the hosts' display names, written as `podcast:person`.
-    Episodes' chapters, transcripts and soundbites are read, so load them first.
+    Episodes' chapters, transcripts, soundbites and alternate files are read, so
+    load them first.
     """
     return _built(functools.partial(_feed, links=links), show, episodes, host_names)
 
@@ -234,12 +237,15 @@ def _describe_show(
     # feedgen would stamp the time of rendering, making every response new.
     fg.lastBuildDate(last_change(show, episodes))
     fg.podcast.itunes_author(show.author or show.owner_name or show.title)
-    if show.owner_name and show.owner_email:
-        fg.podcast.itunes_owner(name=show.owner_name, email=show.owner_email)
+    if show.owner_email:
+        # Apple and Spotify write to the owner's e-mail; a name is expected
+        # beside it, and the author's (or the show's) stands in for a missing one.
+        owner = show.owner_name or show.author or show.title
+        fg.podcast.itunes_owner(name=owner, email=show.owner_email)
     if show.description:
         fg.podcast.itunes_summary(show.description)
     _set_category(fg, show.category)
-    cover = links.media_url(show.cover) if show.cover else None
+    cover = links.media_url(files.art_name(show.cover)) if show.cover else None
     if cover and cover.endswith(IMAGE_ENDINGS):
         fg.podcast.itunes_image(cover)
         fg.image(url=cover, title=show.title, link=links.site_url())
@@ -249,8 +255,8 @@ def _describe_show(
     hub = fg.hub
     hub.explicit(show.explicit)
     hub.add("podcast", "guid", podcast_guid(show, feed_url))
-    owner = {"owner": show.owner_email} if show.owner_email else {}
-    hub.add("podcast", "locked", "yes" if show.locked else "no", **owner)
+    locked_by = {"owner": show.owner_email} if show.owner_email else {}
+    hub.add("podcast", "locked", "yes" if show.locked else "no", **locked_by)
     if show.funding_url:
         message = show.funding_text or f"Support {show.title}"
         hub.add("podcast", "funding", message, url=show.funding_url)
@@ -277,7 +283,7 @@ def _describe_episode(
         itunes.itunes_season(episode.season)
     if episode.number:
         itunes.itunes_episode(episode.number)
-    image = links.media_url(episode.image) if episode.image else None
+    image = links.media_url(files.art_name(episode.image)) if episode.image else None
     if image and image.endswith(IMAGE_ENDINGS):
         itunes.itunes_image(image)
     hub = fe.hub
@@ -293,6 +299,8 @@ def _describe_episode(
         )
     for transcript in episode.transcripts:
         hub.add("podcast", "transcript", **_transcript(transcript, links))
+    if episode.alternates:
+        _alternate_enclosures(hub, episode, links)
     for bite in episode.soundbites:
         hub.add(
             "podcast",
@@ -300,6 +308,52 @@ def _describe_episode(
             bite.title,
             startTime=str(bite.start_s),
             duration=str(bite.duration_s),
+        )
+
+
+# The codecs attribute of podcast:alternateEnclosure (RFC 6381 names), and a
+# title for apps that list the choices.
+_CODECS = {
+    "opus": ("opus", "Opus"),
+    "vorbis": ("vorbis", "Ogg Vorbis"),
+    "flac": ("flac", "FLAC (lossless)"),
+    "pcm": (None, "WAV (uncompressed)"),
+    "aac": ("mp4a.40.2", "AAC"),
+    "mp3": ("mp3", "MP3"),
+}
+
+
+def _alternate_enclosures(hub: "_Tags", episode: Episode, links: Builder) -> None:
+    """Add a `podcast:alternateEnclosure` for the enclosure (the default) and for
+    each alternate file, each with its `podcast:source`."""
+    average = (
+        round(episode.size_bytes * 8 / episode.duration_s)
+        if episode.duration_s
+        else None
+    )
+    files_of = [(episode.audio_file, episode.mime_type, episode.size_bytes, average)]
+    files_of += [
+        (row.file, row.mime_type, row.size_bytes, row.bitrate_bps)
+        for row in episode.alternates
+    ]
+    codecs = [None] + [row.codec for row in episode.alternates]
+    pairs = zip(files_of, codecs, strict=True)
+    for index, ((file, kind, size, bitrate), codec) in enumerate(pairs):
+        named, title = _CODECS.get(codec or "", (None, None))
+        attributes = {"type": kind, "length": str(size)}
+        if bitrate:
+            attributes["bitrate"] = str(bitrate)
+        if named:
+            attributes["codecs"] = named
+        if title:
+            attributes["title"] = title
+        if index == 0:
+            attributes["default"] = "true"
+        hub.add_nested(
+            "podcast",
+            "alternateEnclosure",
+            attributes,
+            [("podcast", "source", {"uri": links.media_url(file)})],
         )
 
 
@@ -350,7 +404,7 @@ class _Tags:
     """
 
     def __init__(self) -> None:
-        self._tags: list[tuple[str, str | None, dict[str, str]]] = []
+        self._tags: list[tuple[str, str | None, dict[str, str], list[_Child]]] = []
 
     def extend_ns(self) -> dict[str, str]:
         return dict(NAMESPACES)
@@ -359,24 +413,42 @@ class _Tags:
         self, prefix: str, name: str, content: str | None = None, **attributes: str
     ) -> None:
         """Add `<prefix:name attributes…>content</prefix:name>`."""
-        self._tags.append((_qualified(prefix, name), content, attributes))
+        self._tags.append((_qualified(prefix, name), content, attributes, []))
+
+    def add_nested(
+        self,
+        prefix: str,
+        name: str,
+        attributes: dict[str, str],
+        children: list["_Child"],
+    ) -> None:
+        """Add `<prefix:name attributes…>` holding empty elements `children`,
+        each (prefix, name, attributes)."""
+        self._tags.append((_qualified(prefix, name), None, attributes, children))
 
     def _set(
         self, prefix: str, name: str, content: str | None = None, **attributes: str
     ) -> None:
         tag = _qualified(prefix, name)
         self._tags = [t for t in self._tags if t[0] != tag]
-        self._tags.append((tag, content, attributes))
+        self._tags.append((tag, content, attributes, []))
 
     def _write(self, parent: Any) -> None:
-        for tag, content, attributes in self._tags:
+        for tag, content, attributes, children in self._tags:
             element = xml_elem(tag, parent)
             element.attrib.update(attributes)
             element.text = content
+            for child_prefix, child_name, child_attributes in children:
+                child = xml_elem(_qualified(child_prefix, child_name), element)
+                child.attrib.update(child_attributes)
 
     def explicit(self, explicit: bool) -> None:
         """Mark as explicit or not, written `true`/`false` as Apple now asks."""
         self._set("itunes", "explicit", "true" if explicit else "false")
+
+
+# A nested element: prefix, name, attributes.
+_Child = tuple[str, str, dict[str, str]]
 
 
 @functools.cache

@@ -23,6 +23,7 @@ from ..catalog import episodes
 from ..conversation import comments
 from ..extensions import Model, db
 from ..models import (
+    AlternateAudio,
     Chapter,
     Comment,
     CommentStatus,
@@ -66,7 +67,8 @@ def feed_content(
     """Return (show, published episodes newest first, host display names).
 
     Episodes are read-only records with the columns of Episode and their
-    `chapters`, `transcripts` and `soundbites` rows, in the order the model
+    `chapters`, `transcripts`, `soundbites` and `alternates` rows, in the order
+    the model
     gives them.
     """
     now = now or clock.now()
@@ -81,7 +83,9 @@ def feed_content(
     names = rows.keys()
     items: dict[int, Any] = {}
     for row in rows.all():
-        item = SimpleNamespace(chapters=[], transcripts=[], soundbites=[])
+        item = SimpleNamespace(
+            chapters=[], transcripts=[], soundbites=[], alternates=[]
+        )
         item.__dict__.update(zip(names, row, strict=True))
         items[item.id] = item
     # Sidecars of drafts come along and are dropped: cheaper than a join.
@@ -100,6 +104,7 @@ _SIDECARS: list[tuple[str, type[Model], tuple[Any, ...]]] = [
     ("chapters", Chapter, (Chapter.start_s, Chapter.id)),
     ("transcripts", Transcript, (Transcript.file,)),
     ("soundbites", Soundbite, (Soundbite.start_s, Soundbite.id)),
+    ("alternates", AlternateAudio, (AlternateAudio.file,)),
 ]
 
 
@@ -150,7 +155,7 @@ def _feed_version_query() -> sa.Select:
     out = Episode.published_at <= _NOW
     sidecars = [
         _scalar(aggregate, model).label(f"{model.__tablename__}_{name}")
-        for model in (Chapter, Transcript, Soundbite)
+        for model in (Chapter, Transcript, Soundbite, AlternateAudio)
         for name, aggregate in (
             ("count", sa.func.count()),
             ("max", sa.func.max(model.id)),

@@ -15,6 +15,7 @@ import base64
 import binascii
 import math
 import mimetypes
+import mmap
 import os
 import re
 import stat
@@ -28,7 +29,7 @@ from mutagen import FileType, MutagenError
 from mutagen.aac import AAC
 from mutagen.flac import FLAC, Picture
 from mutagen.id3 import ID3, CTOCFlags, PictureType
-from mutagen.mp3 import MP3
+from mutagen.mp3 import MP3, BitrateMode
 from mutagen.mp4 import MP4, MP4Chapters, MP4Cover
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
@@ -51,6 +52,10 @@ EXTENSION_TYPES = {
 }
 
 SUPPORTED = "MP3, M4A, AAC, Ogg Vorbis, Opus, FLAC or WAV"
+# The audio types Apple Podcasts lists (M4A, MP3, MOV, MP4, M4V): it skips
+# episodes whose only enclosure is another type. Spotify plays these too.
+APPLE_TYPES = frozenset({"audio/mpeg", "audio/mp4", "video/mp4", "video/quicktime"})
+APPLE_FORMATS = "M4A, MP3, MOV, MP4 or M4V"
 
 # Real audio, even speech at the lowest bit rate podcasts use (Opus at 6 kbit/s),
 # takes more than this many bytes per second. A file that claims a longer
@@ -94,6 +99,19 @@ class AudioFacts:
     artwork: Artwork | None = None
     # What the file holds that was not taken, each a reason for a host to read.
     left_out: tuple[str, ...] = ()
+    # The average bit rate, bits per second; None when nothing says.
+    bitrate_bps: int | None = None
+    # The codec inside the container: "mp3", "aac", "vorbis", "opus", "flac", "pcm".
+    codec: str | None = None
+    # The header gave no length (an MP3 without a Xing or VBRI header, an ADTS
+    # stream): `duration_s` was counted frame by frame, and this is what the
+    # header's bit rate guessed instead, in whole seconds.
+    estimated_s: int | None = None
+
+    @property
+    def apple_lists(self) -> bool:
+        """Tell whether Apple Podcasts plays this type of file (APPLE_TYPES)."""
+        return self.mime_type in APPLE_TYPES
 
 
 class _TolerantMP4Chapters(MP4Chapters):
@@ -123,20 +141,23 @@ class _Format:
     what: str
     title_keys: tuple[str, ...]
     artist_keys: tuple[str, ...]
+    codec: str | None = None
 
 
 _ID3_KEYS = {"title_keys": ("TIT2",), "artist_keys": ("TPE1", "TPE2")}
 _VORBIS_KEYS = {"title_keys": ("title",), "artist_keys": ("artist", "albumartist")}
 
-_MP3 = _Format(MP3, "audio/mpeg", "MP3 frames", **_ID3_KEYS)
+_MP3 = _Format(MP3, "audio/mpeg", "MP3 frames", **_ID3_KEYS, codec="mp3")
 _MP4 = _Format(
     _TolerantMP4, "audio/mp4", "MP4 container", ("\xa9nam",), ("\xa9ART", "aART")
 )
-_AAC = _Format(AAC, "audio/aac", "AAC stream", **_ID3_KEYS)
-_VORBIS = _Format(OggVorbis, "audio/ogg", "Ogg Vorbis stream", **_VORBIS_KEYS)
-_OPUS = _Format(OggOpus, "audio/ogg", "Ogg Opus stream", **_VORBIS_KEYS)
-_FLAC = _Format(FLAC, "audio/flac", "FLAC stream", **_VORBIS_KEYS)
-_WAV = _Format(WAVE, "audio/wav", "WAV file", **_ID3_KEYS)
+_AAC = _Format(AAC, "audio/aac", "AAC stream", **_ID3_KEYS, codec="aac")
+_VORBIS = _Format(
+    OggVorbis, "audio/ogg", "Ogg Vorbis stream", **_VORBIS_KEYS, codec="vorbis"
+)
+_OPUS = _Format(OggOpus, "audio/ogg", "Ogg Opus stream", **_VORBIS_KEYS, codec="opus")
+_FLAC = _Format(FLAC, "audio/flac", "FLAC stream", **_VORBIS_KEYS, codec="flac")
+_WAV = _Format(WAVE, "audio/wav", "WAV file", **_ID3_KEYS, codec="pcm")
 
 # Codecs inside an Ogg stream, by the start of their first packet.
 _OGG_CODECS: dict[bytes, _Format | str] = {
@@ -235,11 +256,17 @@ def _read_facts(
         raise NotAudio(f"{audio_format.what} could not be read: {reason}") from None
 
     length = getattr(loaded.info, "length", None)
+    bitrate = getattr(loaded.info, "bitrate", None)
+    estimated = None
+    counted = _counted_length(fileobj, audio_format, loaded.info)
+    if counted is not None and length is not None and round(counted) != round(length):
+        estimated, length = round(length), counted
+        bitrate = size_bytes * 8 / counted if counted else bitrate
     if not length or not math.isfinite(length) or length < 0:
         raise NotAudio("no audio duration")
     if audio_format is _MP4 and not getattr(loaded.info, "codec", ""):
         raise NotAudio("MP4 container has no audio track")
-    _check_plausible(length, getattr(loaded.info, "bitrate", None), size_bytes)
+    _check_plausible(length, bitrate, size_bytes)
 
     tags = loaded.tags
     if audio_format is _AAC:
@@ -260,7 +287,135 @@ def _read_facts(
         chapters=chapters,
         artwork=_artwork(loaded, tags),
         left_out=left_out,
+        bitrate_bps=_bitrate(bitrate, size_bytes, length),
+        codec=audio_format.codec or _mp4_codec(loaded.info),
+        estimated_s=estimated,
     )
+
+
+def _bitrate(declared: float | None, size_bytes: int, length: float) -> int | None:
+    """Return the bit rate in bits per second: the declared one, else size / time."""
+    if declared and math.isfinite(declared) and declared > 0:
+        return round(declared)
+    return round(size_bytes * 8 / length) if length > 0 else None
+
+
+def _mp4_codec(info: Any) -> str | None:
+    """Return "aac" or "alac" for an MP4 audio track ("mp4a.40.2" is AAC)."""
+    codec = str(getattr(info, "codec", "") or "")
+    if codec.startswith("mp4a"):
+        return "aac"
+    return codec or None
+
+
+# MPEG audio frame headers: bit rates in kbit/s by (MPEG-1 or not, layer), and
+# sample rates by version, as ISO 11172-3 and 13818-3 give them.
+_MPEG_KBPS = {
+    (True, 1): (0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
+    (True, 2): (0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
+    (True, 3): (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    (False, 1): (0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
+    (False, 2): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_MPEG_RATES = {
+    3: (44100, 48000, 32000),
+    2: (22050, 24000, 16000),
+    0: (11025, 12000, 8000),
+}
+_ADTS_RATES = (
+    96000,
+    88200,
+    64000,
+    48000,
+    44100,
+    32000,
+    24000,
+    22050,
+    16000,
+    12000,
+    11025,
+    8000,
+    7350,
+)
+# A frame as counted: its length in bytes, its samples, its sample rate.
+_Frame = tuple[int, int, int]
+
+
+def _counted_length(
+    fileobj: BinaryIO, audio_format: _Format, info: Any
+) -> float | None:
+    """Return the length in seconds counted frame by frame, or None.
+
+    Only where mutagen guesses the length from the first frame's bit rate and
+    the file's size: an MP3 without a Xing or VBRI header (a VBR file without
+    one reports a fraction of its length) and an ADTS AAC stream.
+    """
+    if audio_format is _MP3 and info.bitrate_mode == BitrateMode.UNKNOWN:
+        start, frame = getattr(info, "frame_offset", 0), _mpeg_frame
+    elif audio_format is _AAC and getattr(info, "_type", "") == "ADTS":
+        fileobj.seek(0)
+        start, frame = _id3_end(fileobj.read(16)), _adts_frame
+    else:
+        return None
+    try:
+        data = mmap.mmap(fileobj.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+    with data:
+        return _count_frames(data, start, frame)
+
+
+def _count_frames(data: mmap.mmap, at: int, frame: Any) -> float | None:
+    """Return the seconds of audio in the frames from `at` on, until one is not.
+
+    Whatever follows the last frame (an ID3v1 or APE tag, junk) ends the count.
+    """
+    samples = 0
+    rate = 0
+    end = len(data)
+    while at + 8 <= end:
+        found = frame(data, at)
+        if found is None or at + found[0] > end:
+            break
+        size, count, frame_rate = found
+        rate = rate or frame_rate
+        samples += count
+        at += size
+    return samples / rate if rate else None
+
+
+def _mpeg_frame(data: mmap.mmap, at: int) -> _Frame | None:
+    """Return the MPEG audio frame whose header is at `at`, or None."""
+    if data[at] != 0xFF:
+        return None
+    b1, b2 = data[at + 1], data[at + 2]
+    version, layer_bits = (b1 >> 3) & 3, (b1 >> 1) & 3
+    kbps_index, rate_index, padding = b2 >> 4, (b2 >> 2) & 3, (b2 >> 1) & 1
+    if b1 & 0xE0 != 0xE0 or version == 1 or layer_bits == 0:
+        return None
+    if kbps_index in (0, 15) or rate_index == 3:
+        return None
+    layer, mpeg1 = 4 - layer_bits, version == 3
+    bitrate = _MPEG_KBPS[mpeg1, layer if mpeg1 else min(layer, 2)][kbps_index] * 1000
+    rate = _MPEG_RATES[version][rate_index]
+    if layer == 1:
+        return (12 * bitrate // rate + padding) * 4, 384, rate
+    if layer == 3 and not mpeg1:
+        return 72 * bitrate // rate + padding, 576, rate
+    return 144 * bitrate // rate + padding, 1152, rate
+
+
+def _adts_frame(data: mmap.mmap, at: int) -> _Frame | None:
+    """Return the ADTS AAC frame whose header is at `at`, or None."""
+    b1, b2 = data[at + 1], data[at + 2]
+    if data[at] != 0xFF or b1 & 0xF6 != 0xF0:
+        return None
+    rate_index = (b2 >> 2) & 0x0F
+    size = ((data[at + 3] & 0x03) << 11) | (data[at + 4] << 3) | (data[at + 5] >> 5)
+    if rate_index >= len(_ADTS_RATES) or size < 7:
+        return None
+    blocks = (data[at + 6] & 0x03) + 1
+    return size, 1024 * blocks, _ADTS_RATES[rate_index]
 
 
 def _check_plausible(length: float, bitrate: float | None, size_bytes: int) -> None:

@@ -149,12 +149,12 @@ def media(filename):
 def media_type(entry):
     """Return the Content-Type to serve `entry` with, or None to refuse it.
 
-    Audio keeps the episode's stored type when that is audio; art and the
+    Audio keeps its stored type when that is audio; art and the
     cover are JPEG or PNG by their extension, transcripts WebVTT or SubRip:
     never a type a browser would run.
     """
     suffix = PurePosixPath(entry.name).suffix.lower()
-    if entry.kind == "audio":
+    if entry.kind in ("audio", "alternate"):
         stored = entry.mime_type or ""
         return stored if _AUDIO_TYPE.fullmatch(stored) else "application/octet-stream"
     if entry.kind == "transcript":
