@@ -21,6 +21,7 @@ import stat
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO, NamedTuple
 
@@ -94,6 +95,9 @@ class AudioFacts:
     artwork: Artwork | None = None
     # What the file holds that was not taken, each a reason for a host to read.
     left_out: tuple[str, ...] = ()
+    album: str | None = None
+    # The release (else recording) date of the tags, when it names a day.
+    released: datetime | None = None
 
 
 class _TolerantMP4Chapters(MP4Chapters):
@@ -251,6 +255,7 @@ def _read_facts(
         title = title or info.get("title")
         artist = artist or info.get("artist")
     chapters, left_out = _chapters(loaded, tags)
+    album_keys, date_keys = _ALBUM_AND_DATE_KEYS[audio_format.title_keys[0]]
     return AudioFacts(
         duration_s=round(length),
         mime_type=audio_format.mime_type,
@@ -260,7 +265,40 @@ def _read_facts(
         chapters=chapters,
         artwork=_artwork(loaded, tags),
         left_out=left_out,
+        album=_first_text(tags, album_keys),
+        released=_release_date(_first_text(tags, date_keys)),
     )
+
+
+# Album and date keys, by the format's first title key (ID3, MP4, Vorbis).
+_ALBUM_AND_DATE_KEYS = {
+    "TIT2": (("TALB",), ("TDRL", "TDRC")),
+    "\xa9nam": (("\xa9alb",), ("\xa9day",)),
+    "title": (("album",), ("date",)),
+}
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
+def _release_date(text: str | None) -> datetime | None:
+    """Return a tag's date as an aware UTC datetime when it names a day, else None.
+
+    A year alone ("2024") says too little to date an episode. A time without an
+    offset is UTC.
+    """
+    text = (text or "").strip()
+    if not (match := _DAY.match(text)):
+        return None
+    moment = None
+    for candidate in (text, match.group()):
+        try:
+            moment = datetime.fromisoformat(candidate)
+            break
+        except ValueError:
+            continue
+    if moment is None:
+        return None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _check_plausible(length: float, bitrate: float | None, size_bytes: int) -> None:
