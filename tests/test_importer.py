@@ -849,7 +849,12 @@ def test_show_toml_creates_the_show(app_context, media_dir, audio_file):
 def test_show_toml_updates_the_show_and_refuses_a_cover_that_is_no_image(
     app_context, media_dir
 ):
-    make_show(title="Old title", moderation_mode="hold_all", cover="old.png")
+    make_show(
+        title="Old title",
+        moderation_mode="hold_all",
+        cover="old.png",
+        podcast_guid="917393e3-1b1e-5cef-ace4-edaa54e1f810",
+    )
     sidecar_file(media_dir, "show.toml")
     saved_later(media_dir / "show.toml")
     (media_dir / "cover.png").write_bytes(b"not an image")

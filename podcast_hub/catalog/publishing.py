@@ -144,7 +144,9 @@ def _audio_claimed(name: str) -> bool:
 
 
 def _guid_taken(guid: str) -> bool:
-    return db.session.scalar(sa.select(Episode.id).where(Episode.guid == guid)) is not None
+    return (
+        db.session.scalar(sa.select(Episode.id).where(Episode.guid == guid)) is not None
+    )
 
 
 def _suffix_for(filename: str, facts: audio.AudioFacts) -> str:

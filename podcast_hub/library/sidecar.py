@@ -419,7 +419,10 @@ def _slug(value: object) -> str:
 def _item_guid(value: object) -> str:
     if isinstance(value, str) and rules.is_item_guid(value.strip()):
         return value.strip()
-    raise _Invalid(f"{value!r}: {rules.NOT_AN_ITEM_GUID}")
+    raise _Invalid(
+        f"{value!r} must be text of up to {rules.ITEM_GUID_MAX} characters "
+        "without spaces"
+    )
 
 
 def _show_guid(value: object) -> str:
