@@ -597,3 +597,15 @@ def test_a_failed_run_leaves_no_show_behind(app, media_dir, audio_file, monkeypa
             importer.sync(media_dir)
         assert get_show() is None
         assert db.session.scalar(sa.select(sa.func.count(Episode.id))) == 0
+
+
+def test_the_dashboard_says_which_episode_lost_its_file(
+    app, client, auth, media_dir, folder
+):
+    (media_dir / "ep3.opus").unlink()
+    with app.app_context():
+        sync(media_dir)
+    auth.login()
+    page = client.get("/dashboard/episodes").get_data(as_text=True)
+    assert "Audio file missing: ep3.opus" in page
+    assert "Out of the feed until the file is back" in page

@@ -18,7 +18,9 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("episode", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("fingerprint", sa.String(length=64), nullable=True))
+        batch_op.add_column(
+            sa.Column("fingerprint", sa.String(length=64), nullable=True)
+        )
         batch_op.add_column(
             sa.Column("missing_since", sa.DateTime(timezone=True), nullable=True)
         )
