@@ -1,6 +1,7 @@
 """The show, its episodes, the conversation and the hosts."""
 
 import enum
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -13,6 +14,8 @@ from . import clock
 from .extensions import Model
 
 SOUNDBITE_SECONDS = (15, 120)
+# A new show's Apple category until the host chooses one.
+DEFAULT_CATEGORY = "Technology"
 
 
 class CommentStatus(enum.StrEnum):
@@ -136,14 +139,20 @@ class Show(Model):
     owner_name: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
     owner_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
     language: so.Mapped[str] = so.mapped_column(sa.String(35), default="en")
-    category: so.Mapped[str] = so.mapped_column(sa.String(255), default="Technology")
+    category: so.Mapped[str] = so.mapped_column(
+        sa.String(255), default=DEFAULT_CATEGORY
+    )
     explicit: so.Mapped[bool] = so.mapped_column(default=False)
     cover: so.Mapped[str | None] = so.mapped_column(sa.String(512))
     show_type: so.Mapped[str] = so.mapped_column(
         sa.String(10), default=ShowType.EPISODIC
     )
     locked: so.Mapped[bool] = so.mapped_column(default=True)
-    podcast_guid: so.Mapped[str | None] = so.mapped_column(sa.String(36))
+    # Made once (`catalog.identity`) and kept: apps and the Podcast Index know
+    # the show by it. None only in a show that predates it, until its feed is read.
+    podcast_guid: so.Mapped[str | None] = so.mapped_column(
+        sa.String(36), default=lambda: str(uuid.uuid4())
+    )
     funding_url: so.Mapped[str | None] = so.mapped_column(sa.String(512))
     funding_text: so.Mapped[str | None] = so.mapped_column(sa.String(128))
     new_feed_url: so.Mapped[str | None] = so.mapped_column(sa.String(512))
@@ -189,6 +198,12 @@ class Episode(Model):
     explicit: so.Mapped[bool] = so.mapped_column(default=False)
     image: so.Mapped[str | None] = so.mapped_column(sa.String(512))
     comments_closed: so.Mapped[bool] = so.mapped_column(default=False)
+    # What the audio holds, whatever its tags and name (`library.fingerprint`):
+    # finds the episode again when its file moves or the database is rebuilt.
+    fingerprint: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
+    # Set when an import no longer finds the audio file: out of the feed and the
+    # site (`catalog.episodes`) until the file is back.
+    missing_since: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # Indexed: the feed's version reads the latest change on every poll.
     updated_at: so.Mapped[datetime] = so.mapped_column(
         UTCDateTime, default=_now, onupdate=_now, index=True
@@ -233,6 +248,21 @@ class Episode(Model):
         sa.CheckConstraint("season IS NULL OR season > 0", name="season_positive"),
         sa.CheckConstraint("number IS NULL OR number > 0", name="number_positive"),
     )
+
+
+class FormerSlug(Model):
+    """A slug an episode had before: its old addresses redirect to the new one."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    episode_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("episode.id", ondelete="CASCADE"), index=True
+    )
+    slug: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
+
+    episode: so.Mapped[Episode] = so.relationship()
+
+    __table_args__ = (sa.CheckConstraint("length(slug) > 0", name="slug_not_empty"),)
 
 
 class Chapter(Model):
@@ -513,6 +543,27 @@ class OutboxMail(Model):
             "address_id IS NOT NULL OR host_id IS NOT NULL", name="has_recipient"
         ),
     )
+
+
+@sa.event.listens_for(so.Session, "before_flush")
+def _keep_former_slugs(
+    session: so.Session, _context: so.UOWTransaction, _instances: object
+) -> None:
+    """Keep each slug an episode leaves, so that its old addresses redirect; a
+    slug taken again (by any episode) stops redirecting.
+
+    Here rather than in each door that sets a slug (dashboard, import, upload).
+    """
+    for obj in [*session.new, *session.dirty]:
+        if not isinstance(obj, Episode):
+            continue
+        history = so.attributes.get_history(obj, "slug")
+        if not history.added:
+            continue
+        session.execute(sa.delete(FormerSlug).where(FormerSlug.slug == obj.slug))
+        for old in history.deleted:
+            if old and old != obj.slug:
+                session.add(FormerSlug(episode=obj, slug=old))
 
 
 @sa.event.listens_for(so.Session, "before_flush")

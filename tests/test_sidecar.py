@@ -40,6 +40,7 @@ def test_episode_sidecar_gives_each_field():
             "Music: “Nocturne” by Zoë Ørsted."
         ),
         "slug": "lighthouse-keeper",
+        "guid": "momente-2-5",
     }
     assert read.keys["published_at"] == "published"
     assert read.keys["episode_type"] == "type"
@@ -105,6 +106,15 @@ def test_published_dates_become_aware_utc(tmp_path, line, published_at):
             'slug = "Not A Slug"',
             "slug: 'Not A Slug' must be lowercase letters, digits and single "
             "dashes; ignored",
+        ),
+        (
+            'guid = "two words"',
+            "guid: 'two words' must be text of up to 255 characters without "
+            "spaces; ignored",
+        ),
+        (
+            "guid = 42",
+            "guid: 42 must be text of up to 255 characters without spaces; ignored",
         ),
         ("sesaon = 2", "unknown field 'sesaon' (did you mean 'season'?); ignored"),
         ("[chapters]\nintro = 0", "unknown field 'chapters'; ignored"),
@@ -173,6 +183,7 @@ def test_show_sidecar_gives_each_field(tmp_path):
         "funding_text": "Support the show",
         "new_feed_url": "https://feeds.example.com/momente.xml",
         "locked": False,
+        "podcast_guid": "917393e3-1b1e-5cef-ace4-edaa54e1f810",
     }
 
 
@@ -204,6 +215,10 @@ def test_show_sidecar_gives_each_field(tmp_path):
             "cover: '../outside.png' must be a file name inside the folder; ignored",
         ),
         ('locked = "no"', "locked: must be true or false, not 'no'; ignored"),
+        (
+            'guid = "my-show"',
+            "guid: 'my-show' is not a UUID (the show's podcast:guid); ignored",
+        ),
     ],
 )
 def test_bad_show_fields_are_warnings(tmp_path, content, warning):
@@ -411,6 +426,6 @@ def test_the_readme_examples_read_without_warnings(tmp_path):
         write(tmp_path, "talk.chapters.json", chapters_json), "c"
     )
 
-    assert episode.warnings == [] and len(episode.values) == 8
-    assert show.warnings == [] and len(show.values) == 14
+    assert episode.warnings == [] and len(episode.values) == 9
+    assert show.warnings == [] and len(show.values) == 15
     assert warnings == [] and [c.start_s for c in chapters] == [0, 754]

@@ -461,6 +461,34 @@ _PATHS = {
 }
 
 
+_RENAMED = {
+    "301": {
+        "description": (
+            "The slug is one the episode had before: `Location` is the same "
+            "address under its current slug."
+        )
+    },
+    "308": {
+        "description": (
+            "As 301, for a request with a body: send it again to `Location`."
+        )
+    },
+}
+
+
+def _with_renamed(paths):
+    """Return `paths` where every operation on an episode's slug may redirect."""
+    paths = copy.deepcopy(paths)
+    for path, item in paths.items():
+        if "{slug}" not in path:
+            continue
+        for method, operation in item.items():
+            if method in ("get", "post"):
+                code = "301" if method == "get" else "308"
+                operation["responses"][code] = _RENAMED[code]
+    return paths
+
+
 def document():
     """Return the OpenAPI document of the JSON API, a new copy each time."""
     return copy.deepcopy(_document())
@@ -480,7 +508,7 @@ def _document():
                 f'(from `<meta name="csrf-token">` on every page) in `{CSRF_HEADER}`.'
             ),
         },
-        "paths": _PATHS,
+        "paths": _with_renamed(_PATHS),
         "components": {
             "schemas": _SCHEMAS,
             "securitySchemes": {

@@ -9,7 +9,15 @@ import sqlalchemy.orm as so
 
 from .. import clock
 from ..extensions import db
-from ..models import AlternateAudio, Comment, CommentStatus, Episode, Show, Transcript
+from ..models import (
+    AlternateAudio,
+    Comment,
+    CommentStatus,
+    Episode,
+    FormerSlug,
+    Show,
+    Transcript,
+)
 from . import files
 
 
@@ -18,8 +26,16 @@ def get_show() -> Show | None:
     return db.session.scalar(sa.select(Show).order_by(Show.id).limit(1))
 
 
+def published_clause(
+    now: datetime | sa.BindParameter[datetime],
+) -> sa.ColumnElement[bool]:
+    """Return the rule of what is out as SQL: its publication time has passed
+    (None is a draft) and its audio file is there (`Episode.missing_since`)."""
+    return sa.and_(Episode.published_at <= now, Episode.missing_since.is_(None))
+
+
 def _published(now: datetime | None = None) -> sa.ColumnElement[bool]:
-    return Episode.published_at <= (now or clock.now())
+    return published_clause(now or clock.now())
 
 
 def published_episodes() -> Sequence[Episode]:
@@ -39,6 +55,16 @@ def get_published(slug: str, now: datetime | None = None) -> Episode | None:
     reads the clock once for its version and its content).
     """
     query = sa.select(Episode).where(Episode.slug == slug, _published(now))
+    return db.session.scalar(query)
+
+
+def renamed(slug: str, now: datetime | None = None) -> Episode | None:
+    """Return the published episode that had `slug` before its current one, or None."""
+    query = (
+        sa.select(Episode)
+        .join(FormerSlug, FormerSlug.episode_id == Episode.id)
+        .where(FormerSlug.slug == slug, _published(now))
+    )
     return db.session.scalar(query)
 
 
@@ -149,5 +175,10 @@ def _row(rank: int, kind: str) -> tuple[sa.Label[int], sa.Label[str]]:
 
 
 def is_published(episode: Episode) -> bool:
-    """Tell whether `episode` is out: not a draft, and its publication time passed."""
-    return episode.published_at is not None and episode.published_at <= clock.now()
+    """Tell whether `episode` is out: not a draft, its publication time passed,
+    and its audio file there."""
+    return (
+        episode.published_at is not None
+        and episode.published_at <= clock.now()
+        and episode.missing_since is None
+    )

@@ -1,7 +1,7 @@
 """Sync a folder of audio files, and the metadata files beside them, into episodes."""
 
 import os
-import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,8 +12,9 @@ import sqlalchemy.orm as so
 
 from .. import clock
 from ..extensions import db
-from ..library import artwork, audio, sidecar
+from ..library import artwork, audio, fingerprint, sidecar
 from ..models import (
+    DEFAULT_CATEGORY,
     AlternateAudio,
     Chapter,
     ChapterSource,
@@ -23,7 +24,7 @@ from ..models import (
     Transcript,
 )
 from ..text import rules, timecode
-from . import episodes, files
+from . import episodes, files, identity
 
 # Cover art, show notes and transcripts live next to the audio: not episodes.
 IGNORED_EXTENSIONS = frozenset(
@@ -49,6 +50,8 @@ ART_EXTENSIONS = (".jpg", ".jpeg", ".png")
 
 _TITLE_MAX = Episode.title.type.length
 _ARTIST_MAX = Episode.artist.type.length
+_SHOW_TITLE_MAX = Show.title.type.length
+_SHOW_AUTHOR_MAX = Show.author.type.length
 _AUDIO_FILE_MAX = Episode.audio_file.type.length
 _CHAPTER_TITLE_MAX = Chapter.title.type.length
 _CHAPTER_URL_MAX = Chapter.url.type.length
@@ -74,6 +77,18 @@ class ImportReport:
     counted: list[tuple[str, int, int]] = field(default_factory=list)
     # Files offered beside an episode's enclosure: (enclosure, alternate file).
     alternates: list[tuple[str, str]] = field(default_factory=list)
+    # Episodes whose file moved: (old audio file, new one, slug).
+    moved: list[tuple[str, str, str]] = field(default_factory=list)
+    # Episodes whose audio file is gone: (audio file, slug); `pruned` if the
+    # run unpublished them (`prune=True`).
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    pruned: bool = False
+    # Episodes whose file was gone and is back: (audio file, slug, still a draft).
+    returned: list[tuple[str, str, bool]] = field(default_factory=list)
+    # Lines about a show made from the files (`hub import` into a new database):
+    # what was taken from them, and what to add next.
+    show_made: list[str] = field(default_factory=list)
+    show_next: list[str] = field(default_factory=list)
 
     @property
     def added_files(self) -> list[str]:
@@ -83,13 +98,48 @@ class ImportReport:
     def lines(self) -> list[str]:
         """Return one human line per added, updated or skipped file, and warning."""
         show = [f"{self.show}: {sidecar.SHOW_FILE} → the show"] if self.show else []
+        show = [*(self.show_made or show), *self.show_next]
+        moved = {slug for _, _, slug in self.moved}
         return [
             *show,
+            *self.show_made,
             *(f"added: {self.files[s]} → episode '{s}'" for s in self.added),
-            *(f"updated: {self.files[s]} → episode '{s}'" for s in self.updated),
+            *(
+                f"moved: {old} → {new}: episode '{slug}' keeps its guid, "
+                "address, date and comments"
+                for old, new, slug in self.moved
+            ),
+            *(
+                f"updated: {self.files[s]} → episode '{s}'"
+                for s in self.updated
+                if s not in moved
+            ),
+            *(self._returned_line(*returned) for returned in self.returned),
+            *(self._missing_line(name, slug) for name, slug in self.missing),
             *(f"warning: {name}: {message}" for name, message in self.warnings),
             *(f"skipped: {name}: {reason}" for name, reason in self.skipped),
         ]
+
+    def _missing_line(self, name: str, slug: str) -> str:
+        if self.pruned:
+            return (
+                f"unpublished: {name} → episode '{slug}': the file is gone; "
+                "the episode is a draft now, its comments are kept"
+            )
+        return (
+            f"missing: {name} → episode '{slug}': the file is gone; the episode "
+            "is out of the feed and the site until the file is back (put it "
+            "back, or run the import with --prune to unpublish it)"
+        )
+
+    @staticmethod
+    def _returned_line(name: str, slug: str, draft: bool) -> str:
+        if draft:
+            return (
+                f"found again: {name} → episode '{slug}', a draft since it was "
+                "unpublished: publish it on the dashboard"
+            )
+        return f"found again: {name} → episode '{slug}' is back in the feed"
 
     def summary(self) -> str:
         """Return the counts, as in "2 added, 1 updated, 3 unchanged, 1 skipped".
@@ -100,23 +150,52 @@ class ImportReport:
             f"{len(self.added)} added, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped"
         )
+        if self.moved:
+            counts += f", {len(self.moved)} moved"
+        if self.missing:
+            word = "unpublished" if self.pruned else "missing"
+            counts += f", {len(self.missing)} {word}"
         if self.warnings:
             n = len(self.warnings)
             counts += f", {n} warning{'s' if n != 1 else ''}"
         return counts
 
 
-def sync(directory: str | os.PathLike[str]) -> ImportReport:
+def sync(
+    directory: str | os.PathLike[str],
+    *,
+    prune: bool = False,
+    feed_url: str | None = None,
+) -> ImportReport:
     """Create or update an episode for each audio file under `directory`.
 
     Walks `directory` recursively, leaving out dotfiles and dot-folders, and
     files with a cover, notes or transcript extension (IGNORED_EXTENSIONS).
     Every other file must be readable audio, or it is skipped with the reason.
 
-    A new file becomes an episode published at the file's modification time and
-    titled from its tags, else from its name. A known file (same `audio_file`)
-    gets its size, duration and MIME type refreshed: slug, guid and title stay
-    as hosts left them. A second run over the same files writes nothing.
+    A new file becomes an episode titled from its tags, else from its name,
+    published at its sidecar's `published`, else the date in its tags (when it
+    names a day), else the file's modification time; its guid is the sidecar's
+    `guid`, else derived from the audio's fingerprint, so that importing the same
+    folder into a new database gives the same guids. A known file (same
+    `audio_file`) gets its size, duration and MIME type refreshed: slug, guid
+    and title stay as hosts left them. A second run over the same files writes
+    nothing.
+
+    A file at a new place whose audio (`library.fingerprint`), or sidecar
+    `guid`, is that of an episode whose file is gone is that episode, moved: it
+    keeps its guid, slug, date and comments. An episode whose file is gone is
+    listed in `report.missing` and is out of the feed and the site until the
+    file is back (`missing_since`); with `prune` it is also unpublished (a
+    draft; comments stay).
+
+    Without a show in the database, one is made from `show.toml`, filled in
+    from the files: the commonest album tag as its title (else the folder's
+    name), the commonest artist as its author, and cover art that meets
+    Apple's rules (`cover.jpg|png` at the top, else a picture embedded in the
+    audio, saved there); `report.show_made` says what to add next. Its
+    `podcast:guid` is derived from `feed_url` when given (the namespace's
+    rule), else random; either way it is stored and kept.
 
     Beside `talk.mp3` (see `sidecar` and episodes/README.md): `talk.toml` sets
     episode fields, for a known episode only when the file was saved after the
@@ -143,10 +222,13 @@ def sync(directory: str | os.PathLike[str]) -> ImportReport:
         raise NotADirectoryError(f"{directory} is not a folder")
     report = ImportReport()
     try:
-        _sync_show(directory, report)
-        run = _Run(directory, report)
+        new_show = _sync_show(directory, report)
+        run = _Run(directory, report, collect=new_show is not None)
         for folder, names in _folders(directory, report):
             run.sync_folder(folder, names)
+        run.sync_missing(prune)
+        if new_show is not None:
+            run.make_show(new_show, feed_url)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -171,11 +253,15 @@ def _file_changed_since(path: Path, moment: datetime) -> bool:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC) > moment
 
 
-def _sync_show(directory: Path, report: ImportReport) -> None:
-    """Create or update the show from `show.toml` at the top of `directory`."""
+def _sync_show(directory: Path, report: ImportReport) -> dict[str, object] | None:
+    """Update the show from `show.toml` at the top of `directory`.
+
+    Without a show, return the values `show.toml` gives for the new one ({} when
+    there is no file); with one, return None.
+    """
     path = directory / sidecar.SHOW_FILE
     if not path.is_file():
-        return
+        return {} if episodes.get_show() is None else None
     name = sidecar.SHOW_FILE
     read = sidecar.read_show(path, name, directory)
     report.warnings.extend(read.warnings)
@@ -199,15 +285,21 @@ def _sync_show(directory: Path, report: ImportReport) -> None:
         show.cover = None
         report.show = "updated"
     if show is None:
-        if "title" not in values:
-            report.warnings.append(
-                (name, "title: needed to create the show; the show was not created")
-            )
-            return
-        db.session.add(Show(**values))
-        report.show = "added"
-    elif _apply_fields(show, read, path, name, "show", report):
+        return values
+    old_guid = show.podcast_guid
+    if _apply_fields(show, read, path, name, "show", report):
         report.show = "updated"
+        if old_guid and show.podcast_guid != old_guid:
+            report.warnings.append((name, _guid_changed(old_guid, show.podcast_guid)))
+    return None
+
+
+def _guid_changed(old: str, new: str | None) -> str:
+    return (
+        f"guid: the show's podcast:guid changed from {old} to {new}: podcast "
+        "apps and the Podcast Index now take it for a different show (right only "
+        "when the show moved here and keeps the guid it had)"
+    )
 
 
 def _apply_fields(
@@ -248,7 +340,9 @@ def _apply_fields(
 class _Run:
     """One sync of a folder: the episodes known and what is claimed so far."""
 
-    def __init__(self, directory: Path, report: ImportReport) -> None:
+    def __init__(
+        self, directory: Path, report: ImportReport, *, collect: bool = False
+    ) -> None:
         self.directory = directory
         self.report = report
         known = db.session.scalars(
@@ -263,7 +357,17 @@ class _Run:
             row.file: episode for episode in known for row in episode.alternates
         }
         self.taken_slugs = {episode.slug for episode in known}
+        self.guids = {episode.guid: episode for episode in known}
+        self.fingerprints: dict[str, list[Episode]] = {}
+        for episode in known:
+            if episode.fingerprint:
+                self.fingerprints.setdefault(episode.fingerprint, []).append(episode)
         self.transcripts = {t.file: t for e in known for t in e.transcripts}
+        # What the files say about the show, when one is to be made from them.
+        self.collect = collect
+        self.albums: Counter[str] = Counter()
+        self.artists: Counter[str] = Counter()
+        self.cover: tuple[str, audio.Artwork] | None = None
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.directory).as_posix()
@@ -368,21 +472,51 @@ class _Run:
             self.report.warnings.extend(fields.warnings)
 
         episode = self.episode_of(main, group)
+        audio_print = None
+        if (
+            episode is None
+            or episode.audio_file != name
+            or _fingerprint_stale(episode, facts)
+        ):
+            try:
+                audio_print = fingerprint.of_file(folder / main.file_name)
+            except OSError as error:
+                self.report.skipped.append(
+                    (name, f"file could not be read: {error.strerror}")
+                )
+                return
+        if self.collect:
+            self.collect_show_facts(name, facts)
+        moved = False
+        if episode is None and audio_print is not None:
+            episode = self.found_again(name, audio_print, fields)
+            moved = episode is not None
         if episode is None:
-            episode = self.new_episode(name, facts, modified, fields, fields_path)
+            assert audio_print is not None
+            episode = self.new_episode(
+                name, facts, modified, fields, fields_path, audio_print
+            )
             db.session.add(episode)
             self.known[name] = episode
             outcome, changed = self.report.added, True
         else:
-            outcome, changed = self.report.unchanged, False
+            outcome, changed = self.report.unchanged, moved
             # Before anything else changes: the sidecar is judged by updated_at.
             if fields_path:
-                changed = self.apply_sidecar(episode, fields, fields_path)
+                changed |= self.apply_sidecar(episode, fields, fields_path)
             changed |= _refresh(episode, facts)
             if episode.audio_file != name:
                 self.known.pop(episode.audio_file, None)
                 episode.audio_file = name
                 self.known[name] = episode
+                changed = True
+            if audio_print is not None and episode.fingerprint != audio_print:
+                self.remember_fingerprint(episode, audio_print)
+                changed = True
+            if episode.missing_since is not None:
+                episode.missing_since = None
+                draft = episode.published_at is None
+                self.report.returned.append((name, episode.slug, draft))
                 changed = True
         changed |= self.sync_alternates(episode, [r for r in group if r is not main])
         listed = self.sync_chapters(episode, facts, folder, found)
@@ -444,6 +578,49 @@ class _Run:
                     changed = True
         return changed
 
+    def found_again(
+        self, name: str, audio_print: str, fields: sidecar.Sidecar
+    ) -> Episode | None:
+        """Return the known episode whose file is gone and that the file `name`
+        is, moved: the one its sidecar's guid names, else the one with the same
+        audio. It then points at `name`."""
+        guid = fields.values.get("guid")
+        candidates = [self.guids[guid]] if guid in self.guids else []
+        candidates += self.fingerprints.get(audio_print, [])
+        episode = next((c for c in candidates if self.vanished(c)), None)
+        if episode is None:
+            return None
+        old = episode.audio_file
+        del self.known[old]
+        self.known[name] = episode
+        episode.audio_file = name
+        self.report.moved.append((old, name, episode.slug))
+        return episode
+
+    def vanished(self, episode: Episode) -> bool:
+        """Tell whether the audio file of `episode` is gone from the folder."""
+        return not (self.directory / episode.audio_file).is_file()
+
+    def remember_fingerprint(self, episode: Episode, audio_print: str) -> None:
+        if episode.fingerprint in self.fingerprints:
+            self.fingerprints[episode.fingerprint].remove(episode)
+        episode.fingerprint = audio_print
+        self.fingerprints.setdefault(audio_print, []).append(episode)
+
+    def sync_missing(self, prune: bool) -> None:
+        """Take the episodes whose file is gone out of the feed; unpublish them
+        too when `prune`. Comments stay either way."""
+        self.report.pruned = prune
+        now = clock.now()
+        for name, episode in sorted(self.known.items()):
+            if not self.vanished(episode):
+                continue
+            if episode.missing_since is None:
+                episode.missing_since = now
+            if prune and episode.published_at is not None:
+                episode.published_at = None
+            self.report.missing.append((name, episode.slug))
+
     def new_episode(
         self,
         name: str,
@@ -451,9 +628,19 @@ class _Run:
         modified: float,
         fields: sidecar.Sidecar,
         fields_path: Path | None,
+        audio_print: str,
     ) -> Episode:
         """Return a new episode for the audio file `name`, sidecar fields applied."""
         values = dict(fields.values)
+        guid = values.pop("guid", None)
+        if guid in self.guids:
+            assert fields_path is not None  # a guid comes from the sidecar only
+            self.warn(
+                self.relative(fields_path),
+                f"guid: {guid!r} is the guid of another episode; ignored",
+            )
+            guid = None
+        guid = guid or identity.episode_guid(audio_print, self.guids.__contains__, name)
         stem = PurePosixPath(name).stem
         slug = values.pop("slug", None)
         if slug in self.taken_slugs:
@@ -470,7 +657,8 @@ class _Run:
         )
         episode = Episode(
             slug=slug,
-            guid=str(uuid.uuid4()),
+            guid=guid,
+            fingerprint=audio_print,
             title=title[:_TITLE_MAX],
             artist=facts.artist[:_ARTIST_MAX] if facts.artist else None,
             description="",
@@ -478,12 +666,14 @@ class _Run:
             mime_type=facts.mime_type,
             size_bytes=facts.size_bytes,
             duration_s=facts.duration_s,
-            published_at=datetime.fromtimestamp(modified, UTC),
+            published_at=facts.released or datetime.fromtimestamp(modified, UTC),
             episode_type=EpisodeType.FULL,
             explicit=False,
         )
         for attribute, value in values.items():
             setattr(episode, attribute, value)
+        self.guids[guid] = episode
+        self.fingerprints.setdefault(audio_print, []).append(episode)
         return episode
 
     def apply_sidecar(
@@ -494,16 +684,116 @@ class _Run:
         slug = fields.values.get("slug")
         if slug is not None and slug != episode.slug and slug in self.taken_slugs:
             self.warn(name, f"slug: {slug!r} is taken by another episode; ignored")
-            fields = sidecar.Sidecar(
-                values={k: v for k, v in fields.values.items() if k != "slug"},
-                keys=fields.keys,
-            )
-        old_slug = episode.slug
+            fields = _without(fields, "slug")
+        guid = fields.values.get("guid")
+        if guid is not None and self.guids.get(guid, episode) is not episode:
+            self.warn(name, f"guid: {guid!r} is the guid of another episode; ignored")
+            fields = _without(fields, "guid")
+        old_slug, old_guid = episode.slug, episode.guid
         changed = _apply_fields(episode, fields, path, name, "episode", self.report)
         if episode.slug != old_slug:
             self.taken_slugs.discard(old_slug)
             self.taken_slugs.add(episode.slug)
+        if episode.guid != old_guid:
+            del self.guids[old_guid]
+            self.guids[episode.guid] = episode
+            self.warn(
+                name,
+                f"guid: changed from {old_guid!r} to {episode.guid!r}: podcast "
+                "apps take the episode for a new one",
+            )
         return changed
+
+    def collect_show_facts(self, name: str, facts: audio.AudioFacts) -> None:
+        """Count the album and artist tags, and keep the first embedded picture
+        that meets Apple's rules, for a show made from the files."""
+        if facts.album:
+            self.albums[facts.album] += 1
+        if facts.artist:
+            self.artists[facts.artist] += 1
+        if self.cover is None and facts.artwork is not None:
+            try:
+                image = artwork.inspect(facts.artwork.data)
+            except artwork.NotAnImage:
+                return
+            if image.suffix and not image.warnings(f"cover{image.suffix}"):
+                self.cover = (name, facts.artwork)
+
+    def make_show(self, values: dict[str, object], feed_url: str | None) -> None:
+        """Create the show from `show.toml`'s `values`, filled in from the files."""
+        made = dict(values)
+        said = []
+        if "title" not in made:
+            if self.albums:
+                made["title"] = self.albums.most_common(1)[0][0][:_SHOW_TITLE_MAX]
+                said.append("title from the album tag")
+            else:
+                made["title"] = files.title_from_filename(self.directory.name)
+                said.append("title from the folder's name")
+        if "author" not in made and self.artists:
+            made["author"] = self.artists.most_common(1)[0][0][:_SHOW_AUTHOR_MAX]
+            said.append("author from the artist tag")
+        if "cover" not in made and (cover := self.show_cover()):
+            made["cover"] = cover
+            said.append(f"cover art {cover}")
+        made.setdefault("podcast_guid", identity.show_guid_for(feed_url))
+        show = Show(**made)
+        db.session.add(show)
+        self.report.show = "added" if values else None
+        if said:
+            source = f"{sidecar.SHOW_FILE} and the files" if values else "the files"
+            self.report.show_made.append(
+                f"added: the show '{show.title}' from {source} ({', '.join(said)}): "
+                "its feed is at /feed.xml"
+            )
+        wanted = []
+        if "cover" not in made:
+            wanted.append(
+                "cover art (a square JPEG or PNG of 1400 to 3000 px: `cover` in "
+                f"{sidecar.SHOW_FILE}, or upload it)"
+            )
+        if "owner_name" not in made or "owner_email" not in made:
+            wanted.append("the owner's name and e-mail (owner_name, owner_email)")
+        if "category" not in made:
+            wanted.append(f"an Apple category (category; now {DEFAULT_CATEGORY!r})")
+        if "description" not in made:
+            wanted.append("a description")
+        if wanted:
+            self.report.show_next.append(
+                f"next: add {'; '.join(wanted)} in {sidecar.SHOW_FILE} at the top "
+                "of the folder, or on the dashboard's Show settings"
+            )
+
+    def show_cover(self) -> str | None:
+        """Return the new show's cover: `cover.jpg|jpeg|png` at the top of the
+        folder when it meets Apple's rules, else the embedded picture kept by
+        `collect_show_facts`, saved there. None when there is neither."""
+        for path in sorted(self.directory.iterdir()):
+            if path.stem.lower() == "cover" and path.suffix.lower() in ART_EXTENSIONS:
+                try:
+                    problems = artwork.check(path, path.name)
+                except artwork.NotAnImage:
+                    continue
+                if not problems:
+                    return path.name
+        if self.cover is None:
+            return None
+        audio_name, embedded = self.cover
+        suffix = artwork.inspect(embedded.data).suffix or ".jpg"
+        stem = files.unique(
+            "cover", lambda s: (self.directory / f"{s}{suffix}").exists()
+        )
+        target = self.directory / f"{stem}{suffix}"
+        try:
+            files.write_new(target, embedded.data)
+        except OSError as error:
+            self.warn(
+                audio_name,
+                f"embedded cover art cannot be saved as {target.name} for the "
+                f"show: {error.strerror or error}",
+            )
+            return None
+        return target.name
 
     def sync_chapters(
         self,
@@ -697,6 +987,18 @@ class _Read:
 def _chapter_order(row: _ChapterRow) -> tuple[int, str, str, str]:
     start_s, title, url, source = row
     return start_s, title, url or "", source
+
+
+def _without(fields: sidecar.Sidecar, attribute: str) -> sidecar.Sidecar:
+    """Return `fields` without the value of `attribute`."""
+    values = {k: v for k, v in fields.values.items() if k != attribute}
+    return sidecar.Sidecar(values=values, keys=fields.keys)
+
+
+def _fingerprint_stale(episode: Episode, facts: audio.AudioFacts) -> bool:
+    """Tell whether a known episode's fingerprint must be read (again): it has
+    none yet, or its file changed size (new audio, or new tags)."""
+    return episode.fingerprint is None or episode.size_bytes != facts.size_bytes
 
 
 def _refresh(episode: Episode, facts: audio.AudioFacts) -> bool:

@@ -12,7 +12,6 @@ import os
 import re
 import secrets
 import tempfile
-import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +23,7 @@ import sqlalchemy as sa
 from .. import clock
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..library import audio
+from ..library import audio, fingerprint
 from ..models import (
     SOUNDBITE_SECONDS,
     Chapter,
@@ -37,7 +36,7 @@ from ..models import (
     Soundbite,
 )
 from ..text import rules, timecode
-from . import episodes, files
+from . import episodes, files, identity
 
 CHUNK_BYTES = 1 << 20
 # Extensions podcast apps expect for each format we read.
@@ -144,6 +143,12 @@ def _audio_claimed(name: str) -> bool:
     return episodes.by_audio_file(name) is not None
 
 
+def _guid_taken(guid: str) -> bool:
+    return (
+        db.session.scalar(sa.select(Episode.id).where(Episode.guid == guid)) is not None
+    )
+
+
 def _suffix_for(filename: str, facts: audio.AudioFacts) -> str:
     """Keep the uploaded name's extension when it matches the format read."""
     suffix = Path(filename).suffix.lower()
@@ -204,10 +209,12 @@ def create_episode(
         title = title or facts.title or files.title_from_filename(upload.filename)
         title = title[:255]
         slug = _unique_slug(files.slugify(title))
+        audio_print = fingerprint.of_file(incoming.temporary)
         placed = incoming.place(slug, _suffix_for(upload.filename, facts))
         episode = Episode(
             slug=slug,
-            guid=str(uuid.uuid4()),
+            guid=identity.episode_guid(audio_print, _guid_taken, placed),
+            fingerprint=audio_print,
             title=title,
             artist=facts.artist[:255] if facts.artist else None,
             description="",
@@ -232,8 +239,11 @@ def replace_audio(episode: Episode, upload: Upload, media_dir: MediaDir) -> int:
     old_file, old_duration = episode.audio_file, episode.duration_s
     with _incoming(upload, media_dir) as incoming:
         facts = _read_audio(incoming.temporary, upload.filename)
+        audio_print = fingerprint.of_file(incoming.temporary)
         placed = incoming.place(episode.slug, _suffix_for(upload.filename, facts))
         episode.audio_file = placed
+        episode.fingerprint = audio_print
+        episode.missing_since = None
         episode.mime_type = facts.mime_type
         episode.size_bytes = facts.size_bytes
         episode.duration_s = facts.duration_s
@@ -391,8 +401,10 @@ def update_show(show: Show, values: Mapping[str, Any]) -> Show:
     show_type = values.get("show_type") or ""
     if show_type not in tuple(ShowType):
         fields["show_type"] = ["Choose episodic or serial."]
+    guid = _show_guid(show, values, fields)
     if fields:
         raise ValidationFailed(fields)
+    show.podcast_guid = guid
     value: str | None
     for name, value in clean.items():
         if name in SHOW_URL_FIELDS or name == "funding_text":
@@ -403,6 +415,31 @@ def update_show(show: Show, values: Mapping[str, Any]) -> Show:
     show.locked = bool(values.get("locked"))
     db.session.commit()
     return show
+
+
+GUID_CHANGE = (
+    "Changing the guid tells podcast apps and the Podcast Index that this is a "
+    "different show. Change it only when the show moves here from another host "
+    "and keeps the guid it had there, and tick the box to confirm."
+)
+
+
+def _show_guid(
+    show: Show, values: Mapping[str, Any], fields: dict[str, list[str]]
+) -> str | None:
+    """Return the show's guid from `values` (empty keeps the current one), or
+    note in `fields` why it cannot be that: no UUID, or a change not confirmed
+    with `change_guid`."""
+    given = (values.get("podcast_guid") or "").strip()
+    if not given:
+        return show.podcast_guid
+    guid = rules.show_guid(given)
+    if guid is None:
+        fields["podcast_guid"] = [rules.NOT_A_SHOW_GUID]
+    elif show.podcast_guid and guid != show.podcast_guid:
+        if not values.get("change_guid"):
+            fields["podcast_guid"] = [GUID_CHANGE]
+    return guid
 
 
 def set_cover(show: Show, upload: Upload, media_dir: MediaDir) -> list[str]:

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import current_app, url_for
 
 from ..auth import hosts
 from ..catalog import health, importer
@@ -50,17 +50,27 @@ def create_host_command(email, name, password_stdin):
     required=False,
     type=click.Path(file_okay=False, dir_okay=True, path_type=Path),
 )
-def import_command(directory):
-    """Sync audio files from DIRECTORY (default MEDIA_DIR) into episodes."""
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Unpublish episodes whose audio file is gone (their comments stay).",
+)
+def import_command(directory, prune):
+    """Sync audio files from DIRECTORY (default MEDIA_DIR) into episodes.
+
+    Episodes whose file is gone are listed and kept out of the feed until the
+    file is back; with --prune they are unpublished (drafts) too.
+    """
     media_dir = Path(current_app.config["MEDIA_DIR"])
     directory = (directory or media_dir).resolve()
     if not directory.is_dir():
         click.echo(f"error: {directory} is not a folder", err=True)
         sys.exit(2)
-    report = importer.sync(directory)
+    report = importer.sync(directory, prune=prune, feed_url=_feed_url())
     for line in report.lines():
         # Warnings (cover art, sidecar files) go to stderr but leave status 0.
-        click.echo(line, err=line.startswith(("skipped", "warning")))
+        err = line.startswith(("skipped", "warning", "missing", "unpublished"))
+        click.echo(line, err=err)
     click.echo(report.summary())
     findings = health.Findings(counted=report.counted, vanished=report.vanished)
     _echo_health(health.feed_health(directory, findings))
@@ -89,6 +99,16 @@ def _echo_health(checklist):
     click.echo(f"\nFeed health ({checklist.summary()}):")
     for line in checklist.lines():
         click.echo(line)
+
+
+def _feed_url():
+    """Return the feed's address under BASE_URL, or None when it is not set."""
+    base_url = current_app.config.get("BASE_URL")
+    if not base_url:
+        return None
+    # As `web.links.absolute` writes it into the feed.
+    with current_app.test_request_context("/"):
+        return base_url + url_for("feeds.feed_xml")
 
 
 @hub.command("purge")

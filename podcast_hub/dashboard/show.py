@@ -29,12 +29,19 @@ def show_settings():
     if request.method == "GET":
         return _render_show(show)
     form = ShowForm()
+    old_guid = show.podcast_guid
     try:
         publishing.update_show(show, validated(form).data)
     except ValidationFailed as failure:
         form_errors(form, failure.fields, fallback="title")
         return _render_show(show, form=form, status=400)
     flash("The show's settings are saved.", "success")
+    if old_guid and show.podcast_guid != old_guid:
+        flash(
+            f"The show's guid changed from {old_guid} to {show.podcast_guid}: "
+            "podcast apps and the Podcast Index now take it for a different show.",
+            "error",
+        )
     return redirect(url_for("dashboard.show_settings"), code=303)
 
 

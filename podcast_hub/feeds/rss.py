@@ -19,7 +19,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from ..catalog import files
+from ..catalog import files, identity
 from ..conversation import comments as conversation
 from ..models import Comment, Episode, Show, ShowType, Transcript
 from ..text import plain, rules, timecode
@@ -38,14 +38,11 @@ FORMAT = "2"
 # feedgen refuses other endings for itunes:image, and so does Apple: art is
 # linked by `files.art_name` (`talk.jpeg` as `talk.jpg`).
 IMAGE_ENDINGS = (".jpg", ".png")
-# The namespace's own UUID for deriving podcast:guid from a feed URL.
-PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 CHAPTERS_TYPE = "application/json+chapters"
 CHAPTERS_VERSION = "1.2.0"
 # The namespace documents SRT as application/x-subrip; older files say srt.
 _TRANSCRIPT_TYPES = {"application/srt": "application/x-subrip"}
 _TIMED_TRANSCRIPTS = ("text/vtt", "application/x-subrip")
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
 def render(
@@ -110,7 +107,7 @@ def _comments(
         url = links.comment_url(episode, comment)
         fe.title(comment_title(comment, episode))
         fe.link(href=url)
-        fe.guid(url, permalink=True)
+        fe.guid(_comment_guid(show, comment), permalink=False)
         fe.description(str(plain.paragraphs(comment.body)))
         fe.pubDate(comment.created_at)
         fe.hub.add("dc", "creator", comment.author)
@@ -150,15 +147,17 @@ def chapters(show: Show, episode: Episode) -> dict[str, Any]:
 
 
 def podcast_guid(show: Show, feed_url: str) -> str:
-    """Return the show's `podcast:guid`: its own, else the one its feed URL seeds.
-
-    The namespace derives it as a UUIDv5 of the URL without its scheme and
-    trailing slashes.
+    """Return the show's `podcast:guid`: the stored one (`identity`), else, for a
+    show not yet given one, the UUIDv5 its feed URL seeds as the namespace says.
     """
-    if show.podcast_guid:
-        return show.podcast_guid
-    seed = _SCHEME.sub("", feed_url).rstrip("/")
-    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, seed))
+    return show.podcast_guid or identity.show_guid_for(feed_url)
+
+
+def _comment_guid(show: Show, comment: Comment) -> str:
+    # Never the page URL: that changes with the episode's slug and the site.
+    return identity.comment_guid(
+        show.podcast_guid or str(show.id), comment.id, comment.created_at
+    )
 
 
 _PLAIN = (int, float, datetime.date, datetime.timedelta, uuid.UUID)

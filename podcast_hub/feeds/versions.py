@@ -152,7 +152,7 @@ def _feed_version_query() -> sa.Select:
     chapters, transcripts and soundbites cannot see, an edit in place, moves
     its episode's updated_at (see `models`).
     """
-    out = Episode.published_at <= _NOW
+    out = episodes.published_clause(_NOW)
     sidecars = [
         _scalar(aggregate, model).label(f"{model.__tablename__}_{name}")
         for model in (Chapter, Transcript, Soundbite, AlternateAudio)
@@ -194,7 +194,7 @@ def _comments_version_query() -> sa.Select:
             "comment_created"
         ),
         _scalar(sa.func.max(Comment.edited_at), Comment, said).label("comment_edited"),
-    ).where(Episode.slug == _SLUG, Episode.published_at <= _NOW)
+    ).where(Episode.slug == _SLUG, episodes.published_clause(_NOW))
 
 
 def _scalar(
@@ -207,8 +207,7 @@ def _scalar(
 
 
 def _published(now: datetime) -> sa.ColumnElement[bool]:
-    # The rule of `episodes`: out once published_at has passed; None is a draft.
-    return Episode.published_at <= now
+    return episodes.published_clause(now)
 
 
 def _key(row: sa.Row) -> str:

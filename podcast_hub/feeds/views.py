@@ -21,10 +21,14 @@ from werkzeug.http import is_resource_modified, remove_entity_headers
 from werkzeug.wrappers import Response
 
 from .. import clock
-from ..catalog import episodes
+from ..catalog import episodes, identity
 from ..models import Show
 from ..web import links
-from ..web.loading import NO_PUBLISHED_EPISODE, load_published_episode
+from ..web.loading import (
+    NO_PUBLISHED_EPISODE,
+    load_published_episode,
+    redirect_renamed,
+)
 from ..web.sessions import sessionless
 from . import rss, versions
 
@@ -70,6 +74,7 @@ def comments_xml(slug: str) -> Response:
     now = clock.now()
     version = versions.comments_version(slug, now)
     if version is None:
+        redirect_renamed(slug, now)
         abort(404, description=NO_PUBLISHED_EPISODE)
     return _feed_response(version, lambda: _render_comments(slug, now))
 
@@ -92,7 +97,9 @@ def chapters_json(slug: str) -> Response:
 def build_feed(now: datetime) -> bytes:
     """Return the show's feed as of `now`, built from the database: no cache."""
     show, published, host_names = versions.feed_content(now)
-    return rss.render(_the_show(show), published, links.Builder(), host_names)
+    builder = links.Builder()
+    identity.ensure_show_guid(_the_show(show), builder.feed_url())
+    return rss.render(_the_show(show), published, builder, host_names)
 
 
 @_collector_paused()
@@ -100,7 +107,9 @@ def _render_comments(slug: str, now: datetime) -> bytes:
     episode = load_published_episode(slug, now)
     said = versions.episode_comments(episode)
     show = _the_show(episodes.get_show())
-    return rss.render_comments(show, episode, said, links.Builder())
+    builder = links.Builder()
+    identity.ensure_show_guid(show, builder.feed_url())
+    return rss.render_comments(show, episode, said, builder)
 
 
 def _the_show(show: Show | None) -> Show:

@@ -22,6 +22,7 @@ import stat
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO, NamedTuple
 
@@ -112,6 +113,10 @@ class AudioFacts:
     def apple_lists(self) -> bool:
         """Tell whether Apple Podcasts plays this type of file (APPLE_TYPES)."""
         return self.mime_type in APPLE_TYPES
+
+    album: str | None = None
+    # The release (else recording) date of the tags, when it names a day.
+    released: datetime | None = None
 
 
 class _TolerantMP4Chapters(MP4Chapters):
@@ -278,6 +283,7 @@ def _read_facts(
         title = title or info.get("title")
         artist = artist or info.get("artist")
     chapters, left_out = _chapters(loaded, tags)
+    album_keys, date_keys = _ALBUM_AND_DATE_KEYS[audio_format.title_keys[0]]
     return AudioFacts(
         duration_s=round(length),
         mime_type=audio_format.mime_type,
@@ -290,6 +296,8 @@ def _read_facts(
         bitrate_bps=_bitrate(bitrate, size_bytes, length),
         codec=audio_format.codec or _mp4_codec(loaded.info),
         estimated_s=estimated,
+        album=_first_text(tags, album_keys),
+        released=_release_date(_first_text(tags, date_keys)),
     )
 
 
@@ -416,6 +424,37 @@ def _adts_frame(data: mmap.mmap, at: int) -> _Frame | None:
         return None
     blocks = (data[at + 6] & 0x03) + 1
     return size, 1024 * blocks, _ADTS_RATES[rate_index]
+
+
+# Album and date keys, by the format's first title key (ID3, MP4, Vorbis).
+_ALBUM_AND_DATE_KEYS = {
+    "TIT2": (("TALB",), ("TDRL", "TDRC")),
+    "\xa9nam": (("\xa9alb",), ("\xa9day",)),
+    "title": (("album",), ("date",)),
+}
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
+def _release_date(text: str | None) -> datetime | None:
+    """Return a tag's date as an aware UTC datetime when it names a day, else None.
+
+    A year alone ("2024") says too little to date an episode. A time without an
+    offset is UTC.
+    """
+    text = (text or "").strip()
+    if not (match := _DAY.match(text)):
+        return None
+    moment = None
+    for candidate in (text, match.group()):
+        try:
+            moment = datetime.fromisoformat(candidate)
+            break
+        except ValueError:
+            continue
+    if moment is None:
+        return None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _check_plausible(length: float, bitrate: float | None, size_bytes: int) -> None:

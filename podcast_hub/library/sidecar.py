@@ -162,8 +162,8 @@ def read_episode(path: str | os.PathLike[str], name: str) -> Sidecar:
 
     Keys: title, published (TOML date or datetime; a date is midnight UTC, a
     datetime without offset is UTC), season, number, type (full, trailer or
-    bonus), explicit, notes (the show notes) and slug. `name` is the file's
-    name in warnings.
+    bonus), explicit, notes (the show notes), slug and guid (the item's
+    `<guid>`, kept for good). `name` is the file's name in warnings.
     """
     return _read_fields(
         path,
@@ -177,6 +177,7 @@ def read_episode(path: str | os.PathLike[str], name: str) -> Sidecar:
             ("explicit", Episode.explicit, _flag),
             ("notes", Episode.description, _notes),
             ("slug", Episode.slug, _slug),
+            ("guid", Episode.guid, _item_guid),
         ],
     )
 
@@ -187,7 +188,7 @@ def read_show(path: str | os.PathLike[str], name: str, directory: Path) -> Sidec
     Keys: title, description, author, owner_name, owner_email, language,
     category ("Parent > Child"), explicit, type (episodic or serial), cover (an
     image file, relative to `directory`), funding_url, funding_text,
-    new_feed_url and locked.
+    new_feed_url, locked and guid (the show's `podcast:guid`, a UUID).
     """
     return _read_fields(
         path,
@@ -207,6 +208,7 @@ def read_show(path: str | os.PathLike[str], name: str, directory: Path) -> Sidec
             ("funding_text", Show.funding_text, _text),
             ("new_feed_url", Show.new_feed_url, _url),
             ("locked", Show.locked, _flag),
+            ("guid", Show.podcast_guid, _show_guid),
         ],
     )
 
@@ -412,6 +414,22 @@ def _slug(value: object) -> str:
     if not isinstance(value, str) or not rules.is_slug(value):
         raise _Invalid(f"{value!r} must be lowercase letters, digits and single dashes")
     return value
+
+
+def _item_guid(value: object) -> str:
+    if isinstance(value, str) and rules.is_item_guid(value.strip()):
+        return value.strip()
+    raise _Invalid(
+        f"{value!r} must be text of up to {rules.ITEM_GUID_MAX} characters "
+        "without spaces"
+    )
+
+
+def _show_guid(value: object) -> str:
+    guid = rules.show_guid(value)
+    if guid is None:
+        raise _Invalid(f"{value!r} is not a UUID (the show's podcast:guid)")
+    return guid
 
 
 def _email(value: object) -> str:

@@ -7,6 +7,7 @@ the app.
 """
 
 import re
+import uuid
 
 EMAIL_MAX = 254  # the longest address SMTP carries
 # Something, one "@", a domain with a dot; no spaces. Also the API's pattern.
@@ -78,4 +79,38 @@ def url_problem(value: str, max_length: int) -> str | None:
     return (
         "Give a web address starting with https:// or http://, "
         f"up to {max_length} characters."
+    )
+
+
+NOT_A_SHOW_GUID = (
+    "Use a UUID, as in 917393e3-1b1e-5cef-ace4-edaa54e1f810 "
+    "(the podcast:guid of the feed the show moves from)."
+)
+NOT_AN_ITEM_GUID = "Use up to 255 characters without spaces, as in a UUID or a URL."
+ITEM_GUID_MAX = 255
+_ITEM_GUID = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]+")
+
+
+def show_guid(value: object) -> str | None:
+    """Return a show's `podcast:guid` in its one spelling (a lowercase UUID), or
+    None when `value` is no UUID."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.lower().startswith("urn:uuid:"):
+        text = text[len("urn:uuid:") :]
+    if len(text) != 36:
+        return None
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return None
+
+
+def is_item_guid(value: object) -> bool:
+    """Tell whether `value` can be an episode's `<guid>`: text without spaces."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= ITEM_GUID_MAX
+        and _ITEM_GUID.fullmatch(value) is not None
     )

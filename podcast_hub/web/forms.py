@@ -431,6 +431,10 @@ class ShowForm(FlaskForm):
         "New feed address (only when moving the show)", filters=[clean_line]
     )
     locked = BooleanField("Locked: other platforms may not import this feed")
+    podcast_guid = StringField("Show guid (podcast:guid)", filters=[clean_line])
+    change_guid = BooleanField(
+        "Change the guid: this show moves here and keeps the guid it had"
+    )
 
 
 class CoverForm(FlaskForm):

@@ -1,9 +1,9 @@
 """Loading what a public URL names, or answering 404: one message for every
-door (pages, the JSON API, the feeds)."""
+door (pages, the JSON API, the feeds). An episode's former slug redirects."""
 
 from datetime import datetime
 
-from flask import abort
+from flask import abort, redirect, request, url_for
 
 from ..catalog import episodes
 from ..models import Episode
@@ -12,8 +12,28 @@ NO_PUBLISHED_EPISODE = "There is no published episode at this address."
 
 
 def load_published_episode(slug: str, now: datetime | None = None) -> Episode:
-    """Return the published episode at `slug` (as of `now`); else stop with 404."""
+    """Return the published episode at `slug` (as of `now`); else stop with a
+    redirect to its current slug when `slug` is a former one, or with 404."""
     episode = episodes.get_published(slug, now)
     if episode is None:
+        redirect_renamed(slug, now)
         abort(404, description=NO_PUBLISHED_EPISODE)
     return episode
+
+
+def redirect_renamed(slug: str, now: datetime | None = None) -> None:
+    """Stop with a redirect to the same address under the episode's current slug
+    when `slug` is one it had before; else return.
+
+    `301` for GET and HEAD; `308` otherwise, so that a form posted from a page
+    loaded before the change is posted again, body and all, to the new address.
+    """
+    episode = episodes.renamed(slug, now)
+    if episode is None or request.endpoint is None:
+        return
+    arguments = {**(request.view_args or {}), "slug": episode.slug}
+    target = url_for(request.endpoint, **arguments)
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    code = 301 if request.method in ("GET", "HEAD") else 308
+    abort(redirect(target, code=code))
