@@ -186,6 +186,16 @@ def place_of(
     return None if number is None else Place(number)
 
 
+def moment_of(
+    episode: Episode, comment_id: int, own_ids: Claims = NO_CLAIMS
+) -> int | None:
+    """Return the moment comment `comment_id` is about: its own, else the nearest
+    one above it. None when it has none, or the visitor cannot see it."""
+    chain = _visible_chain(episode, comment_id, own_ids)
+    moments = [c.timestamp_s for c in chain or [] if c.timestamp_s is not None]
+    return moments[0] if moments else None
+
+
 def thread_page(
     episode: Episode,
     root_id: int,

@@ -29,7 +29,7 @@ from ..extensions import db, limiter
 from ..library import sidecar
 from ..models import CommentStatus
 from ..text import timecode
-from ..web import links, ownership
+from ..web import links, listener, ownership
 from ..web.commenting import (
     comment_form,
     comment_rate_limit,
@@ -59,7 +59,11 @@ def index():
     published = episodes.published_episodes()
     counts = episodes.comment_counts(published)
     return render_template(
-        "public/index.html", show=show, episodes=published, counts=counts
+        "public/index.html",
+        show=show,
+        episodes=published,
+        counts=counts,
+        replied=listener.unseen(),
     )
 
 
@@ -96,6 +100,8 @@ def _render_episode(episode, form):
         start = None
     if start is not None and start > episode.duration_s:
         start = None
+    if start is None and "t" not in request.args:
+        start = _comment_moment(episode)
     show = episodes.get_show()
     slices = threads.slices(episode, timeline.SLICES)
     view, form, reply_form = _conversation_forms(episode, form)
@@ -113,7 +119,25 @@ def _render_episode(episode, form):
         start=start,
         audio_url=links.player_url(episode),
         share=_share_meta(show, episode),
+        replied=listener.unseen(),
+        replies_feed=listener.feed_url(),
     )
+
+
+def _comment_moment(episode):
+    """Return the moment `?comment=<id>` is about, to start the player there.
+
+    A reply to this listener that they open so is seen: the banner that
+    announced it goes.
+    """
+    comment_id = arg_int("comment")
+    if comment_id is None:
+        return None
+    listener.saw([comment_id])
+    moment = threads.moment_of(episode, comment_id, ownership.owned())
+    if moment is not None and moment > episode.duration_s:
+        return None
+    return moment
 
 
 @bp.route("/media/<path:filename>", methods=["GET", "HEAD"])
