@@ -74,6 +74,7 @@ def inbox_feed():
             "success",
         )
     else:
+        session.pop(_NEW_FEED, None)
         inbox.stop_feed(host)
         flash("Your inbox feed is off: its address no longer works.", "success")
     return redirect(url_for("dashboard.account", _anchor="inbox-feed"), code=303)
