@@ -97,7 +97,14 @@ def saw(reply_ids: list[int]) -> int:
     """Mark these replies to this listener seen; return how many were new."""
     if not knows_comments() or not reply_ids:
         return 0
-    found = feed() or _start()
+    found = feed()
+    if found is None:
+        # Comments known by their ownership tokens only: a feed keeps what was
+        # seen, made only when there is a reply to keep.
+        claims = ownership.owned()
+        if not replies.replies_to(None, claims, only=reply_ids, limit=1):
+            return 0
+        found = _start()
     return replies.mark_seen(found, ownership.owned(), reply_ids)
 
 
