@@ -123,9 +123,7 @@ def test_the_feed_opens_in_any_reader_without_the_browser(app, client, episode):
     assert reader.get_cookie("session") is None
 
 
-def test_a_listeners_feed_never_shows_another_listeners_replies(
-    app, client, episode
-):
+def test_a_listeners_feed_never_shows_another_listeners_replies(app, client, episode):
     reply_to(post(client), body="For Lee")
     other = app.test_client()
     theirs = post(other, author="Amara", email="amara@example.com", body="Hi")

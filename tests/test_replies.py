@@ -243,9 +243,7 @@ def test_replies_to_comments_posted_before_the_feed_existed_still_count(
     later = post(client, body="Another thought")
     newest = max(scalars(sa.select(ReplyFeed.id)))
     posted = scalars(
-        sa.select(ReplyFeedComment.comment_id).where(
-            ReplyFeedComment.feed_id == newest
-        )
+        sa.select(ReplyFeedComment.comment_id).where(ReplyFeedComment.feed_id == newest)
     )
     assert sorted(posted) == [mine.id, later.id]
 
@@ -281,9 +279,7 @@ def test_a_json_post_gives_the_browser_its_feed_too(client, episode):
     assert "Dana Reyes" in banner(client, "/episodes/lighthouse")
 
 
-def test_a_reply_on_an_episode_no_longer_published_is_not_announced(
-    client, episode
-):
+def test_a_reply_on_an_episode_no_longer_published_is_not_announced(client, episode):
     answer(post(client))
     update(episode, published_at=None)
     assert banner(client, "/") == ""
@@ -304,3 +300,20 @@ def test_the_banner_costs_no_query_for_a_visitor_who_never_posted(
         assert banner(client, "/")
     # The browser's feed, its replies, nothing per reply.
     assert len(counted) <= anonymous + 2, counted.statements
+
+
+def test_a_browser_known_by_its_tokens_only_keeps_what_it_opened(client, episode):
+    """Without a feed cookie, opening a reply makes the feed that remembers it;
+    opening any other comment makes nothing."""
+    mine = post(client)
+    client.delete_cookie(listener.COOKIE)
+    before = scalars(sa.select(ReplyFeed.id))
+    other = make_comment(episode, author="Amara", email=None)
+    page(client, f"/episodes/lighthouse?comment={other.id}")
+    assert scalars(sa.select(ReplyFeed.id)) == before
+    assert client.get_cookie(listener.COOKIE) is None
+    reply = answer(mine)
+    page(client, link_to(reply))
+    assert len(scalars(sa.select(ReplyFeed.id))) == len(before) + 1
+    assert client.get_cookie(listener.COOKIE) is not None
+    assert banner(client, "/") == ""

@@ -85,8 +85,11 @@ def replied_title(reply: replies.Reply) -> str:
     author = reply.comment.author
     if reply.comment.is_host:
         author = f"{author} {comments.HOST_MARK}"
-    at = "" if reply.moment_s is None else f" at {timecode.format(reply.moment_s)}"
-    return f"{author} replied to you{at} on {reply.episode.title}"
+    return f"{author} replied to you{_at(reply.moment_s)} on {reply.episode.title}"
+
+
+def _at(moment_s: int | None) -> str:
+    return "" if moment_s is None else f" at {timecode.format(moment_s)}"
 
 
 def _replies_feed(
@@ -136,7 +139,7 @@ def _inbox_feed(show: Show, waiting: Sequence[inbox.Waiting], token: str) -> byt
     for item in reversed(waiting):
         comment, episode = item.row.comment, item.row.episode
         fe = fg.add_entry()
-        at = "" if comment.timestamp_s is None else f" at {timecode.format(comment.timestamp_s)}"
+        at = _at(comment.timestamp_s)
         title = f"{comment.author}{at} on {episode.title}: {_TAB_WORDS[item.tab]}"
         fe.title(_text(title))
         tab = None if item.tab == inbox.DEFAULT_TAB else item.tab

@@ -30,7 +30,7 @@ def feed() -> ReplyFeed | None:
         found = replies.find_feed(secret) if secret else None
         g.reply_feed = found
         g.reply_feed_secret = secret if found else None
-    return found  # type: ignore[return-value]
+    return found
 
 
 def _feed_id() -> int | None:
