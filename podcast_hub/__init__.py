@@ -42,14 +42,18 @@ def register_blueprints(app):
     from . import dashboard
     from .api import views as api
     from .auth import views as auth
+    from .feeds import private as private_feeds
     from .feeds import views as feeds
     from .mail import views as mail
+    from .site import replies
     from .site import views as site
 
     app.url_map.converters["int"] = safety.DatabaseId
 
     app.register_blueprint(site.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(replies.bp)
+    app.register_blueprint(private_feeds.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)

@@ -378,6 +378,13 @@ class Host(UserMixin, Model):
     notify: so.Mapped[str] = so.mapped_column(sa.String(10), default=HostNotify.EACH)
     # When the last daily digest was made (sent, or found nothing to say).
     digest_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # When the host last opened the inbox: what came after is unread.
+    inbox_seen_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # SHA-256 of the secret in the address of the host's private inbox feed;
+    # None when there is no such feed.
+    inbox_feed_hash: so.Mapped[str | None] = so.mapped_column(
+        sa.String(64), unique=True
+    )
 
     __table_args__ = (
         sa.CheckConstraint("length(display_name) > 0", name="display_name_not_empty"),
@@ -564,6 +571,39 @@ def _keep_former_slugs(
         for old in history.deleted:
             if old and old != obj.slug:
                 session.add(FormerSlug(episode=obj, slug=old))
+
+
+class ReplyFeed(Model):
+    """A listener's browser, known by the secret in its cookie and in the address
+    of its private feed of replies: the comments it posted, the replies it saw."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # SHA-256 of the secret: the database alone opens no feed.
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
+
+
+class ReplyFeedComment(Model):
+    """A comment posted from the browser of a ReplyFeed."""
+
+    feed_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("reply_feed.id", ondelete="CASCADE"), primary_key=True
+    )
+    comment_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("comment.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class SeenReply(Model):
+    """A reply the listener of a ReplyFeed opened or put away: no longer news."""
+
+    feed_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("reply_feed.id", ondelete="CASCADE"), primary_key=True
+    )
+    comment_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("comment.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    seen_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
 
 
 @sa.event.listens_for(so.Session, "before_flush")

@@ -370,6 +370,10 @@ def test_the_whole_flow_works_with_javascript_off(
     assert reply_form.is_visible()
     assert page.locator("form:has(input[name=parent_id])").count() == 1
     assert focused_id(page) == "reply-body"
+    # The name typed last is filled in; a listener who clears it is told.
+    author = reply_form.locator("input[name=author]")
+    assert author.input_value() == "No-JS Nia"
+    author.fill("")
     reply_form.locator("textarea[name=body]").fill("Me too.")
     reply_form.locator("button[type=submit]").click()
     # A reply that was not posted comes back in place, with what was typed.
@@ -400,6 +404,7 @@ def test_the_whole_flow_works_with_javascript_off(
     assert "that time is over" in page.text_content("main")
 
     page.goto(f"{live_server}/episodes/lighthouse")
+    page.fill("#comment-form input[name=author]", "")
     page.fill("#comment-form input[name=timestamp]", "9:99")
     page.fill("#comment-form textarea[name=body]", "Kept text")
     page.click("#comment-form button[type=submit]")

@@ -17,6 +17,9 @@ def test_feeds_media_and_the_api_document_are_the_sessionless_views(app):
         "feeds.chapters_json",
         "public.media",
         "api.openapi_document",
+        # Private feeds: the secret in the address decides, never a cookie.
+        "private_feeds.replies_xml",
+        "private_feeds.inbox_xml",
     }
 
 

@@ -38,6 +38,11 @@ def _published(now: datetime | None = None) -> sa.ColumnElement[bool]:
     return published_clause(now or clock.now())
 
 
+def published_condition(now: datetime | None = None) -> sa.ColumnElement[bool]:
+    """Return the SQL condition that an `Episode` is out at `now` (default: now)."""
+    return _published(now)
+
+
 def published_episodes() -> Sequence[Episode]:
     """Return the published episodes, newest first."""
     query = (

@@ -3,13 +3,15 @@
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import cast
 
 import sqlalchemy as sa
 
+from .. import clock
 from ..extensions import db
-from ..models import Comment, CommentStatus, Episode
-from . import answers
+from ..models import Comment, CommentStatus, Episode, Host
+from . import answers, secrets
 
 TABS = {
     "needs-reply": "Needs reply",
@@ -68,6 +70,16 @@ def _tab_condition(tab: str) -> sa.ColumnElement[bool]:
     if tab == "all":
         return sa.true()
     raise ValueError(f"unknown inbox tab {tab!r}")
+
+
+# What asks something of a host: the tabs the unread count and the feed read.
+WAITING = ("needs-reply", "moderation")
+# Items in the private inbox feed, newest first.
+FEED_ITEMS = 50
+
+
+def _waiting() -> sa.ColumnElement[bool]:
+    return sa.or_(*(_tab_condition(tab) for tab in WAITING))
 
 
 def _episode_condition(episode_id: int | None) -> sa.ColumnElement[bool]:
@@ -175,3 +187,75 @@ def oldest(tab: str, limit: int) -> list[Row]:
     rows = [Row(comment, episode) for comment, episode in db.session.execute(query)]
     _add_context(rows)
     return rows
+
+
+def unread_count(seen_at: datetime | None) -> int:
+    """Return how many comments that need a reply or moderation came after
+    `seen_at`, when the host last opened the inbox (all of them if never)."""
+    query = sa.select(sa.func.count(Comment.id)).where(_waiting())
+    if seen_at is not None:
+        query = query.where(Comment.created_at > seen_at)
+    return db.session.execute(query).scalar_one()
+
+
+def looked(host: Host) -> datetime | None:
+    """Note that `host` opened the inbox now; return when they had before."""
+    before = host.inbox_seen_at
+    host.inbox_seen_at = clock.now()
+    db.session.commit()
+    return before
+
+
+@dataclass
+class Waiting:
+    """An item of the host's private inbox feed: a Row and its tab."""
+
+    row: Row
+    tab: str
+
+
+def waiting(limit: int = FEED_ITEMS) -> list[Waiting]:
+    """Return the comments that need a reply or moderation, newest first, each
+    with its thread context and the tab that shows it."""
+    tab_of = sa.case(
+        (_tab_condition("moderation"), "moderation"), else_="needs-reply"
+    ).label("tab")
+    query = (
+        sa.select(Comment, Episode, tab_of)
+        .join(Episode, Comment.episode_id == Episode.id)
+        .where(_waiting())
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(limit)
+    )
+    found = [
+        Waiting(Row(comment, episode), tab)
+        for comment, episode, tab in db.session.execute(query)
+    ]
+    _add_context([item.row for item in found])
+    return found
+
+
+def feed_host(secret: str | None) -> Host | None:
+    """Return the host whose private inbox feed has the secret `secret`, or None."""
+    if not secrets.looks_right(secret):
+        return None
+    digest = secrets.digest(secret or "")
+    return db.session.scalar(sa.select(Host).where(Host.inbox_feed_hash == digest))
+
+
+def renew_feed_secret(host: Host) -> str:
+    """Give `host` a new private inbox feed address; return its secret.
+
+    The secret is stored only as a hash: show it to the host now. An earlier
+    address stops working.
+    """
+    secret = secrets.new_secret()
+    host.inbox_feed_hash = secrets.digest(secret)
+    db.session.commit()
+    return secret
+
+
+def stop_feed(host: Host) -> None:
+    """Revoke `host`'s private inbox feed: its address stops working."""
+    host.inbox_feed_hash = None
+    db.session.commit()

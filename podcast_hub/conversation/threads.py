@@ -186,6 +186,16 @@ def place_of(
     return None if number is None else Place(number)
 
 
+def moment_of(
+    episode: Episode, comment_id: int, own_ids: Claims = NO_CLAIMS
+) -> int | None:
+    """Return the moment comment `comment_id` is about: its own, else the nearest
+    one above it. None when it has none, or the visitor cannot see it."""
+    chain = _visible_chain(episode, comment_id, own_ids)
+    moments = [c.timestamp_s for c in chain or [] if c.timestamp_s is not None]
+    return moments[0] if moments else None
+
+
 def thread_page(
     episode: Episode,
     root_id: int,
@@ -516,25 +526,3 @@ def _numbered(below: sa.CTE) -> sa.Select:
         )
         .label("answer_rank"),
     )
-
-
-def moment_of(
-    episode: Episode, comment_id: int, own_ids: Claims = NO_CLAIMS
-) -> int | None:
-    """Return the moment comment `comment_id` is about: its own, else the nearest
-    comment above it that has one; None when the visitor cannot see it or no
-    moment is given."""
-    comment = db.session.get(Comment, comment_id)
-    if (
-        comment is None
-        or comment.episode_id != episode.id
-        or not is_visible(comment, own_ids)
-    ):
-        return None
-    for _ in range(MAX_DEPTH):
-        if comment.timestamp_s is not None:
-            return comment.timestamp_s
-        if comment.parent_id is None:
-            return None
-        comment = db.session.get_one(Comment, comment.parent_id)
-    return comment.timestamp_s

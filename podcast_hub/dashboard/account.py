@@ -1,17 +1,38 @@
 """The account tab: the host's password, the mail they get about comments and
 the outbox's state, and who else hosts the show."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from ..auth import hosts
 from ..auth.guards import start_session
 from ..catalog import episodes
+from ..conversation import inbox
 from ..errors import ValidationFailed
 from ..mail import deliver, outbox
 from ..mail import hosts as mail_hosts
-from ..web.forms import HostMailForm, NextForm, PasswordForm, form_errors, validated
+from ..web import links
+from ..web.forms import (
+    HostMailForm,
+    InboxFeedForm,
+    NextForm,
+    PasswordForm,
+    form_errors,
+    validated,
+)
 from .blueprint import bp
+
+# The new secret of the inbox feed, shown once on the page after the change: the
+# database keeps only its hash.
+_NEW_FEED = "new_inbox_feed"
 
 
 def mail_form(formdata=None):
@@ -59,6 +80,7 @@ def _render_account(form, notify_form, status=200):
             hosts=hosts.all_hosts(),
             min_length=hosts.MIN_PASSWORD_LENGTH,
             hint=hosts.PASSWORD_HINT,
+            new_feed_url=_new_feed_url(),
         ),
         status,
     )
@@ -85,3 +107,30 @@ def retry_mail(mail_id):
     if form.validate() and outbox.send_again(mail_id):
         flash("The mail will be sent again at the next delivery.", "success")
     return redirect(url_for("dashboard.account", _anchor="outbox"), code=303)
+
+
+def _new_feed_url():
+    secret = session.pop(_NEW_FEED, None)
+    if not secret:
+        return None
+    return links.absolute("private_feeds.inbox_xml", token=secret)
+
+
+@bp.post("/account/inbox-feed")
+def inbox_feed():
+    form = InboxFeedForm()
+    host = current_user._get_current_object()
+    if not form.validate():
+        flash("Choose what to do with the inbox feed.", "error")
+    elif form.action.data == "renew":
+        session[_NEW_FEED] = inbox.renew_feed_secret(host)
+        flash(
+            "Your inbox feed has a new address, shown below once: copy it into "
+            "your feed reader. Any earlier address no longer works.",
+            "success",
+        )
+    else:
+        session.pop(_NEW_FEED, None)
+        inbox.stop_feed(host)
+        flash("Your inbox feed is off: its address no longer works.", "success")
+    return redirect(url_for("dashboard.account", _anchor="inbox-feed"), code=303)

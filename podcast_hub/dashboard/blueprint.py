@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     request,
@@ -18,6 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..auth.guards import safe_next
 from ..catalog import episodes, publishing
+from ..conversation import inbox
 from ..errors import http_error, wants_json
 from ..web.forms import NextForm
 from ..web.safety import accepts_upload, body_limit, too_large_message
@@ -29,6 +31,17 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 @login_required
 def require_host():
     """Keep every dashboard route for logged-in hosts."""
+
+
+@bp.context_processor
+def inbox_unread():
+    """Give the dashboard's navigation the number of unread inbox items: comments
+    that need a reply or moderation, come since the host last opened the inbox."""
+    if not current_user.is_authenticated:
+        return {}
+    if "inbox_unread" not in g:
+        g.inbox_unread = inbox.unread_count(current_user.inbox_seen_at)
+    return {"inbox_unread": g.inbox_unread}
 
 
 def back(form, default="dashboard.index"):

@@ -1,7 +1,7 @@
 """The inbox tab: the conversation's comments by view, replies, moderation and
 bulk actions. The page's script sends the same forms as JSON and stays."""
 
-from flask import abort, current_app, flash, render_template, request, url_for
+from flask import abort, current_app, flash, g, render_template, request, url_for
 from flask_login import current_user
 
 from ..catalog import episodes
@@ -53,10 +53,12 @@ def index():
         abort(404, description="There is no such inbox tab.")
     episode_id = arg_int("episode")
     number = arg_int("page", 1)
-    return _render_inbox(tab, episode_id, number)
+    new_since = inbox.looked(current_user._get_current_object())
+    g.inbox_unread = 0
+    return _render_inbox(tab, episode_id, number, new_since=new_since)
 
 
-def _render_inbox(tab, episode_id, number, failed=None, status=200):
+def _render_inbox(tab, episode_id, number, failed=None, status=200, new_since=None):
     page = inbox.page(tab, episode_id=episode_id, number=number)
     here = url_for(
         "dashboard.index",
@@ -81,6 +83,7 @@ def _render_inbox(tab, episode_id, number, failed=None, status=200):
             bulk_form=bulk,
             bulk_actions=BULK_ACTIONS,
             mail_notice=mail_notice(),
+            new_since=new_since,
         ),
         status,
     )

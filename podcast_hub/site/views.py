@@ -29,7 +29,7 @@ from ..extensions import db, limiter
 from ..library import sidecar
 from ..models import CommentStatus
 from ..text import timecode
-from ..web import links, ownership
+from ..web import links, listener, ownership
 from ..web.commenting import (
     comment_form,
     comment_rate_limit,
@@ -59,7 +59,11 @@ def index():
     published = episodes.published_episodes()
     counts = episodes.comment_counts(published)
     return render_template(
-        "public/index.html", show=show, episodes=published, counts=counts
+        "public/index.html",
+        show=show,
+        episodes=published,
+        counts=counts,
+        replied=listener.unseen(),
     )
 
 
@@ -94,10 +98,13 @@ def _render_episode(episode, form):
         start = timecode.parse(request.args.get("t"))
     except timecode.TimecodeError:
         start = None
-    if start is None and (target := arg_int("comment")):
-        # A link to a comment (as in a reply's mail) plays its moment, or its
-        # thread's.
-        start = threads.moment_of(episode, target, ownership.owned())
+    if (target := arg_int("comment")) is not None:
+        # A reply to this listener opened by its link is seen: the banner that
+        # announced it goes. The link (as in a reply's mail) plays the comment's
+        # moment, or its thread's.
+        listener.saw([target])
+        if start is None:
+            start = threads.moment_of(episode, target, ownership.owned())
     if start is not None and start > episode.duration_s:
         start = None
     show = episodes.get_show()
@@ -117,6 +124,8 @@ def _render_episode(episode, form):
         start=start,
         audio_url=links.player_url(episode),
         share=_share_meta(show, episode),
+        replied=listener.unseen(),
+        replies_feed=listener.feed_url(),
     )
 
 

@@ -10,7 +10,7 @@ from ..catalog import episodes
 from ..conversation import comments, threads
 from ..errors import NotAllowed, NotFound
 from ..models import Comment, Episode
-from . import ownership
+from . import listener, ownership
 from .forms import CommentForm, EditCommentForm, validated
 
 
@@ -25,12 +25,19 @@ def is_host() -> bool:
 
 
 def comment_form(**kwargs: Any) -> CommentForm:
-    """Return the comment form, without the name field for a logged-in host."""
+    """Return the comment form, without the name field for a logged-in host.
+
+    A form not filled in by this request starts with the name the listener
+    signed their latest comment with. Their e-mail address is never filled in:
+    the page would show it to whoever uses the browser next.
+    """
     form = CommentForm(**kwargs)
     if is_host():
         del form.author
         del form.email
         del form.notify
+    elif kwargs.get("formdata", True) is None or not form.is_submitted():
+        form.author.data = form.author.data or listener.remembered_name()
     return form
 
 
@@ -41,7 +48,7 @@ def submit_comment(episode: Episode, form: CommentForm) -> Comment:
     """
     validated(form)
     host = current_user if is_host() else None
-    return comments.post_comment(
+    comment = comments.post_comment(
         episode,
         body=form.body.data,
         author=None if host else form.author.data,
@@ -52,6 +59,9 @@ def submit_comment(episode: Episode, form: CommentForm) -> Comment:
         own_ids=None if host else ownership.owned(),
         notify=False if host else bool(form.notify.data),
     )
+    if host is None:
+        listener.follow(comment)
+    return comment
 
 
 def own_comment(comment_id: int, episode: Episode | None = None) -> Comment:

@@ -485,3 +485,45 @@ class HostMailForm(FlaskForm):
     """What mail a host gets about new comments (choices set by the view)."""
 
     notify = RadioField("Mail about new comments")
+
+
+class SeenRepliesForm(NextForm):
+    """The listener puts replies to them away: the banner stops naming them."""
+
+    ids = SelectMultipleField("Replies", coerce=int, validate_choice=False)
+
+    def validate_ids(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError("Choose the replies you have seen.")
+        if not all(is_id(number) for number in field.data):
+            raise ValidationError("Some of those replies do not exist.")
+
+
+REPLIES_FEED_ACTIONS = {
+    "renew": "Make a new address",
+    "stop": "Stop the feed",
+}
+
+
+class RepliesFeedForm(FlaskForm):
+    """The listener's private feed of replies: a new address, or none."""
+
+    action = SelectField(
+        "Action",
+        choices=[SelectChoice(v, label) for v, label in REPLIES_FEED_ACTIONS.items()],
+    )
+
+
+INBOX_FEED_ACTIONS = {
+    "renew": "Make a new address",
+    "stop": "Turn the feed off",
+}
+
+
+class InboxFeedForm(FlaskForm):
+    """The host's private inbox feed: a new address, or none."""
+
+    action = SelectField(
+        "Action",
+        choices=[SelectChoice(v, label) for v, label in INBOX_FEED_ACTIONS.items()],
+    )
