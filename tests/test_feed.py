@@ -206,7 +206,7 @@ def test_item_describes_the_episode(client, show):
         title="The Lighthouse",
         description="Keepers and storms.",
         audio_file="lighthouse.m4a",
-        mime_type="audio/mp4",
+        mime_type="audio/x-m4a",
         size_bytes=123_456,
         duration_s=3723,
         season=2,
@@ -228,7 +228,7 @@ def test_item_describes_the_episode(client, show):
     assert enclosure.attrib == {
         "url": "http://localhost/media/lighthouse.m4a",
         "length": "123456",
-        "type": "audio/mp4",
+        "type": "audio/x-m4a",
     }
     assert parsedate_to_datetime(item.findtext("pubDate")) == episode.published_at
     assert item.findtext(f"{ITUNES}duration") == "01:02:03"
@@ -246,7 +246,7 @@ def test_item_describes_the_episode(client, show):
         {
             "url": "http://localhost/media/lighthouse.m4a",
             "file_size": 123_456,
-            "mime_type": "audio/mp4",
+            "mime_type": "audio/x-m4a",
         }
     ]
     assert (read["season"], read["number"], read["type"]) == (2, 7, "bonus")

@@ -24,7 +24,7 @@ ARTIST = "Zoë Ørsted"
 # One file of each format, under the name it gets in the media folder.
 EACH_FORMAT = {
     "mp3-talk.mp3": ("speech.mp3", "audio/mpeg"),
-    "m4a-talk.m4a": ("speech.m4a", "audio/mp4"),
+    "m4a-talk.m4a": ("speech.m4a", "audio/x-m4a"),
     "aac-talk.aac": ("speech.aac", "audio/aac"),
     "vorbis-talk.ogg": ("speech.ogg", "audio/ogg"),
     "opus-talk.opus": ("speech.opus", "audio/ogg"),
@@ -232,7 +232,7 @@ def test_file_replaced_by_another_format_gets_the_new_type(
     report = importer.sync(media_dir)
 
     assert report.updated == ["talk"]
-    assert episodes()[0].mime_type == "audio/mp4"
+    assert episodes()[0].mime_type == "audio/x-m4a"
 
 
 def test_episode_whose_file_became_unreadable_is_kept_and_reported(
@@ -387,6 +387,10 @@ def chapters_of(episode):
     return [(c.start_s, c.title, c.url, c.source) for c in episode.chapters]
 
 
+def chapter_extras_of(episode):
+    return [(c.title, c.img, c.toc) for c in episode.chapters]
+
+
 def transcripts_of(episode):
     return [(t.file, t.mime_type, t.language) for t in episode.transcripts]
 
@@ -399,6 +403,7 @@ AUDIO_CHAPTERS = [
 SIDECAR_CHAPTERS = [
     (0, "Intro — Café", None, "sidecar"),
     (1, "日本の話", "https://example.com/notes#japan", "sidecar"),
+    (2, "Cover change only", None, "sidecar"),
     (2, "Zoë’s outro", None, "sidecar"),
 ]
 
@@ -517,6 +522,13 @@ def test_sidecar_files_set_fields_chapters_and_transcripts(
     assert episode.explicit is True
     assert episode.description.startswith("A story about a lighthouse")
     assert chapters_of(episode) == SIDECAR_CHAPTERS
+    # A picture-only chapter stays, out of the table of contents; pictures stay.
+    assert chapter_extras_of(episode) == [
+        ("Intro — Café", None, True),
+        ("日本の話", None, True),
+        ("Cover change only", None, False),
+        ("Zoë’s outro", "https://example.com/outro.jpg", True),
+    ]
     assert transcripts_of(episode) == [
         ("talk.es.srt", "application/x-subrip", "es"),
         ("talk.vtt", "text/vtt", None),

@@ -225,7 +225,7 @@ def test_show_category_spacing_is_normalised(tmp_path):
     }
 
 
-def test_json_chapters_are_read_with_whole_second_starts():
+def test_json_chapters_are_read_with_whole_second_starts_pictures_and_toc():
     chapters, warnings = sidecar.read_chapters(
         SIDECARS / "talk.chapters.json", "talk.chapters.json"
     )
@@ -234,7 +234,8 @@ def test_json_chapters_are_read_with_whole_second_starts():
     assert chapters == [
         Chapter(0, "Intro — Café"),
         Chapter(1, "日本の話", "https://example.com/notes#japan"),
-        Chapter(2, "Zoë’s outro"),
+        Chapter(2, "Cover change only", toc=False),
+        Chapter(2, "Zoë’s outro", img="https://example.com/outro.jpg"),
     ]
 
 
@@ -413,4 +414,4 @@ def test_the_readme_examples_read_without_warnings(tmp_path):
 
     assert episode.warnings == [] and len(episode.values) == 8
     assert show.warnings == [] and len(show.values) == 14
-    assert warnings == [] and [c.start_s for c in chapters] == [0, 754]
+    assert warnings == [] and [c.start_s for c in chapters] == [0, 754, 1200]

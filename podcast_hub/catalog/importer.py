@@ -1,5 +1,6 @@
 """Sync a folder of audio files, and the metadata files beside them, into episodes."""
 
+import dataclasses
 import os
 import uuid
 from collections.abc import Iterator
@@ -13,7 +14,15 @@ import sqlalchemy.orm as so
 from .. import clock
 from ..extensions import db
 from ..library import artwork, audio, sidecar
-from ..models import Chapter, ChapterSource, Episode, EpisodeType, Show, Transcript
+from ..models import (
+    Chapter,
+    ChapterSource,
+    Episode,
+    EpisodeType,
+    Person,
+    Show,
+    Transcript,
+)
 from ..text import rules, timecode
 from . import episodes, files
 
@@ -44,8 +53,8 @@ _ARTIST_MAX = Episode.artist.type.length
 _AUDIO_FILE_MAX = Episode.audio_file.type.length
 _CHAPTER_TITLE_MAX = Chapter.title.type.length
 _CHAPTER_URL_MAX = Chapter.url.type.length
-# A chapter as stored: start in seconds, title, link, source.
-_ChapterRow = tuple[int, str, str | None, str]
+# A chapter as stored: start in seconds, title, link, source, picture, in toc.
+_ChapterRow = tuple[int, str, str | None, str, str | None, bool]
 
 
 @dataclass
@@ -163,7 +172,7 @@ def _sync_show(directory: Path, report: ImportReport) -> None:
     if not path.is_file():
         return
     name = sidecar.SHOW_FILE
-    read = sidecar.read_show(path, name, directory)
+    read, people = _take_people(sidecar.read_show(path, name, directory))
     report.warnings.extend(read.warnings)
     values = read.values
     show = episodes.get_show()
@@ -190,10 +199,58 @@ def _sync_show(directory: Path, report: ImportReport) -> None:
                 (name, "title: needed to create the show; the show was not created")
             )
             return
-        db.session.add(Show(**values))
+        show = Show(**values)
+        db.session.add(show)
+        _set_people(show, people, path, name, "show", report)
         report.show = "added"
-    elif _apply_fields(show, read, path, name, "show", report):
+    elif _apply_fields(show, read, path, name, "show", report) | _set_people(
+        show, people, path, name, "show", report
+    ):
         report.show = "updated"
+
+
+def _take_people(
+    read: sidecar.Sidecar,
+) -> tuple[sidecar.Sidecar, list[sidecar.PersonFacts] | None]:
+    """Return the sidecar without its `person` entries, and those (None if none)."""
+    values = dict(read.values)
+    people = values.pop(sidecar.PEOPLE, None)
+    return dataclasses.replace(read, values=values), people
+
+
+def _set_people(
+    row: Episode | Show,
+    people: list[sidecar.PersonFacts] | None,
+    path: Path,
+    name: str,
+    what: str,
+    report: ImportReport,
+) -> bool:
+    """Make `row`'s people those of its sidecar; True if they changed.
+
+    As with `_apply_fields`, a row edited after the file was saved keeps its
+    people, and a warning says so.
+    """
+    if people is None:
+        return False
+    wanted = [(p.name, p.role, p.group, p.img, p.href) for p in people]
+    current = [(p.name, p.role, p.group_name, p.img, p.href) for p in row.people]
+    if wanted == current:
+        return False
+    if row.updated_at is not None and not _file_changed_since(path, row.updated_at):
+        report.warnings.append(
+            (
+                name,
+                f"person: the {what} was edited after this file was saved; the "
+                f"{what} keeps its people (save the file again to apply it)",
+            )
+        )
+        return False
+    row.people = [
+        Person(name=n, role=role, group_name=group, img=img, href=href)
+        for n, role, group, img, href in wanted
+    ]
+    return True
 
 
 def _apply_fields(
@@ -239,7 +296,9 @@ class _Run:
         self.report = report
         known = db.session.scalars(
             sa.select(Episode).options(
-                so.selectinload(Episode.chapters), so.selectinload(Episode.transcripts)
+                so.selectinload(Episode.chapters),
+                so.selectinload(Episode.transcripts),
+                so.selectinload(Episode.people),
             )
         ).all()
         self.known = {episode.audio_file: episode for episode in known}
@@ -294,10 +353,12 @@ class _Run:
 
         stem = PurePosixPath(file_name).stem
         found = sidecar.find(stem, names, stems, root=root)
-        fields, fields_path = sidecar.Sidecar(), None
+        fields, fields_path, people = sidecar.Sidecar(), None, None
         if found.episode:
             fields_path = folder / found.episode
-            fields = sidecar.read_episode(fields_path, self.relative(fields_path))
+            fields, people = _take_people(
+                sidecar.read_episode(fields_path, self.relative(fields_path))
+            )
             self.report.warnings.extend(fields.warnings)
 
         episode = self.known.get(name)
@@ -312,6 +373,11 @@ class _Run:
             if fields_path:
                 changed = self.apply_sidecar(episode, fields, fields_path)
             changed |= _refresh(episode, facts)
+        if fields_path:
+            name_of = self.relative(fields_path)
+            changed |= _set_people(
+                episode, people, fields_path, name_of, "episode", self.report
+            )
         listed = self.sync_chapters(episode, facts, folder, found)
         listed |= self.sync_transcripts(episode, folder, found)
         changed |= self.sync_image(episode, facts, folder, stem, names)
@@ -413,20 +479,22 @@ class _Run:
                 )
                 continue
             url = rules.safe_url(chapter.url, _CHAPTER_URL_MAX)
-            rows.append(
-                (chapter.start_s, chapter.title[:_CHAPTER_TITLE_MAX], url, source)
-            )
+            img = rules.safe_url(chapter.img, _CHAPTER_URL_MAX)
+            title = chapter.title[:_CHAPTER_TITLE_MAX]
+            rows.append((chapter.start_s, title, url, source, img, chapter.toc))
         hosts = [c for c in episode.chapters if c.source == ChapterSource.HOST]
         current = [
-            (chapter.start_s, chapter.title, chapter.url, chapter.source)
-            for chapter in episode.chapters
-            if chapter.source != ChapterSource.HOST
+            (c.start_s, c.title, c.url, c.source, c.img, c.toc is not False)
+            for c in episode.chapters
+            if c.source != ChapterSource.HOST
         ]
         if sorted(current, key=_chapter_order) == sorted(rows, key=_chapter_order):
             return False
         episode.chapters = hosts + [
-            Chapter(start_s=start_s, title=title, url=url, source=source)
-            for start_s, title, url, source in rows
+            Chapter(
+                start_s=start_s, title=title, url=url, source=source, img=img, toc=toc
+            )
+            for start_s, title, url, source, img, toc in rows
         ]
         return True
 
@@ -550,9 +618,9 @@ class _Run:
         return image
 
 
-def _chapter_order(row: _ChapterRow) -> tuple[int, str, str, str]:
-    start_s, title, url, source = row
-    return start_s, title, url or "", source
+def _chapter_order(row: _ChapterRow) -> tuple[int, str, str, str, str, bool]:
+    start_s, title, url, source, img, toc = row
+    return start_s, title, url or "", source, img or "", toc
 
 
 def _refresh(episode: Episode, facts: audio.AudioFacts) -> bool:

@@ -43,7 +43,7 @@ CHUNK_BYTES = 1 << 20
 # Extensions podcast apps expect for each format we read.
 CANONICAL_EXTENSIONS = {
     "audio/mpeg": ".mp3",
-    "audio/mp4": ".m4a",
+    audio.M4A_TYPE: ".m4a",
     "audio/aac": ".aac",
     "audio/ogg": ".ogg",
     "audio/flac": ".flac",

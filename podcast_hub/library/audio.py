@@ -37,11 +37,14 @@ from mutagen.wave import WAVE
 from ..text import rules
 from ..text.plain import xml_safe
 
+# Apple's type for M4A audio (AAC in MP4): what the feed announces and /media/
+# serves. Apple's list has no audio/mp4.
+M4A_TYPE = "audio/x-m4a"
 EXTENSION_TYPES = {
     ".mp3": "audio/mpeg",
-    ".m4a": "audio/mp4",
-    ".m4b": "audio/mp4",
-    ".mp4": "audio/mp4",
+    ".m4a": M4A_TYPE,
+    ".m4b": M4A_TYPE,
+    ".mp4": M4A_TYPE,
     ".aac": "audio/aac",
     ".ogg": "audio/ogg",
     ".oga": "audio/ogg",
@@ -68,11 +71,14 @@ class NotAudio(ValueError):
 
 
 class Chapter(NamedTuple):
-    """A named point of the audio: whole seconds from the start, title, link."""
+    """A named point of the audio: whole seconds from the start, title, link,
+    picture, and whether it belongs in a table of contents (`toc`)."""
 
     start_s: int
     title: str
     url: str | None = None
+    img: str | None = None
+    toc: bool = True
 
 
 @dataclass(frozen=True)
@@ -130,7 +136,7 @@ _VORBIS_KEYS = {"title_keys": ("title",), "artist_keys": ("artist", "albumartist
 
 _MP3 = _Format(MP3, "audio/mpeg", "MP3 frames", **_ID3_KEYS)
 _MP4 = _Format(
-    _TolerantMP4, "audio/mp4", "MP4 container", ("\xa9nam",), ("\xa9ART", "aART")
+    _TolerantMP4, M4A_TYPE, "MP4 container", ("\xa9nam",), ("\xa9ART", "aART")
 )
 _AAC = _Format(AAC, "audio/aac", "AAC stream", **_ID3_KEYS)
 _VORBIS = _Format(OggVorbis, "audio/ogg", "Ogg Vorbis stream", **_VORBIS_KEYS)

@@ -269,17 +269,20 @@ def rrule_problem(value: str) -> str | None:
     return None if len(value) <= 255 and _RRULE.fullmatch(value) else NOT_AN_RRULE
 
 
-def license_problem(identifier: str, url: str | None) -> str | None:
+def license_problem(
+    identifier: str, url: str | None, *, needs_url: bool = True
+) -> str | None:
     """Return what is wrong with a podcast:license, or None.
 
-    An SPDX identifier stands alone; any other licence needs its https address.
+    An SPDX identifier stands alone; any other licence needs its https address
+    (unless `needs_url` is False: the address is checked elsewhere).
     """
     if not _LICENSE.fullmatch(identifier):
         return (
             "Use a licence identifier such as CC-BY-4.0: letters, digits, "
             "dots, pluses and hyphens, up to 128 characters."
         )
-    if identifier not in SPDX_LICENSES and not url:
+    if needs_url and identifier not in SPDX_LICENSES and not url:
         return (
             f"{identifier} is not an SPDX identifier we know: give the "
             "licence's address too."
