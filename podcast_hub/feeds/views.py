@@ -91,8 +91,9 @@ def chapters_json(slug: str) -> Response:
 @_collector_paused()
 def build_feed(now: datetime) -> bytes:
     """Return the show's feed as of `now`, built from the database: no cache."""
-    show, published, host_names = versions.feed_content(now)
-    return rss.render(_the_show(show), published, links.Builder(), host_names)
+    show, published, people = versions.feed_content(now)
+    hub_url = current_app.config.get("WEBSUB_HUB") or None
+    return rss.render(_the_show(show), published, links.Builder(), people, hub_url)
 
 
 @_collector_paused()
