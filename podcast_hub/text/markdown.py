@@ -215,10 +215,14 @@ def for_apps(markdown: str | None, page_url: str, duration_s: int | None = None)
     paragraphs in bold, code becomes plain lines, tables and quotes keep their
     text. Links keep only `href`; a moment links to `<page_url>?t=754`. Text
     typed in angle brackets (`<voices>`) stays text. The result never holds
-    `]]>`, so it fits a CDATA section.
+    `]]>`, so it fits a CDATA section. A typed `<` before a letter is followed
+    by an invisible `WORD_JOINER`, so that it stays text even for readers that
+    decode twice.
     """
     env = {"duration_s": duration_s, "page": page_url, "for_apps": True}
-    rendered = _markdown.render(markdown or "", env)
+    rendered = _ESCAPED_TAG_START.sub(
+        "&lt;" + WORD_JOINER, _markdown.render(markdown or "", env)
+    )
     cleaned = nh3.clean(
         rendered,
         tags=APP_TAGS,
@@ -230,6 +234,13 @@ def for_apps(markdown: str | None, page_url: str, duration_s: int | None = None)
 
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
+# Some readers decode a feed's text twice (podcast-partytime does), and many
+# apps show the summary as HTML: a `<` typed before a letter gets an invisible
+# word joiner after it, so that no HTML reader can take `<voices>` or
+# `<script>` for a tag however often it decodes, and every app shows the text.
+WORD_JOINER = "\u2060"
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_ESCAPED_TAG_START = re.compile(r"&lt;(?=[A-Za-z/!?])")
 _BREAKS = {
     "<br>": "\n",
     "</p>": "\n\n",
@@ -248,14 +259,15 @@ def as_text(markdown: str | None) -> str:
     """Return show notes as plain text: paragraphs apart, no markup at all.
 
     For `itunes:summary` and the like, which apps show as text: `<voices>`
-    typed in the notes comes back as `<voices>`.
+    typed in the notes comes back as `<voices>`, an invisible `WORD_JOINER`
+    after its `<`, so that an app that takes the text for HTML shows it too.
     """
     rendered = _markdown.render(markdown or "", {"for_apps": True})
     cleaned = nh3.clean(rendered, tags=APP_TAGS, attributes={}, link_rel=None)
     # Newlines in HTML are spaces; only the tags break lines.
     flat = cleaned.replace("\n", " ")
     broken = _BREAK.sub(lambda m: _BREAKS[m.group(0)], flat)
-    text = html.unescape(_TAG.sub("", broken))
+    text = _TAG_START.sub("<" + WORD_JOINER, html.unescape(_TAG.sub("", broken)))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
 
