@@ -42,6 +42,10 @@ def load(app, test_config=None):
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
+        # A WebSub hub linked from the feed and pinged when it changes.
+        WEBSUB_HUB=None,
+        # Seconds before a failed ping is sent again; doubles each time.
+        WEBSUB_RETRY_S=30,
     )
     app.config.from_prefixed_env("PODCAST_HUB")
     if test_config:
@@ -71,8 +75,23 @@ def load(app, test_config=None):
         if app.config[key]:
             app.config[key] = str(app.config[key]).rstrip("/")
     app.config["PROXY_COUNT"] = int(app.config["PROXY_COUNT"] or 0)
+    app.config["WEBSUB_HUB"] = _websub_hub(app.config["WEBSUB_HUB"])
+    app.config["WEBSUB_RETRY_S"] = float(app.config["WEBSUB_RETRY_S"])
     if production:
         _check_production(app.config)
+
+
+def _websub_hub(value):
+    """Return the hub's address, or None; refuse one that is not a web address."""
+    if not value:
+        return None
+    value = str(value).strip()
+    if not value.lower().startswith(("https://", "http://")) or " " in value:
+        raise ConfigError(
+            f"PODCAST_HUB_WEBSUB_HUB is {value!r}, not a web address. Give the "
+            "hub's address, e.g. PODCAST_HUB_WEBSUB_HUB=https://pubsubhubbub.appspot.com/"
+        )
+    return value
 
 
 def _check_production(config):

@@ -20,7 +20,7 @@ ALLOWED = {
     "site": {"web", "conversation", "catalog", "library", "text"},
     "api": {"web", "auth", "conversation", "catalog", "library", "text"},
     "dashboard": {"web", "auth", "conversation", "catalog", "library", "text"},
-    "cli": {"auth", "conversation", "catalog", "library", "text"},
+    "cli": {"auth", "feeds", "conversation", "catalog", "library", "text"},
 }
 # The web framework: domain parts are plain functions and never see a request.
 WEB_LIBRARIES = {"flask", "flask_login", "flask_wtf", "flask_limiter", "werkzeug"}

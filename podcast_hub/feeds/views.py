@@ -26,7 +26,7 @@ from ..models import Show
 from ..web import links
 from ..web.loading import NO_PUBLISHED_EPISODE, load_published_episode
 from ..web.sessions import sessionless
-from . import rss, versions
+from . import push, rss, versions
 
 bp = Blueprint("feeds", __name__)
 
@@ -157,6 +157,10 @@ def _shareable(response: Response) -> None:
 @bp.record_once
 def _keep_rendered_feeds(state: BlueprintSetupState) -> None:
     state.app.extensions["podcast_hub.feeds"] = _Rendered(CACHED_FEEDS)
+
+
+# After every request of the app: a change may be for the WebSub hub to hear.
+bp.after_app_request(push.after_request)
 
 
 def _rendered(app: Flask) -> "_Rendered":
