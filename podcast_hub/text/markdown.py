@@ -54,7 +54,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title", "rel", "data-seek"}, "ol": {"start"
 # What Apple Podcasts and the Podcast Standards Project (PSP-1) allow in
 # <description> and <content:encoded>.
 APP_TAGS = frozenset({"p", "ol", "ul", "li", "a", "b", "i", "strong", "em", "br"})
-APP_ATTRIBUTES = {"a": {"href"}}
+# "*": nh3 would otherwise keep `title` and `lang` on every element.
+APP_ATTRIBUTES: dict[str, set[str]] = {"a": {"href"}, "*": set()}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener"
 
@@ -280,5 +281,6 @@ def first_sentence(text: str, limit: int = 255) -> str:
     first = text.strip().split("\n\n", 1)[0].replace("\n", " ").strip()
     if len(first) <= limit:
         return first
-    cut = first[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
-    return cut + "…"
+    cut = first[:limit]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return cut.rstrip(" ,;:.")[: limit - 1] + "…"
