@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub.catalog import importer
+from podcast_hub.catalog import importer, publishing
 from podcast_hub.catalog.episodes import get_show
 from podcast_hub.extensions import db
 from podcast_hub.library import audio
@@ -1040,3 +1040,65 @@ def test_cli_import_skips_a_wav_claiming_days_in_a_few_bytes(
     assert "1 added, 0 updated, 0 unchanged, 1 skipped" in result.stdout
     with app.app_context():
         assert [e.audio_file for e in episodes()] == ["talk.mp3"]
+
+
+def people_of(row):
+    return [(p.name, p.role, p.group_name, p.img, p.href) for p in row.people]
+
+
+def test_sidecars_credit_people_and_set_the_episode_author(
+    app_context, media_dir, audio_file
+):
+    audio_file("speech.mp3", "talk.mp3")
+    sidecar_file(media_dir, "talk.toml")
+    sidecar_file(media_dir, "show.toml")
+    shutil.copyfile(DEMO_COVER, media_dir / "cover.png")
+
+    report = importer.sync(media_dir)
+
+    assert report.warnings == []
+    (episode,) = episodes()
+    assert episode.artist == "Zoë Ørsted"
+    assert people_of(episode) == [
+        (
+            "Ada Gast",
+            "guest",
+            "cast",
+            "https://example.com/ada.jpg",
+            "https://example.com/ada",
+        ),
+        ("Ben Ton", "audio editor", "audio post-production", None, None),
+    ]
+    show = get_show()
+    assert people_of(show) == [
+        ("Zoë Ørsted", "host", "cast", None, "https://example.com/zoe")
+    ]
+    assert (show.medium, show.license, show.update_rrule) == (
+        "podcast",
+        "CC-BY-NC-4.0",
+        "FREQ=WEEKLY;INTERVAL=2",
+    )
+
+
+def test_people_edited_on_the_dashboard_after_the_sidecar_stay(
+    app_context, media_dir, audio_file
+):
+    audio_file("speech.mp3", "talk.mp3")
+    path = sidecar_file(media_dir, "talk.toml")
+    importer.sync(media_dir)
+    (episode,) = episodes()
+    publishing.remove_person(episode, episode.people[0].id)
+
+    report = importer.sync(media_dir)
+
+    assert [p.name for p in episodes()[0].people] == ["Ben Ton"]
+    assert report.warnings == [
+        (
+            "talk.toml",
+            "person: the episode was edited after this file was saved; the "
+            "episode keeps its people (save the file again to apply it)",
+        )
+    ]
+    saved_later(path)
+    assert importer.sync(media_dir).updated == ["lighthouse-keeper"]
+    assert [p.name for p in episodes()[0].people] == ["Ada Gast", "Ben Ton"]

@@ -40,7 +40,19 @@ def test_episode_sidecar_gives_each_field():
             "Music: “Nocturne” by Zoë Ørsted."
         ),
         "slug": "lighthouse-keeper",
+        "artist": "Zoë Ørsted",
+        "people": [
+            sidecar.PersonFacts(
+                "Ada Gast",
+                "guest",
+                "cast",
+                "https://example.com/ada.jpg",
+                "https://example.com/ada",
+            ),
+            sidecar.PersonFacts("Ben Ton", "audio editor", "audio post-production"),
+        ],
     }
+    assert read.keys["artist"] == "author"
     assert read.keys["published_at"] == "published"
     assert read.keys["episode_type"] == "type"
 
@@ -173,6 +185,22 @@ def test_show_sidecar_gives_each_field(tmp_path):
         "funding_text": "Support the show",
         "new_feed_url": "https://feeds.example.com/momente.xml",
         "locked": False,
+        "block": False,
+        "complete": False,
+        "medium": "podcast",
+        "copyright": "© 2025 Zoë Ørsted",
+        "license": "CC-BY-NC-4.0",
+        "update_frequency": "Every other week",
+        "update_rrule": "FREQ=WEEKLY;INTERVAL=2",
+        "txt": [
+            {"purpose": "applepodcastsverify", "text": "abc123"},
+            {"purpose": None, "text": "a note for robots"},
+        ],
+        "people": [
+            sidecar.PersonFacts(
+                "Zoë Ørsted", "host", "cast", href="https://example.com/zoe"
+            )
+        ],
     }
 
 
@@ -204,6 +232,42 @@ def test_show_sidecar_gives_each_field(tmp_path):
             "cover: '../outside.png' must be a file name inside the folder; ignored",
         ),
         ('locked = "no"', "locked: must be true or false, not 'no'; ignored"),
+        (
+            'medium = "radio"',
+            "medium: 'radio': Use one of the Podcast Namespace's mediums: podcast,",
+        ),
+        (
+            'update_rrule = "weekly"',
+            "update_rrule: 'weekly': Use an iCalendar rule starting with FREQ=",
+        ),
+        (
+            'license = "Acme-1.0"',
+            "license: Acme-1.0 is not an SPDX identifier we know: give the "
+            "licence's address too.; ignored",
+        ),
+        (
+            'license_url = "http://example.org/licence"',
+            "license_url: 'http://example.org/licence' is not an https:// address",
+        ),
+        ('txt = [{ text = "" }]', "txt: Give a text of 1 to 4000 characters."),
+        (
+            'person = [{ name = "Ana", role = "wizard" }]',
+            "person: role: In the group 'cast' the Podcast Taxonomy's roles are:",
+        ),
+        (
+            'person = [{ name = "Ana", group = "wizards" }]',
+            "person: group: Use a group of the Podcast Taxonomy",
+        ),
+        (
+            'person = [{ name = "Ana", role = "guest", group = "writing" }]',
+            "person: role: In the group 'writing' the Podcast Taxonomy's roles are:",
+        ),
+        (
+            'person = [{ name = "Ana", img = "http://example.org/a.jpg" }]',
+            "person: img: Give an address starting with https://",
+        ),
+        ('person = [{ name = "Ana", age = 3 }]', "person: unknown key 'age'"),
+        ('person = ["Ana", 3]', "person: person 2: give a name or a table"),
     ],
 )
 def test_bad_show_fields_are_warnings(tmp_path, content, warning):
