@@ -476,6 +476,6 @@ def test_the_readme_examples_read_without_warnings(tmp_path):
         write(tmp_path, "talk.chapters.json", chapters_json), "c"
     )
 
-    assert episode.warnings == [] and len(episode.values) == 8
-    assert show.warnings == [] and len(show.values) == 14
+    assert episode.warnings == [] and len(episode.values) == 10
+    assert show.warnings == [] and len(show.values) == 23
     assert warnings == [] and [c.start_s for c in chapters] == [0, 754, 1200]
