@@ -9,7 +9,6 @@ Create Date: 2026-12-03 15:40:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "0007"
 down_revision = "0005"
@@ -78,7 +77,9 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_person_episode_id"), ["episode_id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_person_show_id"), ["show_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_person_show_id"), ["show_id"], unique=False
+        )
 
     op.create_table(
         "web_sub_ping",
