@@ -301,3 +301,13 @@ def test_hub_tick_without_a_hub_says_there_is_nothing_to_do(runner):
     result = runner.invoke(args=["hub", "tick"])
     assert result.exit_code == 0
     assert "No WebSub hub is set" in result.output
+
+
+def test_setting_a_hub_changes_the_feeds_etag(app, client, hub):
+    """Apps holding the feed without the hub's link fetch it again."""
+    make_show()
+    with_hub = client.get("/feed.xml").headers["ETag"]
+    app.config["WEBSUB_HUB"] = None
+    without = client.get("/feed.xml", headers={"If-None-Match": with_hub})
+    assert without.status_code == 200
+    assert b'rel="hub"' not in without.data

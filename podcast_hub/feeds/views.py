@@ -139,11 +139,12 @@ def _representation(version: versions.Version) -> str:
     """Return the strong ETag of a feed's content at `version`, as served here.
 
     The same in every worker with the same configuration: it includes the URLs
-    the feed is written with and the feed format.
+    the feed is written with (the WebSub hub's too) and the feed format.
     """
     base = current_app.config.get("BASE_URL") or request.url_root
     media = current_app.config.get("MEDIA_BASE_URL") or ""
-    seed = "\n".join([rss.FORMAT, request.path, base, media, version.key])
+    hub = current_app.config.get("WEBSUB_HUB") or ""
+    seed = "\n".join([rss.FORMAT, request.path, base, media, hub, version.key])
     return hashlib.sha256(seed.encode()).hexdigest()[:40]
 
 
