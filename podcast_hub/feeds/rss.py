@@ -265,7 +265,7 @@ def _describe_show(
     if show.owner_name and show.owner_email:
         fg.podcast.itunes_owner(name=show.owner_name, email=show.owner_email)
     if show.description:
-        _summarize(fg.podcast, show.description)
+        _summarize(fg.podcast, markdown.as_text(show.description))
     _set_category(fg, show.category)
     cover = links.media_url(show.cover) if show.cover else None
     if cover and cover.endswith(IMAGE_ENDINGS):
@@ -303,8 +303,8 @@ def _describe_episode(
     itunes.itunes_duration(timecode.itunes(episode.duration_s))
     itunes.itunes_author(episode.artist or show.author or show.title)
     itunes.itunes_episode_type(episode.episode_type)
-    if episode.description:
-        _summarize(itunes, episode.description)
+    if notes:
+        _summarize(itunes, markdown.text_of(notes))
     if episode.season:
         itunes.itunes_season(episode.season)
     if episode.number:
@@ -336,9 +336,8 @@ def _describe_episode(
     _credit(hub, episode.people)
 
 
-def _summarize(itunes: Any, notes: str) -> None:
-    """Set itunes:summary and itunes:subtitle: the notes as plain text."""
-    text = markdown.as_text(notes)
+def _summarize(itunes: Any, text: str) -> None:
+    """Set itunes:summary and itunes:subtitle from the notes as plain `text`."""
     if text:
         itunes.itunes_summary(text[:SUMMARY_MAX])
         itunes.itunes_subtitle(markdown.first_sentence(text, SUBTITLE_MAX))

@@ -9,6 +9,7 @@ down to the few tags Apple and PSP-1 allow, with moments linked to the
 episode's page; and as plain text (`as_text`) where they want text.
 """
 
+import functools
 import html
 import re
 
@@ -219,7 +220,16 @@ def for_apps(markdown: str | None, page_url: str, duration_s: int | None = None)
     `]]>`, so it fits a CDATA section. A typed `<` before a letter is followed
     by an invisible `WORD_JOINER`, so that it stays text even for readers that
     decode twice.
+
+    Notes of usual length are remembered: a feed built again after one change
+    renders only the notes that changed.
     """
+    if markdown is None or len(markdown) > _REMEMBERED_MAX:
+        return _for_apps(markdown, page_url, duration_s)
+    return _remembered_for_apps(markdown, page_url, duration_s)
+
+
+def _for_apps(markdown: str | None, page_url: str, duration_s: int | None) -> str:
     env = {"duration_s": duration_s, "page": page_url, "for_apps": True}
     rendered = _ESCAPED_TAG_START.sub(
         "&lt;" + WORD_JOINER, _markdown.render(markdown or "", env)
@@ -234,6 +244,8 @@ def for_apps(markdown: str | None, page_url: str, duration_s: int | None = None)
     return _BLANK_LINES.sub("\n", cleaned).strip().replace("]]>", "]]&gt;")
 
 
+_remembered_for_apps = functools.lru_cache(maxsize=2048)(_for_apps)
+_REMEMBERED_MAX = 20_000
 _BLANK_LINES = re.compile(r"\n\s*\n")
 # Some readers decode a feed's text twice (podcast-partytime does), and many
 # apps show the summary as HTML: a `<` typed before a letter gets an invisible
@@ -263,10 +275,13 @@ def as_text(markdown: str | None) -> str:
     typed in the notes comes back as `<voices>`, an invisible `WORD_JOINER`
     after its `<`, so that an app that takes the text for HTML shows it too.
     """
-    rendered = _markdown.render(markdown or "", {"for_apps": True})
-    cleaned = nh3.clean(rendered, tags=APP_TAGS, attributes={}, link_rel=None)
+    return text_of(for_apps(markdown, ""))
+
+
+def text_of(app_html: str) -> str:
+    """Return the plain text of HTML made by `for_apps` (see `as_text`)."""
     # Newlines in HTML are spaces; only the tags break lines.
-    flat = cleaned.replace("\n", " ")
+    flat = app_html.replace("\n", " ")
     broken = _BREAK.sub(lambda m: _BREAKS[m.group(0)], flat)
     text = _TAG_START.sub("<" + WORD_JOINER, html.unescape(_TAG.sub("", broken)))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
