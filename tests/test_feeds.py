@@ -609,7 +609,7 @@ def test_dashboard_forms_with_any_character_keep_the_feeds_valid(
 def test_rows_stored_with_any_character_never_break_the_feeds(client, char):
     """Rows no door cleaned (older ones, or written by hand) still make valid
     feeds: the renderer drops what XML cannot hold."""
-    make_show(
+    show = make_show(
         title=f"Moments{char}",
         description=f"About{char}",
         author=f"Dana{char}",
@@ -617,13 +617,18 @@ def test_rows_stored_with_any_character_never_break_the_feeds(client, char):
         category=f"Technology{char}",
         funding_url="https://example.org/support",
         funding_text=f"Support{char}",
+        copyright=f"© Dana{char}",
+        update_frequency=f"Week{char}ly",
+        txt=[{"purpose": f"verify{char}", "text": f"abc{char}"}],
     )
+    make_person(show=show, name=f"Dana{char} Reyes", role="host")
     episode = make_episode(
         slug="ep",
         title=f"The{char} Lighthouse",
         description=f"Notes{char}",
         artist=f"Art{char}ist",
     )
+    make_person(episode, name=f"Gr{char}ace")
     make_chapter(episode, title=f"Chap{char}ter")
     make_soundbite(episode, title=f"Best{char} bit")
     make_host(email="dana@example.com", display_name=f"Dana{char} Reyes")
@@ -632,9 +637,13 @@ def test_rows_stored_with_any_character_never_break_the_feeds(client, char):
     show_feed, said = both_feeds(client)
     assert show_feed.feed.title == "Moments"
     assert show_feed.entries[0].title == "The Lighthouse"
+    assert show_feed.feed.rights == "© Dana"
     by_the_index = read_with_partytime(client.get("/feed.xml"))
     assert by_the_index["title"] == "Moments"
     assert by_the_index["items"][0]["title"] == "The Lighthouse"
+    assert by_the_index["podcastTxt"] == [{"value": "abc", "purpose": "verify"}]
+    assert [p["name"] for p in by_the_index["podcastPeople"]] == ["Dana Reyes"]
+    assert [p["name"] for p in by_the_index["items"][0]["podcastPeople"]] == ["Grace"]
     assert sorted(entry.title for entry in said.entries) == [
         "Dana Reyes (host) at 12:34",
         "Lee at 12:34",

@@ -209,8 +209,9 @@ def _built(build: Callable[..., bytes], *records: object) -> bytes:
 def _readable(value: object) -> Any:
     """Return `value` as a feed reads it: every text in it `plain.xml_safe`.
 
-    Text is cleaned, lists are read item by item, and a record (a model, a row)
-    comes back as a view whose attributes are read the same way.
+    Text is cleaned, lists and dicts (JSON columns) are read item by item, and
+    a record (a model, a row) comes back as a view whose attributes are read
+    the same way.
     """
     if isinstance(value, str):
         return plain.xml_safe(value)
@@ -218,6 +219,8 @@ def _readable(value: object) -> Any:
         return value
     if isinstance(value, list | tuple):
         return [_readable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _readable(item) for key, item in value.items()}
     return _Readable(value)
 
 
