@@ -53,6 +53,10 @@ def load(app, test_config=None):
         MAIL_POLL_S=15,
         # The hour (UTC) from which hosts' daily digests go out.
         MAIL_DIGEST_HOUR=8,
+        # A WebSub hub linked from the feed and pinged when it changes.
+        WEBSUB_HUB=None,
+        # Seconds before a failed ping is sent again; doubles each time.
+        WEBSUB_RETRY_S=30,
     )
     app.config.from_prefixed_env("PODCAST_HUB")
     if test_config:
@@ -84,8 +88,23 @@ def load(app, test_config=None):
     app.config["PROXY_COUNT"] = int(app.config["PROXY_COUNT"] or 0)
     for key in ("MAIL_BATCH_S", "MAIL_TIMEOUT_S", "MAIL_POLL_S", "MAIL_DIGEST_HOUR"):
         app.config[key] = int(app.config[key])
+    app.config["WEBSUB_HUB"] = _websub_hub(app.config["WEBSUB_HUB"])
+    app.config["WEBSUB_RETRY_S"] = float(app.config["WEBSUB_RETRY_S"])
     if production:
         _check_production(app.config)
+
+
+def _websub_hub(value):
+    """Return the hub's address, or None; refuse one that is not a web address."""
+    if not value:
+        return None
+    value = str(value).strip()
+    if not value.lower().startswith(("https://", "http://")) or " " in value:
+        raise ConfigError(
+            f"PODCAST_HUB_WEBSUB_HUB is {value!r}, not a web address. Give the "
+            "hub's address, e.g. PODCAST_HUB_WEBSUB_HUB=https://pubsubhubbub.appspot.com/"
+        )
+    return value
 
 
 def _check_production(config):

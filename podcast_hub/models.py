@@ -4,6 +4,7 @@ import enum
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -159,8 +160,31 @@ class Show(Model):
     moderation_mode: so.Mapped[str] = so.mapped_column(
         sa.String(12), default=ModerationMode.OPEN
     )
+    # itunes:block and podcast:block: keep the show out of directories.
+    block: so.Mapped[bool] = so.mapped_column(default=False)
+    # itunes:complete: no episode will ever be added.
+    complete: so.Mapped[bool] = so.mapped_column(default=False)
+    medium: so.Mapped[str] = so.mapped_column(sa.String(12), default="podcast")
+    copyright: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    # podcast:license: an SPDX identifier, or a name with `license_url`.
+    license: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    license_url: so.Mapped[str | None] = so.mapped_column(sa.String(512))
+    # podcast:updateFrequency: words for people, an iCalendar RRULE for apps.
+    update_frequency: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    update_rrule: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    # podcast:txt records: [{"purpose": str | None, "text": str}, ...].
+    txt: so.Mapped[list[dict[str, Any]] | None] = so.mapped_column(sa.JSON)
     updated_at: so.Mapped[datetime] = so.mapped_column(
         UTCDateTime, default=_now, onupdate=_now
+    )
+
+    # The show's people (hosts and crew) as podcast:person; not the dashboard's
+    # accounts, which are people who answer listeners.
+    people: so.Mapped[list["Person"]] = so.relationship(
+        back_populates="show",
+        order_by="Person.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
     __table_args__ = (
@@ -236,6 +260,13 @@ class Episode(Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+    # Guests and anyone else credited on this episode (podcast:person).
+    people: so.Mapped[list["Person"]] = so.relationship(
+        back_populates="episode",
+        order_by="Person.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     __table_args__ = (
         sa.CheckConstraint("size_bytes >= 0", name="size_not_negative"),
@@ -275,6 +306,10 @@ class Chapter(Model):
     start_s: so.Mapped[int]
     title: so.Mapped[str] = so.mapped_column(sa.String(255))
     url: so.Mapped[str | None] = so.mapped_column(sa.String(1024))
+    # The chapter's picture, shown by apps while it plays.
+    img: so.Mapped[str | None] = so.mapped_column(sa.String(1024))
+    # False: a picture change only, left out of tables of contents.
+    toc: so.Mapped[bool] = so.mapped_column(default=True)
     source: so.Mapped[str] = so.mapped_column(
         sa.String(10), default=ChapterSource.AUDIO
     )
@@ -346,6 +381,60 @@ class Soundbite(Model):
         sa.CheckConstraint("start_s >= 0", name="start_not_negative"),
         sa.CheckConstraint("duration_s BETWEEN 15 AND 120", name="duration_15_to_120"),
         sa.CheckConstraint("length(title) > 0", name="title_not_empty"),
+    )
+
+
+class Person(Model):
+    """Someone credited on the show or on one episode (`podcast:person`).
+
+    Exactly one of `show_id` (a host or crew of the show) and `episode_id` (a
+    guest, or anyone on that episode only) is set. `role` and `group_name` are
+    from the Podcast Taxonomy (`rules.PERSON_ROLES`), lowercase.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    show_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("show.id", ondelete="CASCADE"), index=True
+    )
+    episode_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("episode.id", ondelete="CASCADE"), index=True
+    )
+    name: so.Mapped[str] = so.mapped_column(sa.String(128))
+    role: so.Mapped[str] = so.mapped_column(sa.String(40), default="host")
+    group_name: so.Mapped[str] = so.mapped_column(sa.String(40), default="cast")
+    img: so.Mapped[str | None] = so.mapped_column(sa.String(512))
+    href: so.Mapped[str | None] = so.mapped_column(sa.String(512))
+
+    show: so.Mapped[Show | None] = so.relationship(back_populates="people")
+    episode: so.Mapped[Episode | None] = so.relationship(back_populates="people")
+
+    __table_args__ = (
+        sa.CheckConstraint("length(name) > 0", name="name_not_empty"),
+        sa.CheckConstraint(
+            "(show_id IS NULL) <> (episode_id IS NULL)", name="show_or_episode"
+        ),
+    )
+
+
+class WebSubPing(Model):
+    """What a WebSub hub was told, or is still to be told, about one feed.
+
+    One row per hub and feed URL: `version` is the feed's last announced
+    version; `due_at` is when the next ping is to be sent (None: nothing to
+    send). Failed pings are tried again later (`attempts`, `last_error`).
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    hub_url: so.Mapped[str] = so.mapped_column(sa.String(512))
+    topic_url: so.Mapped[str] = so.mapped_column(sa.String(512))
+    version: so.Mapped[str] = so.mapped_column(sa.String(64))
+    due_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+
+    __table_args__ = (
+        sa.UniqueConstraint("hub_url", "topic_url", name="uq_web_sub_ping_hub_topic"),
     )
 
 
@@ -611,13 +700,19 @@ def _touch_episodes_of_changed_sidecars(
     session: so.Session, _context: so.UOWTransaction, _instances: object
 ) -> None:
     """Move an episode's `updated_at` when its chapters, transcripts, soundbites or
-    alternate files change: the feeds' version and Last-Modified are read from the
-    episodes.
+    alternate files or people change, and the show's when its people do: the
+    feeds' version and Last-Modified are read from those rows.
     """
     changed = [*session.new, *session.deleted]
     changed += [obj for obj in session.dirty if session.is_modified(obj)]
     for obj in changed:
-        if isinstance(obj, Chapter | Transcript | Soundbite | AlternateAudio):
+        if isinstance(obj, Person) and obj.episode_id is None and obj.show_id:
+            show = obj.show or session.get(Show, obj.show_id)
+            if show is not None and show not in session.deleted:
+                show.updated_at = clock.now()
+        elif isinstance(
+            obj, Chapter | Transcript | Soundbite | Person | AlternateAudio
+        ):
             # A new row may name its episode by id only.
             episode = obj.episode
             if episode is None and obj.episode_id is not None:

@@ -18,7 +18,15 @@ import sqlalchemy as sa
 
 from podcast_hub.auth import hosts
 from podcast_hub.extensions import db
-from podcast_hub.models import Chapter, Comment, Episode, Show, Soundbite, Transcript
+from podcast_hub.models import (
+    Chapter,
+    Comment,
+    Episode,
+    Person,
+    Show,
+    Soundbite,
+    Transcript,
+)
 
 _counter = itertools.count(1)
 _app = None
@@ -162,6 +170,17 @@ def make_transcript(episode, **overrides):
     }
     values.update(overrides)
     return save(Transcript(**values))
+
+
+def make_person(episode=None, show=None, **overrides):
+    """Save a podcast:person of `episode`, else of `show`; return it."""
+    values = {"name": "Grace Guest", "role": "guest", "group_name": "cast"}
+    if episode is not None:
+        values["episode_id"] = episode.id
+    else:
+        values["show_id"] = show.id
+    values.update(overrides)
+    return save(Person(**values))
 
 
 def make_soundbite(episode, **overrides):

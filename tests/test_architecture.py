@@ -21,7 +21,7 @@ ALLOWED = {
     "api": {"web", "auth", "conversation", "catalog", "library", "text"},
     "mail": {"web", "auth", "conversation", "catalog", "library", "text"},
     "dashboard": {"web", "auth", "mail", "conversation", "catalog", "library", "text"},
-    "cli": {"auth", "mail", "conversation", "catalog", "library", "text"},
+    "cli": {"auth", "feeds", "mail", "conversation", "catalog", "library", "text"},
 }
 # The web framework: domain parts are plain functions and never see a request.
 WEB_LIBRARIES = {"flask", "flask_login", "flask_wtf", "flask_limiter", "werkzeug"}

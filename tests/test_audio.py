@@ -18,7 +18,7 @@ ARTIST = "Zoë Ørsted"
 # from tests/fixtures/make_audio.sh.
 TAGGED = [
     ("speech.mp3", "audio/mpeg", 3.096),  # ID3v2.3, UTF-16 text
-    ("speech.m4a", "audio/mp4", 3.000),
+    ("speech.m4a", "audio/x-m4a", 3.000),
     ("speech.aac", "audio/aac", 3.071440),  # ADTS behind an ID3v2.4 tag
     ("speech.ogg", "audio/ogg", 3.000),
     ("speech.opus", "audio/ogg", 3.0065),
@@ -110,7 +110,7 @@ def test_read_mp3_without_any_tag():
 @pytest.mark.parametrize(
     ("fixture", "as_name", "mime_type"),
     [
-        ("speech.m4a", "mislabelled.mp3", "audio/mp4"),
+        ("speech.m4a", "mislabelled.mp3", "audio/x-m4a"),
         ("speech.mp3", "mislabelled.ogg", "audio/mpeg"),
         ("speech.aac", "no-extension", "audio/aac"),
         ("longer.mp3", "no-extension", "audio/mpeg"),
@@ -282,7 +282,7 @@ def test_permission_errors_become_not_audio(audio_file, monkeypatch):
     [
         ("talk.mp3", "audio/mpeg"),
         ("season-1/TALK.MP3", "audio/mpeg"),
-        ("talk.m4a", "audio/mp4"),
+        ("talk.m4a", "audio/x-m4a"),
         ("talk.opus", "audio/ogg"),
         ("talk.flac", "audio/flac"),
         ("cover.png", "image/png"),

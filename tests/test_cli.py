@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub.models import Comment, Episode, Host, Show
+from podcast_hub.models import Comment, Episode, Host, Person, Show
 
 from .conftest import csrf_from
 from .helpers import (
@@ -64,6 +64,11 @@ def test_the_demo_loads_a_show_of_three_episodes_with_conversations(
     assert answered["author"] == "Jules"
     assert answered["replies"][0]["is_host"] is True
     assert "The Lighthouse Keeper" in client.get("/").get_data(as_text=True)
+    feed = client.get("/feed.xml").get_data(as_text=True)
+    assert (
+        '<podcast:person role="host" group="cast">Dana Reyes</podcast:person>' in feed
+    )
+    assert 'type="audio/x-m4a"' in feed
 
     assert log_in(client, email, password).status_code == 303
     assert client.get("/dashboard").status_code == 200
@@ -82,6 +87,7 @@ def test_the_demo_runs_again_without_duplicates_and_keeps_the_password(runner, c
 
     assert again == (email, password)
     assert (count(Show), count(Episode), count(Comment), count(Host)) == (1, 3, 7, 1)
+    assert count(Person) == 1
     assert scalars(sa.select(Episode.id).order_by(Episode.id)) == episode_ids
     edited = scalar(sa.select(Episode.description).where(Episode.slug == slug))
     assert edited == "Edited by the host."

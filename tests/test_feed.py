@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import feedparser
@@ -25,6 +26,7 @@ from .helpers import (
     make_chapter,
     make_episode,
     make_host,
+    make_person,
     make_show,
     make_soundbite,
     make_transcript,
@@ -36,6 +38,7 @@ ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 ATOM = "{http://www.w3.org/2005/Atom}"
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
 WFW = "{http://wellformedweb.org/CommentAPI/}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 PARTYTIME = Path(__file__).parent / "partytime"
 
 
@@ -62,13 +65,22 @@ def read_with_podcastparser(response):
 
 def read_with_partytime(response):
     """Parse the feed with the Podcast Index's `podcast-partytime`, run by node."""
+    return read_with_node("parse.mjs", response)
+
+
+def read_with_node(script, response):
+    """Parse the feed with a script in tests/partytime: partytime or rss-parser."""
     node = shutil.which("node")
-    if node is None or not (PARTYTIME / "node_modules" / "podcast-partytime").is_dir():
+    installed = all(
+        (PARTYTIME / "node_modules" / name).is_dir()
+        for name in ("podcast-partytime", "rss-parser")
+    )
+    if node is None or not installed:
         if os.environ.get("CI"):
-            pytest.fail("podcast-partytime is not installed: run `make test`")
-        pytest.skip("podcast-partytime is not installed: run `make test`")
+            pytest.fail("the npm feed parsers are not installed: run `make test`")
+        pytest.skip("the npm feed parsers are not installed: run `make test`")
     done = subprocess.run(
-        [node, str(PARTYTIME / "parse.mjs")],
+        [node, str(PARTYTIME / script)],
         input=response.data,
         capture_output=True,
         check=True,
@@ -123,7 +135,7 @@ def test_channel_describes_the_show_to_podcastparser(client, show):
     parsed = read_with_podcastparser(fetch(client))
     assert parsed["title"] == "Moments Test Show"
     assert parsed["link"] == "http://localhost/"
-    assert parsed["description"] == "A show about testing moments."
+    assert parsed["description"] == "<p>A show about testing moments.</p>"
     assert parsed["language"] == "en-gb"
     assert parsed["cover_url"] == "http://localhost/media/cover.png"
     assert parsed["itunes_author"] == "Hannah Host"
@@ -207,7 +219,7 @@ def test_item_describes_the_episode(client, show):
         title="The Lighthouse",
         description="Keepers and storms.",
         audio_file="lighthouse.m4a",
-        mime_type="audio/mp4",
+        mime_type="audio/x-m4a",
         size_bytes=123_456,
         duration_s=3723,
         season=2,
@@ -222,14 +234,16 @@ def test_item_describes_the_episode(client, show):
     assert item.findtext("title") == "The Lighthouse"
     assert item.findtext("link") == page
     assert item.findtext("comments") == page
-    assert item.findtext("description") == "Keepers and storms."
+    assert item.findtext("description") == "<p>Keepers and storms.</p>"
+    assert item.findtext(f"{CONTENT}encoded") == "<p>Keepers and storms.</p>"
+    assert item.findtext(f"{ITUNES}summary") == "Keepers and storms."
     guid = item.find("guid")
     assert (guid.text, guid.get("isPermaLink")) == (episode.guid, "false")
     enclosure = item.find("enclosure")
     assert enclosure.attrib == {
         "url": "http://localhost/media/lighthouse.m4a",
         "length": "123456",
-        "type": "audio/mp4",
+        "type": "audio/x-m4a",
     }
     assert parsedate_to_datetime(item.findtext("pubDate")) == episode.published_at
     assert item.findtext(f"{ITUNES}duration") == "01:02:03"
@@ -247,7 +261,7 @@ def test_item_describes_the_episode(client, show):
         {
             "url": "http://localhost/media/lighthouse.m4a",
             "file_size": 123_456,
-            "mime_type": "audio/mp4",
+            "mime_type": "audio/x-m4a",
         }
     ]
     assert (read["season"], read["number"], read["type"]) == (2, 7, "bonus")
@@ -438,16 +452,37 @@ def test_funding_and_new_feed_url_are_left_out_unless_set(client, app):
     assert channel.find(f"{ITUNES}new-feed-url") is None
 
 
-def test_hosts_are_persons_and_their_emails_never_show(client, show):
-    make_host(email="first-secret@example.net", display_name="Hannah Host")
-    make_host(email="second-secret@example.net", display_name="Zoë Ødegård")
+def test_the_shows_chosen_people_are_persons_and_accounts_are_not(client, show):
+    make_host(email="first-secret@example.net", display_name="Moderator Max")
+    make_person(
+        show=show,
+        name="Zoë Ødegård",
+        role="host",
+        img="https://example.org/zoe.jpg",
+        href="https://example.org/zoe",
+    )
+    make_person(
+        show=show,
+        name="Ed Itor",
+        role="audio editor",
+        group_name="audio post-production",
+    )
     response = fetch(client)
     persons = channel_of(response).findall(f"{PODCAST}person")
-    assert [(p.text, p.get("role")) for p in persons] == [
-        ("Hannah Host", "host"),
-        ("Zoë Ødegård", "host"),
+    assert [(p.text, dict(p.attrib)) for p in persons] == [
+        (
+            "Zoë Ødegård",
+            {
+                "role": "host",
+                "group": "cast",
+                "img": "https://example.org/zoe.jpg",
+                "href": "https://example.org/zoe",
+            },
+        ),
+        ("Ed Itor", {"role": "audio editor", "group": "audio post-production"}),
     ]
     assert b"secret" not in response.data
+    assert b"Moderator Max" not in response.data
 
 
 def test_item_links_its_comments_feed_and_numbers(client, show):
@@ -573,6 +608,65 @@ FORMATS = [
 ]
 
 
+SHOW_NOTES = """Gespräche über **Momente**, die [bleiben](https://example.org/ueber).
+
+Typed in angle brackets: <voices>, and <script>alert("show")</script>."""
+EPISODE_NOTES = """## Notizen zu {name}
+
+Ein **Leuchtturm**, ein [Sturm](https://example.org/sturm) & <voices> ab 0:01.
+
+<script>alert(1)</script>"""
+
+
+class Shown(HTMLParser):
+    """What an app that renders HTML shows: the tags it makes, the text, links."""
+
+    def __init__(self, html):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.links, self.parts = [], [], []
+        self.feed(html)
+        self.close()
+        # The word joiner after a typed "<" is invisible.
+        self.text = "".join(self.parts).replace("\u2060", "")
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.links += [value for name, value in attrs if name == "href"]
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+APP_TAGS = {"p", "ol", "ul", "li", "a", "b", "i", "strong", "em", "br"}
+
+
+def assert_app_html(html, episode):
+    """Assert that `html` shows EPISODE_NOTES as podcast apps must: the tags
+    Apple allows only, no script, angle brackets as text, moments absolute."""
+    shown = Shown(html)
+    assert set(shown.tags) <= APP_TAGS and "strong" in shown.tags
+    assert "script" not in shown.tags and "<script" not in html
+    assert "Ein Leuchtturm, ein Sturm & <voices> ab 0:01." in shown.text
+    assert "<script>alert(1)</script>" in shown.text
+    assert shown.links == [
+        "https://example.org/sturm",
+        f"http://localhost/episodes/{episode.slug}?t=1",
+    ]
+
+
+def assert_app_text(text, episode):
+    """Assert that `text` is EPISODE_NOTES as plain text, no markup anywhere."""
+    shown = Shown(text)
+    assert shown.tags == []
+    assert shown.text.startswith(f"Notizen zu {episode.audio_file}\n\nEin Leuchtturm")
+    assert "<voices>" in shown.text and "**" not in shown.text
+    assert "<script" not in text
+
+
+def assert_no_script_anywhere(parsed):
+    assert "<script" not in json.dumps(parsed, ensure_ascii=False, default=str)
+
+
 @pytest.fixture
 def rich_show(app, audio_file, media_dir):
     """A show using every tag we write, one episode per audio format.
@@ -581,6 +675,7 @@ def rich_show(app, audio_file, media_dir):
     """
     show = make_show(
         title="Café Gespräche — 東京",
+        description=SHOW_NOTES,
         author="Zoë Ødegård",
         owner_name="Zoë Ødegård",
         owner_email="zoe@example.com",
@@ -591,7 +686,24 @@ def rich_show(app, audio_file, media_dir):
         locked=True,
         funding_url="https://example.org/unterstuetzen",
         funding_text="Unterstütze uns ☕",
+        medium="podcast",
+        copyright="© 2026 Zoë Ødegård",
+        license="CC-BY-4.0",
+        update_frequency="Wöchentlich",
+        update_rrule="FREQ=WEEKLY;BYDAY=MO",
+        txt=[
+            {"purpose": "applepodcastsverify", "text": "a1b2c3d4-e5f6"},
+            {"purpose": None, "text": "naked text"},
+        ],
     )
+    make_person(
+        show=show,
+        name="Zoë Ødegård",
+        role="host",
+        img="https://example.org/zoe.jpg",
+        href="https://example.org/zoe",
+    )
+    make_person(show=show, name="Hannah Høst", role="co-host")
     # Hosts without a real password: hashing one takes longer than the test.
     for name in ("Hannah Høst", "Zoë 東"):
         save(
@@ -608,7 +720,9 @@ def rich_show(app, audio_file, media_dir):
         episode = make_episode(
             slug=f"folge-{n}",
             title=f"Folge {n}: Ünïcode — ☕ «{name}»",
-            description=f"Notizen zu {name} & mehr <3",
+            description=EPISODE_NOTES.format(name=name),
+            artist=f"Sprecherin {n}",
+            episode_type="trailer" if n == len(FORMATS) else "full",
             audio_file=name,
             mime_type=facts.mime_type,
             size_bytes=facts.size_bytes,
@@ -620,6 +734,20 @@ def rich_show(app, audio_file, media_dir):
         )
         make_chapter(episode, start_s=0, title="Anfang — Café")
         make_chapter(episode, start_s=1, title="東京", url="https://example.org/tokyo")
+        make_chapter(
+            episode,
+            start_s=2,
+            title="Bildwechsel",
+            img="https://example.org/bild.jpg",
+            toc=False,
+        )
+        make_person(
+            episode,
+            name=f"Gast {n} ☕",
+            role="guest",
+            img=f"https://example.org/gast-{n}.jpg",
+            href=f"https://example.org/gast-{n}",
+        )
         for kind, mime_type, language in [
             ("vtt", "text/vtt", "de"),
             ("srt", "application/x-subrip", None),
@@ -645,6 +773,7 @@ def rich_show(app, audio_file, media_dir):
                 loaded(Episode.chapters),
                 loaded(Episode.transcripts),
                 loaded(Episode.soundbites),
+                loaded(Episode.people),
             )
             .order_by(Episode.published_at.desc())
         ).all()
@@ -662,17 +791,57 @@ def test_every_format_and_tag_comes_through_partytime(client, rich_show):
     assert parsed["podcastFunding"] == [
         {"message": "Unterstütze uns ☕", "url": "https://example.org/unterstuetzen"}
     ]
-    assert [(p["name"], p["role"]) for p in parsed["podcastPeople"]] == [
-        ("Hannah Høst", "Host"),
-        ("Zoë 東", "Host"),
+    # The show's chosen people; the dashboard's accounts are not listed.
+    assert parsed["podcastPeople"] == [
+        {
+            "name": "Zoë Ødegård",
+            "role": "Host",
+            "group": "Cast",
+            "img": "https://example.org/zoe.jpg",
+            "href": "https://example.org/zoe",
+        },
+        {"name": "Hannah Høst", "role": "Co-Host", "group": "Cast"},
     ]
+    assert_no_script_anywhere(parsed)
+    assert "<voices>" in Shown(parsed["description"]).text
+    assert parsed["medium"] == "podcast"
+    assert parsed["copyright"] == "© 2026 Zoë Ødegård"
+    assert parsed["license"]["identifier"] == "CC-BY-4.0"
+    assert parsed["podcastTxt"] == [
+        {"value": "a1b2c3d4-e5f6", "purpose": "applepodcastsverify"},
+        {"value": "naked text"},
+    ]
+    trailer = episodes[-1]
+    assert parsed["trailers"] == [
+        {
+            "title": trailer.title,
+            "url": f"http://localhost/media/{trailer.audio_file}",
+            "pubdate": trailer.published_at.isoformat().replace("+00:00", ".000Z"),
+            "type": trailer.mime_type,
+            "length": trailer.size_bytes,
+            "season": 2,
+        }
+    ]
+    assert (parsed["itunesBlock"], parsed["itunesComplete"]) == (False, False)
     assert parsed["itunesImage"] == "http://localhost/media/cover.jpg"
     assert len(parsed["items"]) == len(FORMATS)
     for item, episode in zip(parsed["items"], episodes, strict=True):
         base = f"http://localhost/episodes/{episode.slug}"
         assert item["title"] == episode.title
         assert item["guid"] == episode.guid
-        assert item["description"] == episode.description
+        assert_app_html(item["description"], episode)
+        assert_app_html(item["content"], episode)
+        assert_app_text(item["summary"], episode)
+        assert item["author"] == episode.artist
+        assert item["podcastPeople"] == [
+            {
+                "name": f"Gast {episode.number} ☕",
+                "role": "Guest",
+                "group": "Cast",
+                "img": f"https://example.org/gast-{episode.number}.jpg",
+                "href": f"https://example.org/gast-{episode.number}",
+            }
+        ]
         assert item["enclosure"] == {
             "url": f"http://localhost/media/{episode.audio_file}",
             "length": episode.size_bytes,
@@ -718,10 +887,19 @@ def test_every_format_and_tag_comes_through_feedparser(client, rich_show):
     assert [(t.term, t.scheme) for t in parsed.feed.tags][:1] == [
         ("Society & Culture", "http://www.itunes.com/")
     ]
+    assert parsed.feed.rights == "© 2026 Zoë Ødegård"
+    assert parsed.feed.podcast_medium == "podcast"
+    assert parsed.feed.podcast_license == "CC-BY-4.0"
+    assert parsed.feed.podcast_updatefrequency == {"rrule": "FREQ=WEEKLY;BYDAY=MO"}
+    assert "<voices>" in Shown(parsed.feed.summary).text
+    assert_no_script_anywhere(parsed)
     for entry, episode in zip(parsed.entries, episodes, strict=True):
         assert entry.title == episode.title
         assert entry.id == episode.guid
-        assert entry.summary == episode.description
+        [content] = entry.content
+        assert_app_html(content.value, episode)
+        assert_app_text(entry.summary, episode)
+        assert entry.author == episode.artist
         [enclosure] = entry.enclosures
         assert (enclosure.href, int(enclosure.length), enclosure.type) == (
             f"http://localhost/media/{episode.audio_file}",
@@ -750,10 +928,14 @@ def test_every_format_and_tag_comes_through_podcastparser(client, rich_show):
     assert parsed["itunes_categories"] == [["Society & Culture", "Philosophy"]]
     assert parsed["itunes_owner"] == {"name": "Zoë Ødegård", "email": "zoe@example.com"}
     # podcastparser lists a serial show's episodes oldest first.
+    assert_no_script_anywhere(parsed)
+    assert "<voices>" in Shown(parsed["description"]).text
     for read, episode in zip(parsed["episodes"], episodes[::-1], strict=True):
         assert read["title"] == episode.title
         assert read["guid"] == episode.guid
-        assert read["description"] == episode.description
+        assert_app_html(read["description_html"], episode)
+        assert_app_text(read["description"], episode)
+        assert read["itunes_author"] == episode.artist
         assert read["total_time"] == episode.duration_s
         assert read["published"] == int(episode.published_at.timestamp())
         assert read["enclosures"] == [
@@ -767,12 +949,64 @@ def test_every_format_and_tag_comes_through_podcastparser(client, rich_show):
         assert (read["season"], read["number"]) == (2, episode.number)
 
 
+def test_every_format_and_tag_comes_through_rss_parser(client, rich_show):
+    show, episodes = rich_show
+    parsed = read_with_node("rss-parser.mjs", fetch(client))
+    assert parsed["title"] == show.title
+    assert parsed["copyright"] == "© 2026 Zoë Ødegård"
+    assert parsed["podcast:medium"] == "podcast"
+    assert parsed["podcast:license"] == "CC-BY-4.0"
+    assert parsed["podcast:updateFrequency"] == "Wöchentlich"
+    assert parsed["podcastPeople"] == [
+        {
+            "_": "Zoë Ødegård",
+            "$": {
+                "role": "host",
+                "group": "cast",
+                "img": "https://example.org/zoe.jpg",
+                "href": "https://example.org/zoe",
+            },
+        },
+        {"_": "Hannah Høst", "$": {"role": "co-host", "group": "cast"}},
+    ]
+    assert parsed["podcastTxt"] == [
+        {"_": "a1b2c3d4-e5f6", "$": {"purpose": "applepodcastsverify"}},
+        "naked text",
+    ]
+    [trailer] = parsed["podcastTrailers"]
+    assert trailer["_"] == episodes[-1].title
+    assert "<voices>" in Shown(parsed["description"]).text
+    assert "<voices>" in Shown(parsed["itunes"]["summary"]).text
+    assert_no_script_anywhere(parsed)
+    assert parsed["itunes"]["owner"] == {
+        "name": "Zoë Ødegård",
+        "email": "zoe@example.com",
+    }
+    for item, episode in zip(parsed["items"], episodes, strict=True):
+        assert item["title"] == episode.title
+        assert item["guid"] == episode.guid
+        assert item["enclosure"] == {
+            "url": f"http://localhost/media/{episode.audio_file}",
+            "length": str(episode.size_bytes),
+            "type": episode.mime_type,
+        }
+        assert_app_html(item["content"], episode)
+        assert_app_html(item["content:encoded"], episode)
+        assert_app_text(item["itunes"]["summary"], episode)
+        assert item["itunes"]["author"] == episode.artist
+        assert item["itunes"]["subtitle"] == f"Notizen zu {episode.audio_file}"
+        [guest] = item["podcastPeople"]
+        assert guest["_"] == f"Gast {episode.number} ☕"
+        assert guest["$"]["role"] == "guest"
+
+
 def test_what_the_feed_links_to_is_served_as_announced(client, rich_show):
     """Enclosures, chapters and transcripts answer with the type and length the
     feed gives, and hold what the database and the media folder hold."""
     _, episodes = rich_show
     channel = channel_of(fetch(client))
-    for item, episode in zip(channel.iter("item"), episodes, strict=True):
+    assert len(channel.findall("item")) == len(episodes)
+    for item in channel.iter("item"):
         enclosure = item.find("enclosure")
         with client.get(enclosure.get("url")) as served:
             assert served.status_code == 200
@@ -781,9 +1015,14 @@ def test_what_the_feed_links_to_is_served_as_announced(client, rich_show):
         chapters = client.get(item.find(f"{PODCAST}chapters").get("url"))
         assert chapters.mimetype == "application/json+chapters"
         assert json.loads(chapters.data)["chapters"] == [
-            {"startTime": c.start_s, "title": c.title}
-            | ({"url": c.url} if c.url else {})
-            for c in episode.chapters
+            {"startTime": 0, "title": "Anfang — Café"},
+            {"startTime": 1, "title": "東京", "url": "https://example.org/tokyo"},
+            {
+                "startTime": 2,
+                "title": "Bildwechsel",
+                "img": "https://example.org/bild.jpg",
+                "toc": False,
+            },
         ]
         for tag in item.findall(f"{PODCAST}transcript"):
             with client.get(tag.get("url")) as served:

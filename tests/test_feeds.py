@@ -25,6 +25,7 @@ from .helpers import (
     make_comment,
     make_episode,
     make_host,
+    make_person,
     make_show,
     make_soundbite,
     make_transcript,
@@ -213,12 +214,12 @@ def _add_transcript(records):
     make_transcript(records["episode"], file="ep.srt", mime_type="application/srt")
 
 
-def _rename_host(records):
-    records["host"].display_name = "Hannah H."
+def _rename_person(records):
+    records["person"].name = "Hannah H."
 
 
-def _add_host(records):
-    make_host(email="zoe@example.com", display_name="Zoë")
+def _add_guest(records):
+    make_person(records["episode"], name="Zoë")
 
 
 def _unpublish(records):
@@ -238,8 +239,8 @@ def _publish_a_draft_in_the_past(records):
         _retitle_chapter,
         _remove_soundbite,
         _add_transcript,
-        _rename_host,
-        _add_host,
+        _rename_person,
+        _add_guest,
         _unpublish,
         _publish_a_draft_in_the_past,
     ],
@@ -253,7 +254,7 @@ def test_workers_agree_on_the_etag_and_see_every_change(
         "episode": episode,
         "chapter": make_chapter(episode, start_s=0, title="Intro"),
         "soundbite": make_soundbite(episode),
-        "host": make_host(),
+        "person": make_person(show=show, name="Hannah Host", role="host"),
         "draft": make_episode(slug="draft", published_at=None),
     }
     before, also_before = _etags(app, other)
@@ -608,7 +609,7 @@ def test_dashboard_forms_with_any_character_keep_the_feeds_valid(
 def test_rows_stored_with_any_character_never_break_the_feeds(client, char):
     """Rows no door cleaned (older ones, or written by hand) still make valid
     feeds: the renderer drops what XML cannot hold."""
-    make_show(
+    show = make_show(
         title=f"Moments{char}",
         description=f"About{char}",
         author=f"Dana{char}",
@@ -616,13 +617,18 @@ def test_rows_stored_with_any_character_never_break_the_feeds(client, char):
         category=f"Technology{char}",
         funding_url="https://example.org/support",
         funding_text=f"Support{char}",
+        copyright=f"© Dana{char}",
+        update_frequency=f"Week{char}ly",
+        txt=[{"purpose": f"verify{char}", "text": f"abc{char}"}],
     )
+    make_person(show=show, name=f"Dana{char} Reyes", role="host")
     episode = make_episode(
         slug="ep",
         title=f"The{char} Lighthouse",
         description=f"Notes{char}",
         artist=f"Art{char}ist",
     )
+    make_person(episode, name=f"Gr{char}ace")
     make_chapter(episode, title=f"Chap{char}ter")
     make_soundbite(episode, title=f"Best{char} bit")
     make_host(email="dana@example.com", display_name=f"Dana{char} Reyes")
@@ -631,9 +637,13 @@ def test_rows_stored_with_any_character_never_break_the_feeds(client, char):
     show_feed, said = both_feeds(client)
     assert show_feed.feed.title == "Moments"
     assert show_feed.entries[0].title == "The Lighthouse"
+    assert show_feed.feed.rights == "© Dana"
     by_the_index = read_with_partytime(client.get("/feed.xml"))
     assert by_the_index["title"] == "Moments"
     assert by_the_index["items"][0]["title"] == "The Lighthouse"
+    assert by_the_index["podcastTxt"] == [{"value": "abc", "purpose": "verify"}]
+    assert [p["name"] for p in by_the_index["podcastPeople"]] == ["Dana Reyes"]
+    assert [p["name"] for p in by_the_index["items"][0]["podcastPeople"]] == ["Grace"]
     assert sorted(entry.title for entry in said.entries) == [
         "Dana Reyes (host) at 12:34",
         "Lee at 12:34",
@@ -770,8 +780,9 @@ def test_a_host_created_on_the_command_line_keeps_the_feed_valid(runner, client,
     with in_app() as session:
         [host] = session.scalars(sa.select(Host)).all()
     assert host.display_name == "Cli Host"
-    channel = etree.fromstring(client.get("/feed.xml").data).find("channel")
-    assert channel.findtext(f"{PODCAST}person") == "Cli Host"
+    # A dashboard account is not one of the show's people: not in the feed.
+    feed = client.get("/feed.xml").data
+    assert etree.fromstring(feed).find(f"channel/{PODCAST}person") is None
 
 
 def test_a_hosts_comment_is_marked_so_no_listeners_can_pass_for_it(client, episode):

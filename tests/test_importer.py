@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub.catalog import importer
+from podcast_hub.catalog import importer, publishing
 from podcast_hub.catalog.episodes import get_show
 from podcast_hub.extensions import db
 from podcast_hub.library import audio
@@ -30,7 +30,7 @@ ARTIST = "Zoë Ørsted"
 # One file of each format, under the name it gets in the media folder.
 EACH_FORMAT = {
     "mp3-talk.mp3": ("speech.mp3", "audio/mpeg"),
-    "m4a-talk.m4a": ("speech.m4a", "audio/mp4"),
+    "m4a-talk.m4a": ("speech.m4a", "audio/x-m4a"),
     "aac-talk.aac": ("speech.aac", "audio/aac"),
     "vorbis-talk.ogg": ("speech.ogg", "audio/ogg"),
     "opus-talk.opus": ("speech.opus", "audio/ogg"),
@@ -239,7 +239,7 @@ def test_file_replaced_by_another_format_gets_the_new_type(
     report = importer.sync(media_dir)
 
     assert report.updated == ["talk"]
-    assert episodes()[0].mime_type == "audio/mp4"
+    assert episodes()[0].mime_type == "audio/x-m4a"
 
 
 def test_episode_whose_file_became_unreadable_is_kept_and_reported(
@@ -398,6 +398,10 @@ def chapters_of(episode):
     return [(c.start_s, c.title, c.url, c.source) for c in episode.chapters]
 
 
+def chapter_extras_of(episode):
+    return [(c.title, c.img, c.toc) for c in episode.chapters]
+
+
 def transcripts_of(episode):
     return [(t.file, t.mime_type, t.language) for t in episode.transcripts]
 
@@ -410,6 +414,7 @@ AUDIO_CHAPTERS = [
 SIDECAR_CHAPTERS = [
     (0, "Intro — Café", None, "sidecar"),
     (1, "日本の話", "https://example.com/notes#japan", "sidecar"),
+    (2, "Cover change only", None, "sidecar"),
     (2, "Zoë’s outro", None, "sidecar"),
 ]
 
@@ -530,6 +535,13 @@ def test_sidecar_files_set_fields_chapters_and_transcripts(
     assert episode.explicit is True
     assert episode.description.startswith("A story about a lighthouse")
     assert chapters_of(episode) == SIDECAR_CHAPTERS
+    # A picture-only chapter stays, out of the table of contents; pictures stay.
+    assert chapter_extras_of(episode) == [
+        ("Intro — Café", None, True),
+        ("日本の話", None, True),
+        ("Cover change only", None, False),
+        ("Zoë’s outro", "https://example.com/outro.jpg", True),
+    ]
     assert transcripts_of(episode) == [
         ("talk.es.srt", "application/x-subrip", "es"),
         ("talk.vtt", "text/vtt", None),
@@ -1123,3 +1135,65 @@ def test_cli_import_skips_a_wav_claiming_days_in_a_few_bytes(
     assert "1 added, 0 updated, 0 unchanged, 1 skipped" in result.stdout
     with app.app_context():
         assert [e.audio_file for e in episodes()] == ["talk.mp3"]
+
+
+def people_of(row):
+    return [(p.name, p.role, p.group_name, p.img, p.href) for p in row.people]
+
+
+def test_sidecars_credit_people_and_set_the_episode_author(
+    app_context, media_dir, audio_file
+):
+    audio_file("speech.mp3", "talk.mp3")
+    sidecar_file(media_dir, "talk.toml")
+    sidecar_file(media_dir, "show.toml")
+    shutil.copyfile(DEMO_COVER, media_dir / "cover.png")
+
+    report = importer.sync(media_dir)
+
+    assert report.warnings == []
+    (episode,) = episodes()
+    assert episode.artist == "Zoë Ørsted"
+    assert people_of(episode) == [
+        (
+            "Ada Gast",
+            "guest",
+            "cast",
+            "https://example.com/ada.jpg",
+            "https://example.com/ada",
+        ),
+        ("Ben Ton", "audio editor", "audio post-production", None, None),
+    ]
+    show = get_show()
+    assert people_of(show) == [
+        ("Zoë Ørsted", "host", "cast", None, "https://example.com/zoe")
+    ]
+    assert (show.medium, show.license, show.update_rrule) == (
+        "podcast",
+        "CC-BY-NC-4.0",
+        "FREQ=WEEKLY;INTERVAL=2",
+    )
+
+
+def test_people_edited_on_the_dashboard_after_the_sidecar_stay(
+    app_context, media_dir, audio_file
+):
+    audio_file("speech.mp3", "talk.mp3")
+    path = sidecar_file(media_dir, "talk.toml")
+    importer.sync(media_dir)
+    (episode,) = episodes()
+    publishing.remove_person(episode, episode.people[0].id)
+
+    report = importer.sync(media_dir)
+
+    assert [p.name for p in episodes()[0].people] == ["Ben Ton"]
+    assert report.warnings == [
+        (
+            "talk.toml",
+            "person: the episode was edited after this file was saved; the "
+            "episode keeps its people (save the file again to apply it)",
+        )
+    ]
+    saved_later(path)
+    assert importer.sync(media_dir).updated == ["lighthouse-keeper"]
+    assert [p.name for p in episodes()[0].people] == ["Ada Gast", "Ben Ton"]

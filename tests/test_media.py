@@ -155,8 +155,8 @@ def test_absolute_paths_are_not_found(client, secret):
     ("name", "mime_type"),
     [
         ("a.mp3", "audio/mpeg"),
-        ("a.m4a", "audio/mp4"),
-        ("a.m4b", "audio/mp4"),
+        ("a.m4a", "audio/x-m4a"),
+        ("a.m4b", "audio/x-m4a"),
         ("a.aac", "audio/aac"),
         ("a.ogg", "audio/ogg"),
         ("a.flac", "audio/flac"),

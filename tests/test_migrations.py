@@ -127,3 +127,47 @@ def test_every_migration_downgrades_and_upgrades_again(migrated_app):
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection)
         assert compare_metadata(context, db.metadata) == []
+
+
+def test_upgrading_gives_m4a_audio_apples_type_and_keeps_every_row(tmp_path, media_dir):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite'}",
+            "MEDIA_DIR": str(media_dir),
+        }
+    )
+    with app.app_context():
+        upgrade(revision="0005")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO show (id, title, description, author, owner_name, "
+                    "owner_email, language, category, explicit, show_type, locked, "
+                    "moderation_mode, updated_at) VALUES (1, 'Old', '', '', '', '', "
+                    "'en', 'Arts', 0, 'episodic', 1, 'open', '2024-01-01')"
+                )
+            )
+            for n, mime_type in enumerate(("audio/mp4", "audio/mpeg"), start=1):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO episode (id, slug, guid, title, description, "
+                        "audio_file, mime_type, size_bytes, duration_s, episode_type, "
+                        "explicit, comments_closed, updated_at) VALUES (:n, :slug, "
+                        ":slug, 'T', '', :slug, :mime_type, 1, 1, 'full', 0, 0, "
+                        "'2024-01-01')"
+                    ),
+                    {"n": n, "slug": f"ep-{n}", "mime_type": mime_type},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            types = connection.execute(
+                sa.text("SELECT mime_type FROM episode ORDER BY id")
+            ).scalars()
+            assert list(types) == ["audio/x-m4a", "audio/mpeg"]
+            show = connection.execute(
+                sa.text("SELECT title, medium, block, complete FROM show")
+            ).one()
+            assert tuple(show) == ("Old", "podcast", 0, 0)
+        db.engine.dispose()

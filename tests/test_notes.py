@@ -166,3 +166,60 @@ def test_a_moment_beyond_the_duration_stays_text():
 
 def test_without_a_duration_no_moment_is_linked():
     assert seek_links(elements(notes.render("At 0:10 and 1:00:00"))) == []
+
+
+# What podcast apps may get (Apple, PSP-1): these elements, links by href only.
+APP_ALLOWED = {"p", "ol", "ul", "li", "a", "b", "i", "strong", "em", "br"}
+PAGE = "https://podcast.example.org/episodes/lighthouse"
+
+
+def test_notes_for_apps_keep_only_the_tags_apple_allows():
+    markdown = (
+        "## Guests\n\n*Ana* and **Bo** at 12:34, [site](https://e.org).\n\n"
+        "1. one\n2. two\n\n> quoted\n\n```\ncode <b>\nline\n```\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |"
+    )
+    html = notes.for_apps(markdown, PAGE, duration_s=3600)
+    assert html == (
+        "<p><strong>Guests</strong></p>\n"
+        "<p><em>Ana</em> and <strong>Bo</strong> at "
+        f'<a href="{PAGE}?t=754">12:34</a>, <a href="https://e.org">site</a>.</p>\n'
+        "<ol>\n<li>one</li>\n<li>two</li>\n</ol>\n"
+        "<p>quoted</p>\n"
+        "<p>code &lt;\u2060b&gt;<br>line</p>\n"
+        "<p>a · b</p><p>1 · 2</p>"
+    )
+
+
+@pytest.mark.parametrize("markdown", BREAKOUTS)
+def test_nothing_breaks_out_of_notes_for_apps_even_decoded_twice(markdown):
+    """podcast-partytime decodes a feed's text a second time: even then no
+    element but the allowed ones, and no link but the web's, ever appears."""
+    import html as entities
+
+    once = notes.for_apps(markdown, PAGE, duration_s=60)
+    for html in (once, entities.unescape(once)):
+        for tag, attributes in elements(html):
+            assert tag in APP_ALLOWED, (tag, html)
+            assert set(attributes) <= {"href"}, (tag, attributes)
+            if "href" in attributes:
+                assert attributes["href"].startswith(("https://", PAGE)), attributes
+    assert "]]>" not in once
+
+
+def test_notes_as_text_have_no_markup_and_keep_what_was_typed():
+    text = notes.as_text(
+        "## Notes\n\nA **lighthouse** & <voices>, a [storm](https://e.org).\n\n"
+        "- one\n- two"
+    )
+    assert text.replace("\u2060", "") == (
+        "Notes\n\nA lighthouse & <voices>, a storm.\n\n- one\n- two"
+    )
+    assert elements(text) == []
+
+
+def test_a_subtitle_is_the_first_paragraph_cut_on_a_word():
+    assert notes.first_sentence("Short one.\n\nMore.") == "Short one."
+    cut = notes.first_sentence("word " * 100, limit=30)
+    assert cut == "word word word word word word…"
+    assert len(cut) <= 30

@@ -6,19 +6,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from lxml import etree
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from podcast_hub.catalog import publishing
 from podcast_hub.errors import ValidationFailed
 from podcast_hub.extensions import db
-from podcast_hub.models import Chapter, Comment, Episode, Soundbite
+from podcast_hub.models import Chapter, Comment, Episode, Person, Soundbite
 
 from .conftest import AUDIO_FIXTURES, FIXTURES, csrf_from
 from .helpers import (
     get,
     make_comment,
     make_episode,
+    make_host,
     make_show,
     png_claiming,
     reload,
@@ -683,3 +685,172 @@ def test_a_replacement_claiming_days_in_a_few_bytes_changes_nothing(
     episode = reload(episode)
     assert (episode.audio_file, episode.duration_s, episode.size_bytes) == before
     assert files_in(media_dir) == ["old.mp3"]
+
+
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+PODCAST = "{https://podcastindex.org/namespace/1.0}"
+
+
+def channel(client):
+    return etree.fromstring(client.get("/feed.xml").data).find("channel")
+
+
+def test_show_settings_save_the_tags_hosts_ask_for(client, token, show):
+    response = client.post(
+        "/dashboard/show",
+        data={
+            **show_values(
+                block="y",
+                complete="y",
+                medium="audiobook",
+                copyright="© 2026 Dana Reyes",
+                license="CC-BY-SA-4.0",
+                update_frequency="Every other Monday",
+                update_rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=MO",
+                txt="applepodcastsverify: 5f0c-11ee\nsomething else: with a colon",
+            ),
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 303
+    show = reload(show)
+    assert (show.block, show.complete, show.medium) == (True, True, "audiobook")
+    assert show.txt == [
+        {"purpose": "applepodcastsverify", "text": "5f0c-11ee"},
+        {"purpose": None, "text": "something else: with a colon"},
+    ]
+    tags = channel(client)
+    assert tags.findtext(f"{ITUNES}block") == "Yes"
+    assert tags.findtext(f"{PODCAST}block") == "yes"
+    assert tags.findtext(f"{ITUNES}complete") == "Yes"
+    assert tags.findtext(f"{PODCAST}medium") == "audiobook"
+    assert tags.findtext("copyright") == "© 2026 Dana Reyes"
+    assert tags.findtext(f"{PODCAST}license") == "CC-BY-SA-4.0"
+    [frequency] = tags.findall(f"{PODCAST}updateFrequency")
+    assert (frequency.text, dict(frequency.attrib)) == (
+        "Every other Monday",
+        {"rrule": "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO", "complete": "true"},
+    )
+    assert [(t.get("purpose"), t.text) for t in tags.findall(f"{PODCAST}txt")] == [
+        ("applepodcastsverify", "5f0c-11ee"),
+        (None, "something else: with a colon"),
+    ]
+    # The form shows the records as they were typed.
+    page = client.get("/dashboard/show").get_data(as_text=True)
+    assert "applepodcastsverify: 5f0c-11ee\nsomething else: with a colon" in page
+    # Unticked and emptied, they leave the feed.
+    client.post("/dashboard/show", data={**show_values(), "csrf_token": token})
+    tags = channel(client)
+    for tag in ("block", "complete"):
+        assert tags.find(f"{ITUNES}{tag}") is None
+    for tag in ("block", "license", "txt", "updateFrequency"):
+        assert tags.find(f"{PODCAST}{tag}") is None
+    assert tags.findtext(f"{PODCAST}medium") == "podcast"
+    assert tags.find("copyright") is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"medium": "radio"}, "Not a valid choice"),
+        ({"license": "My Own"}, "Use a licence identifier such as CC-BY-4.0"),
+        ({"license": "Acme-1.0"}, "not an SPDX identifier we know"),
+        (
+            {"license": "Acme-1.0", "license_url": "http://example.org/l"},
+            "Give an address starting with https://",
+        ),
+        ({"license_url": "https://example.org/l"}, "Name the licence"),
+        ({"update_rrule": "weekly"}, "Use an iCalendar rule starting with FREQ="),
+        ({"txt": "ok: " + "x" * 4001}, "Line 1: Give a text of 1 to 4000"),
+    ],
+)
+def test_bad_feed_tags_are_refused_with_the_rule(client, token, show, changes, message):
+    response = client.post(
+        "/dashboard/show", data={**show_values(**changes), "csrf_token": token}
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert reload(show).title == "Moments Test Show"
+
+
+def test_the_shows_people_are_added_and_removed(client, token, show):
+    make_host(email="other@example.com", display_name="Account Only")
+    response = client.post(
+        "/dashboard/show/people",
+        data={
+            "name": "Dana Reyes",
+            "role": "cast|co-host",
+            "img": "https://example.org/dana.jpg",
+            "href": "https://example.org/dana",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 303
+    [person] = channel(client).findall(f"{PODCAST}person")
+    assert (person.text, dict(person.attrib)) == (
+        "Dana Reyes",
+        {
+            "role": "co-host",
+            "group": "cast",
+            "img": "https://example.org/dana.jpg",
+            "href": "https://example.org/dana",
+        },
+    )
+    page = client.get("/dashboard/show").get_data(as_text=True)
+    [person_id] = scalars(sa.select(Person.id))
+    assert f'data-person-id="{person_id}"' in page
+    client.post(
+        f"/dashboard/show/people/{person_id}/delete",
+        data={"csrf_token": token, "next": "/dashboard/show"},
+    )
+    assert channel(client).findall(f"{PODCAST}person") == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": ""}, "Give the person&#39;s name."),
+        ({"role": "cast|director"}, "Not a valid choice"),
+        ({"role": "writing|guest"}, "Not a valid choice"),
+        ({"img": "http://example.org/a.jpg"}, "Give an address starting with https://"),
+        ({"href": "javascript:alert(1)"}, "Give an address starting with https://"),
+    ],
+)
+def test_a_person_breaking_the_rules_is_refused(client, token, show, changes, message):
+    data = {"name": "Dana", "role": "cast|host", "csrf_token": token, **changes}
+    response = client.post("/dashboard/show/people", data=data)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert scalars(sa.select(Person)) == []
+
+
+def test_episode_author_is_editable_and_guests_are_credited(
+    client, token, show, episode
+):
+    item = lambda: channel(client).find("item")  # noqa: E731
+    response = edit(client, token, episode, author="Guest Narrator")
+    assert response.status_code == 303
+    assert item().findtext(f"{ITUNES}author") == "Guest Narrator"
+    response = client.post(
+        f"/dashboard/episodes/{episode.id}/people",
+        data={"name": "Grace Guest", "role": "cast|guest", "csrf_token": token},
+    )
+    assert response.status_code == 303
+    [guest] = item().findall(f"{PODCAST}person")
+    assert (guest.text, guest.get("role"), guest.get("group")) == (
+        "Grace Guest",
+        "guest",
+        "cast",
+    )
+    # A form without the author field keeps it; an empty one clears it.
+    edit(client, token, episode, title="Renamed")
+    assert item().findtext(f"{ITUNES}author") == "Guest Narrator"
+    edit(client, token, episode, author="")
+    assert reload(episode).artist is None
+    assert item().findtext(f"{ITUNES}author") == reload(show).author
+    [person_id] = scalars(sa.select(Person.id))
+    client.post(
+        f"/dashboard/episodes/{episode.id}/people/{person_id}/delete",
+        data={"csrf_token": token},
+    )
+    assert item().findall(f"{PODCAST}person") == []

@@ -210,3 +210,70 @@ def _host_refuses(email):
         assert set(failure.fields) == {"email"}
         return True
     return False
+
+
+MEDIUMS = [("podcast", True), ("audiobook", True), ("musicL", True)]
+MEDIUMS += [("radio", False), ("Podcast", False), ("", False)]
+
+
+@pytest.mark.parametrize(("value", "valid"), MEDIUMS)
+def test_a_medium_has_one_verdict_at_every_door(app_context, tmp_path, value, valid):
+    assert (rules.medium_problem(value) is None) is valid
+    read = sidecar.read_show(_toml(tmp_path, medium=value), "show.toml", tmp_path)
+    assert ("medium" in read.values) is valid
+    if value:  # the dashboard's empty medium is the default, podcast
+        assert _show_refuses(medium=value) is not valid
+
+
+PEOPLE = [
+    ("host", "cast", True),
+    ("Co-Host", "Cast", True),
+    ("editor", "writing", True),
+    ("editor", "video post-production", True),
+    ("guest", "writing", False),
+    ("wizard", "cast", False),
+    ("host", "hosts", False),
+]
+
+
+@pytest.mark.parametrize(("role", "group", "valid"), PEOPLE)
+def test_a_persons_role_has_one_verdict_at_every_door(
+    app_context, tmp_path, role, group, valid
+):
+    assert (rules.person_problems("Ana", role, group, None, None) == {}) is valid
+    path = _toml(tmp_path)
+    path.write_text(
+        path.read_text()
+        + f'person = [{{ name = "Ana", role = "{role}", group = "{group}" }}]\n',
+        encoding="utf-8",
+    )
+    read = sidecar.read_show(path, "show.toml", tmp_path)
+    assert ("people" in read.values) is valid
+    show = make_show()
+    try:
+        publishing.add_person(show, name="Ana", role=role, group=group)
+    except ValidationFailed as failure:
+        assert set(failure.fields) <= {"role", "group"}
+        refused = True
+    else:
+        refused = False
+    assert refused is not valid
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("FREQ=WEEKLY", True),
+        ("FREQ=MONTHLY;BYMONTHDAY=1", True),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH", True),
+        ("weekly", False),
+        ("INTERVAL=2;FREQ=WEEKLY", False),
+        ("FREQ=WEEKLY;", False),
+    ],
+)
+def test_an_update_rule_has_one_verdict_at_every_door(
+    app_context, tmp_path, value, valid
+):
+    read = sidecar.read_show(_toml(tmp_path, update_rrule=value), "show.toml", tmp_path)
+    assert ("update_rrule" in read.values) is valid
+    assert _show_refuses(update_rrule=value) is not valid

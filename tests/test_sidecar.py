@@ -41,7 +41,19 @@ def test_episode_sidecar_gives_each_field():
         ),
         "slug": "lighthouse-keeper",
         "guid": "momente-2-5",
+        "artist": "Zoë Ørsted",
+        "people": [
+            sidecar.PersonFacts(
+                "Ada Gast",
+                "guest",
+                "cast",
+                "https://example.com/ada.jpg",
+                "https://example.com/ada",
+            ),
+            sidecar.PersonFacts("Ben Ton", "audio editor", "audio post-production"),
+        ],
     }
+    assert read.keys["artist"] == "author"
     assert read.keys["published_at"] == "published"
     assert read.keys["episode_type"] == "type"
 
@@ -184,6 +196,22 @@ def test_show_sidecar_gives_each_field(tmp_path):
         "new_feed_url": "https://feeds.example.com/momente.xml",
         "locked": False,
         "podcast_guid": "917393e3-1b1e-5cef-ace4-edaa54e1f810",
+        "block": False,
+        "complete": False,
+        "medium": "podcast",
+        "copyright": "© 2025 Zoë Ørsted",
+        "license": "CC-BY-NC-4.0",
+        "update_frequency": "Every other week",
+        "update_rrule": "FREQ=WEEKLY;INTERVAL=2",
+        "txt": [
+            {"purpose": "applepodcastsverify", "text": "abc123"},
+            {"purpose": None, "text": "a note for robots"},
+        ],
+        "people": [
+            sidecar.PersonFacts(
+                "Zoë Ørsted", "host", "cast", href="https://example.com/zoe"
+            )
+        ],
     }
 
 
@@ -219,6 +247,42 @@ def test_show_sidecar_gives_each_field(tmp_path):
             'guid = "my-show"',
             "guid: 'my-show' is not a UUID (the show's podcast:guid); ignored",
         ),
+        (
+            'medium = "radio"',
+            "medium: 'radio': Use one of the Podcast Namespace's mediums: podcast,",
+        ),
+        (
+            'update_rrule = "weekly"',
+            "update_rrule: 'weekly': Use an iCalendar rule starting with FREQ=",
+        ),
+        (
+            'license = "Acme-1.0"',
+            "license: Acme-1.0 is not an SPDX identifier we know: give the "
+            "licence's address too.; ignored",
+        ),
+        (
+            'license_url = "http://example.org/licence"',
+            "license_url: 'http://example.org/licence' is not an https:// address",
+        ),
+        ('txt = [{ text = "" }]', "txt: Give a text of 1 to 4000 characters."),
+        (
+            'person = [{ name = "Ana", role = "wizard" }]',
+            "person: role: In the group 'cast' the Podcast Taxonomy's roles are:",
+        ),
+        (
+            'person = [{ name = "Ana", group = "wizards" }]',
+            "person: group: Use a group of the Podcast Taxonomy",
+        ),
+        (
+            'person = [{ name = "Ana", role = "guest", group = "writing" }]',
+            "person: role: In the group 'writing' the Podcast Taxonomy's roles are:",
+        ),
+        (
+            'person = [{ name = "Ana", img = "http://example.org/a.jpg" }]',
+            "person: img: Give an address starting with https://",
+        ),
+        ('person = [{ name = "Ana", age = 3 }]', "person: unknown key 'age'"),
+        ('person = ["Ana", 3]', "person: person 2: give a name or a table"),
     ],
 )
 def test_bad_show_fields_are_warnings(tmp_path, content, warning):
@@ -240,7 +304,7 @@ def test_show_category_spacing_is_normalised(tmp_path):
     }
 
 
-def test_json_chapters_are_read_with_whole_second_starts():
+def test_json_chapters_are_read_with_whole_second_starts_pictures_and_toc():
     chapters, warnings = sidecar.read_chapters(
         SIDECARS / "talk.chapters.json", "talk.chapters.json"
     )
@@ -249,7 +313,8 @@ def test_json_chapters_are_read_with_whole_second_starts():
     assert chapters == [
         Chapter(0, "Intro — Café"),
         Chapter(1, "日本の話", "https://example.com/notes#japan"),
-        Chapter(2, "Zoë’s outro"),
+        Chapter(2, "Cover change only", toc=False),
+        Chapter(2, "Zoë’s outro", img="https://example.com/outro.jpg"),
     ]
 
 
@@ -426,6 +491,6 @@ def test_the_readme_examples_read_without_warnings(tmp_path):
         write(tmp_path, "talk.chapters.json", chapters_json), "c"
     )
 
-    assert episode.warnings == [] and len(episode.values) == 9
-    assert show.warnings == [] and len(show.values) == 15
-    assert warnings == [] and [c.start_s for c in chapters] == [0, 754]
+    assert episode.warnings == [] and len(episode.values) == 11
+    assert show.warnings == [] and len(show.values) == 24
+    assert warnings == [] and [c.start_s for c in chapters] == [0, 754, 1200]

@@ -9,9 +9,11 @@ from .helpers import (
     make_comment,
     make_episode,
     make_host,
+    make_person,
     make_show,
     make_soundbite,
     make_transcript,
+    reload,
 )
 
 
@@ -25,13 +27,12 @@ def test_feed_version_is_one_query(app_context, count_queries):
     make_chapter(episode)
     make_transcript(episode)
     make_soundbite(episode)
-    host = make_host()
+    make_person(episode)
     with count_queries() as queries:
         version = versions.feed_version()
     assert len(queries) == 1
-    assert version.last_modified == max(
-        episode.updated_at, episode.published_at, host.created_at
-    )
+    episode = reload(episode)
+    assert version.last_modified == max(episode.updated_at, episode.published_at)
 
 
 def test_conditional_get_costs_one_query(client, count_queries):
@@ -46,21 +47,26 @@ def test_conditional_get_costs_one_query(client, count_queries):
 
 
 def test_feed_content_loads_sidecars_up_front(app_context, count_queries):
-    make_show()
+    show = make_show()
     for n in range(3):
         episode = make_episode()
         make_chapter(episode, title=f"Chapter {n}")
         make_transcript(episode)
         make_soundbite(episode)
-    make_host(display_name="Hannah Host")
+        make_person(episode, name=f"Guest {n}")
+    make_person(show=show, name="Hannah Host", role="host")
+    # Dashboard accounts are not the show's people.
+    make_host(display_name="Someone Else")
     with count_queries() as queries:
-        show, published, names = versions.feed_content()
+        show, published, people = versions.feed_content()
         for episode in published:
             assert episode.chapters and episode.transcripts and episode.soundbites
-    assert names == ["Hannah Host"]
-    # The show, the episodes, four kinds of sidecars (chapters, transcripts,
-    # soundbites, alternate files) and the hosts.
-    assert len(queries) == 7
+        guests = sorted(p.name for e in published for p in e.people)
+    assert guests == ["Guest 0", "Guest 1", "Guest 2"]
+    assert [p.name for p in people] == ["Hannah Host"]
+    # The show, the episodes, five kinds of sidecars (chapters, transcripts,
+    # soundbites, alternate files, people) and the show's people.
+    assert len(queries) == 8
 
 
 def test_version_depends_on_the_moment(app_context):

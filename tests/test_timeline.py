@@ -51,7 +51,8 @@ def test_positions_are_clamped_to_the_bar():
 
 def test_chapter_ticks_carry_start_title_and_position():
     chapters = [
-        SimpleNamespace(start_s=0, title="Intro"),
-        SimpleNamespace(start_s=150, title="Storm"),
+        SimpleNamespace(start_s=0, title="Intro", toc=True),
+        SimpleNamespace(start_s=100, title="Picture change", toc=False),
+        SimpleNamespace(start_s=150, title="Storm", toc=True),
     ]
     assert timeline.ticks(chapters, 600) == [(0, "Intro", 0.0), (150, "Storm", 25.0)]

@@ -54,6 +54,7 @@ def get_episode(slug):
             "url": rules.safe_url(chapter.url),
         }
         for chapter in episode.chapters
+        if chapter.toc is not False
     ]
     return jsonify(data)
 

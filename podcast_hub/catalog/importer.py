@@ -1,11 +1,13 @@
 """Sync a folder of audio files, and the metadata files beside them, into episodes."""
 
+import dataclasses
 import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -20,6 +22,7 @@ from ..models import (
     ChapterSource,
     Episode,
     EpisodeType,
+    Person,
     Show,
     Transcript,
 )
@@ -55,8 +58,8 @@ _SHOW_AUTHOR_MAX = Show.author.type.length
 _AUDIO_FILE_MAX = Episode.audio_file.type.length
 _CHAPTER_TITLE_MAX = Chapter.title.type.length
 _CHAPTER_URL_MAX = Chapter.url.type.length
-# A chapter as stored: start in seconds, title, link, source.
-_ChapterRow = tuple[int, str, str | None, str]
+# A chapter as stored: start in seconds, title, link, source, picture, in toc.
+_ChapterRow = tuple[int, str, str | None, str, str | None, bool]
 
 
 @dataclass
@@ -263,7 +266,7 @@ def _sync_show(directory: Path, report: ImportReport) -> dict[str, object] | Non
     if not path.is_file():
         return {} if episodes.get_show() is None else None
     name = sidecar.SHOW_FILE
-    read = sidecar.read_show(path, name, directory)
+    read, people = _take_people(sidecar.read_show(path, name, directory))
     report.warnings.extend(read.warnings)
     values = read.values
     show = episodes.get_show()
@@ -285,9 +288,13 @@ def _sync_show(directory: Path, report: ImportReport) -> dict[str, object] | Non
         show.cover = None
         report.show = "updated"
     if show is None:
+        if people is not None:
+            values = {**values, sidecar.PEOPLE: people}
         return values
     old_guid = show.podcast_guid
-    if _apply_fields(show, read, path, name, "show", report):
+    if _apply_fields(show, read, path, name, "show", report) | _set_people(
+        show, people, path, name, "show", report
+    ):
         report.show = "updated"
         if old_guid and show.podcast_guid != old_guid:
             report.warnings.append((name, _guid_changed(old_guid, show.podcast_guid)))
@@ -300,6 +307,50 @@ def _guid_changed(old: str, new: str | None) -> str:
         "apps and the Podcast Index now take it for a different show (right only "
         "when the show moved here and keeps the guid it had)"
     )
+
+
+def _take_people(
+    read: sidecar.Sidecar,
+) -> tuple[sidecar.Sidecar, list[sidecar.PersonFacts] | None]:
+    """Return the sidecar without its `person` entries, and those (None if none)."""
+    values = dict(read.values)
+    people = values.pop(sidecar.PEOPLE, None)
+    return dataclasses.replace(read, values=values), people
+
+
+def _set_people(
+    row: Episode | Show,
+    people: list[sidecar.PersonFacts] | None,
+    path: Path,
+    name: str,
+    what: str,
+    report: ImportReport,
+) -> bool:
+    """Make `row`'s people those of its sidecar; True if they changed.
+
+    As with `_apply_fields`, a row edited after the file was saved keeps its
+    people, and a warning says so.
+    """
+    if people is None:
+        return False
+    wanted = [(p.name, p.role, p.group, p.img, p.href) for p in people]
+    current = [(p.name, p.role, p.group_name, p.img, p.href) for p in row.people]
+    if wanted == current:
+        return False
+    if row.updated_at is not None and not _file_changed_since(path, row.updated_at):
+        report.warnings.append(
+            (
+                name,
+                f"person: the {what} was edited after this file was saved; the "
+                f"{what} keeps its people (save the file again to apply it)",
+            )
+        )
+        return False
+    row.people = [
+        Person(name=n, role=role, group_name=group, img=img, href=href)
+        for n, role, group, img, href in wanted
+    ]
+    return True
 
 
 def _apply_fields(
@@ -350,6 +401,7 @@ class _Run:
                 so.selectinload(Episode.chapters),
                 so.selectinload(Episode.transcripts),
                 so.selectinload(Episode.alternates),
+                so.selectinload(Episode.people),
             )
         ).all()
         self.known = {episode.audio_file: episode for episode in known}
@@ -465,10 +517,12 @@ class _Run:
 
         stem = PurePosixPath(main.file_name).stem
         found = sidecar.find(stem, names, stems, root=root)
-        fields, fields_path = sidecar.Sidecar(), None
+        fields, fields_path, people = sidecar.Sidecar(), None, None
         if found.episode:
             fields_path = folder / found.episode
-            fields = sidecar.read_episode(fields_path, self.relative(fields_path))
+            fields, people = _take_people(
+                sidecar.read_episode(fields_path, self.relative(fields_path))
+            )
             self.report.warnings.extend(fields.warnings)
 
         episode = self.episode_of(main, group)
@@ -518,6 +572,11 @@ class _Run:
                 draft = episode.published_at is None
                 self.report.returned.append((name, episode.slug, draft))
                 changed = True
+        if fields_path:
+            name_of = self.relative(fields_path)
+            changed |= _set_people(
+                episode, people, fields_path, name_of, "episode", self.report
+            )
         changed |= self.sync_alternates(episode, [r for r in group if r is not main])
         listed = self.sync_chapters(episode, facts, folder, found)
         listed |= self.sync_transcripts(episode, folder, found)
@@ -737,8 +796,13 @@ class _Run:
             made["cover"] = cover
             said.append(f"cover art {cover}")
         made.setdefault("podcast_guid", identity.show_guid_for(feed_url))
+        people = cast(
+            "list[sidecar.PersonFacts] | None", made.pop(sidecar.PEOPLE, None)
+        )
         show = Show(**made)
         db.session.add(show)
+        path = self.directory / sidecar.SHOW_FILE
+        _set_people(show, people, path, sidecar.SHOW_FILE, "show", self.report)
         self.report.show = "added" if values else None
         if said:
             source = f"{sidecar.SHOW_FILE} and the files" if values else "the files"
@@ -824,20 +888,22 @@ class _Run:
                 )
                 continue
             url = rules.safe_url(chapter.url, _CHAPTER_URL_MAX)
-            rows.append(
-                (chapter.start_s, chapter.title[:_CHAPTER_TITLE_MAX], url, source)
-            )
+            img = rules.safe_url(chapter.img, _CHAPTER_URL_MAX)
+            title = chapter.title[:_CHAPTER_TITLE_MAX]
+            rows.append((chapter.start_s, title, url, source, img, chapter.toc))
         hosts = [c for c in episode.chapters if c.source == ChapterSource.HOST]
         current = [
-            (chapter.start_s, chapter.title, chapter.url, chapter.source)
-            for chapter in episode.chapters
-            if chapter.source != ChapterSource.HOST
+            (c.start_s, c.title, c.url, c.source, c.img, c.toc is not False)
+            for c in episode.chapters
+            if c.source != ChapterSource.HOST
         ]
         if sorted(current, key=_chapter_order) == sorted(rows, key=_chapter_order):
             return False
         episode.chapters = hosts + [
-            Chapter(start_s=start_s, title=title, url=url, source=source)
-            for start_s, title, url, source in rows
+            Chapter(
+                start_s=start_s, title=title, url=url, source=source, img=img, toc=toc
+            )
+            for start_s, title, url, source, img, toc in rows
         ]
         return True
 
@@ -984,9 +1050,9 @@ class _Read:
     modified: float
 
 
-def _chapter_order(row: _ChapterRow) -> tuple[int, str, str, str]:
-    start_s, title, url, source = row
-    return start_s, title, url or "", source
+def _chapter_order(row: _ChapterRow) -> tuple[int, str, str, str, str, bool]:
+    start_s, title, url, source, img, toc = row
+    return start_s, title, url or "", source, img or "", toc
 
 
 def _without(fields: sidecar.Sidecar, attribute: str) -> sidecar.Sidecar:

@@ -31,6 +31,7 @@ from ..models import (
     Comment,
     Episode,
     EpisodeType,
+    Person,
     Show,
     ShowType,
     Soundbite,
@@ -42,7 +43,7 @@ CHUNK_BYTES = 1 << 20
 # Extensions podcast apps expect for each format we read.
 CANONICAL_EXTENSIONS = {
     "audio/mpeg": ".mp3",
-    "audio/mp4": ".m4a",
+    audio.M4A_TYPE: ".m4a",
     "audio/aac": ".aac",
     "audio/ogg": ".ogg",
     "audio/flac": ".flac",
@@ -52,6 +53,7 @@ COVER_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
 _UPLOADED_COVER = re.compile(r"^cover-[0-9a-f]{12}\.(?:png|jpg)$")
 _SLUG_MAX = Episode.slug.type.length
 _CHAPTER_URL_MAX = Chapter.url.type.length
+_ARTIST_MAX = Episode.artist.type.length
 # The media folder, as a path or its name.
 MediaDir = str | os.PathLike[str]
 
@@ -266,12 +268,15 @@ def update_episode(
     explicit: bool,
     publication: str,
     publish_at: datetime | None = None,
+    author: str | None = None,
 ) -> Episode:
     """Save the host's edits to `episode`.
 
     `publication` is `draft` (out of the feed), `now` (keeps the date of an
     episode that is already out) or `at` (`publish_at`, an aware datetime: a
-    future one schedules the episode). Raises ValidationFailed.
+    future one schedules the episode). `author` is the episode's
+    itunes:author: None keeps it, "" clears it (the show's author goes out).
+    Raises ValidationFailed.
     """
     now = clock.now()
     fields: dict[str, list[str]] = {}
@@ -288,6 +293,8 @@ def update_episode(
             fields[name] = ["Give a whole number from 1, or leave it empty."]
     if episode_type not in tuple(EpisodeType):
         fields["episode_type"] = ["Choose full, trailer or bonus."]
+    if author is not None and len(author.strip()) > _ARTIST_MAX:
+        fields["author"] = [f"Keep it under {_ARTIST_MAX} characters."]
     if publication not in tuple(Publication):
         fields["publication"] = ["Choose draft, now or a date."]
     elif publication == Publication.AT and publish_at is None:
@@ -301,6 +308,8 @@ def update_episode(
     episode.number = number
     episode.episode_type = episode_type
     episode.explicit = bool(explicit)
+    if author is not None:
+        episode.artist = author.strip() or None
     if publication == Publication.DRAFT:
         episode.published_at = None
     elif publication == Publication.NOW:
@@ -364,8 +373,20 @@ SHOW_TEXT_FIELDS = {
     "language": 35,
     "category": 255,
     "funding_text": 128,
+    "copyright": 255,
+    "license": 128,
+    "update_frequency": 128,
+    "update_rrule": 255,
 }
-SHOW_URL_FIELDS = {"funding_url": 512, "new_feed_url": 512}
+SHOW_URL_FIELDS = {"funding_url": 512, "new_feed_url": 512, "license_url": 512}
+# Fields stored as None rather than "" when left empty.
+_SHOW_OPTIONAL = {
+    "funding_text",
+    "copyright",
+    "license",
+    "update_frequency",
+    "update_rrule",
+}
 
 
 def update_show(show: Show, values: Mapping[str, Any]) -> Show:
@@ -402,17 +423,23 @@ def update_show(show: Show, values: Mapping[str, Any]) -> Show:
     if show_type not in tuple(ShowType):
         fields["show_type"] = ["Choose episodic or serial."]
     guid = _show_guid(show, values, fields)
+    medium = (values.get("medium") or "podcast").strip()
+    txt = _check_modern_show_fields(clean, medium, values.get("txt") or "", fields)
     if fields:
         raise ValidationFailed(fields)
     show.podcast_guid = guid
     value: str | None
     for name, value in clean.items():
-        if name in SHOW_URL_FIELDS or name == "funding_text":
+        if name in SHOW_URL_FIELDS or name in _SHOW_OPTIONAL:
             value = value or None
         setattr(show, name, value)
     show.show_type = show_type
     show.explicit = bool(values.get("explicit"))
     show.locked = bool(values.get("locked"))
+    show.block = bool(values.get("block"))
+    show.complete = bool(values.get("complete"))
+    show.medium = medium
+    show.txt = txt or None
     db.session.commit()
     return show
 
@@ -440,6 +467,69 @@ def _show_guid(
         if not values.get("change_guid"):
             fields["podcast_guid"] = [GUID_CHANGE]
     return guid
+
+
+def _check_modern_show_fields(
+    clean: dict[str, str], medium: str, txt: str, fields: dict[str, list[str]]
+) -> list[dict[str, str | None]]:
+    """Check medium, licence, update frequency and txt records (`rules`); return
+    the txt records. Each problem goes into `fields`."""
+    if problem := rules.medium_problem(medium):
+        fields["medium"] = [problem]
+    if clean["license"]:
+        url = clean["license_url"] or None
+        if problem := rules.license_problem(clean["license"], url):
+            fields.setdefault("license", []).append(problem)
+    elif clean["license_url"]:
+        fields.setdefault("license", []).append("Name the licence the address is for.")
+    if clean["license_url"] and (
+        problem := rules.https_problem(clean["license_url"], 512)
+    ):
+        fields["license_url"] = [problem]
+    if clean["update_rrule"] and (
+        problem := rules.rrule_problem(clean["update_rrule"])
+    ):
+        fields["update_rrule"] = [problem]
+    records, problems = rules.parse_txt_lines(txt)
+    if problems:
+        fields["txt"] = problems
+    return records
+
+
+def add_person(
+    owner: Show | Episode,
+    *,
+    name: str | None,
+    role: str | None,
+    group: str | None,
+    img: str | None = None,
+    href: str | None = None,
+) -> Person:
+    """Credit a person (podcast:person) on the show or on one episode; return it.
+
+    `role` and `group` are from the Podcast Taxonomy (`rules.PERSON_ROLES`);
+    `img` and `href` are optional https addresses. Raises ValidationFailed.
+    """
+    name = (name or "").strip()
+    role, group = (role or "").strip().lower(), (group or "").strip().lower()
+    img, href = (img or "").strip() or None, (href or "").strip() or None
+    problems = rules.person_problems(name, role, group, img, href)
+    if problems:
+        raise ValidationFailed(
+            {field: [message] for field, message in problems.items()}
+        )
+    person = Person(name=name, role=role, group_name=group, img=img, href=href)
+    owner.people.append(person)
+    db.session.commit()
+    return person
+
+
+def remove_person(owner: Show | Episode, person_id: int) -> None:
+    """Remove a person from the show's or the episode's credits, if there."""
+    for person in list(owner.people):
+        if person.id == person_id:
+            owner.people.remove(person)
+    db.session.commit()
 
 
 def set_cover(show: Show, upload: Upload, media_dir: MediaDir) -> list[str]:

@@ -1,5 +1,5 @@
 """The `hub` command group: hosts, import, purging deleted comments, the demo,
-delivering mail."""
+delivering mail, and the WebSub hub's `tick`."""
 
 import signal
 import sys
@@ -13,6 +13,7 @@ from ..auth import hosts
 from ..catalog import health, importer
 from ..conversation import moderation
 from ..errors import ValidationFailed
+from ..feeds import push
 from ..mail import deliver
 from . import demo
 
@@ -74,6 +75,7 @@ def import_command(directory, prune):
     click.echo(report.summary())
     findings = health.Findings(counted=report.counted, vanished=report.vanished)
     _echo_health(health.feed_health(directory, findings))
+    _ping_hub()
     sys.exit(1 if report.skipped else 0)
 
 
@@ -109,6 +111,39 @@ def _feed_url():
     # As `web.links.absolute` writes it into the feed.
     with current_app.test_request_context("/"):
         return base_url + url_for("feeds.feed_xml")
+
+
+def _ping_hub():
+    """Tell the WebSub hub if the feed changed; say what happened, never fail."""
+    hub_url = current_app.config.get("WEBSUB_HUB")
+    if not hub_url:
+        return
+    topic = push.topic_url()
+    if topic is None:
+        click.echo(
+            "warning: the WebSub hub was not told: set PODCAST_HUB_BASE_URL so "
+            "that the command line knows the feed's address",
+            err=True,
+        )
+        return
+    delivery = push.tick(hub_url, topic)
+    for url in delivery.sent:
+        click.echo(f"hub: told {hub_url} that {url} changed")
+    for url, reason in delivery.failed:
+        click.echo(
+            f"warning: hub: {url}: {reason}; tried again by `flask hub tick`",
+            err=True,
+        )
+
+
+@hub.command("tick")
+def tick_command():
+    """Tell the WebSub hub about feed changes: scheduled episodes gone live, pings
+    to retry. Run it every minute (cron, a systemd timer)."""
+    if not current_app.config.get("WEBSUB_HUB"):
+        click.echo("No WebSub hub is set (PODCAST_HUB_WEBSUB_HUB): nothing to do.")
+        return
+    _ping_hub()
 
 
 @hub.command("purge")

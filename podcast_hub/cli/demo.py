@@ -15,7 +15,7 @@ from ..auth import hosts
 from ..catalog import episodes, importer
 from ..conversation import comments
 from ..extensions import db
-from ..models import Comment, Episode, Show
+from ..models import Comment, Episode, Person, Show
 
 # The demo's audio and cover, shipped in the package: in the repository a link
 # to the top-level `episodes/`, in a wheel a copy of the four files.
@@ -124,7 +124,12 @@ def load():
     media_dir = Path(current_app.config["MEDIA_DIR"])
     _copy_media(media_dir)
     if episodes.get_show() is None:
-        db.session.add(Show(**SHOW))
+        # The demo host is credited as the show's host (podcast:person).
+        db.session.add(
+            Show(
+                **SHOW, people=[Person(name=DEMO_NAME, role="host", group_name="cast")]
+            )
+        )
         db.session.commit()
 
     importer.sync(media_dir)

@@ -67,8 +67,13 @@ def heat(slices: Iterable[Slice]) -> list[float]:
 
 
 def ticks(chapters: Iterable[Chapter], duration_s: int) -> list[tuple[int, str, float]]:
-    """Return `(start_s, title, position)` for each chapter, to mark on the timeline."""
+    """Return `(start_s, title, position)` for each chapter, to mark on the timeline.
+
+    A chapter out of the table of contents (`toc` false: a picture change)
+    is left out.
+    """
     return [
         (chapter.start_s, chapter.title, position(chapter.start_s, duration_s))
         for chapter in chapters
+        if chapter.toc is not False
     ]

@@ -9,6 +9,8 @@ from ..errors import ValidationFailed
 from ..text import timecode
 from ..web.forms import (
     EpisodeForm,
+    NextForm,
+    PersonForm,
     ReplaceAudioForm,
     ShiftForm,
     UploadEpisodeForm,
@@ -17,10 +19,12 @@ from ..web.forms import (
 )
 from ..web.safety import arg_int
 from .blueprint import (
+    back,
     bp,
     episode_action,
     load_episode,
     media_dir,
+    respond,
     takes_upload,
     upload,
     upload_limits,
@@ -99,11 +103,12 @@ def _episode_form(episode, formdata=None):
         obj=episode,
         publication=publication,
         publish_at=episode.published_at,
+        author=episode.artist,
     )
     return form
 
 
-def _render_edit(episode, form=None, audio_form=None, status=200):
+def _render_edit(episode, form=None, audio_form=None, person_form=None, status=200):
     return (
         render_template(
             "dashboard/episode_edit.html",
@@ -112,6 +117,7 @@ def _render_edit(episode, form=None, audio_form=None, status=200):
             facts=_facts(episode),
             form=form or _episode_form(episode),
             audio_form=audio_form or ReplaceAudioForm(formdata=None),
+            person_form=person_form or PersonForm(formdata=None, role="cast|guest"),
             past_the_end=publishing.moments_past_the_end(episode),
             is_published=episodes.is_published(episode),
             **upload_limits(),
@@ -139,6 +145,8 @@ def edit_episode(episode_id):
             explicit=form.explicit.data,
             publication=form.publication.data,
             publish_at=form.publish_at.data,
+            # A form without the field (an older page) keeps the author.
+            author=(form.author.data or "") if form.author.raw_data else None,
         )
     except ValidationFailed as failure:
         form_errors(form, failure.fields, fallback="title")
@@ -226,4 +234,41 @@ def reopen_comments(episode_id):
         episode_id,
         lambda e: moderation.set_comments_closed(e, False),
         "Comments on “{title}” are open again.",
+    )
+
+
+@bp.post("/episodes/<int:episode_id>/people")
+def add_episode_person(episode_id):
+    episode = load_episode(episode_id)
+    form = PersonForm()
+    try:
+        validated(form)
+        group, role = form.group_and_role
+        person = publishing.add_person(
+            episode,
+            name=form.name.data,
+            role=role,
+            group=group,
+            img=form.img.data,
+            href=form.href.data,
+        )
+    except ValidationFailed as failure:
+        form_errors(form, failure.fields, fallback="role")
+        return _render_edit(episode, person_form=form, status=400)
+    flash(f"{person.name} ({person.role}) is credited on “{episode.title}”.", "success")
+    return redirect(
+        url_for("dashboard.edit_episode", episode_id=episode.id, _anchor="people"),
+        code=303,
+    )
+
+
+@bp.post("/episodes/<int:episode_id>/people/<int:person_id>/delete")
+def remove_episode_person(episode_id, person_id):
+    episode = load_episode(episode_id)
+    form = NextForm()
+    if not form.validate():
+        return back(form, default="dashboard.episode_list")
+    publishing.remove_person(episode, person_id)
+    return respond(
+        form, f"Removed from “{episode.title}”'s people.", "dashboard.episode_list"
     )

@@ -1,15 +1,31 @@
-"""The show tab: the feed's settings and the cover art."""
+"""The show tab: the feed's settings, the cover art and the show's people."""
 
 from flask import flash, redirect, render_template, request, url_for
 
 from ..catalog import publishing
 from ..errors import ValidationFailed
 from ..text import categories
-from ..web.forms import CoverForm, ShowForm, form_errors, validated
-from .blueprint import bp, load_show, media_dir, takes_upload, upload, upload_limits
+from ..web.forms import (
+    CoverForm,
+    NextForm,
+    PersonForm,
+    ShowForm,
+    form_errors,
+    validated,
+)
+from .blueprint import (
+    back,
+    bp,
+    load_show,
+    media_dir,
+    respond,
+    takes_upload,
+    upload,
+    upload_limits,
+)
 
 
-def _render_show(show, form=None, cover_form=None, status=200):
+def _render_show(show, form=None, cover_form=None, person_form=None, status=200):
     return (
         render_template(
             "dashboard/show.html",
@@ -17,6 +33,7 @@ def _render_show(show, form=None, cover_form=None, status=200):
             form=form or ShowForm(formdata=None, obj=show),
             cover_form=cover_form or CoverForm(formdata=None),
             apple_categories=categories.NAMES,
+            person_form=person_form or PersonForm(formdata=None),
             **upload_limits(),
         ),
         status,
@@ -66,3 +83,35 @@ def upload_cover():
     for warning in warnings:
         flash(f"Apple may refuse this cover: {warning}", "error")
     return redirect(url_for("dashboard.show_settings"), code=303)
+
+
+@bp.post("/show/people")
+def add_show_person():
+    show = load_show()
+    form = PersonForm()
+    try:
+        validated(form)
+        group, role = form.group_and_role
+        person = publishing.add_person(
+            show,
+            name=form.name.data,
+            role=role,
+            group=group,
+            img=form.img.data,
+            href=form.href.data,
+        )
+    except ValidationFailed as failure:
+        form_errors(form, failure.fields, fallback="role")
+        return _render_show(show, person_form=form, status=400)
+    flash(f"{person.name} ({person.role}) is credited on the show.", "success")
+    return redirect(url_for("dashboard.show_settings", _anchor="people"), code=303)
+
+
+@bp.post("/show/people/<int:person_id>/delete")
+def remove_show_person(person_id):
+    show = load_show()
+    form = NextForm()
+    if not form.validate():
+        return back(form, default="dashboard.show_settings")
+    publishing.remove_person(show, person_id)
+    return respond(form, "Removed from the show's people.", "dashboard.show_settings")

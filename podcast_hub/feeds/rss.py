@@ -1,13 +1,18 @@
 """The feeds podcast apps read: the show's RSS, each episode's comments, chapters.
 
 Built with feedgen and our own extension for the `itunes:` tags feedgen writes
-differently from what apps expect, the Podcasting 2.0 `podcast:` namespace and
-`wfw:commentRss`. A stored text that no door cleaned (an old row, one written
-by hand) cannot make a feed invalid: the feed is then built again with every
-text through `plain.xml_safe`.
+differently from what apps expect, the Podcasting 2.0 `podcast:` namespace,
+`wfw:commentRss` and the WebSub hub's `atom:link`. Show notes go out as the
+HTML apps accept (`markdown.for_apps`), in `description` and `content:encoded`,
+and as plain text in `itunes:summary` and `itunes:subtitle`.
+
+A stored text that no door cleaned (an old row, one written by hand) cannot
+make a feed invalid: the feed is then built again with every text through
+`plain.xml_safe`.
 """
 
 import datetime
+import email.utils
 import functools
 import re
 import uuid
@@ -21,8 +26,8 @@ from feedgen.util import xml_elem
 
 from ..catalog import files, identity
 from ..conversation import comments as conversation
-from ..models import Comment, Episode, Show, ShowType, Transcript
-from ..text import plain, rules, timecode
+from ..models import Comment, Episode, EpisodeType, Show, ShowType, Transcript
+from ..text import markdown, plain, rules, timecode
 from ..web.links import Builder
 
 NAMESPACES = {
@@ -30,11 +35,12 @@ NAMESPACES = {
     "podcast": "https://podcastindex.org/namespace/1.0",
     "wfw": "http://wellformedweb.org/CommentAPI/",
     "dc": "http://purl.org/dc/elements/1.1/",
+    "atom": "http://www.w3.org/2005/Atom",
 }
 GENERATOR = "Podcast Hub"
 RSS_TYPE = "application/rss+xml"
 # Bump when the feeds' markup changes, so clients holding an ETag refetch.
-FORMAT = "2"
+FORMAT = "3"
 # feedgen refuses other endings for itunes:image, and so does Apple: art is
 # linked by `files.art_name` (`talk.jpeg` as `talk.jpg`).
 IMAGE_ENDINGS = (".jpg", ".png")
@@ -43,33 +49,48 @@ CHAPTERS_VERSION = "1.2.0"
 # The namespace documents SRT as application/x-subrip; older files say srt.
 _TRANSCRIPT_TYPES = {"application/srt": "application/x-subrip"}
 _TIMED_TRANSCRIPTS = ("text/vtt", "application/x-subrip")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+# Apple's limits: itunes:summary 4,000 characters, a subtitle a short line.
+SUMMARY_MAX = 4000
+SUBTITLE_MAX = 255
+_FREQUENCIES = {
+    "DAILY": "Daily",
+    "WEEKLY": "Weekly",
+    "MONTHLY": "Monthly",
+    "YEARLY": "Yearly",
+}
 
 
 def render(
     show: Show,
     episodes: Sequence[Episode],
     links: Builder,
-    host_names: Iterable[str] = (),
+    people: Iterable[Any] = (),
+    hub_url: str | None = None,
 ) -> bytes:
     """Return the RSS feed of `show` with `episodes`, in the order given, as bytes.
 
-    `links` builds absolute URLs (a `podcast_hub.links.Builder`);
-    `host_names` are the hosts' display names, written as `podcast:person`.
-    Episodes' chapters, transcripts, soundbites and alternate files are read, so
-    load them first.
+    `links` builds absolute URLs (a `podcast_hub.links.Builder`); `people` are
+    the show's `Person` rows, written as `podcast:person`; `hub_url` is the
+    WebSub hub linked as `atom:link rel="hub"`. Episodes' chapters,
+    transcripts, soundbites, alternate files and people are read, so load them
+    first.
     """
-    return _built(functools.partial(_feed, links=links), show, episodes, host_names)
+    build = functools.partial(_feed, links=links, hub_url=hub_url)
+    return _built(build, show, episodes, list(people))
 
 
 def _feed(
     show: Show,
     episodes: Sequence[Episode],
-    host_names: Iterable[str],
+    people: Iterable[Any],
     *,
     links: Builder,
+    hub_url: str | None = None,
 ) -> bytes:
     fg = _generator()
-    _describe_show(fg, show, episodes, links, host_names)
+    _describe_show(fg, show, episodes, links, people)
+    _modern_show_tags(fg, show, episodes, links, hub_url)
     for episode in episodes:
         _describe_episode(fg.add_entry(order="append"), episode, show, links)
     return fg.rss_str(pretty=False, encoding="UTF-8", xml_declaration=True)
@@ -138,12 +159,20 @@ def chapters(show: Show, episode: Episode) -> dict[str, Any]:
         "version": CHAPTERS_VERSION,
         "title": episode.title,
         "podcastName": show.title,
-        "chapters": [
-            {"startTime": chapter.start_s, "title": chapter.title}
-            | ({"url": url} if (url := rules.safe_url(chapter.url)) else {})
-            for chapter in episode.chapters
-        ],
+        "chapters": [_chapter(chapter) for chapter in episode.chapters],
     }
+
+
+def _chapter(chapter: Any) -> dict[str, Any]:
+    """Return one chapter as JSON chapters have it: links only if web links."""
+    found: dict[str, Any] = {"startTime": chapter.start_s, "title": chapter.title}
+    if url := rules.safe_url(chapter.url):
+        found["url"] = url
+    if img := rules.safe_url(getattr(chapter, "img", None)):
+        found["img"] = img
+    if getattr(chapter, "toc", True) is False:
+        found["toc"] = False
+    return found
 
 
 def podcast_guid(show: Show, feed_url: str) -> str:
@@ -183,8 +212,9 @@ def _built(build: Callable[..., bytes], *records: object) -> bytes:
 def _readable(value: object) -> Any:
     """Return `value` as a feed reads it: every text in it `plain.xml_safe`.
 
-    Text is cleaned, lists are read item by item, and a record (a model, a row)
-    comes back as a view whose attributes are read the same way.
+    Text is cleaned, lists and dicts (JSON columns) are read item by item, and
+    a record (a model, a row) comes back as a view whose attributes are read
+    the same way.
     """
     if isinstance(value, str):
         return plain.xml_safe(value)
@@ -192,6 +222,8 @@ def _readable(value: object) -> Any:
         return value
     if isinstance(value, list | tuple):
         return [_readable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _readable(item) for key, item in value.items()}
     return _Readable(value)
 
 
@@ -223,11 +255,11 @@ def _describe_show(
     show: Show,
     episodes: Sequence[Episode],
     links: Builder,
-    host_names: Iterable[str],
+    people: Iterable[Any],
 ) -> None:
     feed_url = links.feed_url()
     fg.title(show.title)
-    fg.description(show.description or show.title)
+    fg.description(markdown.for_apps(show.description, links.site_url()) or show.title)
     fg.language(show.language)
     fg.generator(GENERATOR)
     # RSS takes the last link added as the channel's <link>.
@@ -242,7 +274,7 @@ def _describe_show(
         owner = show.owner_name or show.author or show.title
         fg.podcast.itunes_owner(name=owner, email=show.owner_email)
     if show.description:
-        fg.podcast.itunes_summary(show.description)
+        _summarize(fg.podcast, markdown.as_text(show.description))
     _set_category(fg, show.category)
     cover = links.media_url(files.art_name(show.cover)) if show.cover else None
     if cover and cover.endswith(IMAGE_ENDINGS):
@@ -259,8 +291,7 @@ def _describe_show(
     if show.funding_url:
         message = show.funding_text or f"Support {show.title}"
         hub.add("podcast", "funding", message, url=show.funding_url)
-    for name in host_names:
-        hub.add("podcast", "person", name, role="host")
+    _credit(hub, people)
 
 
 def _describe_episode(
@@ -269,7 +300,10 @@ def _describe_episode(
     page = links.page_url(episode)
     fe.title(episode.title)
     fe.link(href=page)
-    fe.description(episode.description or episode.title)
+    notes = markdown.for_apps(episode.description, page, episode.duration_s)
+    fe.description(notes or episode.title)
+    if notes:
+        fe.content(notes, type="CDATA")
     fe.guid(episode.guid, permalink=False)
     fe.pubDate(episode.published_at)
     fe.enclosure(links.audio_url(episode), str(episode.size_bytes), episode.mime_type)
@@ -278,6 +312,8 @@ def _describe_episode(
     itunes.itunes_duration(timecode.itunes(episode.duration_s))
     itunes.itunes_author(episode.artist or show.author or show.title)
     itunes.itunes_episode_type(episode.episode_type)
+    if notes:
+        _summarize(itunes, markdown.text_of(notes))
     if episode.season:
         itunes.itunes_season(episode.season)
     if episode.number:
@@ -308,6 +344,80 @@ def _describe_episode(
             startTime=str(bite.start_s),
             duration=str(bite.duration_s),
         )
+    _credit(hub, episode.people)
+
+
+def _summarize(itunes: Any, text: str) -> None:
+    """Set itunes:summary and itunes:subtitle from the notes as plain `text`."""
+    if text:
+        itunes.itunes_summary(text[:SUMMARY_MAX])
+        itunes.itunes_subtitle(markdown.first_sentence(text, SUBTITLE_MAX))
+
+
+def _credit(hub: "_Tags", people: Iterable[Any]) -> None:
+    """Write each person as podcast:person, with role, group and links."""
+    for person in people:
+        attributes = {"role": person.role, "group": person.group_name}
+        for key in ("img", "href"):
+            if link := rules.safe_url(getattr(person, key)):
+                attributes[key] = link
+        hub.add("podcast", "person", person.name, **attributes)
+
+
+def _modern_show_tags(
+    fg: FeedGenerator,
+    show: Show,
+    episodes: Sequence[Episode],
+    links: Builder,
+    hub_url: str | None,
+) -> None:
+    """Write the channel's copyright, block, complete, medium, licence, txt,
+    update frequency, trailers and WebSub hub, when the show has them."""
+    if show.copyright:
+        fg.copyright(show.copyright)
+    hub = fg.hub
+    if hub_url:
+        hub.add("atom", "link", rel="hub", href=hub_url)
+    if show.block:
+        hub.add("itunes", "block", "Yes")
+        hub.add("podcast", "block", "yes")
+    if show.complete:
+        hub.add("itunes", "complete", "Yes")
+    hub.add("podcast", "medium", show.medium or "podcast")
+    if show.license:
+        url = {"url": show.license_url} if show.license_url else {}
+        hub.add("podcast", "license", show.license, **url)
+    for record in show.txt or ():
+        purpose = {"purpose": record["purpose"]} if record.get("purpose") else {}
+        hub.add("podcast", "txt", record["text"], **purpose)
+    if show.update_rrule or show.update_frequency:
+        _update_frequency(hub, show)
+    for episode in episodes:
+        if episode.episode_type == EpisodeType.TRAILER:
+            _trailer(hub, episode, links)
+
+
+def _update_frequency(hub: "_Tags", show: Show) -> None:
+    attributes = {"rrule": show.update_rrule} if show.update_rrule else {}
+    if show.complete:
+        attributes["complete"] = "true"
+    frequency = (show.update_rrule or "").partition(";")[0].removeprefix("FREQ=")
+    words = show.update_frequency or _FREQUENCIES.get(frequency, "Scheduled")
+    hub.add("podcast", "updateFrequency", words, **attributes)
+
+
+def _trailer(hub: "_Tags", episode: Episode, links: Builder) -> None:
+    """Write a published trailer episode as the channel's podcast:trailer."""
+    assert episode.published_at is not None  # every episode in a feed is out
+    attributes = {
+        "pubdate": email.utils.format_datetime(episode.published_at),
+        "url": links.audio_url(episode),
+        "length": str(episode.size_bytes),
+        "type": episode.mime_type,
+    }
+    if episode.season:
+        attributes["season"] = str(episode.season)
+    hub.add("podcast", "trailer", episode.title, **attributes)
 
 
 # The codecs attribute of podcast:alternateEnclosure (RFC 6381 names), and a

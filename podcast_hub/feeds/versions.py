@@ -28,7 +28,7 @@ from ..models import (
     Comment,
     CommentStatus,
     Episode,
-    Host,
+    Person,
     Show,
     Soundbite,
     Transcript,
@@ -55,21 +55,19 @@ def feed_version(now: datetime | None = None) -> Version | None:
         return None
     return Version(
         key=_key(row),
-        last_modified=_latest(
-            row.updated_at, row.published, row.episode_updated, row.host_created
-        ),
+        last_modified=_latest(row.updated_at, row.published, row.episode_updated),
     )
 
 
 def feed_content(
     now: datetime | None = None,
-) -> tuple[Show | None, list[Any], Sequence[str]]:
-    """Return (show, published episodes newest first, host display names).
+) -> tuple[Show | None, list[Any], Sequence[Any]]:
+    """Return (show, published episodes newest first, the show's people).
 
     Episodes are read-only records with the columns of Episode and their
-    `chapters`, `transcripts`, `soundbites` and `alternates` rows, in the order
-    the model
-    gives them.
+    `chapters`, `transcripts`, `soundbites`, `alternates` and `people` rows, in
+    the order the model gives them. The show's people are `Person` rows, in the
+    order added.
     """
     now = now or clock.now()
     show = episodes.get_show()
@@ -84,7 +82,7 @@ def feed_content(
     items: dict[int, Any] = {}
     for row in rows.all():
         item = SimpleNamespace(
-            chapters=[], transcripts=[], soundbites=[], alternates=[]
+            chapters=[], transcripts=[], soundbites=[], alternates=[], people=[]
         )
         item.__dict__.update(zip(names, row, strict=True))
         items[item.id] = item
@@ -96,8 +94,12 @@ def feed_content(
             found = lists.get(row.episode_id)
             if found is not None:
                 found.append(row)
-    hosts = db.session.scalars(sa.select(Host.display_name).order_by(Host.id)).all()
-    return show, list(items.values()), hosts
+    people = connection.execute(
+        sa.select(Person.__table__)
+        .where(Person.show_id.is_not(None))
+        .order_by(Person.id)
+    ).all()
+    return show, list(items.values()), people
 
 
 _SIDECARS: list[tuple[str, type[Model], tuple[Any, ...]]] = [
@@ -105,6 +107,7 @@ _SIDECARS: list[tuple[str, type[Model], tuple[Any, ...]]] = [
     ("transcripts", Transcript, (Transcript.file,)),
     ("soundbites", Soundbite, (Soundbite.start_s, Soundbite.id)),
     ("alternates", AlternateAudio, (AlternateAudio.file,)),
+    ("people", Person, (Person.id,)),
 ]
 
 
@@ -149,19 +152,18 @@ def _feed_version_query() -> sa.Select:
     Each part is cheap with SQLite's indexes: a range of the published_at
     index, whole-table counts and maxima. The maximum of updated_at spans drafts
     too: an unpublished episode moves it. What the counts and maxima of
-    chapters, transcripts and soundbites cannot see, an edit in place, moves
-    its episode's updated_at (see `models`).
+    chapters, transcripts, soundbites and people cannot see, an edit in place,
+    moves its episode's or the show's updated_at (see `models`).
     """
     out = episodes.published_clause(_NOW)
     sidecars = [
         _scalar(aggregate, model).label(f"{model.__tablename__}_{name}")
-        for model in (Chapter, Transcript, Soundbite, AlternateAudio)
+        for model in (Chapter, Transcript, Soundbite, AlternateAudio, Person)
         for name, aggregate in (
             ("count", sa.func.count()),
             ("max", sa.func.max(model.id)),
         )
     ]
-    host_names = sa.func.aggregate_strings(Host.display_name, "\n")
     return (
         sa.select(
             Show.id,
@@ -170,9 +172,6 @@ def _feed_version_query() -> sa.Select:
             _scalar(sa.func.max(Episode.published_at), Episode, out).label("published"),
             _scalar(sa.func.max(Episode.updated_at), Episode).label("episode_updated"),
             *sidecars,
-            _scalar(sa.func.count(), Host).label("hosts"),
-            _scalar(host_names, Host).label("host_names"),
-            _scalar(sa.func.max(Host.created_at), Host).label("host_created"),
         )
         .order_by(Show.id)
         .limit(1)

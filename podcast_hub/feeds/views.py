@@ -30,7 +30,7 @@ from ..web.loading import (
     redirect_renamed,
 )
 from ..web.sessions import sessionless
-from . import rss, versions
+from . import push, rss, versions
 
 bp = Blueprint("feeds", __name__)
 
@@ -96,10 +96,11 @@ def chapters_json(slug: str) -> Response:
 @_collector_paused()
 def build_feed(now: datetime) -> bytes:
     """Return the show's feed as of `now`, built from the database: no cache."""
-    show, published, host_names = versions.feed_content(now)
+    show, published, people = versions.feed_content(now)
     builder = links.Builder()
     identity.ensure_show_guid(_the_show(show), builder.feed_url())
-    return rss.render(_the_show(show), published, builder, host_names)
+    hub_url = current_app.config.get("WEBSUB_HUB") or None
+    return rss.render(_the_show(show), published, builder, people, hub_url)
 
 
 @_collector_paused()
@@ -147,11 +148,12 @@ def _representation(version: versions.Version) -> str:
     """Return the strong ETag of a feed's content at `version`, as served here.
 
     The same in every worker with the same configuration: it includes the URLs
-    the feed is written with and the feed format.
+    the feed is written with (the WebSub hub's too) and the feed format.
     """
     base = current_app.config.get("BASE_URL") or request.url_root
     media = current_app.config.get("MEDIA_BASE_URL") or ""
-    seed = "\n".join([rss.FORMAT, request.path, base, media, version.key])
+    hub = current_app.config.get("WEBSUB_HUB") or ""
+    seed = "\n".join([rss.FORMAT, request.path, base, media, hub, version.key])
     return hashlib.sha256(seed.encode()).hexdigest()[:40]
 
 
@@ -165,6 +167,10 @@ def _shareable(response: Response) -> None:
 @bp.record_once
 def _keep_rendered_feeds(state: BlueprintSetupState) -> None:
     state.app.extensions["podcast_hub.feeds"] = _Rendered(CACHED_FEEDS)
+
+
+# After every request of the app: a change may be for the WebSub hub to hear.
+bp.after_app_request(push.after_request)
 
 
 def _rendered(app: Flask) -> "_Rendered":

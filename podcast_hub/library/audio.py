@@ -39,11 +39,14 @@ from mutagen.wave import WAVE
 from ..text import rules
 from ..text.plain import xml_safe
 
+# Apple's type for M4A audio (AAC in MP4): what the feed announces and /media/
+# serves. Apple's list has no audio/mp4.
+M4A_TYPE = "audio/x-m4a"
 EXTENSION_TYPES = {
     ".mp3": "audio/mpeg",
-    ".m4a": "audio/mp4",
-    ".m4b": "audio/mp4",
-    ".mp4": "audio/mp4",
+    ".m4a": M4A_TYPE,
+    ".m4b": M4A_TYPE,
+    ".mp4": M4A_TYPE,
     ".aac": "audio/aac",
     ".ogg": "audio/ogg",
     ".oga": "audio/ogg",
@@ -55,7 +58,9 @@ EXTENSION_TYPES = {
 SUPPORTED = "MP3, M4A, AAC, Ogg Vorbis, Opus, FLAC or WAV"
 # The audio types Apple Podcasts lists (M4A, MP3, MOV, MP4, M4V): it skips
 # episodes whose only enclosure is another type. Spotify plays these too.
-APPLE_TYPES = frozenset({"audio/mpeg", "audio/mp4", "video/mp4", "video/quicktime"})
+APPLE_TYPES = frozenset(
+    {"audio/mpeg", M4A_TYPE, "audio/mp4", "video/mp4", "video/quicktime"}
+)
 APPLE_FORMATS = "M4A, MP3, MOV, MP4 or M4V"
 
 # Real audio, even speech at the lowest bit rate podcasts use (Opus at 6 kbit/s),
@@ -74,11 +79,14 @@ class NotAudio(ValueError):
 
 
 class Chapter(NamedTuple):
-    """A named point of the audio: whole seconds from the start, title, link."""
+    """A named point of the audio: whole seconds from the start, title, link,
+    picture, and whether it belongs in a table of contents (`toc`)."""
 
     start_s: int
     title: str
     url: str | None = None
+    img: str | None = None
+    toc: bool = True
 
 
 @dataclass(frozen=True)
@@ -154,7 +162,7 @@ _VORBIS_KEYS = {"title_keys": ("title",), "artist_keys": ("artist", "albumartist
 
 _MP3 = _Format(MP3, "audio/mpeg", "MP3 frames", **_ID3_KEYS, codec="mp3")
 _MP4 = _Format(
-    _TolerantMP4, "audio/mp4", "MP4 container", ("\xa9nam",), ("\xa9ART", "aART")
+    _TolerantMP4, M4A_TYPE, "MP4 container", ("\xa9nam",), ("\xa9ART", "aART")
 )
 _AAC = _Format(AAC, "audio/aac", "AAC stream", **_ID3_KEYS, codec="aac")
 _VORBIS = _Format(

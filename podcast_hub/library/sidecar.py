@@ -46,6 +46,21 @@ class Sidecar:
 
 
 @dataclass(frozen=True)
+class PersonFacts:
+    """A `podcast:person` from a sidecar: name, taxonomy role and group, links."""
+
+    name: str
+    role: str
+    group: str
+    img: str | None = None
+    href: str | None = None
+
+
+# The key `person` reads into this attribute of Sidecar.values (not a column).
+PEOPLE = "people"
+
+
+@dataclass(frozen=True)
 class TranscriptFile:
     """A transcript next to the audio: its name, MIME type and language."""
 
@@ -162,8 +177,9 @@ def read_episode(path: str | os.PathLike[str], name: str) -> Sidecar:
 
     Keys: title, published (TOML date or datetime; a date is midnight UTC, a
     datetime without offset is UTC), season, number, type (full, trailer or
-    bonus), explicit, notes (the show notes), slug and guid (the item's
-    `<guid>`, kept for good). `name` is the file's name in warnings.
+    bonus), explicit, notes (the show notes), slug, guid (the item's `<guid>`,
+    kept for good), author (the episode's itunes:author) and person (guests:
+    see `_people`). `name` is the file's name in warnings.
     """
     return _read_fields(
         path,
@@ -178,6 +194,8 @@ def read_episode(path: str | os.PathLike[str], name: str) -> Sidecar:
             ("notes", Episode.description, _notes),
             ("slug", Episode.slug, _slug),
             ("guid", Episode.guid, _item_guid),
+            ("author", Episode.artist, _text),
+            ("person", _PEOPLE_FIELD, _people("guest")),
         ],
     )
 
@@ -188,9 +206,11 @@ def read_show(path: str | os.PathLike[str], name: str, directory: Path) -> Sidec
     Keys: title, description, author, owner_name, owner_email, language,
     category ("Parent > Child"), explicit, type (episodic or serial), cover (an
     image file, relative to `directory`), funding_url, funding_text,
-    new_feed_url, locked and guid (the show's `podcast:guid`, a UUID).
+    new_feed_url, locked, guid (the show's `podcast:guid`, a UUID), block,
+    complete, medium, copyright, license, license_url, update_frequency,
+    update_rrule, txt and person (the show's hosts and crew: see `_people`).
     """
-    return _read_fields(
+    read = _read_fields(
         path,
         name,
         [
@@ -209,8 +229,25 @@ def read_show(path: str | os.PathLike[str], name: str, directory: Path) -> Sidec
             ("new_feed_url", Show.new_feed_url, _url),
             ("locked", Show.locked, _flag),
             ("guid", Show.podcast_guid, _show_guid),
+            ("block", Show.block, _flag),
+            ("complete", Show.complete, _flag),
+            ("medium", Show.medium, _medium),
+            ("copyright", Show.copyright, _text),
+            ("license", Show.license, _license),
+            ("license_url", Show.license_url, _https),
+            ("update_frequency", Show.update_frequency, _text),
+            ("update_rrule", Show.update_rrule, _rrule),
+            ("txt", Show.txt, _txt),
+            ("person", _PEOPLE_FIELD, _people("host")),
         ],
     )
+    licence = read.values.get("license")
+    if licence is not None and (
+        problem := rules.license_problem(licence, read.values.get("license_url"))
+    ):
+        read.warnings.append((name, f"license: {problem}; ignored"))
+        del read.values["license"]
+    return read
 
 
 def read_chapters(
@@ -219,8 +256,8 @@ def read_chapters(
     """Return the chapters of a Podcasting 2.0 JSON chapters file, and warnings.
 
     Each chapter needs `startTime` (seconds, rounded down) and `title`; `url`
-    is kept when it is a web link. Chapters marked `"toc": false` are only
-    artwork changes and are left out.
+    and `img` are kept when they are web links. Chapters marked `"toc": false`
+    (a picture change, left out of tables of contents) are kept as such.
     """
     result = Sidecar()
     data = _read_text(path, name, result)
@@ -244,8 +281,6 @@ def read_chapters(
         if not isinstance(entry, dict):
             result.warnings.append((name, f"{where}: not an object; left out"))
             continue
-        if entry.get("toc") is False:
-            continue
         start = entry.get("startTime")
         if not _is_number(start) or not math.isfinite(start) or start < 0:
             result.warnings.append(
@@ -262,14 +297,31 @@ def read_chapters(
                 (name, f"{where}: title longer than {title_max} characters; cut")
             )
             title = title[:title_max].rstrip()
-        url = entry.get("url")
-        if url is not None:
-            url = rules.safe_url(_clean(url), url_max)
-            if url is None:
-                warning = f"{where}: url is not a web link; dropped"
-                result.warnings.append((name, warning))
-        chapters.append(audio.Chapter(math.floor(start), title, url))
+        url, img = (
+            _chapter_link(entry, key, f"{where}: {key}", url_max, result, name)
+            for key in ("url", "img")
+        )
+        toc = entry.get("toc") is not False
+        chapters.append(audio.Chapter(math.floor(start), title, url, img, toc))
     return chapters, result.warnings
+
+
+def _chapter_link(
+    entry: dict[str, Any],
+    key: str,
+    where: str,
+    max_length: int,
+    result: Sidecar,
+    name: str,
+) -> str | None:
+    """Return the chapter's `key` if it is a web link; else None, with a warning."""
+    value = entry.get(key)
+    if value is None:
+        return None
+    link = rules.safe_url(_clean(value), max_length)
+    if link is None:
+        result.warnings.append((name, f"{where} is not a web link; dropped"))
+    return link
 
 
 def _length(column: Any) -> int:
@@ -473,3 +525,111 @@ def _file_in(directory: Path) -> Callable[[object], str]:
         return relative.as_posix()
 
     return parse
+
+
+class _PeopleField:
+    """Stands for a column in `_read_fields`: `person` fills `values["people"]`."""
+
+    key = PEOPLE
+    type = None
+
+
+_PEOPLE_FIELD = _PeopleField()
+
+
+def _people(default_role: str) -> Callable[[object], list[PersonFacts]]:
+    """Return the parser of `person`: a name, or a table, or a list of either.
+
+    A table has `name` and optional `role` (default `default_role`), `group`
+    (default the role's group in the Podcast Taxonomy), `img` and `href`
+    (https addresses).
+    """
+
+    def parse(value: object) -> list[PersonFacts]:
+        entries = value if isinstance(value, list) else [value]
+        people = []
+        for number, entry in enumerate(entries, start=1):
+            where = f"person {number}: " if len(entries) > 1 else ""
+            if isinstance(entry, str):
+                entry = {"name": entry}
+            if not isinstance(entry, dict):
+                raise _Invalid(f"{where}give a name or a table with name = ...")
+            people.append(_person(entry, default_role, where))
+        return people
+
+    return parse
+
+
+def _person(entry: dict[str, Any], default_role: str, where: str) -> PersonFacts:
+    unknown = set(entry) - {"name", "role", "group", "img", "href"}
+    if unknown:
+        raise _Invalid(f"{where}unknown key {sorted(unknown)[0]!r}")
+    values = {key: _clean(entry.get(key)) for key in entry}
+    if not all(isinstance(v, str) for v in values.values()):
+        raise _Invalid(f"{where}every value must be text in quotes")
+    name = str(values.get("name") or "").strip()
+    role = str(values.get("role") or default_role).strip().lower()
+    group = str(values.get("group") or _group_of(role)).strip().lower()
+    img = str(values.get("img") or "").strip() or None
+    href = str(values.get("href") or "").strip() or None
+    problems = rules.person_problems(name, role, group, img, href)
+    if problems:
+        key, message = next(iter(problems.items()))
+        raise _Invalid(f"{where}{key}: {message}")
+    return PersonFacts(name, role, group, img, href)
+
+
+def _group_of(role: str) -> str:
+    """Return the first taxonomy group that has `role`, else "cast"."""
+    return next(
+        (group for group, roles in rules.PERSON_ROLES.items() if role in roles),
+        "cast",
+    )
+
+
+def _medium(value: object) -> str:
+    if not isinstance(value, str) or rules.medium_problem(value.strip()):
+        raise _Invalid(f"{value!r}: {rules.NOT_A_MEDIUM}")
+    return value.strip()
+
+
+def _license(value: object) -> str:
+    text = _text(value)
+    # Whether an address is needed too is checked with license_url (read_show).
+    problem = rules.license_problem(text, url=None, needs_url=False)
+    if problem:
+        raise _Invalid(f"{value!r}: {problem}")
+    return text
+
+
+def _https(value: object) -> str:
+    if not isinstance(value, str) or rules.https_problem(value, 512):
+        raise _Invalid(f"{value!r} is not an https:// address")
+    return value.strip()
+
+
+def _rrule(value: object) -> str:
+    if not isinstance(value, str) or rules.rrule_problem(value.strip()):
+        raise _Invalid(f"{value!r}: {rules.NOT_AN_RRULE}")
+    return value.strip()
+
+
+def _txt(value: object) -> list[dict[str, Any]]:
+    """Return podcast:txt records from text, a table or a list of either."""
+    entries = value if isinstance(value, list) else [value]
+    records: list[dict[str, Any]] = []
+    for entry in entries:
+        if isinstance(entry, str):
+            entry = {"text": entry}
+        if not isinstance(entry, dict) or set(entry) - {"purpose", "text"}:
+            raise _Invalid('give text, or tables with text = "..." and purpose')
+        purpose, text = _clean(entry.get("purpose")), _clean(entry.get("text"))
+        if not isinstance(text, str) or not (
+            purpose is None or isinstance(purpose, str)
+        ):
+            raise _Invalid("purpose and text must be text in quotes")
+        problem = rules.txt_problem(purpose, text.strip())
+        if problem:
+            raise _Invalid(problem)
+        records.append({"purpose": purpose, "text": text.strip()})
+    return records

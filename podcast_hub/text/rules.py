@@ -114,3 +114,250 @@ def is_item_guid(value: object) -> bool:
         and 0 < len(value) <= ITEM_GUID_MAX
         and _ITEM_GUID.fullmatch(value) is not None
     )
+
+
+# podcast:medium, as the Podcast Namespace lists it: what the feed is, and the
+# "L" variants for feeds that list other feeds.
+MEDIUMS = (
+    "podcast",
+    "music",
+    "video",
+    "film",
+    "audiobook",
+    "newsletter",
+    "blog",
+    "publisher",
+    "course",
+    "mixed",
+    "podcastL",
+    "musicL",
+    "videoL",
+    "filmL",
+    "audiobookL",
+    "newsletterL",
+    "blogL",
+    "publisherL",
+    "courseL",
+)
+NOT_A_MEDIUM = "Use one of the Podcast Namespace's mediums: " + ", ".join(MEDIUMS) + "."
+
+# The Podcast Taxonomy Project's groups and their roles, for podcast:person.
+# The feed writes them lowercase, as the namespace's examples do.
+PERSON_ROLES = {
+    "creative direction": (
+        "director",
+        "assistant director",
+        "executive producer",
+        "senior producer",
+        "producer",
+        "associate producer",
+        "development producer",
+        "creative director",
+    ),
+    "cast": (
+        "host",
+        "co-host",
+        "guest host",
+        "guest",
+        "voice actor",
+        "narrator",
+        "announcer",
+        "reporter",
+    ),
+    "writing": (
+        "author",
+        "editorial director",
+        "co-writer",
+        "writer",
+        "songwriter",
+        "guest writer",
+        "story editor",
+        "managing editor",
+        "script editor",
+        "script coordinator",
+        "researcher",
+        "editor",
+        "fact checker",
+        "translator",
+        "transcriber",
+        "logger",
+    ),
+    "audio production": (
+        "studio coordinator",
+        "technical director",
+        "technical manager",
+        "audio engineer",
+        "remote recording engineer",
+        "post production engineer",
+    ),
+    "audio post-production": (
+        "audio editor",
+        "sound designer",
+        "foley artist",
+        "composer",
+        "theme music",
+        "music production",
+        "music contributor",
+    ),
+    "administration": (
+        "production coordinator",
+        "booking coordinator",
+        "production assistant",
+        "content manager",
+        "marketing manager",
+        "sales representative",
+        "sales manager",
+    ),
+    "visuals": ("graphic designer", "cover art designer"),
+    "community": ("social media manager",),
+    "misc.": ("consultant", "intern"),
+    "video production": (
+        "camera operator",
+        "lighting designer",
+        "camera grip",
+        "assistant camera",
+    ),
+    "video post-production": ("editor", "assistant editor"),
+}
+PERSON_NAME_MAX = 128
+# An iCalendar RRULE as podcast:updateFrequency takes it: FREQ first.
+_RRULE = re.compile(
+    r"FREQ=(?:SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)"
+    r"(?:;[A-Z]+=[A-Za-z0-9,+-]+)*"
+)
+NOT_AN_RRULE = (
+    "Use an iCalendar rule starting with FREQ=, as in FREQ=WEEKLY or "
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO."
+)
+# A licence identifier: SPDX's (CC-BY-4.0) or a short name of one's own.
+_LICENSE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]{0,127}")
+# The SPDX identifiers podcasters use; any other licence needs its address.
+SPDX_LICENSES = frozenset(
+    {
+        "CC0-1.0",
+        "CC-BY-4.0",
+        "CC-BY-SA-4.0",
+        "CC-BY-NC-4.0",
+        "CC-BY-NC-SA-4.0",
+        "CC-BY-ND-4.0",
+        "CC-BY-NC-ND-4.0",
+        "CC-BY-3.0",
+        "CC-BY-SA-3.0",
+        "CC-BY-NC-3.0",
+        "CC-BY-NC-SA-3.0",
+        "CC-BY-ND-3.0",
+        "CC-BY-NC-ND-3.0",
+        "CC-PDDC",
+        "MIT",
+        "Apache-2.0",
+        "GPL-3.0-or-later",
+        "GFDL-1.3-or-later",
+    }
+)
+TXT_MAX = 4000
+TXT_PURPOSE_MAX = 128
+_TXT_PURPOSE = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
+def medium_problem(value: str) -> str | None:
+    """Return what is wrong with `value` as a podcast:medium, or None."""
+    return None if value in MEDIUMS else NOT_A_MEDIUM
+
+
+def person_problems(
+    name: str, role: str, group: str, img: str | None, href: str | None
+) -> dict[str, str]:
+    """Return {field: what is wrong} for a podcast:person; empty when all is well.
+
+    `role` and `group` are compared without case; `img` and `href` are
+    optional https addresses.
+    """
+    problems = {}
+    if not name.strip() or len(name) > PERSON_NAME_MAX:
+        problems["name"] = f"Give a name of 1 to {PERSON_NAME_MAX} characters."
+    roles = PERSON_ROLES.get(group.lower())
+    if roles is None:
+        problems["group"] = "Use a group of the Podcast Taxonomy: " + ", ".join(
+            PERSON_ROLES
+        )
+    elif role.lower() not in roles:
+        problems["role"] = (
+            f"In the group {group.lower()!r} the Podcast Taxonomy's roles are: "
+            + ", ".join(roles)
+        )
+    for key, value in (("img", img), ("href", href)):
+        if value and (problem := https_problem(value, 512)):
+            problems[key] = problem
+    return problems
+
+
+def https_problem(value: str, max_length: int) -> str | None:
+    """Return what is wrong with `value` as an https address to store, or None."""
+    if safe_url(value, max_length) is not None and value.strip().lower().startswith(
+        "https://"
+    ):
+        return None
+    return f"Give an address starting with https://, up to {max_length} characters."
+
+
+def rrule_problem(value: str) -> str | None:
+    """Return what is wrong with `value` as an update frequency rule, or None."""
+    return None if len(value) <= 255 and _RRULE.fullmatch(value) else NOT_AN_RRULE
+
+
+def license_problem(
+    identifier: str, url: str | None, *, needs_url: bool = True
+) -> str | None:
+    """Return what is wrong with a podcast:license, or None.
+
+    An SPDX identifier stands alone; any other licence needs its https address
+    (unless `needs_url` is False: the address is checked elsewhere).
+    """
+    if not _LICENSE.fullmatch(identifier):
+        return (
+            "Use a licence identifier such as CC-BY-4.0: letters, digits, "
+            "dots, pluses and hyphens, up to 128 characters."
+        )
+    if needs_url and identifier not in SPDX_LICENSES and not url:
+        return (
+            f"{identifier} is not an SPDX identifier we know: give the "
+            "licence's address too."
+        )
+    return None
+
+
+def txt_problem(purpose: str | None, text: str) -> str | None:
+    """Return what is wrong with a podcast:txt record, or None."""
+    if purpose is not None and not _TXT_PURPOSE.fullmatch(purpose):
+        return (
+            "A purpose is one word of letters, digits, - and _, "
+            f"up to {TXT_PURPOSE_MAX} characters."
+        )
+    if not text.strip() or len(text) > TXT_MAX:
+        return f"Give a text of 1 to {TXT_MAX} characters."
+    return None
+
+
+def parse_txt_lines(text: str) -> tuple[list[dict[str, str | None]], list[str]]:
+    """Return the podcast:txt records of `text`, one a line, and the problems.
+
+    A line is `purpose: text` (a one-word purpose, as in
+    `applepodcastsverify: 4ee1…`) or the text alone.
+    """
+    records: list[dict[str, str | None]] = []
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        head, colon, rest = line.partition(":")
+        purpose: str | None = None
+        value = line
+        if colon and _TXT_PURPOSE.fullmatch(head.strip()) and rest.strip():
+            if not rest.startswith("//"):
+                purpose, value = head.strip(), rest.strip()
+        if problem := txt_problem(purpose, value):
+            problems.append(f"Line {number}: {problem}")
+        else:
+            records.append({"purpose": purpose, "text": value})
+    return records, problems

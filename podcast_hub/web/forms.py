@@ -359,6 +359,11 @@ class EpisodeForm(FlaskForm):
         ],
     )
     explicit = BooleanField("Explicit content")
+    author = StringField(
+        "Author (itunes:author; empty: the show's author)",
+        filters=[clean_line],
+        validators=[Length(max=255, message="Keep it under 255 characters.")],
+    )
     publication = RadioField("Publication", choices=PUBLICATION_CHOICES)
     publish_at = DateTimeLocalField(
         "Publish at (UTC)",
@@ -435,6 +440,62 @@ class ShowForm(FlaskForm):
     change_guid = BooleanField(
         "Change the guid: this show moves here and keeps the guid it had"
     )
+    block = BooleanField(
+        "Hidden from directories (itunes:block, podcast:block): apps that have "
+        "the feed keep it"
+    )
+    complete = BooleanField("Complete: no new episodes will come (itunes:complete)")
+    medium = SelectField(
+        "Medium (podcast:medium)",
+        choices=[SelectChoice(medium) for medium in rules.MEDIUMS],
+        default="podcast",
+    )
+    copyright = StringField("Copyright", filters=[clean_line])
+    license = StringField("Licence (podcast:license)", filters=[clean_line])
+    license_url = StringField("Licence address", filters=[clean_line])
+    update_frequency = StringField(
+        "How often new episodes come, in words", filters=[clean_line]
+    )
+    update_rrule = StringField(
+        "…and as a rule for apps (podcast:updateFrequency)", filters=[clean_line]
+    )
+    txt = TextAreaField("Verification texts (podcast:txt)", filters=[clean_text])
+
+    def process(self, formdata=None, obj=None, data=None, **kwargs):  # type: ignore[no-untyped-def]
+        """Show the stored podcast:txt records as lines, `purpose: text`."""
+        super().process(formdata, obj, data, **kwargs)
+        if formdata is None and obj is not None and obj.txt:
+            self.txt.data = "\n".join(
+                f"{r['purpose']}: {r['text']}" if r.get("purpose") else r["text"]
+                for r in obj.txt
+            )
+
+
+def person_roles() -> dict[str, list[SelectChoice]]:
+    """Return the Podcast Taxonomy's roles by group, values `group|role`."""
+    return {
+        group.title(): [SelectChoice(f"{group}|{role}", role.title()) for role in roles]
+        for group, roles in rules.PERSON_ROLES.items()
+    }
+
+
+class PersonForm(FlaskForm):
+    """Someone credited on the show or an episode (podcast:person)."""
+
+    name = StringField(
+        "Name",
+        filters=[clean_line],
+        validators=[DataRequired("Give the person's name."), Length(max=128)],
+    )
+    role = SelectField("Role", choices=person_roles, default="cast|host")
+    img = StringField("Picture (https://…, optional)", filters=[clean_line])
+    href = StringField("Web page (https://…, optional)", filters=[clean_line])
+
+    @property
+    def group_and_role(self) -> tuple[str, str]:
+        """Return the chosen (group, role)."""
+        group, _, role = (self.role.data or "").partition("|")
+        return group, role
 
 
 class CoverForm(FlaskForm):
