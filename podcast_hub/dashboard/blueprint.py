@@ -20,8 +20,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..auth.guards import safe_next
 from ..catalog import episodes, publishing
 from ..conversation import inbox
-from ..errors import http_error, wants_json
-from ..web.forms import NextForm
+from ..errors import ValidationFailed, http_error, wants_json
+from ..web.forms import NextForm, PersonForm, form_errors, validated
 from ..web.safety import accepts_upload, body_limit, too_large_message
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -86,6 +86,27 @@ def episode_action(episode_id, act, message):
     return respond(
         form, message.format(title=episode.title), default="dashboard.episode_list"
     )
+
+
+def credit_person(owner):
+    """Credit the person of the posted PersonForm on `owner` (the show or an
+    episode); return (the person, the form), or (None, the form with its errors)."""
+    form = PersonForm()
+    try:
+        validated(form)
+        group, role = form.group_and_role
+        person = publishing.add_person(
+            owner,
+            name=form.name.data,
+            role=role,
+            group=group,
+            img=form.img.data,
+            href=form.href.data,
+        )
+    except ValidationFailed as failure:
+        form_errors(form, failure.fields, fallback="role")
+        return None, form
+    return person, form
 
 
 def media_dir():

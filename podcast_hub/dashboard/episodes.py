@@ -21,6 +21,7 @@ from ..web.safety import arg_int
 from .blueprint import (
     back,
     bp,
+    credit_person,
     episode_action,
     load_episode,
     media_dir,
@@ -240,20 +241,8 @@ def reopen_comments(episode_id):
 @bp.post("/episodes/<int:episode_id>/people")
 def add_episode_person(episode_id):
     episode = load_episode(episode_id)
-    form = PersonForm()
-    try:
-        validated(form)
-        group, role = form.group_and_role
-        person = publishing.add_person(
-            episode,
-            name=form.name.data,
-            role=role,
-            group=group,
-            img=form.img.data,
-            href=form.href.data,
-        )
-    except ValidationFailed as failure:
-        form_errors(form, failure.fields, fallback="role")
+    person, form = credit_person(episode)
+    if person is None:
         return _render_edit(episode, person_form=form, status=400)
     flash(f"{person.name} ({person.role}) is credited on “{episode.title}”.", "success")
     return redirect(

@@ -16,6 +16,7 @@ from ..web.forms import (
 from .blueprint import (
     back,
     bp,
+    credit_person,
     load_show,
     media_dir,
     respond,
@@ -88,20 +89,8 @@ def upload_cover():
 @bp.post("/show/people")
 def add_show_person():
     show = load_show()
-    form = PersonForm()
-    try:
-        validated(form)
-        group, role = form.group_and_role
-        person = publishing.add_person(
-            show,
-            name=form.name.data,
-            role=role,
-            group=group,
-            img=form.img.data,
-            href=form.href.data,
-        )
-    except ValidationFailed as failure:
-        form_errors(form, failure.fields, fallback="role")
+    person, form = credit_person(show)
+    if person is None:
         return _render_show(show, person_form=form, status=400)
     flash(f"{person.name} ({person.role}) is credited on the show.", "success")
     return redirect(url_for("dashboard.show_settings", _anchor="people"), code=303)

@@ -191,19 +191,19 @@ def sent(mails: Sequence[OutboxMail], message_id: str) -> None:
 
 def skipped(mails: Sequence[OutboxMail], reason: str) -> None:
     """Record that `mails` are no longer wanted, and why."""
-    for mail in mails:
-        mail.status = MailStatus.SKIPPED
-        mail.last_error = reason
-        mail.claim = None
-        mail.claimed_until = None
-    db.session.commit()
+    _settle(mails, MailStatus.SKIPPED, reason)
 
 
 def failed(mails: Sequence[OutboxMail], error: str) -> None:
     """Record that the SMTP server refused `mails` for good."""
+    _settle(mails, MailStatus.FAILED, error)
+
+
+def _settle(mails: Sequence[OutboxMail], status: MailStatus, why: str) -> None:
+    """Give `mails` their last status and why; their claim is let go."""
     for mail in mails:
-        mail.status = MailStatus.FAILED
-        mail.last_error = error
+        mail.status = status
+        mail.last_error = why
         mail.claim = None
         mail.claimed_until = None
     db.session.commit()
