@@ -63,6 +63,11 @@ class BlockKind(enum.StrEnum):
     WORD = "word"
 
 
+# The largest id a row can have: what an INTEGER holds on every database
+# (PostgreSQL's is 32 bits; SQLite's 64). Larger numbers name no row.
+MAX_ID = 2**31 - 1
+
+
 def _now() -> datetime:
     # Looked up at each call, so that a test that moves the clock dates rows too.
     return clock.now()

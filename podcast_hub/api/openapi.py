@@ -11,10 +11,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ..conversation.moderation import ACTIONS
 from ..conversation.threads import SORTS
-from ..models import CommentStatus
+from ..models import MAX_ID, CommentStatus
 from ..text.rules import EMAIL_PATTERN
 
-MAX_ID = 2**63 - 1
 CSRF_HEADER = "X-CSRFToken"
 # The statuses a listener may see: held comments (their own) all say pending.
 PUBLIC_STATUSES = (CommentStatus.PUBLISHED, CommentStatus.PENDING)

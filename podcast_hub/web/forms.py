@@ -34,7 +34,7 @@ from wtforms.widgets import TextInput
 from ..catalog.publishing import Publication
 from ..conversation.moderation import ACTIONS as MODERATION_ACTIONS
 from ..errors import ValidationFailed
-from ..models import BlockKind, EpisodeType, ShowType
+from ..models import MAX_ID, BlockKind, EpisodeType, ShowType
 from ..text import names, plain, rules, timecode
 
 FormT = TypeVar("FormT", bound=FlaskForm)
@@ -63,8 +63,8 @@ def clean_name(value: object) -> object:
 
 
 def is_id(number: int) -> bool:
-    """Tell whether `number` can be a row's id: from 1 to what 64 bits hold."""
-    return 0 < number < 2**63
+    """Tell whether `number` can be a row's id: from 1 to `MAX_ID`."""
+    return 0 < number <= MAX_ID
 
 
 class EmailAddress:
