@@ -326,6 +326,10 @@ class Comment(Model):
     )
     edited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     deleted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The poster's key for this post, in the poster's scope (`conversation.repeats`),
+    # and a digest of what they sent: the same post sent again finds this row.
+    posting_key: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    posting_digest: so.Mapped[str | None] = so.mapped_column(sa.String(64))
 
     episode: so.Mapped[Episode] = so.relationship(back_populates="comments")
     host: so.Mapped[Host | None] = so.relationship()

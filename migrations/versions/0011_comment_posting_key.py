@@ -1,0 +1,32 @@
+"""A posting key on comments: the same post sent twice is stored once
+
+Revision ID: 0011
+Revises: 0005
+Create Date: 2026-12-03 16:15:00.000000
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0011"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("comment", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("posting_key", sa.String(length=64)))
+        batch_op.add_column(sa.Column("posting_digest", sa.String(length=64)))
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_comment_posting_key"), ["posting_key"]
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("comment", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("uq_comment_posting_key"), type_="unique")
+        batch_op.drop_column("posting_digest")
+        batch_op.drop_column("posting_key")
