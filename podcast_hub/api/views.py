@@ -4,6 +4,8 @@ Views let `ValidationFailed`, `NotFound` and `NotAllowed` rise: `errors` answers
 them 400, 404 and 403 in the API's `{"error", "fields"}` shape.
 """
 
+import re
+
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
 
@@ -22,7 +24,7 @@ from ..web.commenting import (
     submit_comment,
     submit_edit,
 )
-from ..web.forms import EditCommentForm, ModerationForm, validated
+from ..web.forms import POSTING_KEY, EditCommentForm, ModerationForm, validated
 from ..web.loading import load_published_episode
 from ..web.safety import arg_int
 from ..web.sessions import sessionless
@@ -31,6 +33,8 @@ from . import openapi
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 _TEXT_FIELDS = ("author", "email", "body")
+IDEMPOTENCY_KEY = "Idempotency-Key"
+BAD_IDEMPOTENCY_KEY = "Give 16 to 128 letters, digits, hyphens or underscores."
 OPENAPI_MAX_AGE_S = 3600
 
 
@@ -126,14 +130,19 @@ def _json_formdata():
     parent = data.get("parent_id")
     if isinstance(parent, bool) or not isinstance(parent, int | None):
         fields["parent_id"] = ["Give the id of the comment you reply to, or null."]
+    key = request.headers.get(IDEMPOTENCY_KEY, "")
+    if key and not re.match(POSTING_KEY, key):
+        fields[IDEMPOTENCY_KEY] = [BAD_IDEMPOTENCY_KEY]
     if fields:
         raise ValidationFailed(fields, message="Some fields have the wrong type.")
-    return MultiDict(
+    formdata = MultiDict(
         {
             name: "" if data.get(name) is None else str(data[name])
             for name in (*_TEXT_FIELDS, "timestamp", "parent_id")
         }
     )
+    formdata["idempotency_key"] = key
+    return formdata
 
 
 def episode_json(episode, comment_count):

@@ -13,7 +13,7 @@ from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Comment, CommentStatus, Episode, Host
 from ..text import names, plain, timecode
-from . import answers, moderation, order
+from . import answers, moderation, order, repeats
 
 MAX_DEPTH = 3
 # How the feeds mark a host's comment; no listener's name may carry it.
@@ -78,8 +78,13 @@ def post_comment(
     parent_id: int | None = None,
     host: Host | None = None,
     own_ids: Mapping[int, datetime] | None = None,
+    key: str | None = None,
 ) -> Comment:
     """Store and return a comment on `episode`.
+
+    With `key` (the poster's key for this post, `repeats`), a post sent again
+    returns the comment the first one stored, even when both race; the same
+    key with other words raises `repeats.KeyReused`.
 
     With `host`, the comment is the host's, carries their display name and is
     published. A listener's comment is published, held as `pending` or sent to
@@ -90,6 +95,17 @@ def post_comment(
     of this episode. A reply below the third level attaches to the third level.
     A listener's name must not look like a host's (`listener_name`).
     """
+    sent = repeats.digest(
+        episode=episode.id,
+        body=body,
+        author=author,
+        email=email,
+        timestamp_s=timestamp_s,
+        parent_id=parent_id,
+        host=host.id if host else None,
+    )
+    if key is not None and (earlier := repeats.earlier_post(key, sent)):
+        return earlier
     if host is None:
         moderation.check_open(episode)
         author = listener_name(author)
@@ -117,9 +133,18 @@ def post_comment(
         body=body,
         timestamp_s=timestamp_s,
         status=status,
+        posting_key=key,
+        posting_digest=sent if key else None,
     )
     db.session.add(comment)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # The same post, sent twice at once: the other request stored it first.
+        db.session.rollback()
+        if key is None or (earlier := repeats.earlier_post(key, sent)) is None:
+            raise
+        return earlier
     return comment
 
 

@@ -23,7 +23,7 @@ from flask import (
 )
 
 from ..catalog import episodes
-from ..conversation import comments, threads, timeline
+from ..conversation import comments, repeats, threads, timeline
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db, limiter
 from ..library import sidecar
@@ -77,6 +77,12 @@ def post_comment(slug):
     form = comment_form()
     try:
         comment = submit_comment(found, form)
+    except repeats.KeyReused as failure:
+        # The form was used for another comment (the browser's Back button):
+        # the words come back with a new key, to be posted as a new comment.
+        form.renew_key()
+        form.form_errors = [failure.message]
+        return _render_episode(found, form), failure.status
     except (ValidationFailed, NotFound) as failure:
         # An unknown parent is a field error here: the page comes back with what
         # was typed, where the JSON API answers 404.
