@@ -388,3 +388,10 @@ def _touch_episodes_of_changed_sidecars(
                 episode = session.get(Episode, obj.episode_id)
             if episode is not None and episode not in session.deleted:
                 episode.updated_at = clock.now()
+
+
+class Heartbeat(Model):
+    """One row that `/healthz` writes: proof that the database takes writes."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    written_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)

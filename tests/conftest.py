@@ -238,7 +238,9 @@ class PostgresDatabases:
         self.prefix = f"hub_test_{worker}"
         self.made = []
         self.counter = itertools.count(1)
-        self.admin = sa.create_engine(self.server, isolation_level="AUTOCOMMIT")
+        self.admin = sa.create_engine(
+            self.server, isolation_level="AUTOCOMMIT", pool_pre_ping=True
+        )
         self.schema_url = self.create(self.prefix)
         app = make_app({"DATABASE_URL": self.schema_url, "MEDIA_DIR": "."})
         with app.app_context():

@@ -1,4 +1,5 @@
-"""A posting key on comments: the same post sent twice is stored once
+"""A posting key on comments (the same post sent twice is stored once); the
+heartbeat row /healthz writes
 
 Revision ID: 0011
 Revises: 0005
@@ -17,6 +18,12 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "heartbeat",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_heartbeat")),
+    )
     with op.batch_alter_table("comment", schema=None) as batch_op:
         batch_op.add_column(sa.Column("posting_key", sa.String(length=64)))
         batch_op.add_column(sa.Column("posting_digest", sa.String(length=64)))
@@ -30,3 +37,4 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f("uq_comment_posting_key"), type_="unique")
         batch_op.drop_column("posting_digest")
         batch_op.drop_column("posting_key")
+    op.drop_table("heartbeat")

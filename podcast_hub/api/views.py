@@ -6,9 +6,11 @@ them 400, 404 and 403 in the API's `{"error", "fields"}` shape.
 
 import re
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
 
+from .. import errors
 from ..auth.guards import host_required
 from ..catalog import episodes
 from ..conversation import comments, moderation, threads
@@ -87,6 +89,16 @@ def post_comment(slug):
     response = jsonify(comments.to_json(comments.Node(comment)))
     ownership.remember(response, comment)
     return response, 201
+
+
+@bp.errorhandler(sa.exc.SQLAlchemyError)
+def database_failed(error):
+    """503 while the database is away; for a post, say it was not stored."""
+    if not errors.is_database_away(error):
+        raise error
+    posting = request.endpoint == "api.post_comment"
+    message = errors.COMMENT_NOT_POSTED if posting else errors.DATABASE_AWAY
+    return errors.database_away(error, message)
 
 
 @bp.post("/comments/<int:comment_id>/moderation")
