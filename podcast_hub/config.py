@@ -37,6 +37,10 @@ def load(app, test_config=None):
         # werkzeug's method for new password hashes; the tests use a cheap one.
         PASSWORD_HASH_METHOD="scrypt",
         RATELIMIT_STORAGE_URI="memory://",
+        # With redis://, limits are shared by every worker and machine; while
+        # Redis is down each process counts in memory instead (never a 500).
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
         # Connections to a database server (PostgreSQL); README, "Running in
         # production", sizes the pool against workers × threads.
         DB_POOL_SIZE=5,
@@ -73,6 +77,12 @@ def load(app, test_config=None):
 
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(("redis", "rediss")):
+        # A Redis that does not answer is given up on at once: the fallback counts.
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS",
+            {"socket_connect_timeout": 1, "socket_timeout": 1},
+        )
     app.config["MEDIA_DIR"] = str(Path(app.config["MEDIA_DIR"]).expanduser().resolve())
     app.config["MAX_UPLOAD_BYTES"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
     app.config["MAX_BODY_BYTES"] = int(app.config["MAX_BODY_KB"]) * 1024
