@@ -91,8 +91,8 @@ def init_app(app):
     app.register_error_handler(HTTPException, http_error)
     for error in (ValidationFailed, NotFound, NotAllowed):
         app.register_error_handler(error, domain_error)
-    for error in DATABASE_AWAY_ERRORS:
-        app.register_error_handler(error, database_away)
+    for away in DATABASE_AWAY_ERRORS:
+        app.register_error_handler(away, database_away)
     app.register_error_handler(sa.exc.DBAPIError, database_error)
 
 

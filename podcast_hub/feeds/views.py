@@ -18,6 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from werkzeug.http import is_resource_modified, remove_entity_headers
 from werkzeug.wrappers import Response
 
@@ -114,7 +115,7 @@ def _the_show(show: Show | None) -> Show:
 
 
 @bp.errorhandler(sa.exc.SQLAlchemyError)
-def database_failed(error: sa.exc.SQLAlchemyError) -> object:
+def database_failed(error: sa.exc.SQLAlchemyError) -> ResponseReturnValue:
     """While the database is away, serve a feed's last bytes this process built
     (podcast apps keep their subscription); without them, 503."""
     if not errors.is_database_away(error):
