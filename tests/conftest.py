@@ -11,6 +11,7 @@ named by `PODCAST_HUB_TEST_DATABASE_URL` (a URL of a database the tests may
 create databases beside, e.g. postgresql+psycopg://hub@localhost/postgres).
 """
 
+import atexit
 import contextlib
 import itertools
 import os
@@ -311,6 +312,8 @@ class _Stores:
 
 
 _STORES = _Stores()
+# A run stopped before its session ends still stops its PostgreSQL clusters.
+atexit.register(_STORES.close)
 
 
 @pytest.fixture(scope="session", autouse=True)
