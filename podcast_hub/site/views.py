@@ -205,7 +205,6 @@ def media_path(name):
 
 
 @bp.get("/healthz")
-@sessionless
 def healthz():
     """Say whether the database answers and takes a write; 503 names the part
     that failed: `{"status": "error", "database": "unreachable" | "read-only"}`."""
