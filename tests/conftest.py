@@ -246,9 +246,22 @@ class PostgresDatabases:
         app = make_app({"DATABASE_URL": self.schema_url, "MEDIA_DIR": "."})
         with app.app_context():
             db.create_all()
-            self.tables = [table.name for table in db.metadata.sorted_tables]
+            tables = [table.name for table in reversed(db.metadata.sorted_tables)]
             db.engine.dispose()
-        self.reset_engine = sa.create_engine(self.schema_url, poolclass=sa.NullPool)
+        self.reset_engine = sa.create_engine(self.schema_url, pool_pre_ping=True)
+        with self.reset_engine.connect() as conn:
+            sequences = conn.scalars(
+                sa.text(
+                    "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+                )
+            ).all()
+        # DELETE and a restart of each id sequence: a third of what TRUNCATE
+        # costs on tables this small.
+        self.emptying = "; ".join(
+            ["SET LOCAL lock_timeout = '2s'"]
+            + [f'DELETE FROM "{name}"' for name in tables]
+            + [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+        )
 
     def create(self, name):
         """Create database `name` (dropping one left by an earlier run)."""
@@ -259,20 +272,26 @@ class PostgresDatabases:
         return self.server.set(database=name).render_as_string(hide_password=False)
 
     def for_test(self, _tmp_path):
-        """Return the URL of the worker's database, emptied of every row.
+        """Return the URL of the worker's database, emptied of every row, its
+        ids starting from 1 again.
 
-        A connection a test left open would hold a lock on the tables; it is
-        ended first.
+        A connection a test left inside a transaction would hold locks on the
+        rows: after a short wait it is ended, and the emptying done again.
         """
-        tables = ", ".join(f'"{name}"' for name in self.tables)
-        with self.reset_engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        try:
+            with self.reset_engine.begin() as conn:
+                conn.exec_driver_sql(self.emptying)
+        except sa.exc.OperationalError:
+            with self.reset_engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid()"
+                    )
                 )
-            )
-            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            with self.reset_engine.begin() as conn:
+                conn.exec_driver_sql(self.emptying)
         return self.schema_url
 
     def empty(self, _tmp_path, name="empty"):
