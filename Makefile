@@ -5,7 +5,7 @@ FLASK := $(BIN)/flask --app wsgi
 # The Podcast Index's feed parser, run with node by the feed tests.
 PARTYTIME := tests/partytime
 
-.PHONY: run test lint demo clean
+.PHONY: run serve test lint demo clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,10 @@ $(BIN)/activate:
 
 $(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-serve: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[serve]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
@@ -28,8 +32,17 @@ run: $(VENV)/.installed
 	$(FLASK) hub demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# As in production: gunicorn with gunicorn.conf.py, after the migrations. The
+# configuration comes from PODCAST_HUB_* variables (README, "Running in production").
+serve: $(VENV)/.installed-serve
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+# Every test that uses a database runs twice: on SQLite and on PostgreSQL (a
+# cluster the tests start, or PODCAST_HUB_TEST_DATABASE_URL). Only one of them:
+# `make test PYTEST_ARGS=--database=sqlite`.
 test: $(VENV)/.installed-test $(PARTYTIME)/node_modules/.installed
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -37,6 +37,20 @@ def load(app, test_config=None):
         # werkzeug's method for new password hashes; the tests use a cheap one.
         PASSWORD_HASH_METHOD="scrypt",
         RATELIMIT_STORAGE_URI="memory://",
+        # With redis://, limits are shared by every worker and machine; while
+        # Redis is down each process counts in memory instead (never a 500).
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
+        # Connections to a database server (PostgreSQL); README, "Running in
+        # production", sizes the pool against workers × threads.
+        DB_POOL_SIZE=5,
+        DB_MAX_OVERFLOW=5,
+        DB_POOL_TIMEOUT_S=10,
+        DB_POOL_RECYCLE_S=1800,
+        DB_POOL_PRE_PING=True,
+        DB_CONNECT_TIMEOUT_S=5,
+        # What a 503 tells clients to wait while the database is away.
+        DB_RETRY_AFTER_S=15,
         RATELIMIT_HEADERS_ENABLED=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -77,6 +91,13 @@ def load(app, test_config=None):
         app.config["SECRET_KEY"] = _instance_secret(instance)
 
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(("redis", "rediss")):
+        # A Redis that does not answer is given up on at once: the fallback counts.
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS",
+            {"socket_connect_timeout": 1, "socket_timeout": 1},
+        )
     app.config["MEDIA_DIR"] = str(Path(app.config["MEDIA_DIR"]).expanduser().resolve())
     app.config["MAX_UPLOAD_BYTES"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
     app.config["MAX_BODY_BYTES"] = int(app.config["MAX_BODY_KB"]) * 1024
@@ -105,6 +126,37 @@ def _websub_hub(value):
             "hub's address, e.g. PODCAST_HUB_WEBSUB_HUB=https://pubsubhubbub.appspot.com/"
         )
     return value
+
+
+def engine_options(config):
+    """Return SQLAlchemy's engine options for `DATABASE_URL`.
+
+    A database server gets a pool whose connections are checked before each
+    use (`DB_POOL_PRE_PING`: a restart of the server costs no request) and
+    replaced after `DB_POOL_RECYCLE_S` (before a proxy or firewall drops them).
+    A SQLite file has no connection to go stale: SQLAlchemy's defaults.
+    """
+    if str(config["DATABASE_URL"]).startswith("sqlite"):
+        return {}
+    options = {
+        "pool_pre_ping": _flag(config["DB_POOL_PRE_PING"]),
+        "pool_recycle": int(config["DB_POOL_RECYCLE_S"]),
+        "pool_size": int(config["DB_POOL_SIZE"]),
+        "max_overflow": int(config["DB_MAX_OVERFLOW"]),
+        "pool_timeout": float(config["DB_POOL_TIMEOUT_S"]),
+    }
+    if str(config["DATABASE_URL"]).startswith("postgresql"):
+        options["connect_args"] = {
+            "connect_timeout": int(config["DB_CONNECT_TIMEOUT_S"])
+        }
+    return options
+
+
+def _flag(value):
+    """Read a yes/no setting that may come from the environment as text."""
+    if isinstance(value, str):
+        return value.strip().lower() not in {"", "0", "false", "no", "off"}
+    return bool(value)
 
 
 def _check_production(config):

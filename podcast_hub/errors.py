@@ -1,6 +1,7 @@
 """Our exceptions, and how they become HTML pages or JSON errors."""
 
-from flask import jsonify, render_template, request
+import sqlalchemy as sa
+from flask import current_app, g, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -44,6 +45,20 @@ class NotAllowed(PermissionError):
         self.message = message
 
 
+# The database did not answer (down, restarting, out of connections, locked,
+# disk full): the request did nothing, and can be sent again.
+DATABASE_AWAY_ERRORS = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    sa.exc.TimeoutError,
+)
+DATABASE_AWAY = "The database is not answering just now; try again in a moment."
+COMMENT_NOT_POSTED = (
+    "Your comment was NOT posted: the database is not answering just now. "
+    "Try again in a moment."
+)
+
+
 def wants_json():
     """Tell whether to answer this request in JSON: it is for the JSON API, or
     its client (the dashboard's script) prefers JSON."""
@@ -76,6 +91,56 @@ def init_app(app):
     app.register_error_handler(HTTPException, http_error)
     for error in (ValidationFailed, NotFound, NotAllowed):
         app.register_error_handler(error, domain_error)
+    for away in DATABASE_AWAY_ERRORS:
+        app.register_error_handler(away, database_away)
+    app.register_error_handler(sa.exc.DBAPIError, database_error)
+
+
+def is_database_away(error):
+    """Tell whether `error` says the database did not answer (rather than a bug):
+    an outage, a restart, no free connection, a lock, a full disk, or a
+    connection the server closed."""
+    if isinstance(error, DATABASE_AWAY_ERRORS):
+        return True
+    return isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated
+
+
+def database_error(error):
+    """Answer a database disconnect like an outage; let any other database
+    error be the bug it is (500)."""
+    if is_database_away(error):
+        return database_away(error)
+    raise error
+
+
+def database_away(error, message=DATABASE_AWAY, page=None):
+    """Return 503 with `Retry-After` while the database does not answer: JSON
+    `{"error", "fields"}`, or the page `page()` renders, or the plain error page.
+
+    Nothing of the request was stored: its transaction is rolled back. Pages
+    are rendered as for a visitor, since who is logged in cannot be read.
+    """
+    from .extensions import db, login_manager
+
+    current_app.logger.warning("database unavailable: %s", error)
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        pass
+    if "_login_user" not in g:
+        g._login_user = login_manager.anonymous_user()
+    retry = {"Retry-After": str(current_app.config["DB_RETRY_AFTER_S"])}
+    if wants_json():
+        response = json_error(503, message)
+        response.headers.update(retry)
+        return response
+    if page is None:
+        return (
+            render_template("errors/error.html", code=503, message=message),
+            503,
+            retry,
+        )
+    return page(), 503, retry
 
 
 def domain_error(error):

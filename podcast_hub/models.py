@@ -99,6 +99,11 @@ class BlockKind(enum.StrEnum):
     WORD = "word"
 
 
+# The largest id a row can have: what an INTEGER holds on every database
+# (PostgreSQL's is 32 bits; SQLite's 64). Larger numbers name no row.
+MAX_ID = 2**31 - 1
+
+
 def _now() -> datetime:
     # Looked up at each call, so that a test that moves the clock dates rows too.
     return clock.now()
@@ -516,6 +521,10 @@ class Comment(Model):
     )
     edited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     deleted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The poster's key for this post, in the poster's scope (`conversation.repeats`),
+    # and a digest of what they sent: the same post sent again finds this row.
+    posting_key: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    posting_digest: so.Mapped[str | None] = so.mapped_column(sa.String(64))
 
     episode: so.Mapped[Episode] = so.relationship(back_populates="comments")
     host: so.Mapped[Host | None] = so.relationship()
@@ -719,3 +728,10 @@ def _touch_episodes_of_changed_sidecars(
                 episode = session.get(Episode, obj.episode_id)
             if episode is not None and episode not in session.deleted:
                 episode.updated_at = clock.now()
+
+
+class Heartbeat(Model):
+    """One row that `/healthz` writes: proof that the database takes writes."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    written_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)

@@ -1,8 +1,20 @@
-"""Fixtures: an app per test on a copy of a schema made once, requests that each
-open their own app context as in production, a host who logs in through the
-form, one clock, one SQL recorder, and a live server for the browser tests."""
+"""Fixtures: an app per test on a database of its own (SQLite: a copy of a
+schema file made once; PostgreSQL: one database per worker, emptied before each
+test), requests that each open their own app context as in production, a host
+who logs in through the form, one clock, one SQL recorder, and a live server for
+the browser tests.
 
+Every test that uses a database runs on SQLite and on PostgreSQL: `--database`
+chooses one (`sqlite`, `postgresql`) or both (`all`, the default). PostgreSQL is
+a throwaway cluster each worker starts (`tests/services.py`), or the server
+named by `PODCAST_HUB_TEST_DATABASE_URL` (a URL of a database the tests may
+create databases beside, e.g. postgresql+psycopg://hub@localhost/postgres).
+"""
+
+import atexit
 import contextlib
+import itertools
+import os
 import re
 import shutil
 import threading
@@ -20,7 +32,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from podcast_hub import create_app
 from podcast_hub.extensions import db
 
-from . import helpers
+from . import helpers, services
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AUDIO_FIXTURES = FIXTURES / "audio"
@@ -106,14 +118,14 @@ def _shared_url_builders():
 
 
 class _CompiledSQL:
-    """One SQLite dialect and one cache of compiled statements for every test
-    app's engine.
+    """One dialect and one cache of compiled statements for every test app's
+    engine on one kind of database.
 
     In production one engine compiles each statement once; an engine per test
     would compile every statement again in each test, which is half of what
     the tests' requests cost. SQLAlchemy keys compiled statements by dialect,
-    so the engines share the first one's (all are SQLite through the same
-    driver; the statements compiled are the same).
+    so the engines share the first one's (all are of one database through the
+    same driver; the statements compiled are the same).
     """
 
     def __init__(self):
@@ -127,7 +139,7 @@ class _CompiledSQL:
         engine.update_execution_options(compiled_cache=self.cache)
 
 
-_COMPILED_SQL = _CompiledSQL()
+_COMPILED_SQL = {name: _CompiledSQL() for name in ("sqlite", "postgresql")}
 
 
 def _skip_fsync(dbapi_connection, _record):
@@ -149,16 +161,202 @@ def config_overrides():
     return {}
 
 
+DATABASES = ("sqlite", "postgresql")
+TEST_DATABASE_URL = "PODCAST_HUB_TEST_DATABASE_URL"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database",
+        choices=(*DATABASES, "all"),
+        default="all",
+        help="run the tests that use a database on this one, or on both (all)",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): the test checks something only SQLite has"
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if "database" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("database")
+        names = DATABASES if chosen == "all" else (chosen,)
+        metafunc.parametrize("database", names, indirect=True, scope="session")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on = callspec.params.get("database") if callspec else None
+        marker = item.get_closest_marker("sqlite_only")
+        if on == "postgresql" and marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args or ["SQLite only"])[0]
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
+class SQLiteDatabases:
+    """A schema file made once; each test gets a copy of it."""
+
+    name = "sqlite"
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.schema = folder / "schema.sqlite"
+        app = make_app(
+            {"DATABASE_URL": f"sqlite:///{self.schema}", "MEDIA_DIR": str(folder)}
+        )
+        with app.app_context():
+            db.create_all()
+            db.engine.dispose()
+
+    def for_test(self, tmp_path):
+        """Return the URL of a new database holding the empty schema."""
+        database = tmp_path / "test.sqlite"
+        shutil.copyfile(self.schema, database)
+        return f"sqlite:///{database}"
+
+    def empty(self, tmp_path, name="empty"):
+        """Return the URL of a new database with no tables at all."""
+        return f"sqlite:///{tmp_path / name}.sqlite"
+
+    def close(self):
+        pass
+
+
+class PostgresDatabases:
+    """One database per worker holding the schema, emptied before each test;
+    empty databases made on demand and dropped at the end."""
+
+    name = "postgresql"
+
+    def __init__(self, worker):
+        given = os.environ.get(TEST_DATABASE_URL)
+        self.cluster = None if given else services.PostgresCluster()
+        self.server = sa.make_url(given or self.cluster.url())
+        self.prefix = f"hub_test_{worker}"
+        self.made = []
+        self.counter = itertools.count(1)
+        self.admin = sa.create_engine(
+            self.server, isolation_level="AUTOCOMMIT", pool_pre_ping=True
+        )
+        self.schema_url = self.create(self.prefix)
+        app = make_app({"DATABASE_URL": self.schema_url, "MEDIA_DIR": "."})
+        with app.app_context():
+            db.create_all()
+            tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+            db.engine.dispose()
+        self.reset_engine = sa.create_engine(self.schema_url, pool_pre_ping=True)
+        with self.reset_engine.connect() as conn:
+            sequences = conn.scalars(
+                sa.text(
+                    "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+                )
+            ).all()
+        # DELETE and a restart of each id sequence: a third of what TRUNCATE
+        # costs on tables this small.
+        self.emptying = "; ".join(
+            ["SET LOCAL lock_timeout = '2s'"]
+            + [f'DELETE FROM "{name}"' for name in tables]
+            + [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+        )
+
+    def create(self, name):
+        """Create database `name` (dropping one left by an earlier run)."""
+        with self.admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        self.made.append(name)
+        return self.server.set(database=name).render_as_string(hide_password=False)
+
+    def for_test(self, _tmp_path):
+        """Return the URL of the worker's database, emptied of every row, its
+        ids starting from 1 again.
+
+        A connection a test left inside a transaction would hold locks on the
+        rows: after a short wait it is ended, and the emptying done again.
+        """
+        try:
+            with self.reset_engine.begin() as conn:
+                conn.exec_driver_sql(self.emptying)
+        except sa.exc.OperationalError:
+            with self.reset_engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid()"
+                    )
+                )
+            with self.reset_engine.begin() as conn:
+                conn.exec_driver_sql(self.emptying)
+        return self.schema_url
+
+    def empty(self, _tmp_path, name="empty"):
+        """Return the URL of a new database with no tables at all."""
+        return self.create(f"{self.prefix}_{name}_{next(self.counter)}")
+
+    def close(self):
+        self.reset_engine.dispose()
+        with self.admin.connect() as conn:
+            for name in self.made:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+        if self.cluster is not None:
+            self.cluster.remove()
+
+
+class _Stores:
+    """The databases this test process made, each made once when first asked
+    for: a session fixture with two values would tear one down and make it
+    again each time xdist hands the worker a test of the other."""
+
+    def __init__(self):
+        self.made = {}
+
+    def get(self, name, tmp_path_factory, worker):
+        if name not in self.made:
+            if name == "sqlite":
+                self.made[name] = SQLiteDatabases(tmp_path_factory.mktemp("schema"))
+            else:
+                self.made[name] = PostgresDatabases(worker)
+        return self.made[name]
+
+    def close(self):
+        for store in self.made.values():
+            store.close()
+        self.made.clear()
+
+
+_STORES = _Stores()
+# A run stopped before its session ends still stops its PostgreSQL clusters.
+atexit.register(_STORES.close)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_databases():
+    yield
+    _STORES.close()
+
+
 @pytest.fixture(scope="session")
-def schema(tmp_path_factory):
-    """Return a SQLite file holding the empty schema, made once per session."""
-    folder = tmp_path_factory.mktemp("schema")
-    path = folder / "schema.sqlite"
-    app = make_app({"DATABASE_URL": f"sqlite:///{path}", "MEDIA_DIR": str(folder)})
-    with app.app_context():
-        db.create_all()
-        db.engine.dispose()
-    return path
+def database(request, tmp_path_factory, worker_id):
+    """Return the databases of this run for one kind: `sqlite` or `postgresql`.
+
+    `database.name` says which; `database.for_test(tmp_path)` gives the URL of a
+    database holding the empty schema, `database.empty(tmp_path)` one with no
+    tables. On PostgreSQL `database.cluster` is the cluster the tests started
+    (None when `PODCAST_HUB_TEST_DATABASE_URL` names the server).
+    """
+    name = getattr(request, "param", "sqlite")
+    try:
+        return _STORES.get(name, tmp_path_factory, worker_id)
+    except RuntimeError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no {name} database: {error}")
 
 
 def make_app(config):
@@ -171,21 +369,20 @@ def make_app(config):
         engine = db.engine
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _skip_fsync)
-        _COMPILED_SQL.share_with(engine)
+    _COMPILED_SQL[engine.dialect.name].share_with(engine)
     return app
 
 
 @pytest.fixture
-def app(schema, tmp_path, media_dir, config_overrides):
-    """Return an app with its own copy of the schema and its own media folder.
+def app(database, tmp_path, media_dir, config_overrides):
+    """Return an app on a database holding the empty schema, with its own media
+    folder.
 
     No app context is held: each request opens its own, as in production.
     """
-    database = tmp_path / "test.sqlite"
-    shutil.copyfile(schema, database)
     app = make_app(
         {
-            "DATABASE_URL": f"sqlite:///{database}",
+            "DATABASE_URL": database.for_test(tmp_path),
             "MEDIA_DIR": str(media_dir),
             **config_overrides,
         }

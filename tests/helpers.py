@@ -223,8 +223,22 @@ def make_thread(episode, replies, branch_every=10, hosts_at=(), **overrides):
         )
     with in_app() as session:
         session.execute(sa.insert(Comment), rows)
+        _ids_follow(session, Comment)
         session.commit()
     return root, [first + n for n in range(replies)]
+
+
+def _ids_follow(session, model):
+    """Move PostgreSQL's id sequence of `model` past the ids written by hand
+    (SQLite takes the highest id + 1 by itself)."""
+    if session.get_bind().dialect.name == "postgresql":
+        table = model.__table__.name
+        session.execute(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
+        )
 
 
 def png_claiming(width, height):

@@ -90,3 +90,43 @@ def test_defaults_follow_the_contract(monkeypatch):
     assert app.config["MEDIA_DIR"].endswith("/episodes")
     assert app.config["BASE_URL"] is None
     assert app.config["MAX_UPLOAD_MB"] == 500
+
+
+def test_a_database_server_gets_a_pool_that_survives_restarts(monkeypatch, tmp_path):
+    monkeypatch.setenv("PODCAST_HUB_DB_POOL_SIZE", "12")
+    monkeypatch.setenv("PODCAST_HUB_DB_POOL_PRE_PING", "true")
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            "DATABASE_URL": "postgresql+psycopg://hub@localhost/hub",
+        }
+    )
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_pre_ping"] is True
+    assert options["pool_recycle"] == 1800
+    assert options["pool_size"] == 12
+    assert options["connect_args"] == {"connect_timeout": 5}
+    with app.app_context():
+        from podcast_hub.extensions import db
+
+        assert db.engine.pool.size() == 12
+        assert db.engine.pool._pre_ping
+
+
+def test_a_sqlite_file_keeps_sqlalchemys_own_pool(tmp_path):
+    app = create_app(
+        {"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"}
+    )
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {}
+
+
+def test_redis_limits_fall_back_to_memory_and_give_up_on_redis_fast(tmp_path):
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1",
+        }
+    )
+    assert app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
+    assert app.config["RATELIMIT_STORAGE_OPTIONS"]["socket_timeout"] == 1

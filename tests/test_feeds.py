@@ -605,7 +605,19 @@ def test_dashboard_forms_with_any_character_keep_the_feeds_valid(
     assert channel.findtext(f"{PODCAST}funding") == "Support us"
 
 
-@pytest.mark.parametrize("char", UNWANTED.values(), ids=UNWANTED)
+@pytest.mark.parametrize(
+    "char",
+    [
+        pytest.param(
+            char,
+            id=name,
+            marks=[pytest.mark.sqlite_only("PostgreSQL's text cannot hold NUL")]
+            if char == "\x00"
+            else [],
+        )
+        for name, char in UNWANTED.items()
+    ],
+)
 def test_rows_stored_with_any_character_never_break_the_feeds(client, char):
     """Rows no door cleaned (older ones, or written by hand) still make valid
     feeds: the renderer drops what XML cannot hold."""

@@ -131,7 +131,7 @@ def test_api_errors_are_json(client, show, method, url, status):
 def test_healthz_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok"}
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(media_dir):
@@ -147,7 +147,7 @@ def test_healthz_is_503_when_the_database_does_not_answer(media_dir):
     )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "unavailable"}
+    assert response.get_json() == {"status": "error", "database": "unreachable"}
 
 
 # The episode page as a conversation: timeline, pages of threads, sharing meta,

@@ -11,10 +11,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ..conversation.moderation import ACTIONS
 from ..conversation.threads import SORTS
-from ..models import CommentStatus
+from ..models import MAX_ID, CommentStatus
 from ..text.rules import EMAIL_PATTERN
+from ..web.forms import POSTING_KEY
 
-MAX_ID = 2**63 - 1
 CSRF_HEADER = "X-CSRFToken"
 # The statuses a listener may see: held comments (their own) all say pending.
 PUBLIC_STATUSES = (CommentStatus.PUBLISHED, CommentStatus.PENDING)
@@ -363,9 +363,27 @@ _PATHS = {
                 "A listener gives `author`; a logged-in host posts under their "
                 "own name. The response sets the `own_comments` cookie that lets "
                 "this browser see the comment while it is held and change it "
-                "for 15 minutes."
+                "for 15 minutes.\n\n"
+                "Send a new `Idempotency-Key` with each comment the listener "
+                "writes, and the same one when sending it again (after a lost "
+                "answer, a timeout, a 503): a repeat from the same session "
+                "answers `201` with the comment the first one stored, never a "
+                "second comment, even when both arrive at once."
             ),
             "security": [{"session": [], "csrfToken": []}],
+            "parameters": [
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "description": (
+                        "A random key for this one comment, kept across its "
+                        "retries; bound to the session, so another visitor's "
+                        "key finds nothing."
+                    ),
+                    "schema": {"type": "string", "pattern": POSTING_KEY},
+                }
+            ],
             "requestBody": _body("The comment.", _ref("NewComment")),
             "responses": {
                 "201": _json(
@@ -382,7 +400,15 @@ _PATHS = {
                 "403": _BAD_CSRF,
                 "404": _error("There is no such episode, or no such parent comment."),
                 "413": _TOO_LARGE,
+                "422": _error(
+                    "This `Idempotency-Key` was used for a comment with other words."
+                ),
                 "429": _error("Too many comments from this address; wait a little."),
+                "503": _error(
+                    "The database is away: the comment was not posted. Send it "
+                    "again, with the same `Idempotency-Key`, after `Retry-After` "
+                    "seconds.",
+                ),
             },
         },
     },

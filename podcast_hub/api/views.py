@@ -4,9 +4,13 @@ Views let `ValidationFailed`, `NotFound` and `NotAllowed` rise: `errors` answers
 them 400, 404 and 403 in the API's `{"error", "fields"}` shape.
 """
 
+import re
+
+import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
 
+from .. import errors
 from ..auth.guards import host_required
 from ..catalog import episodes
 from ..conversation import comments, moderation, threads
@@ -22,7 +26,7 @@ from ..web.commenting import (
     submit_comment,
     submit_edit,
 )
-from ..web.forms import EditCommentForm, ModerationForm, validated
+from ..web.forms import POSTING_KEY, EditCommentForm, ModerationForm, validated
 from ..web.loading import load_published_episode
 from ..web.safety import arg_int
 from ..web.sessions import sessionless
@@ -31,6 +35,8 @@ from . import openapi
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 _TEXT_FIELDS = ("author", "email", "body")
+IDEMPOTENCY_KEY = "Idempotency-Key"
+BAD_IDEMPOTENCY_KEY = "Give 16 to 128 letters, digits, hyphens or underscores."
 OPENAPI_MAX_AGE_S = 3600
 
 
@@ -86,6 +92,16 @@ def post_comment(slug):
     return response, 201
 
 
+@bp.errorhandler(sa.exc.SQLAlchemyError)
+def database_failed(error):
+    """503 while the database is away; for a post, say it was not stored."""
+    if not errors.is_database_away(error):
+        raise error
+    posting = request.endpoint == "api.post_comment"
+    message = errors.COMMENT_NOT_POSTED if posting else errors.DATABASE_AWAY
+    return errors.database_away(error, message)
+
+
 @bp.post("/comments/<int:comment_id>/moderation")
 @host_required
 def moderate_comment(comment_id):
@@ -130,6 +146,9 @@ def _json_formdata():
     notify = data.get("notify")
     if not isinstance(notify, bool | None):
         fields["notify"] = ["Give true or false."]
+    key = request.headers.get(IDEMPOTENCY_KEY, "")
+    if key and not re.match(POSTING_KEY, key):
+        fields[IDEMPOTENCY_KEY] = [BAD_IDEMPOTENCY_KEY]
     if fields:
         raise ValidationFailed(fields, message="Some fields have the wrong type.")
     formdata = MultiDict(
@@ -141,6 +160,7 @@ def _json_formdata():
     if notify:
         # A checkbox is sent only when ticked.
         formdata["notify"] = "y"
+    formdata["idempotency_key"] = key
     return formdata
 
 

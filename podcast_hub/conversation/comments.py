@@ -13,7 +13,7 @@ from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Comment, CommentStatus, Episode, Host
 from ..text import names, plain, rules, timecode
-from . import answers, events, moderation, order
+from . import answers, events, moderation, order, repeats
 
 MAX_DEPTH = 3
 # How the feeds mark a host's comment; no listener's name may carry it.
@@ -79,8 +79,13 @@ def post_comment(
     host: Host | None = None,
     own_ids: Mapping[int, datetime] | None = None,
     notify: bool = False,
+    key: str | None = None,
 ) -> Comment:
     """Store and return a comment on `episode`.
+
+    With `key` (the poster's key for this post, `repeats`), a post sent again
+    returns the comment the first one stored, even when both race; the same
+    key with other words raises `repeats.KeyReused`.
 
     With `host`, the comment is the host's, carries their display name and is
     published. A listener's comment is published, held as `pending` or sent to
@@ -94,6 +99,17 @@ def post_comment(
     (ValidationFailed otherwise). Listeners of `events` hear of the comment in
     its transaction.
     """
+    sent = repeats.digest(
+        episode=episode.id,
+        body=body,
+        author=author,
+        email=email,
+        timestamp_s=timestamp_s,
+        parent_id=parent_id,
+        host=host.id if host else None,
+    )
+    if key is not None and (earlier := repeats.earlier_post(key, sent)):
+        return earlier
     if host is None:
         moderation.check_open(episode)
         author = listener_name(author)
@@ -126,11 +142,20 @@ def post_comment(
         timestamp_s=timestamp_s,
         status=status,
         notify=bool(notify) and host is None,
+        posting_key=key,
+        posting_digest=sent if key else None,
     )
     db.session.add(comment)
-    db.session.flush()
-    events.changed(comment, None)
-    db.session.commit()
+    try:
+        db.session.flush()
+        events.changed(comment, None)
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # The same post, sent twice at once: the other request stored it first.
+        db.session.rollback()
+        if key is None or (earlier := repeats.earlier_post(key, sent)) is None:
+            raise
+        return earlier
     return comment
 
 

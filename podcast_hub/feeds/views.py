@@ -15,12 +15,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from werkzeug.http import is_resource_modified, remove_entity_headers
 from werkzeug.wrappers import Response
 
-from .. import clock
+from .. import clock, errors
 from ..catalog import episodes, identity
 from ..models import Show
 from ..web import links
@@ -35,6 +37,8 @@ from . import push, rss, versions
 bp = Blueprint("feeds", __name__)
 
 MAX_AGE_S = 300
+# How long a feed served from memory while the database is away may be kept.
+STALE_MAX_AGE_S = 60
 # Feeds kept per process: the show's and the busiest comment feeds.
 CACHED_FEEDS = 32
 NO_SHOW = "The show has not been set up yet."
@@ -120,17 +124,44 @@ def _the_show(show: Show | None) -> Show:
     return show
 
 
+@bp.errorhandler(sa.exc.SQLAlchemyError)
+def database_failed(error: sa.exc.SQLAlchemyError) -> ResponseReturnValue:
+    """While the database is away, serve a feed's last bytes this process built
+    (podcast apps keep their subscription); without them, 503."""
+    if not errors.is_database_away(error):
+        raise error
+    last = _rendered(current_app).last_good(request.path)
+    if last is None:
+        return errors.database_away(error)
+    key, last_modified = last
+    current_app.logger.warning("feed %s served from memory: %s", request.path, error)
+    response = _feed_response_for(key, last_modified, _no_render)
+    response.cache_control.max_age = STALE_MAX_AGE_S
+    return response
+
+
+def _no_render() -> bytes:
+    raise LookupError("a feed served from memory is never rendered")
+
+
 def _feed_response(version: versions.Version, render: Callable[[], bytes]) -> Response:
     """Return the feed at `version`: 304 when the client has it, else the body.
 
     `render` is called only when this process has not built this version yet.
     """
-    gzipped = request.accept_encodings.quality("gzip") > 0
     key = _representation(version)
-    etag = key + ("-gz" if gzipped else "")
     last_modified = version.last_modified.replace(microsecond=0)
+    return _feed_response_for(key, last_modified, render)
+
+
+def _feed_response_for(
+    key: str, last_modified: datetime, render: Callable[[], bytes]
+) -> Response:
+    gzipped = request.accept_encodings.quality("gzip") > 0
+    etag = key + ("-gz" if gzipped else "")
     if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
         body = _rendered(current_app).get(key, render, gzipped)
+        _rendered(current_app).served(request.path, key, last_modified)
         response = current_app.response_class(body, mimetype=rss.RSS_TYPE)
         if gzipped:
             response.content_encoding = "gzip"
@@ -178,12 +209,40 @@ def _rendered(app: Flask) -> "_Rendered":
 
 
 class _Rendered:
-    """Rendered feeds by representation key, the least recently used dropped."""
+    """Rendered feeds by representation key, the least recently used dropped;
+    and the last version served at each feed's path, whose body stays kept
+    while the path is (for when the database is away)."""
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._bodies: OrderedDict[str, dict[str, bytes]] = OrderedDict()
+        self._last: OrderedDict[str, tuple[str, datetime, dict[str, bytes]]] = (
+            OrderedDict()
+        )
         self._lock = threading.Lock()
+
+    def served(self, path: str, key: str, last_modified: datetime) -> None:
+        """Keep the body of `key`, just served at `path`, as that path's last."""
+        with self._lock:
+            entry = self._bodies.get(key)
+            if entry is None:
+                return
+            self._last[path] = (key, last_modified, entry)
+            self._last.move_to_end(path)
+            while len(self._last) > self._size:
+                self._last.popitem(last=False)
+
+    def last_good(self, path: str) -> tuple[str, datetime] | None:
+        """Return the key and date of the last body served at `path`, or None;
+        that body is in the cache again for the response to read."""
+        with self._lock:
+            last = self._last.get(path)
+            if last is None:
+                return None
+            key, last_modified, entry = last
+            self._bodies[key] = entry
+            self._bodies.move_to_end(key)
+            return key, last_modified
 
     def get(self, key: str, render: Callable[[], bytes], gzipped: bool) -> bytes:
         """Return the body for `key`, gzip-compressed if asked, rendering it if new."""

@@ -22,14 +22,15 @@ from flask import (
     url_for,
 )
 
+from .. import errors
 from ..catalog import episodes
-from ..conversation import comments, threads, timeline
+from ..conversation import comments, repeats, threads, timeline
 from ..errors import NotFound, ValidationFailed
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..library import sidecar
 from ..models import CommentStatus
 from ..text import timecode
-from ..web import links, listener, ownership
+from ..web import health, links, listener, ownership
 from ..web.commenting import (
     comment_form,
     comment_rate_limit,
@@ -38,7 +39,7 @@ from ..web.commenting import (
     submit_comment,
     submit_edit,
 )
-from ..web.forms import EditCommentForm, form_errors
+from ..web.forms import CommentForm, EditCommentForm, form_errors
 from ..web.loading import load_published_episode
 from ..web.safety import arg_int
 from ..web.sessions import sessionless
@@ -81,6 +82,12 @@ def post_comment(slug):
     form = comment_form()
     try:
         comment = submit_comment(found, form)
+    except repeats.KeyReused as failure:
+        # The form was used for another comment (the browser's Back button):
+        # the words come back with a new key, to be posted as a new comment.
+        form.renew_key()
+        form.form_errors = [failure.message]
+        return _render_episode(found, form), failure.status
     except (ValidationFailed, NotFound) as failure:
         # An unknown parent is a field error here: the page comes back with what
         # was typed, where the JSON API answers 404.
@@ -91,6 +98,28 @@ def post_comment(slug):
         flash("Thank you! Your comment will appear once the host approves it.")
     target = url_for("public.episode", slug=found.slug, _anchor=f"comment-{comment.id}")
     return land_on(redirect(target, code=303), comment)
+
+
+@bp.errorhandler(sa.exc.SQLAlchemyError)
+def database_failed(error):
+    """While the database is away, give the no-JavaScript form back with what
+    was typed and the same posting key: 503, the comment was not posted."""
+    if not errors.is_database_away(error):
+        raise error
+    if request.endpoint != "public.post_comment":
+        return errors.database_away(error)
+    form = CommentForm()
+    slug = (request.view_args or {}).get("slug", "")
+    return errors.database_away(
+        error,
+        errors.COMMENT_NOT_POSTED,
+        page=lambda: render_template(
+            "public/not_posted.html",
+            form=form,
+            slug=slug,
+            message=errors.COMMENT_NOT_POSTED,
+        ),
+    )
 
 
 def _render_episode(episode, form):
@@ -190,12 +219,12 @@ def media_path(name):
 
 @bp.get("/healthz")
 def healthz():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
-        return jsonify({"status": "unavailable"}), 503
-    return jsonify({"status": "ok"})
+    """Say whether the database answers and takes a write; 503 names the part
+    that failed: `{"status": "error", "database": "unreachable" | "read-only"}`."""
+    database = health.database_health()
+    if database != "ok":
+        return jsonify({"status": "error", "database": database}), 503
+    return jsonify({"status": "ok", "database": "ok"})
 
 
 # The conversation on the episode page: pages of threads, fragments for the

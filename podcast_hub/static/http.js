@@ -4,8 +4,9 @@ function csrfToken() {
   return document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 }
 
-// Resolve to {ok, status, data}; reject only when the server cannot be reached.
-export async function sendJSON(url, method, payload) {
+// Resolve to {ok, status, data, retryAfter}; reject only when the server cannot be
+// reached. `headers` adds to the JSON and CSRF ones.
+export async function sendJSON(url, method, payload, headers = {}) {
   const response = await fetch(url, {
     method,
     credentials: "same-origin",
@@ -13,11 +14,13 @@ export async function sendJSON(url, method, payload) {
       Accept: "application/json",
       "Content-Type": "application/json",
       "X-CSRFToken": csrfToken(),
+      ...headers,
     },
     body: payload === undefined ? undefined : JSON.stringify(payload),
   });
   const data = response.status === 204 ? null : await response.json().catch(() => null);
-  return { ok: response.ok, status: response.status, data };
+  const retryAfter = Number(response.headers.get("Retry-After")) || null;
+  return { ok: response.ok, status: response.status, data, retryAfter };
 }
 
 export async function getJSON(url) {

@@ -11,6 +11,50 @@ const REFUSED = {
   403: "The form expired or did not come from this site; reload the page and try again.",
   429: "You are posting very fast: wait a minute, then try again.",
 };
+// No answer, or a server or proxy that could not finish: the comment may have been
+// stored. The page sends it again with the same key, which the server stores once.
+const CHECKING = "Your comment may not have been posted — checking…";
+const UNSURE =
+  "We could not reach the server to check whether your comment was posted. Your words are kept here: " +
+  "post again when you are back online, and it will be stored only once.";
+const UNANSWERED = new Set([502, 503, 504]);
+const CHECK_DELAYS_S = [1, 2, 4, 8];
+
+// A key for one composed comment, kept across its retries (the server's
+// `Idempotency-Key`): 18 random bytes, base64url like the server's own.
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_");
+}
+
+function keyOf(form) {
+  const field = form.elements.idempotency_key;
+  if (!field) return null;
+  if (!field.value) field.value = newKey();
+  return field.value;
+}
+
+const pause = (seconds) => new Promise((resolve) => { setTimeout(resolve, seconds * 1000); });
+
+// Send the comment; on no answer (or 502/503/504) say so and send it again with
+// the same key, a few times, waiting longer each time. Resolve to the last
+// answer, or null when the server never answered.
+async function sendWithChecks(form, payload) {
+  const key = keyOf(form);
+  const headers = key ? { "Idempotency-Key": key } : {};
+  for (let attempt = 0; ; attempt += 1) {
+    let result = null;
+    try {
+      result = await sendJSON(form.dataset.api, "POST", payload, headers);
+    } catch {
+      result = null;
+    }
+    const unanswered = result === null || UNANSWERED.has(result.status);
+    if (!unanswered || !key || attempt >= CHECK_DELAYS_S.length) return result;
+    showErrors(form, CHECKING);
+    await pause(Math.max(CHECK_DELAYS_S[attempt], result?.retryAfter ?? 0));
+  }
+}
 
 function payloadOf(form) {
   const data = new FormData(form);
@@ -80,12 +124,17 @@ export function setupPosting({ fragmentUrl, onPosted }) {
     button.disabled = true;
     let result;
     try {
-      result = await sendJSON(form.dataset.api, "POST", payloadOf(form));
-    } catch {
-      showErrors(form, "Your comment was not posted: the server could not be reached. Try again.");
-      return;
+      result = await sendWithChecks(form, payloadOf(form));
     } finally {
       button.disabled = false;
+    }
+    if (result === null || (!result.ok && UNANSWERED.has(result.status) && keyOf(form))) {
+      showErrors(form, UNSURE);
+      return;
+    }
+    if (result.status === 422 && form.elements.idempotency_key) {
+      // The key went with other words (a form used twice): these words need a new one.
+      form.elements.idempotency_key.value = newKey();
     }
     if (!result.ok) {
       const fields = result.data?.fields ?? {};
@@ -94,6 +143,8 @@ export function setupPosting({ fragmentUrl, onPosted }) {
       return;
     }
     const comment = result.data;
+    // Stored: the next comment written in this form is a new one.
+    if (form.elements.idempotency_key) form.elements.idempotency_key.value = newKey();
     let element;
     try {
       const fragment = await getFragment(`${fragmentUrl}/${comment.id}`);

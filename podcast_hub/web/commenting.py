@@ -1,9 +1,11 @@
 """Posting and changing comments for the person making a request: one way for
 the episode page's forms and the JSON API alike."""
 
+import hashlib
+import hmac
 from typing import Any
 
-from flask import current_app
+from flask import current_app, session
 from flask_login import current_user
 
 from ..catalog import episodes
@@ -58,10 +60,25 @@ def submit_comment(episode: Episode, form: CommentForm) -> Comment:
         host=host,
         own_ids=None if host else ownership.owned(),
         notify=False if host else bool(form.notify.data),
+        key=posting_key(form.idempotency_key.data),
     )
     if host is None:
         listener.follow(comment)
     return comment
+
+
+def posting_key(key: str | None) -> str | None:
+    """Return the key of a composed comment bound to the visitor sending it.
+
+    Keyed by the secret in the visitor's session (the one their CSRF tokens
+    come from), so that a key read off another visitor's page finds none of
+    that visitor's comments. None without a key or without a session.
+    """
+    scope = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if not key or not scope:
+        return None
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"{scope}\n{key}".encode(), hashlib.sha256).hexdigest()
 
 
 def own_comment(comment_id: int, episode: Episode | None = None) -> Comment:

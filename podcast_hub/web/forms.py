@@ -1,5 +1,6 @@
 """Forms shared by the HTML pages and the JSON API."""
 
+import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -27,6 +28,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 from wtforms.widgets import TextInput
@@ -34,7 +36,7 @@ from wtforms.widgets import TextInput
 from ..catalog.publishing import Publication
 from ..conversation.moderation import ACTIONS as MODERATION_ACTIONS
 from ..errors import ValidationFailed
-from ..models import BlockKind, EpisodeType, ShowType
+from ..models import MAX_ID, BlockKind, EpisodeType, ShowType
 from ..text import names, plain, rules, timecode
 
 FormT = TypeVar("FormT", bound=FlaskForm)
@@ -63,8 +65,8 @@ def clean_name(value: object) -> object:
 
 
 def is_id(number: int) -> bool:
-    """Tell whether `number` can be a row's id: from 1 to what 64 bits hold."""
-    return 0 < number < 2**63
+    """Tell whether `number` can be a row's id: from 1 to `MAX_ID`."""
+    return 0 < number <= MAX_ID
 
 
 class EmailAddress:
@@ -122,8 +124,22 @@ class TimecodeField(Field):
             raise ValueError(str(error)) from None
 
 
+def new_posting_key() -> str:
+    """Return a fresh key for one composed comment (`conversation.repeats`)."""
+    return secrets.token_urlsafe(18)
+
+
+POSTING_KEY = r"^[A-Za-z0-9_-]{16,128}$"
+POSTING_KEY_DAMAGED = "This form is damaged; reload the page and post again."
+
+
 class CommentForm(FlaskForm):
-    """A listener's comment or reply; a host's reply leaves out `author`."""
+    """A listener's comment or reply; a host's reply leaves out `author`.
+
+    `idempotency_key` is made with the form and sent back with it (the API
+    takes it from the `Idempotency-Key` header): the same post sent twice is
+    stored once.
+    """
 
     author = StringField(
         "Name",
@@ -157,6 +173,14 @@ class CommentForm(FlaskForm):
         validators=[Optional()],
     )
 
+    idempotency_key = HiddenField(
+        default=new_posting_key,
+        validators=[
+            Optional(),
+            Regexp(POSTING_KEY, message=POSTING_KEY_DAMAGED),
+        ],
+    )
+
     def validate_parent_id(self, field: Field) -> None:
         if field.data is not None and not is_id(field.data):
             raise ValidationError("There is no such comment on this episode.")
@@ -164,6 +188,11 @@ class CommentForm(FlaskForm):
     def validate_notify(self, field: Field) -> None:
         if field.data and "email" in self and not self.email.data:
             raise ValidationError(rules.NOTIFY_NEEDS_EMAIL)
+
+    def renew_key(self) -> None:
+        """Give the form a fresh posting key, for a new comment."""
+        self.idempotency_key.raw_data = None
+        self.idempotency_key.data = new_posting_key()
 
 
 class EditCommentForm(FlaskForm):

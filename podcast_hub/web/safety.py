@@ -18,6 +18,8 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
+from ..models import MAX_ID
+
 # How deep JSON may nest: every object the API takes is flat.
 MAX_JSON_DEPTH = 32
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -30,6 +32,7 @@ def init_app(app: Flask) -> None:
     """Install the body limit (first, before CSRF reads a form), bounded JSON
     and the security headers."""
     app.before_request(limit_body)
+    app.before_request(refuse_nul_in_path)
     app.after_request(security_headers)
     app.json = BoundedJSON(app)
 
@@ -46,6 +49,13 @@ def body_limit() -> int:
     if getattr(view, "accepts_upload", False) and current_user.is_authenticated:
         return current_app.config["MAX_UPLOAD_BYTES"]
     return current_app.config["MAX_BODY_BYTES"]
+
+
+def refuse_nul_in_path() -> None:
+    """Answer 404 for a path holding NUL: it names nothing, and PostgreSQL
+    refuses the character in any query (a slug, a media file's name)."""
+    if "\x00" in request.path:
+        abort(404)
 
 
 def limit_body() -> None:
@@ -175,7 +185,7 @@ def arg_int(name: str, default: None = None, *, maximum: int = ...) -> int | Non
 
 
 def arg_int(
-    name: str, default: int | None = None, *, maximum: int = 2**63 - 1
+    name: str, default: int | None = None, *, maximum: int = MAX_ID
 ) -> int | None:
     """Return query argument `name` as a whole number from 1 to `maximum`.
 
@@ -192,8 +202,7 @@ def arg_int(
 
 
 class DatabaseId(IntegerConverter):
-    """`<int:…>` in our routes: ASCII digits, from 1 to 10**18 - 1, which a
-    64-bit id holds.
+    """`<int:…>` in our routes: ASCII digits, from 1 to `MAX_ID`.
 
     Anything else (0, a larger number, another script's digits) matches no
     route: the pattern says so, so the router answers 404, not 405.
@@ -206,7 +215,7 @@ class DatabaseId(IntegerConverter):
         map: Map,
         fixed_digits: int = 0,
         min: int = 1,
-        max: int = 2**63 - 1,
+        max: int = MAX_ID,
         signed: bool = False,
     ) -> None:
         super().__init__(map, fixed_digits, min, max, signed)

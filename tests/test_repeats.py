@@ -1,0 +1,186 @@
+"""A post sent again — a double click, the page's retry after a lost answer — is
+stored once, by the form and by the JSON API, on both databases."""
+
+import re
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from podcast_hub.conversation import repeats
+from podcast_hub.models import Comment
+
+from .conftest import csrf_from
+from .helpers import make_episode, make_show, scalar, scalars
+
+KEY_FIELD = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def episode(app):
+    make_show()
+    return make_episode(slug="ep", duration_s=1800)
+
+
+def page_keys(client):
+    """Return the CSRF token and the posting keys on the episode page."""
+    html = client.get("/episodes/ep").get_data(as_text=True)
+    return csrf_from(html), KEY_FIELD.findall(html)
+
+
+def form_post(client, token, key, body="Great moment", **fields):
+    data = {
+        "author": "Lee",
+        "body": body,
+        "timestamp": "1:00",
+        "csrf_token": token,
+        "idempotency_key": key,
+        **fields,
+    }
+    return client.post("/episodes/ep/comments", data=data)
+
+
+def api_post(client, token, key, body="Great moment", **fields):
+    headers = {"X-CSRFToken": token}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    payload = {"author": "Lee", "body": body, "timestamp": 60, **fields}
+    return client.post("/api/episodes/ep/comments", json=payload, headers=headers)
+
+
+def stored_bodies():
+    return scalars(sa.select(Comment.body).order_by(Comment.id))
+
+
+def test_each_form_on_the_page_carries_its_own_fresh_key(client, episode):
+    _, first = page_keys(client)
+    _, again = page_keys(client)
+    # The comment form and the reply form; a new pair with each page.
+    assert len(first) == 2 and len(set(first)) == 2
+    assert not set(first) & set(again)
+
+
+def test_the_same_form_sent_twice_is_stored_once_and_lands_on_the_same_comment(
+    client, episode
+):
+    token, (key, _) = page_keys(client)
+    first = form_post(client, token, key)
+    second = form_post(client, token, key)
+    assert first.status_code == second.status_code == 303
+    assert second.headers["Location"] == first.headers["Location"]
+    assert stored_bodies() == ["Great moment"]
+    html = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert html.count("Great moment") == 1
+
+
+def test_the_same_json_post_sent_twice_answers_the_first_comment(client, episode):
+    token, _ = page_keys(client)
+    first = api_post(client, token, "k" * 24)
+    second = api_post(client, token, "k" * 24)
+    assert first.status_code == second.status_code == 201
+    assert second.get_json() == first.get_json()
+    assert stored_bodies() == ["Great moment"]
+
+
+def test_a_new_key_posts_a_new_comment_even_with_the_same_words(client, episode):
+    token, _ = page_keys(client)
+    first = api_post(client, token, "a" * 24)
+    second = api_post(client, token, "b" * 24)
+    assert second.get_json()["id"] != first.get_json()["id"]
+    assert stored_bodies() == ["Great moment", "Great moment"]
+
+
+def test_without_a_key_every_post_is_a_new_comment(client, episode):
+    token, _ = page_keys(client)
+    api_post(client, token, None)
+    api_post(client, token, None)
+    assert len(stored_bodies()) == 2
+
+
+def test_another_visitors_key_finds_none_of_their_comments(app, client, episode):
+    token, (key, _) = page_keys(client)
+    mine = api_post(client, token, key, body="Mine, pending or not")
+    stranger = app.test_client()
+    their_token, _ = page_keys(stranger)
+    theirs = api_post(stranger, their_token, key, body="Sam's words", author="Sam")
+    assert theirs.status_code == 201
+    assert theirs.get_json()["id"] != mine.get_json()["id"]
+    assert theirs.get_json()["body"] == "Sam's words"
+    assert "Mine" not in theirs.get_data(as_text=True)
+    assert stored_bodies() == ["Mine, pending or not", "Sam's words"]
+
+
+def test_a_key_used_again_with_other_words_is_refused_and_nothing_is_lost(
+    client, episode
+):
+    token, (key, _) = page_keys(client)
+    form_post(client, token, key, body="First words")
+    # The browser's Back button shows the old form, key and all.
+    again = form_post(client, token, key, body="Second thoughts")
+    assert again.status_code == 422
+    html = again.get_data(as_text=True)
+    assert "already used for another comment" in html
+    assert "Second thoughts" in html
+    [new_key, _] = KEY_FIELD.findall(html)
+    assert new_key != key
+    assert form_post(client, token, new_key, body="Second thoughts").status_code == 303
+    assert stored_bodies() == ["First words", "Second thoughts"]
+
+    refused = api_post(client, token, key, body="Other words")
+    assert refused.status_code == 422
+    assert refused.get_json() == {"error": repeats.KEY_REUSED, "fields": {}}
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 129, "spaces are not ok 123"])
+def test_a_damaged_key_is_a_clear_error(client, episode, key):
+    token, _ = page_keys(client)
+    response = api_post(client, token, key)
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.get_json()["fields"]
+    page = form_post(client, token, key)
+    assert page.status_code == 400
+    assert "This form is damaged" in page.get_data(as_text=True)
+    assert stored_bodies() == []
+
+
+def test_a_repeat_that_loses_the_race_answers_the_winner(client, episode, monkeypatch):
+    """Both requests looked before either stored: the second one's insert meets
+    the unique key, and it answers with the first one's comment."""
+    token, _ = page_keys(client)
+    first = api_post(client, token, "r" * 24)
+    looked = []
+    real = repeats.earlier_post
+
+    def missed_once(key, sent):
+        looked.append(key)
+        return None if len(looked) == 1 else real(key, sent)
+
+    monkeypatch.setattr(repeats, "earlier_post", missed_once)
+    second = api_post(client, token, "r" * 24)
+    assert len(looked) == 2
+    assert second.status_code == 201
+    assert second.get_json()["id"] == first.get_json()["id"]
+    assert stored_bodies() == ["Great moment"]
+
+
+def test_two_repeats_sent_at_once_store_one_comment(app, client, episode):
+    token, (key, _) = page_keys(client)
+    cookie = client.get_cookie("session")
+    clients = [app.test_client() for _ in range(4)]
+    for other in clients:
+        other.set_cookie("session", cookie.value)
+    start = threading.Barrier(len(clients))
+    answers = []
+
+    def send(other):
+        start.wait()
+        answers.append(form_post(other, token, key))
+
+    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [303] * 4
+    assert len({a.headers["Location"] for a in answers}) == 1
+    assert scalar(sa.select(sa.func.count(Comment.id))) == 1
