@@ -144,7 +144,19 @@ def test_no_held_hidden_or_own_replies_are_listed(client, episode):
     assert read(client, feed_path(client)).entries == []
 
 
-@pytest.mark.parametrize("char", UNWANTED.values(), ids=UNWANTED)
+@pytest.mark.parametrize(
+    "char",
+    [
+        pytest.param(
+            char,
+            id=name,
+            marks=[pytest.mark.sqlite_only("PostgreSQL's text cannot hold NUL")]
+            if char == "\x00"
+            else [],
+        )
+        for name, char in UNWANTED.items()
+    ],
+)
 def test_any_stored_text_keeps_the_feed_valid(client, episode, char):
     mine = post(client)
     reply_to(mine, author=f"Am{char}ara", is_host=False, body=f"Wow{char} <b>&")
