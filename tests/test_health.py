@@ -205,6 +205,34 @@ def test_vanished_files_fail_until_the_import_takes_the_art_out(
     assert item.details == ("talk.png: taken out of the feed",)
 
 
+def test_an_episode_whose_audio_is_gone_is_out_of_the_feed_not_a_404(
+    app_context, media_dir, audio_file
+):
+    """Once the import found talk.mp3 gone, the feed no longer names it: the
+    checklist says the episode left the feed, not that apps get a 404."""
+    make_show()
+    audio_file("speech.mp3", "talk.mp3")
+    audio_file("speech.opus", "other.opus")
+    importer.sync(media_dir)
+    (media_dir / "talk.mp3").unlink()
+    item = items(media_dir)["files"]
+    assert item.status == "fail"
+    assert item.found == "1 file the feed names is gone: apps get a 404"
+
+    importer.sync(media_dir)
+    found = items(media_dir)
+    assert found["files"].status == "warn"
+    assert found["files"].found == "1 episode out of the feed: the audio file is gone"
+    assert found["files"].details == (
+        "episode 'talk': talk.mp3 is gone; the episode is out of the feed until "
+        "the file is back",
+    )
+    assert found["episodes"].found == "1 episode"
+
+    importer.sync(media_dir, prune=True)
+    assert items(media_dir)["files"].status == "pass"
+
+
 def test_durations_counted_frame_by_frame_are_named(app_context, media_dir, audio_file):
     make_show()
     audio_file("vbr-no-xing.mp3", "talk.mp3")
