@@ -303,6 +303,7 @@ def test_first_import_makes_the_show_from_the_files(
         "Apple category (category; now 'Technology'); a description in show.toml "
         "at the top of the folder, or on the dashboard's Show settings"
     )
+    assert sum(line.startswith("added: the show") for line in lines) == 1
     show = get_show_outside()
     assert (show.title, show.author, show.cover) == (
         "Harbour Lights",
