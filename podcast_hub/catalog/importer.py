@@ -827,6 +827,14 @@ class _Run:
             wanted.append(f"an Apple category (category; now {DEFAULT_CATEGORY!r})")
         if "description" not in made:
             wanted.append("a description")
+        if "podcast_guid" not in values and not feed_url:
+            # Not derived from a feed URL: a new database would make another,
+            # and podcast apps would take the show for a new one.
+            wanted.append(
+                f'guid = "{made["podcast_guid"]}" (the show\'s podcast:guid, made '
+                "at random as PODCAST_HUB_BASE_URL is not set: written down, it "
+                "stays when the database is made anew)"
+            )
         if wanted:
             self.report.show_next.append(
                 f"next: add {'; '.join(wanted)} in {sidecar.SHOW_FILE} at the top "
