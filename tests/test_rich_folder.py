@@ -466,9 +466,9 @@ def _step(journey, name, app, *import_args):
     client = app.test_client()
     feed = read_feed(client)
     served = {}
-    for item in feed.items.values():
-        urls = [item["enclosure"][0], *(a[0] for a in item["alternates"])]
-        for url in [*urls, *filter(None, [item["image"]])]:
+    for item in [*feed.items.values(), {"enclosure": [feed.channel["cover"]]}]:
+        urls = [item["enclosure"][0], *(a[0] for a in item.get("alternates", []))]
+        for url in [*urls, *filter(None, [item.get("image")])]:
             with client.head(url.removeprefix(BASE)) as response:
                 served[url] = (
                     response.status_code,
@@ -748,6 +748,13 @@ def test_the_channel_and_people_in_every_parser(journey, step):
         _person("Zoë Ørsted", "host", "cast", "https://example.com/zoe")
     ]
     assert channel["cover"] == f"{BASE}/media/cover.png"
+    # cover.PNG, served under the name Apple wants.
+    size = journey.steps[step].files["cover.PNG"]
+    assert journey.steps[step].served[channel["cover"]] == (
+        200,
+        str(size),
+        "image/png",
+    )
     owner = "Zoë Ørsted"
     assert channel["owner"] == (owner, "zoe@example.com")
     episode = by_stem(feed)["01-leuchtturm"]
