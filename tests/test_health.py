@@ -304,6 +304,10 @@ def test_hub_check_exits_1_when_an_item_fails(app, runner, media_dir):
     assert result.exit_code == 0, result.stdout
 
 
+def boxes(page, selector):
+    return [element.bounding_box() for element in page.locator(selector).all()]
+
+
 def test_the_dashboard_tab_shows_the_checklist_to_hosts_only(
     app, client, auth, media_dir
 ):
@@ -322,7 +326,7 @@ def test_the_dashboard_tab_shows_the_checklist_to_hosts_only(
     assert (
         "&#39;Games &amp; Hobbies&#39; is not one of Apple&#39;s categories" in category
     )
-    assert "How to fix: use &#34;Leisure &gt; Games&#34;" in category
+    assert "How to fix:</strong> use &#34;Leisure &gt; Games&#34;" in category
     assert 'id="health-cover-size" data-status="pass"' in html
     assert 'href="/dashboard/health" aria-current="page"' in html
 
@@ -347,3 +351,9 @@ def test_the_dashboard_tab_fits_a_phone_without_javascript(
     fails = page.locator('.health-item[data-status="fail"] h3').all_inner_texts()
     assert "Category from Apple's list" in fails and "Cover art" in fails
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # The status badges are one size: every item's text starts at one edge,
+    # and a badge is one line high, not the height of its item.
+    lefts = {round(box["x"]) for box in boxes(page, ".health-item h3")}
+    assert len(lefts) == 1, lefts
+    heights = {round(box["height"]) for box in boxes(page, ".health-item .status")}
+    assert max(heights) < 30, heights
