@@ -4,9 +4,13 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
+
+from podcast_hub.extensions import db
+from podcast_hub.models import Episode
 
 from .browser import ARTIFACTS, make_lighthouse, require_chromium, wait_until
-from .helpers import make_comment, make_episode
+from .helpers import make_comment, make_episode, make_show
 
 pytestmark = pytest.mark.browser
 
@@ -187,3 +191,44 @@ def test_an_empty_reply_shows_the_servers_message_under_the_box(
     assert error.inner_text() == "Write your reply first."
     assert item.locator("textarea[name=body]").get_attribute("aria-invalid") == "true"
     assert needs_reply_count(page) == 3, "the item stays in the view"
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_show_and_episode_settings_line_up_and_show_the_cover_as_it_is(
+    app, open_page, live_server, auth, media_dir, audio_file, width
+):
+    """Fields side by side line up whatever their labels and hints; a cover
+    Apple refuses (not square) is not cropped into a square that looks fine;
+    the episode's other formats are named."""
+    from PIL import Image
+
+    from podcast_hub.catalog import importer
+
+    Image.new("RGB", (1400, 1000), "navy").save(media_dir / "cover.png")
+    make_show(cover="cover.png")
+    audio_file("speech.mp3", "talk.mp3")
+    audio_file("speech.opus", "talk.opus")
+    with app.app_context():
+        importer.sync(media_dir)
+        episode_id = db.session.scalar(sa.select(Episode.id))
+    page = open_page("/login", javascript=False, width=width)
+    log_in(page, live_server)
+    for path in ("/dashboard/show", f"/dashboard/episodes/{episode_id}"):
+        page.goto(f"{live_server}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        for row in page.locator(".field-row").all():
+            controls = row.locator(":scope > .field > :is(input, select, textarea)")
+            bottoms = {
+                round(box["y"] + box["height"])
+                for box in (control.bounding_box() for control in controls.all())
+            }
+            # At 1280 px each row is one line: its boxes share their bottom edge.
+            if width > 1000:
+                assert len(bottoms) == 1, (path, row.inner_text(), bottoms)
+    page.goto(f"{live_server}/dashboard/show")
+    cover = page.locator("img.cover")
+    assert cover.evaluate("img => getComputedStyle(img).objectFit") == "contain"
+    page.goto(f"{live_server}/dashboard/episodes/{episode_id}")
+    assert "Also offered to podcast apps as talk.opus (5 KB)." in page.inner_text(
+        "main"
+    )

@@ -205,6 +205,34 @@ def test_vanished_files_fail_until_the_import_takes_the_art_out(
     assert item.details == ("talk.png: taken out of the feed",)
 
 
+def test_an_episode_whose_audio_is_gone_is_out_of_the_feed_not_a_404(
+    app_context, media_dir, audio_file
+):
+    """Once the import found talk.mp3 gone, the feed no longer names it: the
+    checklist says the episode left the feed, not that apps get a 404."""
+    make_show()
+    audio_file("speech.mp3", "talk.mp3")
+    audio_file("speech.opus", "other.opus")
+    importer.sync(media_dir)
+    (media_dir / "talk.mp3").unlink()
+    item = items(media_dir)["files"]
+    assert item.status == "fail"
+    assert item.found == "1 file the feed names is gone: apps get a 404"
+
+    importer.sync(media_dir)
+    found = items(media_dir)
+    assert found["files"].status == "warn"
+    assert found["files"].found == "1 episode out of the feed: the audio file is gone"
+    assert found["files"].details == (
+        "episode 'talk': talk.mp3 is gone; the episode is out of the feed until "
+        "the file is back",
+    )
+    assert found["episodes"].found == "1 episode"
+
+    importer.sync(media_dir, prune=True)
+    assert items(media_dir)["files"].status == "pass"
+
+
 def test_durations_counted_frame_by_frame_are_named(app_context, media_dir, audio_file):
     make_show()
     audio_file("vbr-no-xing.mp3", "talk.mp3")
@@ -276,6 +304,10 @@ def test_hub_check_exits_1_when_an_item_fails(app, runner, media_dir):
     assert result.exit_code == 0, result.stdout
 
 
+def boxes(page, selector):
+    return [element.bounding_box() for element in page.locator(selector).all()]
+
+
 def test_the_dashboard_tab_shows_the_checklist_to_hosts_only(
     app, client, auth, media_dir
 ):
@@ -294,7 +326,7 @@ def test_the_dashboard_tab_shows_the_checklist_to_hosts_only(
     assert (
         "&#39;Games &amp; Hobbies&#39; is not one of Apple&#39;s categories" in category
     )
-    assert "How to fix: use &#34;Leisure &gt; Games&#34;" in category
+    assert "How to fix:</strong> use &#34;Leisure &gt; Games&#34;" in category
     assert 'id="health-cover-size" data-status="pass"' in html
     assert 'href="/dashboard/health" aria-current="page"' in html
 
@@ -319,3 +351,9 @@ def test_the_dashboard_tab_fits_a_phone_without_javascript(
     fails = page.locator('.health-item[data-status="fail"] h3').all_inner_texts()
     assert "Category from Apple's list" in fails and "Cover art" in fails
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # The status badges are one size: every item's text starts at one edge,
+    # and a badge is one line high, not the height of its item.
+    lefts = {round(box["x"]) for box in boxes(page, ".health-item h3")}
+    assert len(lefts) == 1, lefts
+    heights = {round(box["height"]) for box in boxes(page, ".health-item .status")}
+    assert max(heights) < 30, heights

@@ -298,12 +298,16 @@ def test_first_import_makes_the_show_from_the_files(
         "tag, author from the artist tag, cover art cover.jpg): its feed is at "
         "/feed.xml"
     )
+    show = get_show_outside()
     assert lines[1] == (
         "next: add the owner's name and e-mail (owner_name, owner_email); an "
-        "Apple category (category; now 'Technology'); a description in show.toml "
-        "at the top of the folder, or on the dashboard's Show settings"
+        "Apple category (category; now 'Technology'); a description; "
+        f'guid = "{show.podcast_guid}" (the show\'s podcast:guid, made at random '
+        "as PODCAST_HUB_BASE_URL is not set: written down, it stays when the "
+        "database is made anew) in show.toml at the top of the folder, or on the "
+        "dashboard's Show settings"
     )
-    show = get_show_outside()
+    assert sum(line.startswith("added: the show") for line in lines) == 1
     assert (show.title, show.author, show.cover) == (
         "Harbour Lights",
         "Hannah Keeper",
@@ -335,6 +339,29 @@ def test_first_import_without_tags_names_the_show_after_the_folder(
     assert "cover art (a square JPEG or PNG" in report.lines()[1]
     assert not (media_dir / "cover.jpg").exists() and path.exists()
     assert feed(client).feed.title == "Media"
+
+
+def test_the_guid_the_first_import_names_keeps_the_show_in_a_new_database(
+    app, runner, media_dir, audio_file
+):
+    """Without BASE_URL the show's podcast:guid is random; the import says
+    which it is, and written into show.toml it survives a rebuilt database."""
+    audio_file("speech.mp3", "talk.mp3")
+    (media_dir / "show.toml").write_text('title = "Mine"\n')
+    os.utime(media_dir / "show.toml", (OLD_MTIME, OLD_MTIME))
+    output = import_cli(runner).output
+    guid = get_show_outside().podcast_guid
+    assert f'guid = "{guid}" (the show\'s podcast:guid' in output
+
+    with (media_dir / "show.toml").open("a") as show_toml:
+        show_toml.write(f'guid = "{guid}"\n')
+    with app.app_context():
+        db.session.execute(sa.delete(Episode))
+        db.session.execute(sa.delete(Show))
+        db.session.commit()
+    output = import_cli(runner).output
+    assert get_show_outside().podcast_guid == guid
+    assert "podcast:guid" not in output
 
 
 def test_show_toml_wins_over_the_files_for_a_new_show(app, media_dir, audio_file):

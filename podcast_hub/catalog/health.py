@@ -100,17 +100,21 @@ def feed_health(
 ) -> Checklist:
     """Return the checklist of the show and the episodes in its feed.
 
-    Episodes in the feed are the published and the scheduled ones; drafts are
-    left out. `media_dir` is where the show's files are looked for.
+    Episodes in the feed are the published and the scheduled ones whose audio
+    file is there; drafts are left out, and so are episodes whose file the
+    import found gone (they are out of the feed until it is back: listed as a
+    warning). `media_dir` is where the show's files are looked for.
     """
     show = catalog.get_show()
-    listed = db.session.scalars(
+    published = db.session.scalars(
         sa.select(Episode)
         .where(Episode.published_at.is_not(None))
         .options(so.selectinload(Episode.alternates))
         .order_by(Episode.published_at, Episode.id)
     ).all()
-    return check(show, listed, Path(media_dir), findings or Findings())
+    listed = [e for e in published if e.missing_since is None]
+    gone = [e for e in published if e.missing_since is not None]
+    return check(show, listed, Path(media_dir), findings or Findings(), gone)
 
 
 def check(
@@ -118,8 +122,10 @@ def check(
     listed: Sequence[Episode],
     media_dir: Path,
     findings: Findings,
+    gone: Sequence[Episode] = (),
 ) -> Checklist:
-    """Return the checklist of `show` with the episodes `listed` in its feed."""
+    """Return the checklist of `show` with the episodes `listed` in its feed;
+    `gone` are published episodes kept out of it because their file is gone."""
     if show is None:
         return Checklist(
             [
@@ -142,7 +148,7 @@ def check(
         _serial(show, listed),
         _formats(listed),
         _durations(listed, findings),
-        _files(listed, media_dir, findings),
+        _files(listed, media_dir, findings, gone),
         _episode_art(listed, media_dir),
     ]
     return Checklist(items)
@@ -404,7 +410,12 @@ def _durations(listed: Sequence[Episode], findings: Findings) -> Item:
     return Item("durations", title, Status.PASS, found, details=details)
 
 
-def _files(listed: Sequence[Episode], media_dir: Path, findings: Findings) -> Item:
+def _files(
+    listed: Sequence[Episode],
+    media_dir: Path,
+    findings: Findings,
+    gone: Sequence[Episode],
+) -> Item:
     title = "Episode files in place"
     missing = [
         name
@@ -413,24 +424,38 @@ def _files(listed: Sequence[Episode], media_dir: Path, findings: Findings) -> It
         if name and not (media_dir / name).is_file()
     ]
     vanished = tuple(f"{name}: taken out of the feed" for name in findings.vanished)
+    out = tuple(
+        f"episode {e.slug!r}: {e.audio_file} is gone; the episode is out of the "
+        "feed until the file is back"
+        for e in gone
+    )
     if missing:
         return Item(
             "files",
             title,
             Status.FAIL,
-            f"{_count(missing, 'file')} the feed names is gone: apps get a 404",
-            "put the files back, or run `hub import` to take vanished art out of "
-            "the feed",
-            details=tuple(missing) + vanished,
+            f"{_count(missing, 'file')} the feed names "
+            f"{'is' if len(missing) == 1 else 'are'} gone: apps get a 404",
+            "put the files back, or run `hub import`: it takes episodes whose "
+            "audio is gone and vanished art out of the feed",
+            details=tuple(missing) + out + vanished,
         )
-    if vanished:
+    if out or vanished:
+        found = []
+        if out:
+            found.append(
+                f"{_count(out, 'episode')} out of the feed: the audio file is gone"
+            )
+        if vanished:
+            found.append(f"{_count(vanished, 'image')} had vanished and left the feed")
+        fix = "put the art back beside its audio if it was not meant to go"
+        if out:
+            fix = (
+                "put the files back if they were not meant to go; else run "
+                "`hub import --prune` to make those episodes drafts"
+            )
         return Item(
-            "files",
-            title,
-            Status.WARN,
-            f"{_count(vanished, 'image')} had vanished and left the feed",
-            "put the art back beside its audio if it was not meant to go",
-            details=vanished,
+            "files", title, Status.WARN, "; ".join(found), fix, details=out + vanished
         )
     return Item("files", title, Status.PASS, "every file the feed names is there")
 

@@ -101,11 +101,10 @@ class ImportReport:
     def lines(self) -> list[str]:
         """Return one human line per added, updated or skipped file, and warning."""
         show = [f"{self.show}: {sidecar.SHOW_FILE} → the show"] if self.show else []
-        show = [*(self.show_made or show), *self.show_next]
         moved = {slug for _, _, slug in self.moved}
         return [
-            *show,
-            *self.show_made,
+            *(self.show_made or show),
+            *self.show_next,
             *(f"added: {self.files[s]} → episode '{s}'" for s in self.added),
             *(
                 f"moved: {old} → {new}: episode '{slug}' keeps its guid, "
@@ -816,12 +815,26 @@ class _Run:
                 "cover art (a square JPEG or PNG of 1400 to 3000 px: `cover` in "
                 f"{sidecar.SHOW_FILE}, or upload it)"
             )
-        if "owner_name" not in made or "owner_email" not in made:
-            wanted.append("the owner's name and e-mail (owner_name, owner_email)")
+        owner = {
+            ("owner_name", "owner_email"): "the owner's name and e-mail "
+            "(owner_name, owner_email)",
+            ("owner_name",): "the owner's name (owner_name)",
+            ("owner_email",): "the owner's e-mail (owner_email)",
+        }.get(tuple(key for key in ("owner_name", "owner_email") if key not in made))
+        if owner:
+            wanted.append(owner)
         if "category" not in made:
             wanted.append(f"an Apple category (category; now {DEFAULT_CATEGORY!r})")
         if "description" not in made:
             wanted.append("a description")
+        if "podcast_guid" not in values and not feed_url:
+            # Not derived from a feed URL: a new database would make another,
+            # and podcast apps would take the show for a new one.
+            wanted.append(
+                f'guid = "{made["podcast_guid"]}" (the show\'s podcast:guid, made '
+                "at random as PODCAST_HUB_BASE_URL is not set: written down, it "
+                "stays when the database is made anew)"
+            )
         if wanted:
             self.report.show_next.append(
                 f"next: add {'; '.join(wanted)} in {sidecar.SHOW_FILE} at the top "

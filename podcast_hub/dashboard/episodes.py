@@ -85,11 +85,17 @@ def new_episode():
 
 def _facts(episode):
     kind = publishing.CANONICAL_EXTENSIONS.get(episode.mime_type, "")
-    size_mb = episode.size_bytes / (1024 * 1024)
     return (
         f"{kind.lstrip('.').upper()} audio, {timecode.format(episode.duration_s)}"
-        f" long, {size_mb:.1f} MB"
+        f" long, {_size(episode.size_bytes)}"
     )
+
+
+def _size(size_bytes):
+    """Return a file's size as people read it: "6 KB", "48.3 MB"."""
+    if size_bytes < 1024 * 1024:
+        return f"{max(1, round(size_bytes / 1024))} KB"
+    return f"{size_bytes / (1024 * 1024):.1f} MB"
 
 
 def _episode_form(episode, formdata=None):
@@ -116,6 +122,11 @@ def _render_edit(episode, form=None, audio_form=None, person_form=None, status=2
             show=episodes.get_show(),
             episode=episode,
             facts=_facts(episode),
+            # The same episode in other formats: podcast:alternateEnclosure.
+            alternates=[
+                (alternate.file, _size(alternate.size_bytes))
+                for alternate in episode.alternates
+            ],
             form=form or _episode_form(episode),
             audio_form=audio_form or ReplaceAudioForm(formdata=None),
             person_form=person_form or PersonForm(formdata=None, role="cast|guest"),
