@@ -30,7 +30,7 @@ from podcast_hub.models import Comment, Episode
 from podcast_hub.text import timecode
 
 from . import helpers
-from .conftest import AUDIO_FIXTURES, FIXTURES, Clock, make_app
+from .conftest import _STORES, AUDIO_FIXTURES, FIXTURES, Clock, make_app
 from .test_feed import (
     APP_TAGS,
     Shown,
@@ -493,8 +493,13 @@ def _comments_feed_guids(client, slug):
 
 
 @pytest.fixture(scope="module")
-def journey(schema, tmp_path_factory):
-    """Walk the rich folder through every step once; return what each left."""
+def journey(tmp_path_factory, worker_id):
+    """Walk the rich folder through every step once; return what each left.
+
+    On SQLite only: the journey is about files, parsers and guids, and its apps
+    outlive single tests, which PostgreSQL's one database per worker does not
+    allow."""
+    sqlite = _STORES.get("sqlite", tmp_path_factory, worker_id)
     root = tmp_path_factory.mktemp("rich")
     media = root / "media"
     media.mkdir()
@@ -502,9 +507,10 @@ def journey(schema, tmp_path_factory):
     result = Journey(media)
 
     def new_app(name):
-        database = root / f"{name}.sqlite"
-        shutil.copyfile(schema, database)
-        app = make_app({"DATABASE_URL": f"sqlite:///{database}", "MEDIA_DIR": media})
+        folder = root / name
+        folder.mkdir()
+        url = sqlite.for_test(folder)
+        app = make_app({"DATABASE_URL": url, "MEDIA_DIR": media})
         result.apps.append(app)
         helpers.use_app(app)
         return app
