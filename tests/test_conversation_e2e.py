@@ -142,6 +142,8 @@ def test_a_reply_comes_back_to_the_listener_by_mail_banner_and_feed(
         lee, "Lee", "The foghorn at 0:20 made me jump.", "0:20", email=LEE
     )
     assert LEE not in lee.content(), "the address is never shown, not even to Lee"
+    note = lee.locator(f"#comment-{first} .mail-note")
+    assert "a mail asking you to confirm it is on its way" in note.inner_text()
     result = deliver(runner)
     assert result.exit_code == 0, result.output
     assert sorted(rcpts[0] for rcpts, _m in received) == [HOST, LEE]

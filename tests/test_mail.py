@@ -166,6 +166,28 @@ def test_asking_for_replies_needs_an_address(app, client, episode):
     assert scalars(sa.select(Comment.id)) == []
 
 
+MAIL_NOTE = "a mail asking you to confirm it is on its way"
+
+
+def test_the_listener_who_asked_is_told_to_look_for_the_confirmation(
+    app, client, episode, clock
+):
+    """Under their new comment, in words that give away nothing of the
+    address's state; not to anyone else, not under a comment that did not ask."""
+    post(client, email=LEE, notify="y")
+    page = client.get("/episodes/keeper").get_data(as_text=True)
+    assert page.count(MAIL_NOTE) == 1
+    post(client, email=LEE, body="No mail for this one")
+    post(client, email="LEE@example.com", notify="y", body="Mail again")
+    page = client.get("/episodes/keeper").get_data(as_text=True)
+    assert page.count(MAIL_NOTE) == 2, "the same words, confirmation sent or not"
+    assert MAIL_NOTE not in app.test_client().get("/episodes/keeper").get_data(
+        as_text=True
+    )
+    clock.advance(minutes=16)
+    assert MAIL_NOTE not in client.get("/episodes/keeper").get_data(as_text=True)
+
+
 def test_the_json_api_takes_notify(app, client, episode, smtp, runner):
     quiet_hosts()
     token = csrf_from(client.get("/episodes/keeper").get_data(as_text=True))
