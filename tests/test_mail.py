@@ -2,8 +2,10 @@
 mailed with the right link, unsubscribing, moderation holding mail, batching,
 hosts' mail and digests, outages and concurrent deliverers."""
 
+import re
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -335,6 +337,35 @@ def test_the_thread_link_stops_that_thread_only(
     [_, _, last] = smtp.inbox.to(LEE)
     assert "About the other thread" in text_of(last)
     assert "Even more" not in text_of(last)
+
+
+def test_the_mail_pages_buttons_are_styled_by_the_public_stylesheet(
+    app, client, auth, episode, smtp, runner, clock
+):
+    """The pages a listener opens from a mail use only classes the site's own
+    style sheet draws (the dashboard's `quiet` once left a second, lesser
+    choice looking like the first)."""
+    confirmed()
+    first = post(client, email=LEE, notify="y")
+    auth.login()
+    quiet_hosts()
+    host_reply(client, first)
+    clock.advance(minutes=5)
+    deliver(runner)
+    [message] = smtp.inbox.to(LEE)
+    stop = link_in(text_of(message), f"{BASE}/mail/unsubscribe/").removeprefix(BASE)
+    every = message["List-Unsubscribe"].strip("<>").removeprefix(BASE)
+    style = (Path(app.static_folder) / "style.css").read_text()
+    pages = [client.get(stop).get_data(as_text=True)]
+    token = csrf_from(pages[0])
+    client.post(every, data={"scope": "show", "csrf_token": token})
+    pages.append(client.get(every).get_data(as_text=True))
+    assert "Mail me replies again" in pages[1]
+    for page in pages:
+        assert "style.css" in page
+        for classes in re.findall(r'<button[^>]*class="([^"]+)"', page):
+            for name in classes.split():
+                assert f".{name}" in style, f"{name} is not in style.css"
 
 
 def test_a_forged_unsubscribe_link_changes_nothing(app, client, episode):
