@@ -196,6 +196,7 @@ def test_a_reply_comes_back_to_the_listener_by_mail_banner_and_feed(
     text = text_of(mail)
     assert "It still sounds every night, Lee." in text
     assert "at 0:20" in text
+    assert 'Your comment: "The foghorn at 0:20 made me jump."' in text
     assert "It still sounds every night, Lee." in html_of(mail)
 
     # The mail's link opens the episode on the reply, in view, the player at

@@ -258,6 +258,8 @@ def test_a_host_reply_mails_the_listener_its_text_moment_and_link(
     text = text_of(message)
     html = html_of(message)
     assert "Hannah Host (host) replied to your comment" in text
+    assert 'Your comment: "At 12:34, the storm!"' in text, "which comment it answers"
+    assert "Your comment: “At 12:34, the storm!”" in html
     assert "Thanks, Lee: that storm was real." in text
     assert "at 12:34" in text
     assert "Me too <b>loved</b> it" in text
