@@ -478,7 +478,9 @@ def test_a_host_who_chose_a_digest_gets_one_a_day_oldest_first(
     app, client, auth, episode, smtp, runner, clock
 ):
     auth.login()
-    token = csrf_from(client.get("/dashboard/account").get_data(as_text=True))
+    account = client.get("/dashboard/account").get_data(as_text=True)
+    assert "the digest comes once a day, from 08:00 UTC" in account
+    token = csrf_from(account)
     response = client.post(
         "/dashboard/account/mail", data={"notify": "digest", "csrf_token": token}
     )
