@@ -542,7 +542,9 @@ def test_deliver_without_smtp_says_so_and_keeps_the_mail(app, client, episode, r
 # Outages and concurrency.
 
 
-def test_smtp_down_then_back_delivers_once(app, client, episode, smtp, runner, clock):
+def test_smtp_down_then_back_delivers_once(
+    app, client, auth, episode, smtp, runner, clock
+):
     quiet_hosts()
     post(client, email=LEE, notify="y")
     smtp.stop()
@@ -551,6 +553,14 @@ def test_smtp_down_then_back_delivers_once(app, client, episode, smtp, runner, c
     assert "refused the connection" in result.output
     [row] = scalars(sa.select(OutboxMail).where(OutboxMail.kind == "confirm"))
     assert row.status == "queued" and row.attempts == 1
+    auth.login()
+    account = client.get("/dashboard/account").get_data(as_text=True)
+    assert "The last try failed: <q>The SMTP server refused the connection.</q>" in (
+        account
+    )
+    assert "1 mail waits: The SMTP server refused the connection." in client.get(
+        "/dashboard"
+    ).get_data(as_text=True)
     smtp.start()
     deliver(runner)
     assert smtp.inbox.received == [], "not before the backoff"
@@ -560,6 +570,24 @@ def test_smtp_down_then_back_delivers_once(app, client, episode, smtp, runner, c
     clock.advance(hours=1)
     deliver(runner)
     assert len(smtp.inbox.to(LEE)) == 1
+    account = client.get("/dashboard/account").get_data(as_text=True)
+    assert "The last try failed" not in account
+    assert "mail-notice" not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_the_host_is_told_when_no_deliverer_takes_the_mail(
+    app, client, auth, episode, clock
+):
+    post(client, email=LEE, notify="y")
+    auth.login()
+    assert "mail-notice" not in client.get("/dashboard").get_data(as_text=True)
+    clock.advance(minutes=16)
+    account = client.get("/dashboard/account").get_data(as_text=True)
+    assert "has not been sent: is <code>flask --app wsgi hub deliver</code>" in account
+    assert (
+        "2 mails wait to be sent: the mail deliverer (flask hub deliver) does not "
+        "seem to be running."
+    ) in client.get("/dashboard").get_data(as_text=True)
 
 
 def test_a_slow_smtp_server_times_out_and_the_mail_is_retried(
