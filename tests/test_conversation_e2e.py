@@ -10,15 +10,16 @@ Real Chromium on the live server, the real CLI, a real SMTP server, feedparser.
 
 import re
 import urllib.request
+from datetime import timedelta
 
 import feedparser
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub.models import MailStatus, OutboxMail
+from podcast_hub.models import MailAddress, MailStatus, OutboxMail
 
 from .browser import make_lighthouse, require_chromium, wait_until
-from .helpers import scalars
+from .helpers import save, scalars
 from .mailserver import MailServer, free_port
 from .test_dashboard_browser import log_in
 
@@ -289,3 +290,32 @@ def test_a_reply_comes_back_to_the_listener_by_mail_banner_and_feed(
     assert queued_replies() == []
     host.goto(f"{live}/dashboard")
     assert host.locator(".mail-notice").count() == 0
+
+
+LONG_ERROR = (
+    "500 Error: (FileNotFoundError) [Errno 2] No such file or directory: "
+    "'/var/spool/mail/new/1796317204.M103739P30002Q10.mailhost.example.org'"
+)
+
+
+def test_the_outbox_fits_a_phone_with_long_smtp_errors(
+    open_page, live_server, auth, clock
+):
+    """What an SMTP server says may hold paths and ids with no place to break:
+    at 375 px the account page still needs no sideways scrolling."""
+    address = save(MailAddress(email=LEE, created_at=clock.now))
+    mail = {"kind": "confirm", "address_id": address.id, "last_error": LONG_ERROR}
+    save(OutboxMail(key="failed", status=MailStatus.FAILED, **mail))
+    due = clock.now + timedelta(minutes=1)
+    save(OutboxMail(key="retried", attempts=1, due_at=due, **mail))
+    host = open_page("/login", width=375)
+    log_in(host, live_server)
+    for path in ("/dashboard/account", "/dashboard"):
+        host.goto(f"{live_server}{path}")
+        assert host.evaluate(
+            "document.documentElement.scrollWidth"
+            " <= document.documentElement.clientWidth"
+        ), path
+    host.goto(f"{live_server}/dashboard/account")
+    assert host.get_by_text("the mail server refused").is_visible()
+    assert host.get_by_text("The last try failed").is_visible()
