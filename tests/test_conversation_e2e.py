@@ -228,6 +228,13 @@ def test_a_reply_comes_back_to_the_listener_by_mail_banner_and_feed(
     # in their private feed.
     sam = open_page("/episodes/lighthouse", javascript=javascript)
     second = post_comment(sam, "Sam", "Who rings the bell at 0:30?", "0:30")
+    # Right after posting, with or without the page's script: the feed's link.
+    feed_link = sam.locator("#replies-feed a[type='application/rss+xml']")
+    assert feed_link.inner_text() == "your private feed of replies"
+    feed_url = feed_link.get_attribute("href")
+    assert feed_url.startswith(f"{live}/replies/")
+    if javascript:
+        assert sam.evaluate("window.stayedOnPage")
     answer(host, live, second, "The keeper's daughter, Sam.")
     sam.goto(f"{live}/")
     banner = sam.locator("aside.replied")
@@ -240,10 +247,7 @@ def test_a_reply_comes_back_to_the_listener_by_mail_banner_and_feed(
     sams_answer = sam.locator(".comment[data-host='true']", has_text="daughter")
     assert sams_answer.is_visible()
     assert sam.locator("aside.replied").count() == 0, "seen now"
-    feed_url = sam.locator(".replies-feed a[type='application/rss+xml']").get_attribute(
-        "href"
-    )
-    assert feed_url.startswith(f"{live}/replies/")
+    assert sam.locator("#replies-feed a").first.get_attribute("href") == feed_url
     with urllib.request.urlopen(feed_url) as response:
         feed = feedparser.parse(response.read())
     assert not feed.bozo, feed.bozo_exception
