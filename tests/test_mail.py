@@ -155,6 +155,38 @@ def helpers_address(email):
         return session.scalar(sa.select(MailAddress).where(MailAddress.email == email))
 
 
+def test_saying_yes_again_undoes_stopping_all_mail(
+    app, client, auth, episode, smtp, runner, clock
+):
+    """The confirmation link, followed after "stop all mail", asks again and
+    its button mails replies again; it never says "confirmed" while nothing
+    would be sent."""
+    first = post(client, email=LEE, notify="y")
+    quiet_hosts()
+    deliver(runner)
+    [confirmation] = smtp.inbox.to(LEE)
+    path = link_in(text_of(confirmation), f"{BASE}/mail/confirm/").removeprefix(BASE)
+    client.post(path, data={"csrf_token": csrf_from(client.get(path).text)})
+    address = helpers_address(LEE)
+    with in_app() as session:
+        session.execute(
+            sa.update(MailAddress).values(unsubscribed_at=clock.now),
+        )
+        session.commit()
+    page = client.get(path).get_data(as_text=True)
+    assert "Yes, mail me replies" in page
+    assert "your address is confirmed" not in page
+    done = client.post(path, data={"csrf_token": csrf_from(page)})
+    assert "your address is confirmed" in done.get_data(as_text=True)
+    assert helpers_address(LEE).unsubscribed_at is None
+    assert helpers_address(LEE).confirmed_at == address.confirmed_at
+    auth.login()
+    host_reply(client, first)
+    clock.advance(minutes=5)
+    deliver(runner)
+    assert len(smtp.inbox.to(LEE)) == 2
+
+
 def test_asking_for_replies_needs_an_address(app, client, episode):
     token = csrf_from(client.get("/episodes/keeper").get_data(as_text=True))
     response = client.post(
