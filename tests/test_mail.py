@@ -2,8 +2,10 @@
 mailed with the right link, unsubscribing, moderation holding mail, batching,
 hosts' mail and digests, outages and concurrent deliverers."""
 
+import re
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -153,6 +155,38 @@ def helpers_address(email):
         return session.scalar(sa.select(MailAddress).where(MailAddress.email == email))
 
 
+def test_saying_yes_again_undoes_stopping_all_mail(
+    app, client, auth, episode, smtp, runner, clock
+):
+    """The confirmation link, followed after "stop all mail", asks again and
+    its button mails replies again; it never says "confirmed" while nothing
+    would be sent."""
+    first = post(client, email=LEE, notify="y")
+    quiet_hosts()
+    deliver(runner)
+    [confirmation] = smtp.inbox.to(LEE)
+    path = link_in(text_of(confirmation), f"{BASE}/mail/confirm/").removeprefix(BASE)
+    client.post(path, data={"csrf_token": csrf_from(client.get(path).text)})
+    address = helpers_address(LEE)
+    with in_app() as session:
+        session.execute(
+            sa.update(MailAddress).values(unsubscribed_at=clock.now),
+        )
+        session.commit()
+    page = client.get(path).get_data(as_text=True)
+    assert "Yes, mail me replies" in page
+    assert "your address is confirmed" not in page
+    done = client.post(path, data={"csrf_token": csrf_from(page)})
+    assert "your address is confirmed" in done.get_data(as_text=True)
+    assert helpers_address(LEE).unsubscribed_at is None
+    assert helpers_address(LEE).confirmed_at == address.confirmed_at
+    auth.login()
+    host_reply(client, first)
+    clock.advance(minutes=5)
+    deliver(runner)
+    assert len(smtp.inbox.to(LEE)) == 2
+
+
 def test_asking_for_replies_needs_an_address(app, client, episode):
     token = csrf_from(client.get("/episodes/keeper").get_data(as_text=True))
     response = client.post(
@@ -164,6 +198,28 @@ def test_asking_for_replies_needs_an_address(app, client, episode):
         as_text=True
     )
     assert scalars(sa.select(Comment.id)) == []
+
+
+MAIL_NOTE = "a mail asking you to confirm it is on its way"
+
+
+def test_the_listener_who_asked_is_told_to_look_for_the_confirmation(
+    app, client, episode, clock
+):
+    """Under their new comment, in words that give away nothing of the
+    address's state; not to anyone else, not under a comment that did not ask."""
+    post(client, email=LEE, notify="y")
+    page = client.get("/episodes/keeper").get_data(as_text=True)
+    assert page.count(MAIL_NOTE) == 1
+    post(client, email=LEE, body="No mail for this one")
+    post(client, email="LEE@example.com", notify="y", body="Mail again")
+    page = client.get("/episodes/keeper").get_data(as_text=True)
+    assert page.count(MAIL_NOTE) == 2, "the same words, confirmation sent or not"
+    assert MAIL_NOTE not in app.test_client().get("/episodes/keeper").get_data(
+        as_text=True
+    )
+    clock.advance(minutes=16)
+    assert MAIL_NOTE not in client.get("/episodes/keeper").get_data(as_text=True)
 
 
 def test_the_json_api_takes_notify(app, client, episode, smtp, runner):
@@ -234,6 +290,8 @@ def test_a_host_reply_mails_the_listener_its_text_moment_and_link(
     text = text_of(message)
     html = html_of(message)
     assert "Hannah Host (host) replied to your comment" in text
+    assert 'Your comment: "At 12:34, the storm!"' in text, "which comment it answers"
+    assert "Your comment: “At 12:34, the storm!”" in html
     assert "Thanks, Lee: that storm was real." in text
     assert "at 12:34" in text
     assert "Me too <b>loved</b> it" in text
@@ -313,6 +371,35 @@ def test_the_thread_link_stops_that_thread_only(
     [_, _, last] = smtp.inbox.to(LEE)
     assert "About the other thread" in text_of(last)
     assert "Even more" not in text_of(last)
+
+
+def test_the_mail_pages_buttons_are_styled_by_the_public_stylesheet(
+    app, client, auth, episode, smtp, runner, clock
+):
+    """The pages a listener opens from a mail use only classes the site's own
+    style sheet draws (the dashboard's `quiet` once left a second, lesser
+    choice looking like the first)."""
+    confirmed()
+    first = post(client, email=LEE, notify="y")
+    auth.login()
+    quiet_hosts()
+    host_reply(client, first)
+    clock.advance(minutes=5)
+    deliver(runner)
+    [message] = smtp.inbox.to(LEE)
+    stop = link_in(text_of(message), f"{BASE}/mail/unsubscribe/").removeprefix(BASE)
+    every = message["List-Unsubscribe"].strip("<>").removeprefix(BASE)
+    style = (Path(app.static_folder) / "style.css").read_text()
+    pages = [client.get(stop).get_data(as_text=True)]
+    token = csrf_from(pages[0])
+    client.post(every, data={"scope": "show", "csrf_token": token})
+    pages.append(client.get(every).get_data(as_text=True))
+    assert "Mail me replies again" in pages[1]
+    for page in pages:
+        assert "style.css" in page
+        for classes in re.findall(r'<button[^>]*class="([^"]+)"', page):
+            for name in classes.split():
+                assert f".{name}" in style, f"{name} is not in style.css"
 
 
 def test_a_forged_unsubscribe_link_changes_nothing(app, client, episode):
@@ -423,7 +510,9 @@ def test_a_host_who_chose_a_digest_gets_one_a_day_oldest_first(
     app, client, auth, episode, smtp, runner, clock
 ):
     auth.login()
-    token = csrf_from(client.get("/dashboard/account").get_data(as_text=True))
+    account = client.get("/dashboard/account").get_data(as_text=True)
+    assert "the digest comes once a day, from 08:00 UTC" in account
+    token = csrf_from(account)
     response = client.post(
         "/dashboard/account/mail", data={"notify": "digest", "csrf_token": token}
     )
@@ -485,7 +574,9 @@ def test_deliver_without_smtp_says_so_and_keeps_the_mail(app, client, episode, r
 # Outages and concurrency.
 
 
-def test_smtp_down_then_back_delivers_once(app, client, episode, smtp, runner, clock):
+def test_smtp_down_then_back_delivers_once(
+    app, client, auth, episode, smtp, runner, clock
+):
     quiet_hosts()
     post(client, email=LEE, notify="y")
     smtp.stop()
@@ -494,6 +585,14 @@ def test_smtp_down_then_back_delivers_once(app, client, episode, smtp, runner, c
     assert "refused the connection" in result.output
     [row] = scalars(sa.select(OutboxMail).where(OutboxMail.kind == "confirm"))
     assert row.status == "queued" and row.attempts == 1
+    auth.login()
+    account = client.get("/dashboard/account").get_data(as_text=True)
+    assert "The last try failed: <q>The SMTP server refused the connection.</q>" in (
+        account
+    )
+    assert "1 mail waits: The SMTP server refused the connection." in client.get(
+        "/dashboard"
+    ).get_data(as_text=True)
     smtp.start()
     deliver(runner)
     assert smtp.inbox.received == [], "not before the backoff"
@@ -503,6 +602,24 @@ def test_smtp_down_then_back_delivers_once(app, client, episode, smtp, runner, c
     clock.advance(hours=1)
     deliver(runner)
     assert len(smtp.inbox.to(LEE)) == 1
+    account = client.get("/dashboard/account").get_data(as_text=True)
+    assert "The last try failed" not in account
+    assert "mail-notice" not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_the_host_is_told_when_no_deliverer_takes_the_mail(
+    app, client, auth, episode, clock
+):
+    post(client, email=LEE, notify="y")
+    auth.login()
+    assert "mail-notice" not in client.get("/dashboard").get_data(as_text=True)
+    clock.advance(minutes=16)
+    account = client.get("/dashboard/account").get_data(as_text=True)
+    assert "has not been sent: is <code>flask --app wsgi hub deliver</code>" in account
+    assert (
+        "2 mails wait to be sent: the mail deliverer (flask hub deliver) does not "
+        "seem to be running."
+    ) in client.get("/dashboard").get_data(as_text=True)
 
 
 def test_a_slow_smtp_server_times_out_and_the_mail_is_retried(

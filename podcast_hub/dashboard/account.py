@@ -76,6 +76,7 @@ def _render_account(form, notify_form, status=200):
             mail_form=notify_form,
             mail=outbox.summary(),
             mail_problem=deliver.problem_with(current_app.config),
+            digest_hour=current_app.config["MAIL_DIGEST_HOUR"],
             retry_form=NextForm(formdata=None),
             hosts=hosts.all_hosts(),
             min_length=hosts.MIN_PASSWORD_LENGTH,

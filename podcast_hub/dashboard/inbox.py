@@ -31,6 +31,16 @@ def mail_notice():
     if summary.failed_total:
         refused = plural(summary.failed_total, "mail was", "mails were")
         return f"{refused} refused by the mail server."
+    if summary.overdue_since:
+        return (
+            f"{plural(summary.waiting, 'mail waits', 'mails wait')} to be sent: "
+            "the mail deliverer (flask hub deliver) does not seem to be running."
+        )
+    if summary.retry_error:
+        return (
+            f"{plural(summary.waiting, 'mail waits', 'mails wait')}: "
+            f"{summary.retry_error} It is tried again shortly."
+        )
     return None
 
 

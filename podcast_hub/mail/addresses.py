@@ -188,11 +188,13 @@ def confirm(address: MailAddress) -> None:
     """Confirm `address`: replies it asked for are mailed from now on.
 
     Reply mails held back in the last RESEND_AFTER because it was not confirmed
-    yet are queued again.
+    yet are queued again. Pressing "yes" also undoes an earlier "stop all mail":
+    it is the listener asking again, from a link they were sent.
     """
     from . import outbox
 
     now = clock.now()
+    address.unsubscribed_at = None
     if address.confirmed_at is None:
         address.confirmed_at = now
         outbox.release_unconfirmed(address, since=now - RESEND_AFTER)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 
 from .. import clock
@@ -38,6 +39,8 @@ FIRST_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=2)
 GIVE_UP = timedelta(days=3)
 FAILED_SHOWN = 20
+# Mail due this long ago and still queued means no deliverer is running.
+OVERDUE = timedelta(minutes=15)
 
 
 def queue(
@@ -255,16 +258,33 @@ class Summary:
     oldest_waiting: datetime | None
     failed: list[OutboxMail]
     failed_total: int
+    # Why waiting mail failed at its last try (the server down, slow, busy).
+    retry_error: str | None = None
+    # When the mail due longest ago was due, if no deliverer has taken it since.
+    overdue_since: datetime | None = None
 
 
 def summary() -> Summary:
     """Return the outbox as the dashboard shows it."""
-    waiting = sa.select(
-        sa.func.count(OutboxMail.id), sa.func.min(OutboxMail.created_at)
+    # The latest error of mail put back in the queue, in the same statement.
+    retried = so.aliased(OutboxMail)
+    latest_error = (
+        sa.select(retried.last_error)
+        .where(retried.status == MailStatus.QUEUED, retried.last_error.is_not(None))
+        .order_by(retried.due_at.desc(), retried.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    count, oldest = db.session.execute(
+    waiting = sa.select(
+        sa.func.count(OutboxMail.id),
+        sa.func.min(OutboxMail.created_at),
+        sa.func.min(OutboxMail.due_at).filter(OutboxMail.status == MailStatus.QUEUED),
+        latest_error,
+    )
+    count, oldest, first_due, retry_error = db.session.execute(
         waiting.where(OutboxMail.status.in_((MailStatus.QUEUED, MailStatus.SENDING)))
     ).one()
+    overdue = first_due if first_due and first_due < clock.now() - OVERDUE else None
     failed_rows = sa.select(OutboxMail).where(OutboxMail.status == MailStatus.FAILED)
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(failed_rows.subquery())
@@ -272,7 +292,7 @@ def summary() -> Summary:
     shown = db.session.scalars(
         failed_rows.order_by(OutboxMail.created_at.desc()).limit(FAILED_SHOWN)
     ).all()
-    return Summary(count, oldest, list(shown), total or 0)
+    return Summary(count, oldest, list(shown), total or 0, retry_error, overdue)
 
 
 def send_again(mail_id: int) -> bool:

@@ -399,6 +399,8 @@ def conversation_comment(slug, comment_id):
         node=node,
         reply_form=_reply_form(found),
         changeable=comments.changeable([node], own),
+        # A comment just posted by script brings the link to the feed it made.
+        replies_feed=None if is_host() else listener.feed_url(),
     )
 
 

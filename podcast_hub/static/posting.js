@@ -146,14 +146,18 @@ export function setupPosting({ fragmentUrl, onPosted }) {
     // Stored: the next comment written in this form is a new one.
     if (form.elements.idempotency_key) form.elements.idempotency_key.value = newKey();
     let element;
+    let fragment;
     try {
-      const fragment = await getFragment(`${fragmentUrl}/${comment.id}`);
+      fragment = await getFragment(`${fragmentUrl}/${comment.id}`);
       element = fragment.querySelector(".comment");
     } catch {
       location.assign(`?comment=${comment.id}#comment-${comment.id}`);
       return;
     }
     if (!(comment.parent_id && placeReply(element, comment))) placeThread(element);
+    // The first comment from this browser made its private feed of replies.
+    const feedHint = fragment.querySelector("#replies-feed");
+    if (feedHint) document.getElementById("replies-feed")?.replaceWith(feedHint);
     form.elements.body.value = "";
     if (form.id === "reply-form") form.hidden = true;
     form.dispatchEvent(new CustomEvent("posted"));
