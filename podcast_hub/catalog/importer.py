@@ -3,11 +3,11 @@
 import dataclasses
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import cast
+from typing import Any, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -679,6 +679,21 @@ class _Run:
                 episode.published_at = None
             self.report.missing.append((name, episode.slug))
 
+    def unless_taken(
+        self,
+        value: Any,
+        taken: Callable[[Any], bool],
+        fields_path: Path | None,
+        warning: str,
+    ) -> Any:
+        """Return a sidecar's `value` for a new episode, or None (with `warning`,
+        formatted with the value) when another episode has it."""
+        if value is None or not taken(value):
+            return value
+        assert fields_path is not None  # such a value comes from the sidecar only
+        self.warn(self.relative(fields_path), warning.format(value))
+        return None
+
     def new_episode(
         self,
         name: str,
@@ -690,24 +705,20 @@ class _Run:
     ) -> Episode:
         """Return a new episode for the audio file `name`, sidecar fields applied."""
         values = dict(fields.values)
-        guid = values.pop("guid", None)
-        if guid in self.guids:
-            assert fields_path is not None  # a guid comes from the sidecar only
-            self.warn(
-                self.relative(fields_path),
-                f"guid: {guid!r} is the guid of another episode; ignored",
-            )
-            guid = None
+        guid = self.unless_taken(
+            values.pop("guid", None),
+            self.guids.__contains__,
+            fields_path,
+            "guid: {!r} is the guid of another episode; ignored",
+        )
         guid = guid or identity.episode_guid(audio_print, self.guids.__contains__, name)
         stem = PurePosixPath(name).stem
-        slug = values.pop("slug", None)
-        if slug in self.taken_slugs:
-            assert fields_path is not None  # a slug comes from the sidecar only
-            self.warn(
-                self.relative(fields_path),
-                f"slug: {slug!r} is taken by another episode; ignored",
-            )
-            slug = None
+        slug = self.unless_taken(
+            values.pop("slug", None),
+            self.taken_slugs.__contains__,
+            fields_path,
+            "slug: {!r} is taken by another episode; ignored",
+        )
         slug = slug or files.unique(files.slugify(stem), self.taken_slugs.__contains__)
         self.taken_slugs.add(slug)
         title = (
