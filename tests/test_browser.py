@@ -136,6 +136,28 @@ def test_timeline_works_from_the_keyboard_with_a_preview(open_page, episode):
     assert outline == "solid", "focus is visible"
 
 
+def test_the_timeline_keeps_keyboard_focus_when_its_moments_arrive(
+    browser, live_server, open_page, episode
+):
+    """The moments come by script after the page: markers redrawn then must not
+    drop a keyboard user who already tabbed onto the timeline."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    held = []
+    context.route("**/api/episodes/lighthouse/moments", lambda r: held.append(r))
+    page = open_page("/episodes/lighthouse", context=context)
+    wait_until(page, "document.querySelectorAll('#timeline .marker').length === 2")
+    page.focus("#share-moment")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.seek") == "20"
+    page.evaluate("window.drawn = document.querySelector('#timeline .marker')")
+    assert held, "the page asks for the moments"
+    held[0].continue_()
+    # The markers are drawn again from the moments.
+    wait_until(page, "document.querySelector('#timeline .marker') !== window.drawn")
+    assert page.evaluate("document.activeElement.dataset.seek") == "20"
+    context.close()
+
+
 def test_timestamp_field_follows_the_player_and_can_be_cleared(open_page, episode):
     page = open_page("/episodes/lighthouse")
     wait_for_metadata(page)

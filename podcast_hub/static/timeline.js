@@ -70,6 +70,8 @@ export function setupTimeline({ player, seek, reveal, isAhead, commentApi }) {
   }
 
   function draw() {
+    // Redrawn markers are new elements: a keyboard user on the timeline stays there.
+    const focused = markersBox.contains(document.activeElement);
     if (moments) {
       const windowS = Math.max(1, (duration * MIN_GAP_PX) / Math.max(timeline.clientWidth, 1));
       markersBox.replaceChildren(...groupMoments(moments, windowS).map(markerFor));
@@ -79,7 +81,7 @@ export function setupTimeline({ player, seek, reveal, isAhead, commentApi }) {
         return bin;
       }));
     }
-    rove(Math.min(active, Math.max(markers().length - 1, 0)), false);
+    rove(Math.min(active, Math.max(markers().length - 1, 0)), focused);
     markSpoilers();
   }
 
