@@ -15,8 +15,8 @@ from lxml import etree
 
 from podcast_hub.catalog import importer
 from podcast_hub.extensions import db
-from podcast_hub.feeds import rss
-from podcast_hub.models import Episode, Host, Show
+from podcast_hub.feeds import rss, versions
+from podcast_hub.models import Comment, Episode, Host, Show
 
 from .conftest import csrf_from, make_app
 from .helpers import (
@@ -385,6 +385,59 @@ def test_comments_feed_changes_with_moderation(client, episode):
         stored.edited_at = datetime.now(UTC)
         session.commit()
     assert b"Edited words" in comments_feed(client).data
+
+
+def test_comments_feed_carries_the_newest_comments_only(client, episode):
+    limit = versions.COMMENTS_IN_FEED
+    start = datetime.now(UTC) - timedelta(days=30)
+    with in_app() as session:
+        session.add_all(
+            Comment(
+                episode_id=episode.id,
+                author=f"Listener {n}",
+                body=f"Comment number {n}",
+                timestamp_s=n,
+                status="published",
+                created_at=start + timedelta(minutes=n),
+            )
+            for n in range(limit + 5)
+        )
+        session.commit()
+        oldest_kept = session.scalars(
+            sa.select(Comment).order_by(Comment.created_at).offset(5).limit(1)
+        ).one()
+    # A reply under a hidden comment is not on the page: nor in the feed.
+    hidden = make_comment(episode, author="Gone", status="hidden")
+    make_comment(episode, author="Orphan", parent_id=hidden.id)
+    first = comments_feed(client)
+    parsed = feedparser.parse(first.data)
+    assert not parsed.bozo
+    assert len(parsed.entries) == limit
+    assert parsed.entries[0].author == f"Listener {limit + 4}"
+    assert parsed.entries[-1].author == "Listener 5"
+    assert f"comment={oldest_kept.id}#" in parsed.entries[-1].link
+    guids = {entry.author: entry.id for entry in parsed.entries}
+
+    newest = make_comment(episode, author="Newest")
+    second = client.get(
+        "/episodes/ep/comments.xml", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert second.status_code == 200
+    entries = feedparser.parse(second.data).entries
+    assert len(entries) == limit
+    assert entries[0].author == "Newest"
+    assert "Listener 5" not in {entry.author for entry in entries}
+    # The items still there keep their guid.
+    assert all(guids[entry.author] == entry.id for entry in entries[1:])
+
+    with in_app() as session:
+        session.merge(newest).status = "hidden"
+        session.commit()
+    third = client.get(
+        "/episodes/ep/comments.xml", headers={"If-None-Match": second.headers["ETag"]}
+    )
+    assert third.status_code == 200
+    assert third.data == first.data
 
 
 @pytest.mark.parametrize(
