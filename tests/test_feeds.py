@@ -15,7 +15,7 @@ from lxml import etree
 
 from podcast_hub.catalog import importer
 from podcast_hub.extensions import db
-from podcast_hub.feeds import rss, versions
+from podcast_hub.feeds import rss, versions, views
 from podcast_hub.models import Comment, Episode, Host, Show
 
 from .conftest import csrf_from, make_app
@@ -892,3 +892,59 @@ def test_chapters_of_an_episode_imported_before_the_show_is_set_up_are_404(clien
         response = client.get(path)
         assert response.status_code == 404, path
         assert "The show has not been set up yet." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("config_overrides", [{"FEED_CACHE_MB": 0.15}])
+def test_rendered_feeds_kept_within_the_configured_bytes(app, client, episode, renders):
+    limit = 0.15 * 1024 * 1024
+    for n in range(40):
+        make_comment(episode, body=f"Comment {n} " + "words " * 40)
+    cache = app.extensions["podcast_hub.feeds"]
+    for n in range(12):
+        make_comment(episode, author=f"New {n}")
+        comments = comments_feed(client)
+        assert comments.data.count(b"<item>") == 41 + n
+        gzipped = client.get(
+            "/episodes/ep/comments.xml", headers={"Accept-Encoding": "gzip"}
+        )
+        assert gzip.decompress(gzipped.data) == comments.data
+        # The show's feed, polled as often, stays kept: least recently used goes.
+        assert client.get("/feed.xml").status_code == 200
+        assert cache.size_bytes() <= limit
+    assert renders.count("render") == 1
+    assert renders.count("render_comments") == 12
+    # Without a bound in bytes, the twelve versions would be kept: ~0.5 MB.
+    assert len(comments.data) * 12 > limit * 2
+
+
+def test_feed_cache_size_is_checked(tmp_path):
+    from podcast_hub.config import ConfigError
+
+    with pytest.raises(ConfigError, match="FEED_CACHE_MB"):
+        make_app(
+            {"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite", "FEED_CACHE_MB": "lots"}
+        )
+
+
+def test_last_good_bodies_stay_within_the_bound():
+    cache = views._Rendered(1000)
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    for n in range(5):
+        path = f"/episodes/e{n}/comments.xml"
+        assert cache.get(f"k{n}", lambda n=n: bytes([n]) * 300, False, path)
+        cache.served(path, f"k{n}", moment)
+        assert cache.size_bytes() <= 1000
+    # The three most recently served paths keep their last good bytes.
+    assert cache.last_good("/episodes/e0/comments.xml") is None
+    assert cache.last_good("/episodes/e1/comments.xml") is None
+    assert cache.last_good("/episodes/e4/comments.xml") == ("k4", moment)
+    assert cache.get("k4", lambda: b"never", False) == bytes([4]) * 300
+    # A new version of a path replaces its last; the old body goes first.
+    cache.get("k4b", lambda: b"x" * 300, False, "/episodes/e4/comments.xml")
+    cache.served("/episodes/e4/comments.xml", "k4b", moment)
+    assert cache.size_bytes() <= 1000
+    assert cache.last_good("/episodes/e2/comments.xml") == ("k2", moment)
+    assert cache.last_good("/episodes/e3/comments.xml") == ("k3", moment)
+    # A body larger than the bound is served and not kept.
+    assert cache.get("big", lambda: b"b" * 2000, False) == b"b" * 2000
+    assert cache.size_bytes() <= 1000
