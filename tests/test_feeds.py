@@ -16,7 +16,7 @@ from lxml import etree
 from podcast_hub.catalog import importer
 from podcast_hub.extensions import db
 from podcast_hub.feeds import rss, versions, views
-from podcast_hub.models import Comment, Episode, Host, Show
+from podcast_hub.models import Comment, Episode, Host, RenderedFeed, Show
 
 from .conftest import csrf_from, make_app
 from .helpers import (
@@ -948,3 +948,28 @@ def test_last_good_bodies_stay_within_the_bound():
     # A body larger than the bound is served and not kept.
     assert cache.get("big", lambda: b"b" * 2000, False) == b"b" * 2000
     assert cache.size_bytes() <= 1000
+
+
+def test_workers_share_the_bytes_one_of_them_rendered(app, episode, renders):
+    """Two app instances on one database, as two workers or two machines."""
+    other = make_app(
+        {key: app.config[key] for key in ("DATABASE_URL", "MEDIA_DIR", "SECRET_KEY")}
+    )
+    first, second = app.test_client(), other.test_client()
+    make_comment(episode, author="Lee")
+    for path in FEEDS:
+        rendered = first.get(path)
+        served = second.get(path)
+        assert served.status_code == 200
+        assert served.data == rendered.data
+        assert served.headers["ETag"] == rendered.headers["ETag"]
+    assert sorted(renders) == ["render", "render_comments"]
+
+    # A new comment: the first poll after it renders once, on either worker.
+    make_comment(episode, author="Sam")
+    fresh = second.get("/episodes/ep/comments.xml")
+    assert b"Sam" in fresh.data
+    assert first.get("/episodes/ep/comments.xml").data == fresh.data
+    assert sorted(renders) == ["render", "render_comments", "render_comments"]
+    with in_app() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(RenderedFeed)) == 2

@@ -32,7 +32,7 @@ from ..web.loading import (
     redirect_renamed,
 )
 from ..web.sessions import sessionless
-from . import push, rss, versions
+from . import push, rss, shared, versions
 
 bp = Blueprint("feeds", __name__)
 
@@ -145,11 +145,15 @@ def _no_render() -> bytes:
 def _feed_response(version: versions.Version, render: Callable[[], bytes]) -> Response:
     """Return the feed at `version`: 304 when the client has it, else the body.
 
-    `render` is called only when this process has not built this version yet.
+    `render` is called only when no worker has built this version yet: this
+    process keeps the bytes it served, all of them find those in the database.
     """
     key = _representation(version)
     last_modified = version.last_modified.replace(microsecond=0)
-    return _feed_response_for(key, last_modified, render)
+    path = request.path
+    return _feed_response_for(
+        key, last_modified, lambda: shared.body(path, key, render)
+    )
 
 
 def _feed_response_for(
