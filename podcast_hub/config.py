@@ -69,6 +69,8 @@ def load(app, test_config=None):
         MAIL_DIGEST_HOUR=8,
         # A WebSub hub linked from the feed and pinged when it changes.
         WEBSUB_HUB=None,
+        # Rendered feeds each process keeps, in megabytes (README, "Feeds").
+        FEED_CACHE_MB=16,
         # Seconds before a failed ping is sent again; doubles each time.
         WEBSUB_RETRY_S=30,
     )
@@ -111,6 +113,7 @@ def load(app, test_config=None):
         app.config[key] = int(app.config[key])
     app.config["WEBSUB_HUB"] = _websub_hub(app.config["WEBSUB_HUB"])
     app.config["WEBSUB_RETRY_S"] = float(app.config["WEBSUB_RETRY_S"])
+    app.config["FEED_CACHE_MB"] = _feed_cache_mb(app.config["FEED_CACHE_MB"])
     if production:
         _check_production(app.config)
 
@@ -126,6 +129,20 @@ def _websub_hub(value):
             "hub's address, e.g. PODCAST_HUB_WEBSUB_HUB=https://pubsubhubbub.appspot.com/"
         )
     return value
+
+
+def _feed_cache_mb(value):
+    """Return the megabytes of rendered feeds a process keeps; refuse nonsense."""
+    try:
+        megabytes = float(value)
+    except (TypeError, ValueError):
+        megabytes = -1.0
+    if not megabytes >= 0:
+        raise ConfigError(
+            f"PODCAST_HUB_FEED_CACHE_MB is {value!r}, not a number of megabytes. "
+            "Give e.g. PODCAST_HUB_FEED_CACHE_MB=16 (0 keeps no rendered feed)."
+        )
+    return megabytes
 
 
 def engine_options(config):

@@ -735,3 +735,16 @@ class Heartbeat(Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     written_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
+
+
+class RenderedFeed(Model):
+    """The bytes of a feed at its current version, shared by every worker: the
+    first to poll after a change renders it, the others serve these bytes."""
+
+    __tablename__ = "rendered_feed"
+
+    path: so.Mapped[str] = so.mapped_column(sa.String(500), primary_key=True)
+    # The feed's representation key (its ETag without the gzip suffix).
+    key: so.Mapped[str] = so.mapped_column(sa.String(64))
+    body: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    rendered_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)

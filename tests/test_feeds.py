@@ -15,8 +15,8 @@ from lxml import etree
 
 from podcast_hub.catalog import importer
 from podcast_hub.extensions import db
-from podcast_hub.feeds import rss
-from podcast_hub.models import Episode, Host, Show
+from podcast_hub.feeds import rss, versions, views
+from podcast_hub.models import Comment, Episode, Host, RenderedFeed, Show
 
 from .conftest import csrf_from, make_app
 from .helpers import (
@@ -385,6 +385,59 @@ def test_comments_feed_changes_with_moderation(client, episode):
         stored.edited_at = datetime.now(UTC)
         session.commit()
     assert b"Edited words" in comments_feed(client).data
+
+
+def test_comments_feed_carries_the_newest_comments_only(client, episode):
+    limit = versions.COMMENTS_IN_FEED
+    start = datetime.now(UTC) - timedelta(days=30)
+    with in_app() as session:
+        session.add_all(
+            Comment(
+                episode_id=episode.id,
+                author=f"Listener {n}",
+                body=f"Comment number {n}",
+                timestamp_s=n,
+                status="published",
+                created_at=start + timedelta(minutes=n),
+            )
+            for n in range(limit + 5)
+        )
+        session.commit()
+        oldest_kept = session.scalars(
+            sa.select(Comment).order_by(Comment.created_at).offset(5).limit(1)
+        ).one()
+    # A reply under a hidden comment is not on the page: nor in the feed.
+    hidden = make_comment(episode, author="Gone", status="hidden")
+    make_comment(episode, author="Orphan", parent_id=hidden.id)
+    first = comments_feed(client)
+    parsed = feedparser.parse(first.data)
+    assert not parsed.bozo
+    assert len(parsed.entries) == limit
+    assert parsed.entries[0].author == f"Listener {limit + 4}"
+    assert parsed.entries[-1].author == "Listener 5"
+    assert f"comment={oldest_kept.id}#" in parsed.entries[-1].link
+    guids = {entry.author: entry.id for entry in parsed.entries}
+
+    newest = make_comment(episode, author="Newest")
+    second = client.get(
+        "/episodes/ep/comments.xml", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert second.status_code == 200
+    entries = feedparser.parse(second.data).entries
+    assert len(entries) == limit
+    assert entries[0].author == "Newest"
+    assert "Listener 5" not in {entry.author for entry in entries}
+    # The items still there keep their guid.
+    assert all(guids[entry.author] == entry.id for entry in entries[1:])
+
+    with in_app() as session:
+        session.merge(newest).status = "hidden"
+        session.commit()
+    third = client.get(
+        "/episodes/ep/comments.xml", headers={"If-None-Match": second.headers["ETag"]}
+    )
+    assert third.status_code == 200
+    assert third.data == first.data
 
 
 @pytest.mark.parametrize(
@@ -839,3 +892,84 @@ def test_chapters_of_an_episode_imported_before_the_show_is_set_up_are_404(clien
         response = client.get(path)
         assert response.status_code == 404, path
         assert "The show has not been set up yet." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("config_overrides", [{"FEED_CACHE_MB": 0.15}])
+def test_rendered_feeds_kept_within_the_configured_bytes(app, client, episode, renders):
+    limit = 0.15 * 1024 * 1024
+    for n in range(40):
+        make_comment(episode, body=f"Comment {n} " + "words " * 40)
+    cache = app.extensions["podcast_hub.feeds"]
+    for n in range(12):
+        make_comment(episode, author=f"New {n}")
+        comments = comments_feed(client)
+        assert comments.data.count(b"<item>") == 41 + n
+        gzipped = client.get(
+            "/episodes/ep/comments.xml", headers={"Accept-Encoding": "gzip"}
+        )
+        assert gzip.decompress(gzipped.data) == comments.data
+        # The show's feed, polled as often, stays kept: least recently used goes.
+        assert client.get("/feed.xml").status_code == 200
+        assert cache.size_bytes() <= limit
+    assert renders.count("render") == 1
+    assert renders.count("render_comments") == 12
+    # Without a bound in bytes, the twelve versions would be kept: ~0.5 MB.
+    assert len(comments.data) * 12 > limit * 2
+
+
+def test_feed_cache_size_is_checked(tmp_path):
+    from podcast_hub.config import ConfigError
+
+    with pytest.raises(ConfigError, match="FEED_CACHE_MB"):
+        make_app(
+            {"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite", "FEED_CACHE_MB": "lots"}
+        )
+
+
+def test_last_good_bodies_stay_within_the_bound():
+    cache = views._Rendered(1000)
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    for n in range(5):
+        path = f"/episodes/e{n}/comments.xml"
+        assert cache.get(f"k{n}", lambda n=n: bytes([n]) * 300, False, path)
+        cache.served(path, f"k{n}", moment)
+        assert cache.size_bytes() <= 1000
+    # The three most recently served paths keep their last good bytes.
+    assert cache.last_good("/episodes/e0/comments.xml") is None
+    assert cache.last_good("/episodes/e1/comments.xml") is None
+    assert cache.last_good("/episodes/e4/comments.xml") == ("k4", moment)
+    assert cache.get("k4", lambda: b"never", False) == bytes([4]) * 300
+    # A new version of a path replaces its last; the old body goes first.
+    cache.get("k4b", lambda: b"x" * 300, False, "/episodes/e4/comments.xml")
+    cache.served("/episodes/e4/comments.xml", "k4b", moment)
+    assert cache.size_bytes() <= 1000
+    assert cache.last_good("/episodes/e2/comments.xml") == ("k2", moment)
+    assert cache.last_good("/episodes/e3/comments.xml") == ("k3", moment)
+    # A body larger than the bound is served and not kept.
+    assert cache.get("big", lambda: b"b" * 2000, False) == b"b" * 2000
+    assert cache.size_bytes() <= 1000
+
+
+def test_workers_share_the_bytes_one_of_them_rendered(app, episode, renders):
+    """Two app instances on one database, as two workers or two machines."""
+    other = make_app(
+        {key: app.config[key] for key in ("DATABASE_URL", "MEDIA_DIR", "SECRET_KEY")}
+    )
+    first, second = app.test_client(), other.test_client()
+    make_comment(episode, author="Lee")
+    for path in FEEDS:
+        rendered = first.get(path)
+        served = second.get(path)
+        assert served.status_code == 200
+        assert served.data == rendered.data
+        assert served.headers["ETag"] == rendered.headers["ETag"]
+    assert sorted(renders) == ["render", "render_comments"]
+
+    # A new comment: the first poll after it renders once, on either worker.
+    make_comment(episode, author="Sam")
+    fresh = second.get("/episodes/ep/comments.xml")
+    assert b"Sam" in fresh.data
+    assert first.get("/episodes/ep/comments.xml").data == fresh.data
+    assert sorted(renders) == ["render", "render_comments", "render_comments"]
+    with in_app() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(RenderedFeed)) == 2

@@ -17,10 +17,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from .. import clock
 from ..catalog import episodes
-from ..conversation import comments
 from ..extensions import Model, db
 from ..models import (
     AlternateAudio,
@@ -33,6 +33,11 @@ from ..models import (
     Soundbite,
     Transcript,
 )
+
+# The comments an episode's comments feed carries: the newest, replies too.
+# Podcast apps and feed readers show the latest; a feed of every comment of a
+# busy episode would be megabytes built at each new comment (README, "Feeds").
+COMMENTS_IN_FEED = 200
 
 _NOW = sa.bindparam("now", type_=Episode.published_at.type)
 _SLUG = sa.bindparam("slug", type_=Episode.slug.type)
@@ -131,17 +136,56 @@ def comments_version(slug: str, now: datetime | None = None) -> Version | None:
     )
 
 
-def episode_comments(episode: Episode) -> list[Comment]:
-    """Return the published comments on `episode`, replies too, newest first.
+def episode_comments(episode: Episode, limit: int = COMMENTS_IN_FEED) -> list[Comment]:
+    """Return the newest `limit` published comments on `episode`, replies too,
+    newest first.
 
-    The same comments as on the episode's page.
+    The same comments as on the episode's page: a reply whose parent is not
+    published is not shown there, nor here. Which ones is decided on plain
+    rows (id, parent, date); only the `limit` kept are loaded as comments.
     """
-    found: list[Comment] = []
-    pending = list(comments.thread(episode))
-    while pending:
-        node = pending.pop()
-        found.append(node.comment)
-        pending.extend(node.replies)
+    rows = (
+        db.session.connection()
+        .execute(
+            sa.select(Comment.id, Comment.parent_id, Comment.created_at).where(
+                Comment.episode_id == episode.id,
+                Comment.status == CommentStatus.PUBLISHED,
+            )
+        )
+        .all()
+    )
+    parents = {row.id: row.parent_id for row in rows}
+    shown: dict[int, bool] = {}
+
+    def is_shown(comment_id: int) -> bool:
+        chain = []
+        answer = True
+        current: int | None = comment_id
+        while current is not None:
+            if current in shown:
+                answer = shown[current]
+                break
+            if current not in parents:
+                answer = False
+                break
+            chain.append(current)
+            current = parents[current]
+        for seen in chain:
+            shown[seen] = answer
+        return answer
+
+    newest = sorted(
+        (row for row in rows if is_shown(row.id)),
+        key=lambda row: (row.created_at, row.id),
+        reverse=True,
+    )[:limit]
+    if not newest:
+        return []
+    found = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.id.in_([row.id for row in newest]))
+        .options(so.raiseload("*"))
+    ).all()
     return sorted(found, key=lambda c: (c.created_at, c.id), reverse=True)
 
 

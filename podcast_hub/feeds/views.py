@@ -2,8 +2,8 @@
 
 Polling is cheap: the content's version comes from the database in one query
 (`syndication`), a conditional GET is answered `304` from it without rendering,
-and a rendered feed is kept per process under that version, so it is built once
-per change however many workers serve it.
+and a rendered feed is kept per process under that version, within
+`FEED_CACHE_MB`, so it is built once per change in each worker.
 """
 
 import contextlib
@@ -32,15 +32,13 @@ from ..web.loading import (
     redirect_renamed,
 )
 from ..web.sessions import sessionless
-from . import push, rss, versions
+from . import push, rss, shared, versions
 
 bp = Blueprint("feeds", __name__)
 
 MAX_AGE_S = 300
 # How long a feed served from memory while the database is away may be kept.
 STALE_MAX_AGE_S = 60
-# Feeds kept per process: the show's and the busiest comment feeds.
-CACHED_FEEDS = 32
 NO_SHOW = "The show has not been set up yet."
 
 
@@ -147,11 +145,15 @@ def _no_render() -> bytes:
 def _feed_response(version: versions.Version, render: Callable[[], bytes]) -> Response:
     """Return the feed at `version`: 304 when the client has it, else the body.
 
-    `render` is called only when this process has not built this version yet.
+    `render` is called only when no worker has built this version yet: this
+    process keeps the bytes it served, all of them find those in the database.
     """
     key = _representation(version)
     last_modified = version.last_modified.replace(microsecond=0)
-    return _feed_response_for(key, last_modified, render)
+    path = request.path
+    return _feed_response_for(
+        key, last_modified, lambda: shared.body(path, key, render)
+    )
 
 
 def _feed_response_for(
@@ -160,7 +162,7 @@ def _feed_response_for(
     gzipped = request.accept_encodings.quality("gzip") > 0
     etag = key + ("-gz" if gzipped else "")
     if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
-        body = _rendered(current_app).get(key, render, gzipped)
+        body = _rendered(current_app).get(key, render, gzipped, request.path)
         _rendered(current_app).served(request.path, key, last_modified)
         response = current_app.response_class(body, mimetype=rss.RSS_TYPE)
         if gzipped:
@@ -197,7 +199,8 @@ def _shareable(response: Response) -> None:
 
 @bp.record_once
 def _keep_rendered_feeds(state: BlueprintSetupState) -> None:
-    state.app.extensions["podcast_hub.feeds"] = _Rendered(CACHED_FEEDS)
+    limit = float(state.app.config["FEED_CACHE_MB"]) * 1024 * 1024
+    state.app.extensions["podcast_hub.feeds"] = _Rendered(int(limit))
 
 
 # After every request of the app: a change may be for the WebSub hub to hear.
@@ -209,17 +212,26 @@ def _rendered(app: Flask) -> "_Rendered":
 
 
 class _Rendered:
-    """Rendered feeds by representation key, the least recently used dropped;
-    and the last version served at each feed's path, whose body stays kept
-    while the path is (for when the database is away)."""
+    """Rendered feeds by representation key, and the last version served at
+    each feed's path (for when the database is away), within `limit` bytes.
 
-    def __init__(self, size: int) -> None:
-        self._size = size
+    Bodies are dropped least recently used first; a path's last good body goes
+    only when the other bodies are not enough, the least recently served path
+    first. A body larger than the whole limit is served and not kept.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
         self._bodies: OrderedDict[str, dict[str, bytes]] = OrderedDict()
         self._last: OrderedDict[str, tuple[str, datetime, dict[str, bytes]]] = (
             OrderedDict()
         )
         self._lock = threading.Lock()
+
+    def size_bytes(self) -> int:
+        """Return the bytes of the bodies kept, each counted once."""
+        with self._lock:
+            return self._kept_bytes()
 
     def served(self, path: str, key: str, last_modified: datetime) -> None:
         """Keep the body of `key`, just served at `path`, as that path's last."""
@@ -229,8 +241,7 @@ class _Rendered:
                 return
             self._last[path] = (key, last_modified, entry)
             self._last.move_to_end(path)
-            while len(self._last) > self._size:
-                self._last.popitem(last=False)
+            self._shrink(keep=key)
 
     def last_good(self, path: str) -> tuple[str, datetime] | None:
         """Return the key and date of the last body served at `path`, or None;
@@ -244,8 +255,17 @@ class _Rendered:
             self._bodies.move_to_end(key)
             return key, last_modified
 
-    def get(self, key: str, render: Callable[[], bytes], gzipped: bool) -> bytes:
-        """Return the body for `key`, gzip-compressed if asked, rendering it if new."""
+    def get(
+        self,
+        key: str,
+        render: Callable[[], bytes],
+        gzipped: bool,
+        path: str | None = None,
+    ) -> bytes:
+        """Return the body for `key`, gzip-compressed if asked, rendering it if new.
+
+        A new body for `path` replaces that path's last good one: that one is
+        dropped first if room is needed."""
         with self._lock:
             entry = self._bodies.get(key)
             if entry is not None:
@@ -254,10 +274,56 @@ class _Rendered:
             entry = {"identity": render()}
         if gzipped and "gzip" not in entry:
             # mtime=0 keeps the bytes, and so the strong ETag, the same everywhere.
-            entry["gzip"] = gzip.compress(entry["identity"], mtime=0)
+            entry = {**entry, "gzip": gzip.compress(entry["identity"], mtime=0)}
         with self._lock:
             self._bodies[key] = entry
             self._bodies.move_to_end(key)
-            while len(self._bodies) > self._size:
-                self._bodies.popitem(last=False)
+            for served, (last_key, moment, _) in list(self._last.items()):
+                if last_key == key:
+                    self._last[served] = (key, moment, entry)
+            if path is not None and path in self._last and self._last[path][0] != key:
+                self._last.move_to_end(path, last=False)
+            self._shrink(keep=key)
         return entry["gzip" if gzipped else "identity"]
+
+    def _kept_bytes(self) -> int:
+        entries = {id(entry): entry for entry in self._bodies.values()}
+        entries.update((id(last[2]), last[2]) for last in self._last.values())
+        return sum(_entry_bytes(entry) for entry in entries.values())
+
+    def _shrink(self, keep: str | None = None) -> None:
+        """Drop bodies until those kept fit the limit; `keep`, just rendered,
+        goes last (when it alone is larger than the limit)."""
+        total = self._kept_bytes()
+        while total > self._limit:
+            kept = self._bodies.get(keep) if keep is not None else None
+            lasts = {id(last[2]) for last in self._last.values()}
+            spare = next(
+                (
+                    key
+                    for key, entry in self._bodies.items()
+                    if id(entry) not in lasts and key != keep
+                ),
+                None,
+            )
+            if spare is not None:
+                total -= _entry_bytes(self._bodies.pop(spare))
+                continue
+            path = next(
+                (path for path, last in self._last.items() if last[2] is not kept),
+                None,
+            )
+            if path is None:
+                self._bodies.pop(keep or "", None)
+                for path in [p for p, last in self._last.items() if last[0] == keep]:
+                    del self._last[path]
+                return
+            key, _, entry = self._last.pop(path)
+            if all(last[2] is not entry for last in self._last.values()):
+                if key != keep:
+                    self._bodies.pop(key, None)
+                total = self._kept_bytes()
+
+
+def _entry_bytes(entry: dict[str, bytes]) -> int:
+    return sum(len(body) for body in entry.values())
