@@ -109,6 +109,13 @@ def test_insights_page_is_readable_without_javascript(
     assert "The thunder!" in html
     assert "1:05–1:11</a>, 3 comments" in html
     assert "<script" not in svg
+    # The axis labels are text outside the stretched SVG, crisp at every width.
+    assert "<text" not in svg
+    assert re.search(
+        r'class="histogram-axis"[^>]*><span>0:00</span><span>2:30</span>'
+        r"<span>5:00</span>",
+        html,
+    )
 
 
 def test_one_click_turns_a_moment_into_a_chapter_and_a_soundbite(
