@@ -2,6 +2,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
+# `make run PORT=8000` serves elsewhere.
+PORT ?= 5000
 # The Podcast Index's feed parser, run with node by the feed tests.
 PARTYTIME := tests/partytime
 
@@ -30,7 +32,7 @@ $(PARTYTIME)/node_modules/.installed: $(PARTYTIME)/package.json $(PARTYTIME)/pac
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) hub demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # As in production: gunicorn with gunicorn.conf.py, after the migrations. The
 # configuration comes from PODCAST_HUB_* variables (README, "Running in production").

@@ -21,6 +21,8 @@ def load(app, test_config=None):
         ENV="development",
         DATABASE_URL=f"sqlite:///{instance / 'podcast_hub.sqlite'}",
         MEDIA_DIR="episodes",
+        # Where `hub demo` keeps the demo host's password between runs.
+        DEMO_PASSWORD_FILE=str(instance / "demo-password"),
         BASE_URL=None,
         MEDIA_BASE_URL=None,
         MAX_UPLOAD_MB=DEFAULT_MAX_UPLOAD_MB,

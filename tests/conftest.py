@@ -384,6 +384,7 @@ def app(database, tmp_path, media_dir, config_overrides):
         {
             "DATABASE_URL": database.for_test(tmp_path),
             "MEDIA_DIR": str(media_dir),
+            "DEMO_PASSWORD_FILE": str(tmp_path / "demo-password"),
             **config_overrides,
         }
     )

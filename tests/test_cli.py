@@ -3,6 +3,7 @@ loads, and what create-host, import and purge say when they cannot do it."""
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -107,6 +108,50 @@ def test_the_demo_keeps_a_password_the_host_changed(runner, client):
     assert password not in result.output
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/").text)})
     assert log_in(client, email, "a quiet harbour at dawn").status_code == 303
+
+
+def test_the_demo_keeps_its_password_in_the_instance_folder(runner, client, app):
+    """The password survives a new secret key, and the output says where it is."""
+    first = runner.invoke(args=["hub", "demo"])
+    email, password = LOGIN.search(first.output).groups()
+    kept = Path(app.config["DEMO_PASSWORD_FILE"])
+    assert f"This password is new; it is kept in {kept}" in first.output
+    assert kept.read_text().strip() == password
+    assert kept.stat().st_mode & 0o777 == 0o600
+
+    app.config["SECRET_KEY"] = "a different secret key after a restart"
+    again = runner.invoke(args=["hub", "demo"])
+
+    assert again.exit_code == 0, again.output
+    assert LOGIN.search(again.output).groups() == (email, password)
+    assert f"The password is unchanged (kept in {kept})" in again.output
+    assert log_in(client, email, password).status_code == 303
+
+
+def test_the_demo_makes_a_new_password_only_when_asked(runner, client):
+    email, old = demo(runner)
+
+    result = runner.invoke(args=["hub", "demo", "--new-password"])
+
+    assert result.exit_code == 0, result.output
+    _, new = LOGIN.search(result.output).groups()
+    assert new != old and "This password is new" in result.output
+    assert log_in(client, email, old).status_code != 303
+    assert log_in(client, email, new).status_code == 303
+    assert demo(runner) == (email, new)
+
+
+def test_the_demo_keeps_a_password_made_by_an_earlier_version(runner, app):
+    """A demo host made when the password came from the secret key keeps it, and
+    it is written down from then on."""
+    from podcast_hub.cli import demo as demo_module
+
+    with app.app_context():
+        legacy = demo_module._legacy_password()
+    make_host(email="host@demo.podcast-hub.test", password=legacy)
+
+    assert demo(runner)[1] == legacy
+    assert Path(app.config["DEMO_PASSWORD_FILE"]).read_text().strip() == legacy
 
 
 @pytest.mark.parametrize(

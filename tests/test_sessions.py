@@ -16,6 +16,8 @@ def test_feeds_media_and_the_api_document_are_the_sessionless_views(app):
         "feeds.comments_xml",
         "feeds.chapters_json",
         "public.media",
+        # The site's icon is the same for everyone.
+        "public.favicon",
         "api.openapi_document",
         # Private feeds: the secret in the address decides, never a cookie.
         "private_feeds.replies_xml",
@@ -30,6 +32,7 @@ def test_feeds_media_and_the_api_document_are_the_sessionless_views(app):
         "/episodes/ep/comments.xml",
         "/episodes/ep/chapters.json",
         "/api/openapi.json",
+        "/favicon.ico",
     ],
 )
 def test_sessionless_responses_neither_vary_on_nor_set_the_cookie(

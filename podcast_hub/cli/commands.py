@@ -162,16 +162,36 @@ def purge_command(days):
 
 
 @hub.command("demo")
-def demo_command():
-    """Load the demo show, its host and a few conversations (idempotent)."""
-    login = demo.load()
+@click.option(
+    "--new-password",
+    is_flag=True,
+    help="Give the demo host a new password (the old one stops working).",
+)
+def demo_command(new_password):
+    """Load the demo show, its host and a few conversations (idempotent).
+
+    The demo host's password stays the same between runs; it is kept in the
+    instance folder.
+    """
+    login = demo.load(new_password=new_password)
     click.echo(
         f"Demo show ready: {login.episodes} episodes, {login.comments} comments."
     )
     if login.password is None:
         click.echo(f"Log in at /login as {login.email} with the password you chose.")
+        click.echo("Forgot it? `hub demo --new-password` makes a new one.")
+        return
+    click.echo(f"Log in at /login as {login.email} with password {login.password}")
+    if login.password_state == "new":
+        click.echo(
+            f"This password is new; it is kept in {login.password_file} and stays "
+            "the same on every run."
+        )
     else:
-        click.echo(f"Log in at /login as {login.email} with password {login.password}")
+        click.echo(
+            f"The password is unchanged (kept in {login.password_file}); "
+            "`hub demo --new-password` makes a new one."
+        )
 
 
 @hub.command("deliver")

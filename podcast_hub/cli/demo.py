@@ -3,6 +3,8 @@
 import base64
 import hashlib
 import hmac
+import os
+import secrets
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +17,7 @@ from ..auth import hosts
 from ..catalog import episodes, importer
 from ..conversation import comments
 from ..extensions import db
-from ..models import Comment, Episode, Person, Show
+from ..models import Comment, Episode, Host, Person, Show
 
 # The demo's audio and cover, shipped in the package: in the repository a link
 # to the top-level `episodes/`, in a wheel a copy of the four files.
@@ -112,14 +114,20 @@ class DemoLogin:
     password: str | None
     episodes: int
     comments: int
+    # Where the password is kept (readable by the operator only).
+    password_file: Path
+    # What became of the password on this run: "new" (made now, the first
+    # time or on request) or "kept" (as before, or the host's own).
+    password_state: str = "kept"
 
 
-def load():
+def load(new_password: bool = False):
     """Create the demo show, episodes, host and conversations; return the login.
 
-    Idempotent: the demo host's password is made from the secret key, so each
-    run prints the same one (it is never stored), and one the host chose on the
-    dashboard stays.
+    Idempotent: the demo host's password is made once and kept in the instance
+    folder (`DEMO_PASSWORD_FILE`), so each run prints the same one, whatever the
+    secret key; one the host chose on the dashboard stays. `new_password` makes
+    a new one (the old one stops working, and so do the host's sessions).
     """
     media_dir = Path(current_app.config["MEDIA_DIR"])
     _copy_media(media_dir)
@@ -143,12 +151,8 @@ def load():
                 setattr(episode, key, value)
     db.session.commit()
 
-    password: str | None = _password(current_app.config["SECRET_KEY"])
-    host = hosts.get_by_email(DEMO_EMAIL)
-    if host is None:
-        host = hosts.create_host(DEMO_EMAIL, DEMO_NAME, password)
-    elif hosts.authenticate(DEMO_EMAIL, password) is None:
-        password = None
+    password_file = Path(current_app.config["DEMO_PASSWORD_FILE"])
+    host, password, state = _demo_host(password_file, new_password)
 
     by_file = {episode.audio_file: episode for episode in demo_episodes}
     has_comments = db.session.scalar(
@@ -167,11 +171,56 @@ def load():
                     episode, body=answer, parent_id=comment.id, host=host
                 )
     total = db.session.execute(sa.select(sa.func.count(Comment.id))).scalar_one()
-    return DemoLogin(DEMO_EMAIL, password, len(demo_episodes), total)
+    return DemoLogin(
+        DEMO_EMAIL, password, len(demo_episodes), total, password_file, state
+    )
 
 
-def _password(secret_key: str | bytes) -> str:
-    """Return the demo host's first password, the same for the same secret key."""
+def _demo_host(password_file: Path, new_password: bool) -> tuple[Host, str | None, str]:
+    """Return the demo host, its password (None when the host chose their own)
+    and whether the password is "new" or "kept"."""
+    host = hosts.get_by_email(DEMO_EMAIL)
+    if host is None or new_password:
+        password = secrets.token_urlsafe(12)
+        if host is None:
+            host = hosts.create_host(DEMO_EMAIL, DEMO_NAME, password)
+        else:
+            hosts.set_password(host, password)
+        _keep_password(password_file, password)
+        return host, password, "new"
+    for password in _known_passwords(password_file):
+        if hosts.authenticate(DEMO_EMAIL, password) is not None:
+            if _read_password(password_file) != password:
+                _keep_password(password_file, password)
+            return host, password, "kept"
+    return host, None, "kept"
+
+
+def _known_passwords(password_file: Path) -> list[str]:
+    """Return the passwords the demo host may still have: the kept one, and the
+    one earlier versions made from the secret key (never written down)."""
+    known = [_read_password(password_file), _legacy_password()]
+    return [password for password in known if password]
+
+
+def _read_password(password_file: Path) -> str | None:
+    try:
+        return password_file.read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def _keep_password(password_file: Path, password: str) -> None:
+    """Write `password` to `password_file`, readable by its owner only."""
+    password_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(password + "\n")
+
+
+def _legacy_password() -> str:
+    """Return the password earlier versions made from the secret key."""
+    secret_key = current_app.config["SECRET_KEY"]
     key = secret_key.encode() if isinstance(secret_key, str) else secret_key
     digest = hmac.new(key, b"podcast-hub demo host", hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:9]).decode()

@@ -9,21 +9,45 @@ from ..models import Comment, Episode
 from ..text import timecode
 from . import answers, comments
 
+# A top moment spans at most this many seconds, from its first comment's time to
+# its last's.
 MOMENT_SECONDS = 30
 TOP_MOMENTS = 5
 # The histogram never has more bars than this, however long the episode: each
-# bar covers more whole minutes instead.
-MAX_BARS = 120
+# bar covers a longer round stretch instead (`BAR_STEPS`).
+MAX_BARS = 60
+# The round stretches a bar may cover, in seconds, shortest first; past the last,
+# whole days.
+BAR_STEPS = (
+    (1, 2, 5, 10, 15, 20, 30)
+    + (60, 120, 300, 600, 900, 1200, 1800)
+    + (3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400)
+)
 
 
 @dataclass
 class Moment:
-    """A stretch of the audio many listeners commented on."""
+    """A stretch of the audio many listeners commented on: from the first of its
+    comments' moments to the last, both included."""
 
     start_s: int
+    end_s: int
     count: int
     # A listener's words from it, to name a chapter or soundbite after.
     sample: str
+
+    @property
+    def range(self) -> str:
+        """Return where the moment lies, for people: "0:12–0:20" or "0:12"."""
+        where = timecode.format(self.start_s)
+        if self.end_s != self.start_s:
+            where += "–" + timecode.format(self.end_s)
+        return where
+
+    @property
+    def label(self) -> str:
+        """Return the moment for people: "0:12–0:20, 2 comments"."""
+        return f"{self.range}, {self.count} comment{'' if self.count == 1 else 's'}"
 
 
 @dataclass
@@ -48,16 +72,35 @@ class Insights:
 
     @property
     def bar_words(self) -> str:
-        """Return what one bar covers, for people: "minute" or "6 minutes"."""
-        minutes = self.bar_s // 60
-        return "minute" if minutes == 1 else f"{minutes} minutes"
+        """Return what one bar covers, for people: "10 seconds", "minute",
+        "5 minutes", "hour"."""
+        return span_words(self.bar_s)
+
+
+def span_words(seconds: int) -> str:
+    """Return a stretch of `seconds` for people, singular without a count:
+    "second", "10 seconds", "minute", "2 hours", "3 days"."""
+    for size, unit in ((86_400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return unit if count == 1 else f"{count} {unit}s"
+    return "second" if seconds == 1 else f"{seconds} seconds"
 
 
 def bar_seconds(duration_s: int) -> int:
-    """Return the seconds each histogram bar covers: whole minutes, as few as
-    keep an episode of `duration_s` seconds within MAX_BARS bars."""
-    minutes = -(-(duration_s + 1) // (MAX_BARS * 60))
-    return 60 * max(1, minutes)
+    """Return the seconds each histogram bar covers: the shortest round stretch
+    (`BAR_STEPS`) that keeps an episode of `duration_s` seconds, its last second
+    included, within MAX_BARS bars (`bar_count`)."""
+    for step in BAR_STEPS:
+        if bar_count(duration_s, step) <= MAX_BARS:
+            return step
+    return 86_400 * -(-duration_s // (MAX_BARS * 86_400))
+
+
+def bar_count(duration_s: int, bar_s: int) -> int:
+    """Return how many bars of `bar_s` seconds cover `duration_s` seconds: the
+    last second (the moment at the very end) shares the last bar."""
+    return max(1, -(-duration_s // bar_s))
 
 
 def for_episode(episode: Episode) -> Insights:
@@ -68,30 +111,61 @@ def for_episode(episode: Episode) -> Insights:
     found.listener_comments = len(listeners)
 
     found.bar_s = bar_seconds(episode.duration_s)
-    found.bars = [0] * (episode.duration_s // found.bar_s + 1)
+    found.bars = [0] * bar_count(episode.duration_s, found.bar_s)
     for comment in listeners:
         moment = comment.timestamp_s
         if timecode.inside(moment, episode.duration_s):
-            found.bars[moment // found.bar_s] += 1
+            found.bars[min(moment // found.bar_s, len(found.bars) - 1)] += 1
     found.top_moments = _top_moments(listeners, episode.duration_s)
     _count_threads(found, published)
     return found
 
 
 def _top_moments(listeners: Sequence[Comment], duration_s: int) -> list[Moment]:
-    buckets: dict[int, tuple[int, str]] = {}  # start → (count, first words)
-    for comment in listeners:
-        moment = comment.timestamp_s
-        if not timecode.inside(moment, duration_s):
-            continue
-        start = moment // MOMENT_SECONDS * MOMENT_SECONDS
-        count, sample = buckets.get(start, (0, comment.body))
-        buckets[start] = (count + 1, sample)
-    ranked = sorted(buckets.items(), key=lambda item: (-item[1][0], item[0]))
-    return [
-        Moment(start_s=start, count=count, sample=_first_line(sample))
-        for start, (count, sample) in ranked[:TOP_MOMENTS]
-    ]
+    """Return the busiest stretches of at most MOMENT_SECONDS, by the comments'
+    own moments, busiest first (the earlier on a tie).
+
+    Each pick is the window holding the most comments not yet picked; a window
+    never reaches across an earlier pick, so the ranges never overlap.
+    """
+    timed = sorted(
+        (c for c in listeners if timecode.inside(c.timestamp_s, duration_s)),
+        key=lambda c: c.timestamp_s or 0,
+    )
+    moments_s = [c.timestamp_s or 0 for c in timed]
+    taken = [False] * len(timed)
+    found: list[Moment] = []
+    while len(found) < TOP_MOMENTS:
+        best: tuple[int, int, int] | None = None  # (count, -start, first index)
+        end = 0
+        for first in range(len(timed)):
+            if taken[first]:
+                continue
+            end = max(end, first)
+            while (
+                end + 1 < len(timed)
+                and not taken[end + 1]
+                and moments_s[end + 1] - moments_s[first] <= MOMENT_SECONDS
+            ):
+                end += 1
+            candidate = (end - first + 1, -moments_s[first], first)
+            if best is None or candidate[:2] > best[:2]:
+                best = candidate
+        if best is None:
+            break
+        count, _, first = best
+        last = first + count - 1
+        for index in range(first, last + 1):
+            taken[index] = True
+        found.append(
+            Moment(
+                start_s=moments_s[first],
+                end_s=moments_s[last],
+                count=count,
+                sample=_first_line(timed[first].body),
+            )
+        )
+    return found
 
 
 def _first_line(text: str | None, limit: int = 60) -> str:

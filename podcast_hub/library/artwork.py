@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 MIN_SIDE_PX = 1400
 MAX_SIDE_PX = 3000
@@ -150,3 +150,67 @@ def _too_large(facts: ImageFacts | None = None) -> str:
         f"claims more than {MAX_PIXELS // 1_000_000} megapixels{size}, "
         f"too large for cover art; {_SIZE_RULE}"
     )
+
+
+# The sizes a browser picks from for a tab, a bookmark and a shortcut.
+FAVICON_SIZES = (16, 32, 48)
+# The default icon when the show has no usable cover: the site's accent colour
+# (style.css `--accent`) with a white "play" mark.
+_FAVICON_BACKGROUND = (90, 46, 166, 255)
+_FAVICON_MARK = (255, 255, 255, 255)
+
+
+def favicon(source: ImageSource | None) -> bytes:
+    """Return an ICO file of FAVICON_SIZES made from the image at `source` (its
+    centre, cropped square), or the default icon for None.
+
+    Raises NotAnImage as `inspect` does, for a cover that must not be used.
+    """
+    largest = max(FAVICON_SIZES)
+    if source is None:
+        icon = _default_icon(largest * 4).resize(
+            (largest, largest), Image.Resampling.LANCZOS
+        )
+    else:
+        inspect(source, decode=False)
+        opened: str | os.PathLike[str] | IO[bytes]
+        if isinstance(source, bytes | bytearray | memoryview):
+            opened = io.BytesIO(bytes(source))
+        else:
+            opened = source
+        try:
+            with Image.open(opened) as image:
+                image.draft("RGB", (largest * 2, largest * 2))
+                icon = _square(image.convert("RGBA"))
+                icon.thumbnail((largest, largest), Image.Resampling.LANCZOS)
+        except Exception:
+            raise NotAnImage("is damaged and cannot be read as an image") from None
+    out = io.BytesIO()
+    icon.save(out, format="ICO", sizes=[(side, side) for side in FAVICON_SIZES])
+    return out.getvalue()
+
+
+def _square(image: Image.Image) -> Image.Image:
+    """Return the centre of `image`, cropped square."""
+    side = min(image.size)
+    left = (image.width - side) // 2
+    top = (image.height - side) // 2
+    return image.crop((left, top, left + side, top + side))
+
+
+def _default_icon(side: int) -> Image.Image:
+    icon = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(icon)
+    draw.rounded_rectangle(
+        (0, 0, side - 1, side - 1), radius=side // 5, fill=_FAVICON_BACKGROUND
+    )
+    # A play triangle, a little right of centre so it looks centred.
+    draw.polygon(
+        [
+            (side * 0.38, side * 0.27),
+            (side * 0.38, side * 0.73),
+            (side * 0.76, side * 0.50),
+        ],
+        fill=_FAVICON_MARK,
+    )
+    return icon

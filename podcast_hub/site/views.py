@@ -1,5 +1,6 @@
 """The public site: the show, episode pages, posting comments, media."""
 
+import functools
 import os
 import re
 import stat
@@ -27,7 +28,7 @@ from ..catalog import episodes
 from ..conversation import comments, repeats, threads, timeline
 from ..errors import NotFound, ValidationFailed
 from ..extensions import limiter
-from ..library import sidecar
+from ..library import artwork, sidecar
 from ..models import CommentStatus
 from ..text import timecode
 from ..web import health, links, listener, ownership
@@ -215,6 +216,33 @@ def media_path(name):
     except (OSError, ValueError):
         return None
     return path if regular else None
+
+
+@bp.get("/favicon.ico")
+@sessionless
+def favicon():
+    """Serve the site's icon: made from the show's cover, or the default one."""
+    show = episodes.get_show()
+    path = media_path(show.cover) if show and show.cover else None
+    try:
+        stat_ = os.stat(path) if path else None
+        data = _favicon(path, stat_.st_mtime_ns, stat_.st_size) if stat_ else None
+    except (OSError, artwork.NotAnImage):
+        data = None
+    response = current_app.response_class(
+        data or _favicon(None, 0, 0), mimetype="image/x-icon"
+    )
+    response.add_etag()
+    response.cache_control.public = True
+    response.cache_control.max_age = MEDIA_MAX_AGE_S
+    return response.make_conditional(request)
+
+
+@functools.lru_cache(maxsize=4)
+def _favicon(path, mtime_ns, size_bytes):
+    """Return the icon made from the image at `path` as it is at `mtime_ns` and
+    `size_bytes` (a changed cover makes a new icon); the default for None."""
+    return artwork.favicon(path)
 
 
 @bp.get("/healthz")

@@ -29,6 +29,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets import TextInput
@@ -122,6 +123,23 @@ class TimecodeField(Field):
         except timecode.TimecodeError as error:
             self.data = None
             raise ValueError(str(error)) from None
+
+
+class MomentRequired:
+    """Require a moment of the audio; 0:00 is one (DataRequired would refuse it).
+
+    A moment that could not be read keeps its own message, alone.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.field_flags = {"required": True}
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.errors:
+            raise StopValidation()
+        if field.data is None:
+            raise StopValidation(self.message)
 
 
 def new_posting_key() -> str:
@@ -411,7 +429,7 @@ class ShiftForm(FlaskForm):
 class ChapterForm(FlaskForm):
     """A host chapter, often made from a hot moment."""
 
-    start = TimecodeField("Starts at", validators=[DataRequired("Give the start.")])
+    start = TimecodeField("Starts at", validators=[MomentRequired("Give the start.")])
     title = StringField(
         "Chapter title",
         filters=[clean_line],
@@ -423,7 +441,7 @@ class ChapterForm(FlaskForm):
 class SoundbiteForm(FlaskForm):
     """A `podcast:soundbite`: a moment of 15 to 120 seconds podcast apps promote."""
 
-    start = TimecodeField("Starts at", validators=[DataRequired("Give the start.")])
+    start = TimecodeField("Starts at", validators=[MomentRequired("Give the start.")])
     duration = IntegerField(
         "Seconds",
         default=30,
