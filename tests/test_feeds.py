@@ -955,6 +955,14 @@ def test_workers_share_the_bytes_one_of_them_rendered(app, episode, renders):
     other = make_app(
         {key: app.config[key] for key in ("DATABASE_URL", "MEDIA_DIR", "SECRET_KEY")}
     )
+    try:
+        _share_between(app, other, episode, renders)
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+
+
+def _share_between(app, other, episode, renders):
     first, second = app.test_client(), other.test_client()
     make_comment(episode, author="Lee")
     for path in FEEDS:
