@@ -21,7 +21,7 @@ from ..text import names
 
 # From this many points a comment goes straight to spam.
 SPAM_SCORE = 3
-# Links in one comment that are spam-like from anyone.
+# Links in one comment that are spam from a first-time commenter, held from anyone.
 MANY_LINKS = 3
 # Shouting: at least this many letters, and this share of them capitals.
 CAPS_LETTERS = 12
@@ -34,14 +34,15 @@ FLOOD_WINDOW = timedelta(minutes=10)
 FLOOD_HOLD = 4
 FLOOD_SPAM = 8
 
+# Top-level domains that end a bare address ("name.com"); not the ones that are
+# common words ("it", "in", "me", "us"), so that "loved it.It" is no link.
 _TLDS = (
-    "com|net|org|info|biz|io|co|me|ly|xyz|top|site|online|shop|store|club|ru|cn|"
-    "tk|ml|ga|cf|gq|pw|cc|ws|app|dev|link|click|live|tv|us|uk|de|fr|es|it|nl|pl|in"
+    "com|net|org|info|biz|io|co|ly|xyz|top|site|online|shop|store|club|ru|cn|tk|"
+    "ml|ga|cf|gq|pw|cc|ws|app|dev|link|click|live|tv|uk|de|fr|nl|pl|eu|ca|au"
 )
 _LINK = re.compile(
-    r"(?:\b(?:https?|ftp)://|\bwww\.|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:"
-    + _TLDS
-    + r")\b(?:/|\s|$|[.,!?)]))",
+    r"(?:\b(?:https?|ftp)://\S+|\bwww\.\S+"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:" + _TLDS + r")\b(?![.-]?[a-z0-9])(?:/\S*)?)",
     re.IGNORECASE,
 )
 
@@ -88,7 +89,9 @@ def score(
     """
     result = Score()
     links = count_links(body)
-    if links >= MANY_LINKS:
+    if links >= MANY_LINKS and not known:
+        result.add(SPAM_SCORE, f"first comment with {links} links")
+    elif links >= MANY_LINKS:
         result.add(2, f"{links} links")
     elif links and not known:
         result.add(1, "first comment with a link" if fresh else "a link")
