@@ -55,6 +55,8 @@ class ChapterSource(enum.StrEnum):
 class ModerationMode(enum.StrEnum):
     """How new listener comments are held; the values are stored."""
 
+    # The default: plain comments appear at once, what looks like spam is held.
+    FILTER = "filter"
     OPEN = "open"
     HOLD_FIRST = "hold_first"
     HOLD_ALL = "hold_all"
@@ -163,7 +165,7 @@ class Show(Model):
     funding_text: so.Mapped[str | None] = so.mapped_column(sa.String(128))
     new_feed_url: so.Mapped[str | None] = so.mapped_column(sa.String(512))
     moderation_mode: so.Mapped[str] = so.mapped_column(
-        sa.String(12), default=ModerationMode.OPEN
+        sa.String(12), default=ModerationMode.FILTER
     )
     # itunes:block and podcast:block: keep the show out of directories.
     block: so.Mapped[bool] = so.mapped_column(default=False)
@@ -198,7 +200,7 @@ class Show(Model):
             "show_type IN ('episodic', 'serial')", name="show_type_known"
         ),
         sa.CheckConstraint(
-            "moderation_mode IN ('open', 'hold_first', 'hold_all')",
+            "moderation_mode IN ('filter', 'open', 'hold_first', 'hold_all')",
             name="moderation_mode_known",
         ),
     )
@@ -525,6 +527,9 @@ class Comment(Model):
     # and a digest of what they sent: the same post sent again finds this row.
     posting_key: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
     posting_digest: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # Why moderation held it or sent it to spam, for the host ("Held: first
+    # comment with a link"); None for a comment published as it came.
+    moderation_reason: so.Mapped[str | None] = so.mapped_column(sa.String(255))
 
     episode: so.Mapped[Episode] = so.relationship(back_populates="comments")
     host: so.Mapped[Host | None] = so.relationship()

@@ -264,6 +264,7 @@ def post_as_listener(client, csrf, body="Hello there", email="new@example.com"):
 
 
 def test_open_mode_publishes_at_once(client, csrf, show, episode):
+    update(show, moderation_mode="open")
     response = post_as_listener(client, csrf)
     assert response.status_code == 201
     assert response.get_json()["status"] == "published"

@@ -126,11 +126,11 @@ def post_comment(
             body = _mention(parent.author, body)
             parent = db.session.get(Comment, parent.parent_id)
     if host is None:
-        status = moderation.status_for_new_comment(
-            author=author, email=email, body=body, own_ids=own_ids
+        verdict = moderation.judge_new_comment(
+            episode=episode, author=author, email=email, body=body, own_ids=own_ids
         )
     else:
-        status = CommentStatus.PUBLISHED
+        verdict = moderation.Verdict(CommentStatus.PUBLISHED)
     comment = Comment(
         episode_id=episode.id,
         parent_id=parent.id if parent else None,
@@ -140,7 +140,8 @@ def post_comment(
         is_host=host is not None,
         body=body,
         timestamp_s=timestamp_s,
-        status=status,
+        status=verdict.status,
+        moderation_reason=verdict.reason,
         notify=bool(notify) and host is None,
         posting_key=key,
         posting_digest=sent if key else None,
@@ -345,9 +346,12 @@ def edit_comment(comment: Comment, *, body: str, timestamp_s: int | None) -> Com
         raise NotAllowed(TOO_LATE)
     _check_moment(episode_of(comment), timestamp_s)
     if not comment.is_host:
-        comment.status = moderation.status_after_edit(
+        verdict = moderation.judge_edit(
             comment.status, author=comment.author, email=comment.email, body=body
         )
+        if verdict is not None:
+            comment.status = verdict.status
+            comment.moderation_reason = verdict.reason
     comment.body = body
     comment.timestamp_s = timestamp_s
     comment.edited_at = now

@@ -4,6 +4,7 @@ closing episodes, block rules and purging what was deleted."""
 import enum
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -23,7 +24,7 @@ from ..models import (
     Show,
 )
 from ..text import names
-from . import events
+from . import events, spam
 
 
 class Action(enum.StrEnum):
@@ -42,7 +43,11 @@ ACTIONS = tuple(Action)
 PURGE_AFTER_DAYS = 30
 CLOSED_MESSAGE = "Comments are closed on this episode."
 MODE_LABELS = {
-    ModerationMode.OPEN: "Open: new comments appear at once",
+    ModerationMode.FILTER: (
+        "Filter (recommended): plain comments appear at once; a first-time"
+        " commenter's link and what looks like spam are held"
+    ),
+    ModerationMode.OPEN: "Open: new comments appear at once, with no spam filter",
     ModerationMode.HOLD_FIRST: "Hold first-time commenters until you approve them",
     ModerationMode.HOLD_ALL: "Hold every new comment until you approve it",
 }
@@ -62,6 +67,53 @@ def check_open(episode: Episode) -> None:
         raise ValidationFailed({"episode": [CLOSED_MESSAGE]}, message=CLOSED_MESSAGE)
 
 
+BLOCKED_REASON = "blocked address or word"
+HOLD_FIRST_REASON = "first comment from this listener"
+HOLD_ALL_REASON = "every new comment waits for approval"
+EDITED_REASON = "edited after it was published"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The status a listener's comment takes, and why when it is not published.
+
+    `reason` is what the host reads on the comment's card, like "Held: first
+    comment with a link"; None for a comment published as it came.
+    """
+
+    status: CommentStatus
+    reason: str | None = None
+
+
+def judge_new_comment(
+    *,
+    episode: Episode | None = None,
+    author: str | None,
+    email: str | None,
+    body: str,
+    own_ids: Mapping[int, datetime] | None = None,
+) -> Verdict:
+    """Return the status a new listener comment starts with, and why.
+
+    `spam` when its e-mail address or words are blocked, or the spam scorer
+    (`spam.score`) finds it obvious; `pending` when the show's moderation mode
+    holds it or, unless the mode is open, the scorer flags it; else `published`.
+    `own_ids` maps the ids of the comments this browser posted to their
+    `created_at` (its ownership tokens): a published one among them makes the
+    commenter known.
+    """
+    own_ids = own_ids or {}
+    return _verdict(
+        author=author,
+        email=email,
+        body=body,
+        known=lambda: _is_known_commenter(email, own_ids),
+        episode_id=episode.id if episode is not None else None,
+        own_ids=own_ids,
+        fresh=True,
+    )
+
+
 def status_for_new_comment(
     *,
     author: str | None,
@@ -69,47 +121,83 @@ def status_for_new_comment(
     body: str,
     own_ids: Mapping[int, datetime] | None = None,
 ) -> CommentStatus:
-    """Return the status a new listener comment starts with.
+    """Return the status a new listener comment starts with (`judge_new_comment`)."""
+    return judge_new_comment(
+        author=author, email=email, body=body, own_ids=own_ids
+    ).status
 
-    `spam` when its e-mail address or words are blocked; `pending` when the
-    show's moderation mode holds it; else `published`. `own_ids` maps the ids of
-    the comments this browser posted to their `created_at` (its ownership
-    tokens): a published one among them makes the commenter known.
+
+def judge_edit(
+    status: str, *, author: str | None, email: str | None, body: str
+) -> Verdict | None:
+    """Return the verdict on a listener's comment, now `status`, after an edit.
+
+    The new words are moderated like a new comment's, except that nobody counts
+    as known: in a holding mode, or when the filter flags the new words, the host
+    approves them again. Blocked words send a held comment to spam too; a held
+    comment never becomes published. None when the status and reason stay.
     """
-    return _status(
+    new = _verdict(
         author=author,
         email=email,
         body=body,
-        known=lambda: _is_known_commenter(email, own_ids or {}),
+        known=lambda: False,
+        episode_id=None,
+        own_ids={},
+        fresh=False,
     )
+    if new.status == CommentStatus.SPAM:
+        return new
+    if status == CommentStatus.PUBLISHED:
+        if new.status == CommentStatus.PENDING and new.reason is not None:
+            return Verdict(new.status, f"{new.reason}; {EDITED_REASON}")
+        return new
+    return None
 
 
 def status_after_edit(
     status: str, *, author: str | None, email: str | None, body: str
 ) -> str:
-    """Return the status a listener's comment, now `status`, takes after an edit.
-
-    The new words are moderated like a new comment's, except that nobody counts
-    as known: in a holding mode the host approves them again. Blocked words send
-    a held comment to spam too; a held comment never becomes published.
-    """
-    new = _status(author=author, email=email, body=body, known=lambda: False)
-    if status == CommentStatus.PUBLISHED or new == CommentStatus.SPAM:
-        return new
-    return status
+    """Return the status a listener's comment, now `status`, takes after an edit."""
+    verdict = judge_edit(status, author=author, email=email, body=body)
+    return status if verdict is None else verdict.status
 
 
-def _status(
-    *, author: str | None, email: str | None, body: str, known: Callable[[], bool]
-) -> CommentStatus:
+def _verdict(
+    *,
+    author: str | None,
+    email: str | None,
+    body: str,
+    known: Callable[[], bool],
+    episode_id: int | None,
+    own_ids: Mapping[int, datetime],
+    fresh: bool,
+) -> Verdict:
     if is_blocked(author=author, email=email, body=body):
-        return CommentStatus.SPAM
+        return Verdict(CommentStatus.SPAM, f"Spam: {BLOCKED_REASON}")
     mode = db.session.scalar(sa.select(Show.moderation_mode).limit(1))
+    if mode == ModerationMode.OPEN:
+        return Verdict(CommentStatus.PUBLISHED)
+    is_known = known()
+    found = spam.score(
+        body=body,
+        episode_id=episode_id,
+        email=email,
+        author=author,
+        own_ids=own_ids,
+        known=is_known,
+        fresh=fresh,
+    )
+    reasons = list(found.reasons)
+    if found.points >= spam.SPAM_SCORE:
+        return Verdict(CommentStatus.SPAM, "Spam: " + "; ".join(reasons))
     if mode == ModerationMode.HOLD_ALL:
-        return CommentStatus.PENDING
-    if mode == ModerationMode.HOLD_FIRST and not known():
-        return CommentStatus.PENDING
-    return CommentStatus.PUBLISHED
+        reasons.insert(0, HOLD_ALL_REASON)
+    elif mode == ModerationMode.HOLD_FIRST and not is_known:
+        reasons.insert(0, HOLD_FIRST_REASON)
+    if reasons:
+        return Verdict(CommentStatus.PENDING, "Held: " + "; ".join(reasons))
+    return Verdict(CommentStatus.PUBLISHED)
 
 
 def _is_known_commenter(email: str | None, own_ids: Mapping[int, datetime]) -> bool:

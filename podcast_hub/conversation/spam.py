@@ -1,0 +1,159 @@
+"""A simple spam scorer for new listener comments: what looks wrong, and how much.
+
+Each signal gives a reason the host reads on the comment's card and points;
+`moderation` holds a comment with any signal and sends it straight to spam from
+SPAM_SCORE points on. The signals: a link from a first-time commenter (or many
+links from anyone), shouting in capitals, the same words as a comment on
+another episode, and a flood of comments from one listener.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from .. import clock
+from ..extensions import db
+from ..models import Comment, CommentStatus
+from ..text import names
+
+# From this many points a comment goes straight to spam.
+SPAM_SCORE = 3
+# Links in one comment that are spam from a first-time commenter, held from anyone.
+MANY_LINKS = 3
+# Shouting: at least this many letters, and this share of them capitals.
+CAPS_LETTERS = 12
+CAPS_SHARE = 0.7
+# Copies: words this long or longer count when seen on another episode.
+COPY_MIN_LENGTH = 20
+COPY_WINDOW = timedelta(days=30)
+# Flood: comments by one listener within FLOOD_WINDOW before this one.
+FLOOD_WINDOW = timedelta(minutes=10)
+FLOOD_HOLD = 4
+FLOOD_SPAM = 8
+
+# Top-level domains that end a bare address ("name.com"); not the ones that are
+# common words ("it", "in", "me", "us"), so that "loved it.It" is no link.
+_TLDS = (
+    "com|net|org|info|biz|io|co|ly|xyz|top|site|online|shop|store|club|ru|cn|tk|"
+    "ml|ga|cf|gq|pw|cc|ws|app|dev|link|click|live|tv|uk|de|fr|nl|pl|eu|ca|au"
+)
+_LINK = re.compile(
+    r"(?:\b(?:https?|ftp)://\S+|\bwww\.\S+"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:" + _TLDS + r")\b(?![.-]?[a-z0-9])(?:/\S*)?)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Score:
+    """What the scorer found: points and the reasons for the host, in order."""
+
+    points: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    def add(self, points: int, reason: str) -> None:
+        self.points += points
+        self.reasons.append(reason)
+
+
+def count_links(body: str) -> int:
+    """Return how many web addresses `body` carries (`http://`, `www.`, `name.com`)."""
+    return len(_LINK.findall(names.normal(body)))
+
+
+def is_shouting(body: str) -> bool:
+    """Tell whether `body` is written mostly in capitals (with enough letters)."""
+    letters = [c for c in names.normal(body) if c.isalpha() and c.lower() != c.upper()]
+    if len(letters) < CAPS_LETTERS:
+        return False
+    return sum(c.isupper() for c in letters) >= CAPS_SHARE * len(letters)
+
+
+def score(
+    *,
+    body: str,
+    episode_id: int | None,
+    email: str | None,
+    author: str | None,
+    own_ids: Mapping[int, datetime],
+    known: bool,
+    fresh: bool = True,
+) -> Score:
+    """Score a listener's words on episode `episode_id`.
+
+    `known`: the listener already has a published comment. `fresh`: a new
+    comment (an edit is not a new post: no flood or copy check).
+    """
+    result = Score()
+    links = count_links(body)
+    if links >= MANY_LINKS and not known:
+        result.add(SPAM_SCORE, f"first comment with {links} links")
+    elif links >= MANY_LINKS:
+        result.add(2, f"{links} links")
+    elif links and not known:
+        result.add(1, "first comment with a link" if fresh else "a link")
+    if is_shouting(body):
+        result.add(1, "written in capitals")
+    if fresh and episode_id is not None:
+        copies = _copies(body, episode_id)
+        if copies:
+            where = "another episode" if copies == 1 else f"{copies} other episodes"
+            result.add(min(copies, 2), f"same words as a comment on {where}")
+        recent = _recent_posts(email=email, author=author, own_ids=own_ids)
+        if recent >= FLOOD_SPAM:
+            result.add(SPAM_SCORE, f"{recent + 1} comments in 10 minutes")
+        elif recent >= FLOOD_HOLD:
+            result.add(1, f"{recent + 1} comments in 10 minutes")
+    return result
+
+
+def _key(body: str) -> str:
+    return " ".join(names.normal(body).casefold().split())
+
+
+def _copies(body: str, episode_id: int) -> int:
+    """Return on how many other episodes a listener recently wrote these words."""
+    key = _key(body)
+    if len(key) < COPY_MIN_LENGTH:
+        return 0
+    since = clock.now() - COPY_WINDOW
+    # Stored bodies are stripped like new ones; the length narrows the rows read.
+    query = sa.select(Comment.episode_id, Comment.body).where(
+        Comment.episode_id != episode_id,
+        Comment.is_host.is_(False),
+        Comment.created_at >= since,
+        Comment.status != CommentStatus.DELETED,
+        sa.func.length(Comment.body).between(len(key) - 20, len(body) + 20),
+    )
+    episodes = {
+        other
+        for other, text in db.session.execute(query.limit(500))
+        if _key(text) == key
+    }
+    return len(episodes)
+
+
+def _recent_posts(
+    *, email: str | None, author: str | None, own_ids: Mapping[int, datetime]
+) -> int:
+    """Return how many comments this listener posted within FLOOD_WINDOW.
+
+    The listener is known by their e-mail address, this browser's tokens, or
+    their name: a flood under one name is a flood whoever sends it.
+    """
+    proofs = [Comment.is_claimed_by(own_ids)] if own_ids else []
+    if email and email.strip():
+        proofs.append(sa.func.lower(Comment.email) == email.strip().lower())
+    if author and author.strip():
+        proofs.append(Comment.author == author)
+    if not proofs:
+        return 0
+    query = sa.select(sa.func.count(Comment.id)).where(
+        sa.or_(*proofs),
+        Comment.is_host.is_(False),
+        Comment.created_at >= clock.now() - FLOOD_WINDOW,
+    )
+    return db.session.scalar(query) or 0
