@@ -61,3 +61,21 @@ class MailServer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+
+def text_of(message):
+    """Return the plain-text part of `message`."""
+    return message.get_body(("plain",)).get_content()
+
+
+def html_of(message):
+    """Return the HTML part of `message`."""
+    return message.get_body(("html",)).get_content()
+
+
+def link_in(text, start):
+    """Return the first URL in `text` that starts with `start`."""
+    for word in text.split():
+        if word.startswith(start):
+            return word
+    raise AssertionError(f"no link starting {start} in {text!r}")

@@ -20,7 +20,7 @@ from podcast_hub.models import MailAddress, MailStatus, OutboxMail
 
 from .browser import make_lighthouse, require_chromium, wait_until
 from .helpers import save, scalars
-from .mailserver import MailServer, free_port
+from .mailserver import MailServer, free_port, html_of, link_in, text_of
 from .test_dashboard_browser import log_in
 
 pytestmark = [
@@ -68,22 +68,6 @@ def site(app, live_server, media_dir, auth, clock):
 def deliver(runner):
     """Run `flask hub deliver --once` through the CLI; return its result."""
     return runner.invoke(args=["hub", "deliver", "--once"])
-
-
-def text_of(message):
-    return message.get_body(("plain",)).get_content()
-
-
-def html_of(message):
-    return message.get_body(("html",)).get_content()
-
-
-def link_in(text, start):
-    """Return the first URL in `text` that starts with `start`."""
-    for word in text.split():
-        if word.startswith(start):
-            return word
-    raise AssertionError(f"no link starting {start} in {text!r}")
 
 
 def addresses_shown(message):

@@ -15,7 +15,7 @@ from podcast_hub.models import Comment, Host, MailAddress, OutboxMail
 
 from .conftest import csrf_from
 from .helpers import in_app, make_comment, make_episode, make_show, save, scalars
-from .mailserver import MailServer, free_port
+from .mailserver import MailServer, free_port, html_of, link_in, text_of
 
 BASE = "https://podcast.example.org"
 LEE = "lee@example.com"
@@ -91,22 +91,6 @@ def quiet_hosts():
     with in_app() as session:
         session.execute(sa.update(Host).values(notify="none"))
         session.commit()
-
-
-def text_of(message):
-    return message.get_body(("plain",)).get_content()
-
-
-def html_of(message):
-    return message.get_body(("html",)).get_content()
-
-
-def link_in(text, start):
-    """Return the first URL in `text` that starts with `start`."""
-    for word in text.split():
-        if word.startswith(start):
-            return word
-    raise AssertionError(f"no link starting {start} in {text!r}")
 
 
 # Opting in and confirming.
