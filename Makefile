@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 # `make run PORT=8000` serves elsewhere.
 PORT ?= 5000
-# The Podcast Index's feed parser, run with node by the feed tests.
+# Node tools of the tests: the feed parsers and axe-core (npm).
 PARTYTIME := tests/partytime
 
 .PHONY: run serve test lint demo clean
