@@ -7,7 +7,7 @@ PORT ?= 5000
 # Node tools of the tests: the feed parsers and axe-core (npm).
 PARTYTIME := tests/partytime
 
-.PHONY: run serve test lint demo clean
+.PHONY: run serve test lint demo clean screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ serve: $(VENV)/.installed-serve
 # `make test PYTEST_ARGS=--database=sqlite`.
 test: $(VENV)/.installed-test $(PARTYTIME)/node_modules/.installed
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+# The README's screenshots of the demo show, in Debian's Chromium.
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python -m tests.screenshots
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
