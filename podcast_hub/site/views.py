@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import sqlalchemy as sa
+from werkzeug.wsgi import wrap_file
 from flask import (
     Blueprint,
     abort,
@@ -24,7 +25,7 @@ from flask import (
 )
 
 from .. import errors
-from ..catalog import episodes
+from ..catalog import episodes, storage
 from ..conversation import comments, repeats, threads, timeline
 from ..errors import NotFound, ValidationFailed
 from ..extensions import limiter
@@ -32,6 +33,7 @@ from ..library import artwork, sidecar
 from ..models import CommentStatus
 from ..text import timecode
 from ..web import health, links, listener, ownership
+from ..web import media as media_store
 from ..web.commenting import (
     comment_form,
     comment_rate_limit,
@@ -167,11 +169,24 @@ def media(filename):
     Only what `episodes.published_media` names, by its stored name, as a regular
     file inside MEDIA_DIR; everything else is the same 404, so that nobody
     learns whether a scheduled episode or a file exists.
+
+    With a bucket (`MEDIA_S3_BUCKET`), the file is sent from it, ranges and
+    all, or, when `MEDIA_BASE_URL` says where the bucket is published, a `302`
+    sends the player there; a bucket that does not answer is a `503`.
     """
     entry = episodes.published_media(filename)
     mimetype = media_type(entry) if entry else None
-    path = media_path(entry.name) if entry and mimetype else None
-    if entry is None or path is None:
+    if entry is None or mimetype is None:
+        abort(404)
+    store = media_store.store()
+    if not isinstance(store, storage.FolderStore):
+        if current_app.config.get("MEDIA_BASE_URL"):
+            response = redirect(links.media_url(entry.name), code=302)
+            response.access_control_allow_origin = "*"
+            return response
+        return _from_store(store, entry, mimetype)
+    path = media_path(entry.name)
+    if path is None:
         abort(404)
     response = send_file(
         path,
@@ -183,6 +198,31 @@ def media(filename):
     # Web players read transcripts and art from other sites.
     response.access_control_allow_origin = "*"
     return response
+
+
+def _from_store(store, entry, mimetype):
+    """Send `entry` from a store that is not on this machine's disk."""
+    found = store.stat(entry.name)
+    if found is None:
+        abort(404)
+    response = current_app.response_class(
+        wrap_file(request.environ, store.open(entry.name, found)),
+        mimetype=mimetype,
+        direct_passthrough=True,
+    )
+    response.content_length = found.size_bytes
+    response.headers.set(
+        "Content-Disposition", "inline", filename=PurePosixPath(entry.name).name
+    )
+    if found.etag:
+        response.set_etag(found.etag.strip('"'))
+    response.last_modified = found.modified
+    response.cache_control.public = True
+    response.cache_control.max_age = MEDIA_MAX_AGE_S
+    response.access_control_allow_origin = "*"
+    return response.make_conditional(
+        request.environ, accept_ranges=True, complete_length=found.size_bytes
+    )
 
 
 def media_type(entry):
