@@ -9,7 +9,6 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import sqlalchemy as sa
-from werkzeug.wsgi import wrap_file
 from flask import (
     Blueprint,
     abort,
@@ -23,6 +22,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.wsgi import wrap_file
 
 from .. import errors
 from ..catalog import episodes, storage
