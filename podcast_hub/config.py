@@ -32,6 +32,7 @@ def load(app, test_config=None):
         MEDIA_S3_ENDPOINT_URL=None,
         MEDIA_S3_REGION=None,
         MEDIA_S3_TIMEOUT_S=5,
+        MEDIA_S3_ACL=None,
         MAX_UPLOAD_MB=DEFAULT_MAX_UPLOAD_MB,
         MAX_BODY_KB=DEFAULT_MAX_BODY_KB,
         # Proxies in front of the app that set X-Forwarded-For/-Proto/-Host.

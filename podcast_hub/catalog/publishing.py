@@ -96,7 +96,9 @@ def store_of(media: MediaDir) -> storage.Store:
     """Return the store `media` is: a folder given by its path, or a store."""
     if isinstance(media, (storage.FolderStore, storage.S3Store)):
         return media
-    return storage.FolderStore(media)
+    if isinstance(media, (str, os.PathLike)):
+        return storage.FolderStore(media)
+    return media
 
 
 def _store_down(error: storage.Unavailable, what: str) -> MediaUnavailable:

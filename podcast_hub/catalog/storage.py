@@ -222,12 +222,16 @@ class S3Store:
         endpoint_url: str | None = None,
         region: str | None = None,
         timeout_s: float = 5.0,
+        acl: str | None = None,
     ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.endpoint_url = endpoint_url or None
         self.region = region or None
         self.timeout_s = timeout_s
+        # A canned ACL for each object ("public-read"), for buckets that still
+        # use ACLs; most give public access with a bucket policy instead.
+        self.acl = acl or None
         self._client: Any = None
         self._pid = 0
 
@@ -334,6 +338,8 @@ class S3Store:
             # Where the store supports it (AWS, MinIO, moto), an object stored
             # meanwhile under this name is never overwritten.
             extra["IfNoneMatch"] = "*"
+        if self.acl:
+            extra["ACL"] = self.acl
         with _answering(self, taken_ok=only_new) as taken, open(source, "rb") as body:
             self.client.put_object(
                 Bucket=self.bucket,
@@ -458,4 +464,5 @@ def from_config(config: Mapping[str, Any]) -> Store:
         endpoint_url=config.get("MEDIA_S3_ENDPOINT_URL"),
         region=config.get("MEDIA_S3_REGION"),
         timeout_s=float(config.get("MEDIA_S3_TIMEOUT_S") or 5),
+        acl=config.get("MEDIA_S3_ACL"),
     )
