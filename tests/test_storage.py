@@ -487,3 +487,17 @@ def test_with_an_acl_stored_files_are_public(app, bucket, s3_server, tmp_path):
         assert answer.read() == SPEECH
         assert answer.headers["Content-Type"] == "audio/mpeg"
         assert answer.headers["Cache-Control"] == storage.CACHE_CONTROL
+
+
+def test_feed_health_looks_for_the_files_in_the_bucket(client, token, bucket):
+    cover = COVER.read_bytes()
+    upload(client, token, cover, "cover.png", url="/dashboard/show/cover")
+    upload(client, token, SPEECH, "speech.mp3", title="Checked")
+    [episode] = scalars(sa.select(Episode))
+    publish(episode.id)
+    page = client.get("/dashboard/health").get_data(as_text=True)
+    assert f"{scalar(sa.select(Show.cover))} is in the feed" in page
+    assert "every file the feed names is there" in page
+    bucket.Object("checked.mp3").delete()
+    page = client.get("/dashboard/health").get_data(as_text=True)
+    assert "checked.mp3" in page and "apps get a 404" in page
