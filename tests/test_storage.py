@@ -501,3 +501,14 @@ def test_feed_health_looks_for_the_files_in_the_bucket(client, token, bucket):
     bucket.Object("checked.mp3").delete()
     page = client.get("/dashboard/health").get_data(as_text=True)
     assert "checked.mp3" in page and "apps get a 404" in page
+
+
+def test_the_site_icon_is_made_from_the_cover_in_the_bucket(app, bucket):
+    bucket.put_object(Key="cover.png", Body=COVER.read_bytes())
+    default = app.test_client().get("/favicon.ico").data
+    make_show(cover="cover.png")
+    response = app.test_client().get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "image/x-icon"
+    assert response.data.startswith(b"\x00\x00\x01\x00")
+    assert response.data != default

@@ -263,11 +263,16 @@ def media_path(name):
 def favicon():
     """Serve the site's icon: made from the show's cover, or the default one."""
     show = episodes.get_show()
+    store = media_store.store()
     path = media_path(show.cover) if show and show.cover else None
     try:
-        stat_ = os.stat(path) if path else None
-        data = _favicon(path, stat_.st_mtime_ns, stat_.st_size) if stat_ else None
-    except (OSError, artwork.NotAnImage):
+        if show and show.cover and not isinstance(store, storage.FolderStore):
+            found = store.stat(show.cover)
+            data = _stored_favicon(store, show.cover, found.etag) if found else None
+        else:
+            stat_ = os.stat(path) if path else None
+            data = _favicon(path, stat_.st_mtime_ns, stat_.st_size) if stat_ else None
+    except (OSError, artwork.NotAnImage, storage.Unavailable):
         data = None
     response = current_app.response_class(
         data or _favicon(None, 0, 0), mimetype="image/x-icon"
@@ -283,6 +288,12 @@ def _favicon(path, mtime_ns, size_bytes):
     """Return the icon made from the image at `path` as it is at `mtime_ns` and
     `size_bytes` (a changed cover makes a new icon); the default for None."""
     return artwork.favicon(path)
+
+
+@functools.lru_cache(maxsize=4)
+def _stored_favicon(store, name, etag):
+    """Return the icon made from the cover `name` in a bucket as it is at `etag`."""
+    return artwork.favicon(store.read_bytes(name))
 
 
 @bp.get("/healthz")
