@@ -20,6 +20,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from podcast_hub.catalog import publishing, storage
+from podcast_hub.config import ConfigError
 from podcast_hub.extensions import db
 from podcast_hub.models import Episode, Show
 
@@ -512,3 +513,24 @@ def test_the_site_icon_is_made_from_the_cover_in_the_bucket(app, bucket):
     assert response.headers["Content-Type"] == "image/x-icon"
     assert response.data.startswith(b"\x00\x00\x01\x00")
     assert response.data != default
+
+
+def test_hub_check_looks_in_the_bucket(app, runner, bucket):
+    bucket.put_object(Key="cover.png", Body=COVER.read_bytes())
+    make_show(cover="cover.png")
+    make_episode(audio_file="gone.mp3")
+    result = runner.invoke(args=["hub", "check"])
+    assert "cover.png is in the feed" in result.output
+    assert "gone.mp3" in result.output
+    assert result.exit_code == 1
+
+
+def test_a_bucket_without_boto3_installed_is_refused_at_start(monkeypatch, tmp_path):
+    real = storage.importlib.util.find_spec
+    monkeypatch.setattr(
+        storage.importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "boto3" else real(name, *args),
+    )
+    with pytest.raises(ConfigError, match=r"pip install 'podcast-hub\[s3\]'"):
+        storage.from_config({"MEDIA_S3_BUCKET": "media", "MEDIA_DIR": str(tmp_path)})

@@ -12,6 +12,7 @@ The one module that imports boto3 (only when a bucket is configured).
 """
 
 import contextlib
+import importlib.util
 import io
 import mimetypes
 import os
@@ -23,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from ..config import ConfigError
 from . import files
 
 # Types the store is told for each kind of file, for a CDN serving it as is.
@@ -454,10 +456,18 @@ class _Object(io.RawIOBase):
 
 def from_config(config: Mapping[str, Any]) -> Store:
     """Return the store the configuration names: the bucket `MEDIA_S3_BUCKET`
-    when set, else the folder `MEDIA_DIR`."""
+    when set, else the folder `MEDIA_DIR`.
+
+    Raises ConfigError for a bucket without boto3 installed.
+    """
     bucket = config.get("MEDIA_S3_BUCKET")
     if not bucket:
         return FolderStore(config["MEDIA_DIR"])
+    if importlib.util.find_spec("boto3") is None:
+        raise ConfigError(
+            "PODCAST_HUB_MEDIA_S3_BUCKET is set, but boto3, which talks to the "
+            "bucket, is not installed: pip install 'podcast-hub[s3]'"
+        )
     return S3Store(
         str(bucket),
         prefix=str(config.get("MEDIA_S3_PREFIX") or ""),

@@ -95,11 +95,14 @@ def import_command(directory, prune):
 def check_command(directory):
     """Check the feed against what Apple, Spotify and the Podcast Index need.
 
-    Files are looked for in DIRECTORY (default MEDIA_DIR). Exits 1 when an
-    item fails.
+    Files are looked for in DIRECTORY (default MEDIA_DIR, or the bucket when
+    MEDIA_S3_BUCKET is set). Exits 1 when an item fails.
     """
-    directory = (directory or Path(current_app.config["MEDIA_DIR"])).resolve()
-    checklist = health.feed_health(directory)
+    if directory is None and bucket() is not None:
+        checklist = health.feed_health(bucket())
+    else:
+        directory = (directory or Path(current_app.config["MEDIA_DIR"])).resolve()
+        checklist = health.feed_health(directory)
     _echo_health(checklist)
     sys.exit(1 if checklist.failed else 0)
 
