@@ -14,6 +14,7 @@ The one module that imports boto3 (only when a bucket is configured).
 import contextlib
 import importlib.util
 import io
+import logging
 import mimetypes
 import os
 import shutil
@@ -43,6 +44,7 @@ _TYPES = {
     ".srt": "application/x-subrip",
     ".json": "application/json",
 }
+_log = logging.getLogger(__name__)
 # Where the app keeps its store (`app.extensions`), made once from its config.
 EXTENSION = "podcast_hub.media"
 # How long podcast apps and CDNs may keep a file: names change with content.
@@ -397,11 +399,14 @@ def _answering(store: S3Store, *, taken_ok: bool = False) -> Iterator[_Missing]:
         elif taken_ok and (code == "PreconditionFailed" or status == 412):
             missing.value = True
         else:
+            _log.warning("media store %r refused: %s", store, error)
             raise Unavailable(
-                f"the media store (bucket {store.bucket!r}) refused: {code or status}"
+                f"the media store refused the request ({code or status})"
             ) from error
     except BotoCoreError as error:
-        raise Unavailable(f"the media store is not answering: {error}") from error
+        # The details (an address, a host name) are for the operator's log.
+        _log.warning("media store %r is not answering: %s", store, error)
+        raise Unavailable("the media store is not answering") from error
 
 
 class _Object(io.RawIOBase):
@@ -438,7 +443,8 @@ class _Object(io.RawIOBase):
         try:
             data = self.stream.read(len(buffer))
         except Exception as error:
-            raise Unavailable(f"the media store stopped answering: {error}") from error
+            _log.warning("media store %r stopped answering: %s", self.store, error)
+            raise Unavailable("the media store stopped answering") from error
         buffer[: len(data)] = data
         self.position += len(data)
         return len(data)

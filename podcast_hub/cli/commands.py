@@ -73,7 +73,8 @@ def import_command(directory, prune):
             directory, prune=prune, feed_url=_feed_url(), store=bucket()
         )
     except storage.Unavailable as error:
-        click.echo(f"error: {error}; nothing was imported", err=True)
+        cause = f" ({error.__cause__})" if error.__cause__ else ""
+        click.echo(f"error: {error}{cause}; nothing was imported", err=True)
         sys.exit(1)
     for line in report.lines():
         # Warnings (cover art, sidecar files) go to stderr but leave status 0.
