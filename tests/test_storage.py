@@ -534,3 +534,16 @@ def test_a_bucket_without_boto3_installed_is_refused_at_start(monkeypatch, tmp_p
     )
     with pytest.raises(ConfigError, match=r"pip install 'podcast-hub\[s3\]'"):
         storage.from_config({"MEDIA_S3_BUCKET": "media", "MEDIA_DIR": str(tmp_path)})
+
+
+def test_a_stored_file_reads_in_ranges_and_on_past_the_range(app, bucket):
+    bucket.put_object(Key="x.mp3", Body=SPEECH)
+    store = storage.from_config(app.config)
+    with store.open("x.mp3", end=99) as data:
+        data.seek(50)
+        assert data.read(50) == SPEECH[50:100]
+        assert data.read(10) == SPEECH[100:110]
+        data.seek(-5, io.SEEK_END)
+        assert data.read() == SPEECH[-5:]
+    with pytest.raises(FileNotFoundError):
+        store.open("nothing.mp3")

@@ -82,9 +82,12 @@ class Store(Protocol):
     def sizes(self) -> dict[str, int]:
         """Return {name: size in bytes} of every file in the store."""
 
-    def open(self, name: str, known: Stat | None = None) -> IO[bytes]:
-        """Return `name` opened for reading (`known`: its Stat, if just read);
-        seeking is cheap. Raises FileNotFoundError."""
+    def open(
+        self, name: str, known: Stat | None = None, end: int | None = None
+    ) -> IO[bytes]:
+        """Return `name` opened for reading (`known`: its Stat, if just read;
+        `end`: the last byte likely wanted); seeking is cheap. Raises
+        FileNotFoundError."""
 
     def read_bytes(self, name: str) -> bytes:
         """Return the content of `name` (an image, a transcript: small files)."""
@@ -169,7 +172,9 @@ class FolderStore:
                     found[path.relative_to(self.root).as_posix()] = path.stat().st_size
         return found
 
-    def open(self, name: str, known: Stat | None = None) -> IO[bytes]:
+    def open(
+        self, name: str, known: Stat | None = None, end: int | None = None
+    ) -> IO[bytes]:
         path = self.local_path(name)
         if path is None:
             raise FileNotFoundError(name)
@@ -299,11 +304,14 @@ class S3Store:
                     found[item["Key"][len(self.prefix) :]] = int(item["Size"])
         return found
 
-    def open(self, name: str, known: Stat | None = None) -> IO[bytes]:
+    def open(
+        self, name: str, known: Stat | None = None, end: int | None = None
+    ) -> IO[bytes]:
         stat = known or self.stat(name)
         if stat is None:
             raise FileNotFoundError(name)
-        return io.BufferedReader(_Object(self, name, stat.size_bytes), 1 << 16)
+        raw = _Object(self, name, stat.size_bytes, end)
+        return io.BufferedReader(raw, 1 << 16)
 
     def read_bytes(self, name: str) -> bytes:
         with _answering(self) as missing:
@@ -411,12 +419,17 @@ def _answering(store: S3Store, *, taken_ok: bool = False) -> Iterator[_Missing]:
 
 class _Object(io.RawIOBase):
     """A stored object read in ranges: seeking costs nothing, each read after a
-    seek asks the store for the rest of the object from there."""
+    seek asks the store for the object from there up to byte `end` (the end of
+    the range the client asked for; else the object's), then for the rest."""
 
-    def __init__(self, store: S3Store, name: str, size: int) -> None:
+    def __init__(
+        self, store: S3Store, name: str, size: int, end: int | None = None
+    ) -> None:
         self.store, self.name, self.size = store, name, size
+        self.end = end
         self.position = 0
         self.stream: Any = None
+        self.stream_end = size - 1
 
     def readable(self) -> bool:
         return True
@@ -438,10 +451,18 @@ class _Object(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         if self.position >= self.size:
             return 0
+        if self.stream is not None and self.position > self.stream_end:
+            self._drop()
         if self.stream is None:
-            self.stream = self.store.read_range(self.name, self.position, self.size - 1)
+            last = self.size - 1
+            if self.end is not None and self.position <= self.end:
+                last = min(self.end, last)
+            self.stream = self.store.read_range(self.name, self.position, last)
+            self.stream_end = last
         try:
-            data = self.stream.read(len(buffer))
+            data = self.stream.read(
+                min(len(buffer), self.stream_end + 1 - self.position)
+            )
         except Exception as error:
             _log.warning("media store %r stopped answering: %s", self.store, error)
             raise Unavailable("the media store stopped answering") from error

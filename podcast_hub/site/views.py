@@ -205,8 +205,10 @@ def _from_store(store, entry, mimetype):
     found = store.stat(entry.name)
     if found is None:
         abort(404)
+    wanted = request.range.range_for_length(found.size_bytes) if request.range else None
+    end = wanted[1] - 1 if wanted else None
     response = current_app.response_class(
-        wrap_file(request.environ, store.open(entry.name, found)),
+        wrap_file(request.environ, store.open(entry.name, found, end)),
         mimetype=mimetype,
         direct_passthrough=True,
     )
@@ -268,7 +270,7 @@ def favicon():
     try:
         if show and show.cover and not isinstance(store, storage.FolderStore):
             found = store.stat(show.cover)
-            data = _stored_favicon(store, show.cover, found.etag) if found else None
+            data = _stored_favicon(show.cover, found.etag) if found else None
         else:
             stat_ = os.stat(path) if path else None
             data = _favicon(path, stat_.st_mtime_ns, stat_.st_size) if stat_ else None
@@ -291,9 +293,10 @@ def _favicon(path, mtime_ns, size_bytes):
 
 
 @functools.lru_cache(maxsize=4)
-def _stored_favicon(store, name, etag):
-    """Return the icon made from the cover `name` in a bucket as it is at `etag`."""
-    return artwork.favicon(store.read_bytes(name))
+def _stored_favicon(name, etag):
+    """Return the icon made from the cover `name` in the bucket, as it is at
+    `etag` (its content's hash there)."""
+    return artwork.favicon(media_store.store().read_bytes(name))
 
 
 @bp.get("/healthz")
