@@ -19,6 +19,7 @@ import mimetypes
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -206,7 +207,8 @@ class FolderStore:
     def put(self, name: str, source: Path, content_type: str | None = None) -> None:
         target = self.root / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
+        # A name no other process, on this machine or another, would choose.
+        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
         shutil.copyfile(source, temporary)
         os.replace(temporary, target)
 
