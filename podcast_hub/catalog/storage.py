@@ -257,12 +257,20 @@ class S3Store:
             import boto3
             from botocore.config import Config
 
+            other = {}
+            if self.endpoint_url:
+                other = {
+                    # Stores other than AWS's (MinIO, Garage, moto…) answer on
+                    # paths, and many refuse the checksums boto3 adds by default.
+                    "s3": {"addressing_style": "path"},
+                    "request_checksum_calculation": "when_required",
+                    "response_checksum_validation": "when_required",
+                }
             config = Config(
                 connect_timeout=self.timeout_s,
                 read_timeout=max(self.timeout_s, 30.0),
                 retries={"max_attempts": 2, "mode": "standard"},
-                # Stores other than AWS's (MinIO, moto…) answer on paths.
-                s3={"addressing_style": "path" if self.endpoint_url else "auto"},
+                **other,
             )
             self._client = boto3.session.Session().client(
                 "s3",
