@@ -574,3 +574,16 @@ def test_the_player_plays_and_seeks_audio_from_the_bucket(app, bucket, open_page
     wait_until(page, "document.getElementById('player').readyState >= 2")
     source = page.evaluate("document.getElementById('player').currentSrc")
     assert source.endswith("/media/lighthouse.m4a")
+
+
+def test_a_name_taken_between_the_check_and_the_upload_is_not_overwritten(
+    app, bucket, tmp_path, monkeypatch
+):
+    """Another instance stores `talk.mp3` just after this one found it free."""
+    bucket.put_object(Key="talk.mp3", Body=b"the other instance's")
+    store = storage.from_config(app.config)
+    monkeypatch.setattr(store, "exists", lambda name: False)
+    source = tmp_path / "upload.part"
+    source.write_bytes(SPEECH)
+    assert store.put_new(source, "talk", ".mp3", lambda n: False) == "talk-2.mp3"
+    assert stored(bucket, "talk.mp3")[0] == b"the other instance's"
