@@ -4,7 +4,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, errors, extensions
-from .web import filters, safety, sessions
+from .web import filters, media, safety, sessions
 
 
 def create_app(test_config=None):
@@ -19,6 +19,7 @@ def create_app(test_config=None):
     # Before the extensions: the body limit runs ahead of CSRF reading a form.
     safety.init_app(app)
     extensions.init_app(app)
+    media.init_app(app)
     sessions.init_app(app)
     register_blueprints(app)
     errors.init_app(app)

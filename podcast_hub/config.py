@@ -25,6 +25,14 @@ def load(app, test_config=None):
         DEMO_PASSWORD_FILE=str(instance / "demo-password"),
         BASE_URL=None,
         MEDIA_BASE_URL=None,
+        # An S3-compatible bucket holding the media instead of MEDIA_DIR (README,
+        # "Shared media"); credentials come from AWS's usual variables and files.
+        MEDIA_S3_BUCKET=None,
+        MEDIA_S3_PREFIX="",
+        MEDIA_S3_ENDPOINT_URL=None,
+        MEDIA_S3_REGION=None,
+        MEDIA_S3_TIMEOUT_S=5,
+        MEDIA_S3_ACL=None,
         MAX_UPLOAD_MB=DEFAULT_MAX_UPLOAD_MB,
         MAX_BODY_KB=DEFAULT_MAX_BODY_KB,
         # Proxies in front of the app that set X-Forwarded-For/-Proto/-Host.

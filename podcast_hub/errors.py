@@ -18,6 +18,12 @@ class ValidationFailed(Exception):
         self.fields = fields
 
 
+class MediaUnavailable(ValidationFailed):
+    """The media store did not answer: the upload was refused, nothing stored."""
+
+    status = 503
+
+
 class NotFound(LookupError):
     """What the input names does not exist (an episode, a parent comment)."""
 

@@ -19,6 +19,10 @@ from ..library import artwork, audio
 from ..models import Episode, EpisodeType, Show, ShowType
 from ..text import categories, timecode
 from . import episodes as catalog
+from . import storage
+
+# Enough of an image for its header: format, size, colour space.
+_IMAGE_HEAD_BYTES = 256 * 1024
 
 # Apple cuts a description at this many bytes (UTF-8), the show's and each
 # episode's.
@@ -96,14 +100,16 @@ _WORST_FIRST = (Status.FAIL, Status.WARN, Status.PASS)
 
 
 def feed_health(
-    media_dir: str | os.PathLike[str], findings: Findings | None = None
+    media_dir: str | os.PathLike[str] | storage.Store,
+    findings: Findings | None = None,
 ) -> Checklist:
     """Return the checklist of the show and the episodes in its feed.
 
     Episodes in the feed are the published and the scheduled ones whose audio
     file is there; drafts are left out, and so are episodes whose file the
     import found gone (they are out of the feed until it is back: listed as a
-    warning). `media_dir` is where the show's files are looked for.
+    warning). `media_dir` is where the show's files are looked for: a folder,
+    or the media store (a bucket).
     """
     show = catalog.get_show()
     published = db.session.scalars(
@@ -114,18 +120,52 @@ def feed_health(
     ).all()
     listed = [e for e in published if e.missing_since is None]
     gone = [e for e in published if e.missing_since is not None]
-    return check(show, listed, Path(media_dir), findings or Findings(), gone)
+    return check(show, listed, media_dir, findings or Findings(), gone)
+
+
+class _Files:
+    """The files the checks look at: in a folder, or in a bucket (listed once,
+    images read no further than their header)."""
+
+    def __init__(self, media: str | os.PathLike[str] | storage.Store) -> None:
+        self.bucket: storage.S3Store | None = None
+        self.root = Path()
+        if isinstance(media, storage.S3Store):
+            self.bucket = media
+        elif isinstance(media, (str, os.PathLike)):
+            self.root = Path(media)
+        self._sizes: dict[str, int] | None = None
+
+    def is_file(self, name: str) -> bool:
+        if self.bucket is None:
+            return (self.root / name).is_file()
+        if self._sizes is None:
+            self._sizes = self.bucket.sizes()
+        return name in self._sizes
+
+    def image(self, name: str) -> artwork.ImageSource:
+        if self.bucket is None:
+            return self.root / name
+        if not self.is_file(name):
+            return b""
+        head = self.bucket.read_range(name, 0, _IMAGE_HEAD_BYTES - 1)
+        try:
+            data: bytes = head.read()
+        finally:
+            head.close()
+        return data
 
 
 def check(
     show: Show | None,
     listed: Sequence[Episode],
-    media_dir: Path,
+    media_dir: str | os.PathLike[str] | storage.Store,
     findings: Findings,
     gone: Sequence[Episode] = (),
 ) -> Checklist:
     """Return the checklist of `show` with the episodes `listed` in its feed;
     `gone` are published episodes kept out of it because their file is gone."""
+    files = _Files(media_dir)
     if show is None:
         return Checklist(
             [
@@ -140,7 +180,7 @@ def check(
             ]
         )
     items = [
-        *_cover(show, media_dir),
+        *_cover(show, files),
         _category(show),
         _owner(show),
         _descriptions(show, listed),
@@ -148,13 +188,13 @@ def check(
         _serial(show, listed),
         _formats(listed),
         _durations(listed, findings),
-        _files(listed, media_dir, findings, gone),
-        _episode_art(listed, media_dir),
+        _files(listed, files, findings, gone),
+        _episode_art(listed, files),
     ]
     return Checklist(items)
 
 
-def _cover(show: Show, media_dir: Path) -> list[Item]:
+def _cover(show: Show, files: _Files) -> list[Item]:
     title = "Cover art"
     fix = (
         "use a square JPEG or PNG of 1400 to 3000 px in RGB: `cover = "
@@ -163,10 +203,10 @@ def _cover(show: Show, media_dir: Path) -> list[Item]:
     if not show.cover:
         return [Item("cover", title, Status.FAIL, "the show has no cover art", fix)]
     try:
-        facts = artwork.inspect(media_dir / show.cover, decode=False)
+        facts = artwork.inspect(files.image(show.cover), decode=False)
     except artwork.NotAnImage as error:
         found = f"{show.cover} {error}"
-        if not (media_dir / show.cover).exists():
+        if not files.is_file(show.cover):
             found = f"{show.cover} is gone from the media folder: apps get a 404"
         return [Item("cover", title, Status.FAIL, found, fix)]
     items = [Item("cover", title, Status.PASS, f"{show.cover} is in the feed")]
@@ -412,7 +452,7 @@ def _durations(listed: Sequence[Episode], findings: Findings) -> Item:
 
 def _files(
     listed: Sequence[Episode],
-    media_dir: Path,
+    files: _Files,
     findings: Findings,
     gone: Sequence[Episode],
 ) -> Item:
@@ -421,7 +461,7 @@ def _files(
         name
         for e in listed
         for name in (e.audio_file, *(a.file for a in e.alternates), e.image)
-        if name and not (media_dir / name).is_file()
+        if name and not files.is_file(name)
     ]
     vanished = tuple(f"{name}: taken out of the feed" for name in findings.vanished)
     out = tuple(
@@ -460,14 +500,14 @@ def _files(
     return Item("files", title, Status.PASS, "every file the feed names is there")
 
 
-def _episode_art(listed: Sequence[Episode], media_dir: Path) -> Item:
+def _episode_art(listed: Sequence[Episode], files: _Files) -> Item:
     title = "Episode art"
     problems = []
-    with_art = [e for e in listed if e.image and (media_dir / e.image).is_file()]
+    with_art = [e for e in listed if e.image and files.is_file(e.image)]
     for episode in with_art:
         assert episode.image is not None
         try:
-            facts = artwork.inspect(media_dir / episode.image, decode=False)
+            facts = artwork.inspect(files.image(episode.image), decode=False)
         except artwork.NotAnImage as error:
             problems.append(f"{episode.image} {error}")
             continue

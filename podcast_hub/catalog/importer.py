@@ -27,7 +27,7 @@ from ..models import (
     Transcript,
 )
 from ..text import rules, timecode
-from . import episodes, files, identity
+from . import episodes, files, identity, storage
 
 # Cover art, show notes and transcripts live next to the audio: not episodes.
 IGNORED_EXTENSIONS = frozenset(
@@ -92,6 +92,8 @@ class ImportReport:
     # what was taken from them, and what to add next.
     show_made: list[str] = field(default_factory=list)
     show_next: list[str] = field(default_factory=list)
+    # Files copied from the folder into the media store (a bucket).
+    stored: list[str] = field(default_factory=list)
 
     @property
     def added_files(self) -> list[str]:
@@ -118,6 +120,7 @@ class ImportReport:
             ),
             *(self._returned_line(*returned) for returned in self.returned),
             *(self._missing_line(name, slug) for name, slug in self.missing),
+            *(f"stored: {name} → the media store" for name in self.stored),
             *(f"warning: {name}: {message}" for name, message in self.warnings),
             *(f"skipped: {name}: {reason}" for name, reason in self.skipped),
         ]
@@ -168,6 +171,7 @@ def sync(
     *,
     prune: bool = False,
     feed_url: str | None = None,
+    store: storage.Store | None = None,
 ) -> ImportReport:
     """Create or update an episode for each audio file under `directory`.
 
@@ -214,10 +218,17 @@ def sync(
     another folder play only once their files sit at the same place under
     MEDIA_DIR.
 
+    With `store` (a bucket: `storage.S3Store`), the folder is read as above,
+    then each of its files that the catalogue names (audio, alternates, art,
+    transcripts, the cover) is put in the store before the commit, unless a
+    file of the same size is there (`report.stored`); an episode whose file is
+    in the store but not in the folder (uploaded on the dashboard) is not
+    missing.
+
     One transaction: commits once at the end; on any error nothing is written
     to the database (cover art already saved next to the audio stays, and is
     used by the next run). Raises NotADirectoryError when `directory` is not a
-    folder.
+    folder, and storage.Unavailable when `store` does not answer.
     """
     directory = Path(directory)
     if not directory.is_dir():
@@ -225,12 +236,13 @@ def sync(
     report = ImportReport()
     try:
         new_show = _sync_show(directory, report)
-        run = _Run(directory, report, collect=new_show is not None)
+        run = _Run(directory, report, collect=new_show is not None, store=store)
         for folder, names in _folders(directory, report):
             run.sync_folder(folder, names)
         run.sync_missing(prune)
         if new_show is not None:
             run.make_show(new_show, feed_url)
+        run.store_files()
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -391,10 +403,17 @@ class _Run:
     """One sync of a folder: the episodes known and what is claimed so far."""
 
     def __init__(
-        self, directory: Path, report: ImportReport, *, collect: bool = False
+        self,
+        directory: Path,
+        report: ImportReport,
+        *,
+        collect: bool = False,
+        store: storage.Store | None = None,
     ) -> None:
         self.directory = directory
         self.report = report
+        self.store = store
+        self._stored: dict[str, int] | None = None
         known = db.session.scalars(
             sa.select(Episode).options(
                 so.selectinload(Episode.chapters),
@@ -422,6 +441,41 @@ class _Run:
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.directory).as_posix()
+
+    def stored(self) -> dict[str, int]:
+        """Return {name: size} of the files in the store, listed once per run."""
+        if self._stored is None:
+            self._stored = self.store.sizes() if self.store is not None else {}
+        return self._stored
+
+    def has(self, name: str) -> bool:
+        """Tell whether the file `name` is in the folder, or in the store."""
+        if (self.directory / name).is_file():
+            return True
+        return self.store is not None and name in self.stored()
+
+    def store_files(self) -> None:
+        """Put in the store each file of the folder that the catalogue names and
+        the store lacks (or holds at another size)."""
+        if self.store is None:
+            return
+        names: set[str] = set()
+        for episode in self.known.values():
+            names.update((episode.audio_file, episode.image or ""))
+            names.update(row.file for row in episode.alternates)
+            names.update(row.file for row in episode.transcripts)
+        show = episodes.get_show()
+        names.add(show.cover or "" if show else "")
+        for name in sorted(names - {""}):
+            path = self.directory / name
+            try:
+                size = path.stat().st_size
+            except OSError:
+                continue
+            if self.stored().get(name) != size:
+                self.store.put(name, path, storage.content_type(name))
+                self.stored()[name] = size
+                self.report.stored.append(name)
 
     def warn(self, name: str, message: str) -> None:
         self.report.warnings.append((name, message))
@@ -657,7 +711,7 @@ class _Run:
 
     def vanished(self, episode: Episode) -> bool:
         """Tell whether the audio file of `episode` is gone from the folder."""
-        return not (self.directory / episode.audio_file).is_file()
+        return not self.has(episode.audio_file)
 
     def remember_fingerprint(self, episode: Episode, audio_print: str) -> None:
         if episode.fingerprint in self.fingerprints:
@@ -1013,14 +1067,14 @@ class _Run:
             return self.drop_vanished_art(episode)
         if episode.image == image:
             return False
-        if episode.image and (self.directory / episode.image).is_file():
+        if episode.image and self.has(episode.image):
             return False
         episode.image = image
         return True
 
     def drop_vanished_art(self, episode: Episode) -> bool:
         """Take the episode's art out of the feed if its file is gone; True if so."""
-        if not episode.image or (self.directory / episode.image).is_file():
+        if not episode.image or self.has(episode.image):
             return False
         self.warn(
             episode.audio_file,

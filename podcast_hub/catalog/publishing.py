@@ -1,9 +1,12 @@
 """Publishing from the dashboard: uploading and editing episodes, the show's
 settings and cover, chapters and soundbites, and re-cut audio.
 
-Uploads are written to a hidden temporary file in the media folder and read
-with `audio.read` (mutagen) before anything is stored; only readable audio is
-renamed into place, and a failure leaves nothing on disk or in the database.
+Uploads are written to a hidden temporary file (in the media folder, or on
+this machine's disk when the store is a bucket) and read with `audio.read`
+(mutagen) before anything is stored; only readable audio is put into the
+store (`storage`), and a failure leaves nothing in the store or in the
+database: a store that does not answer refuses the upload, a database that
+fails removes the file just stored.
 """
 
 import contextlib
@@ -21,7 +24,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 
 from .. import clock
-from ..errors import ValidationFailed
+from ..errors import MediaUnavailable, ValidationFailed
 from ..extensions import db
 from ..library import audio, fingerprint
 from ..models import (
@@ -37,7 +40,7 @@ from ..models import (
     Soundbite,
 )
 from ..text import rules, timecode
-from . import episodes, files, identity
+from . import episodes, files, identity, storage
 
 CHUNK_BYTES = 1 << 20
 # Extensions podcast apps expect for each format we read.
@@ -54,8 +57,8 @@ _UPLOADED_COVER = re.compile(r"^cover-[0-9a-f]{12}\.(?:png|jpg)$")
 _SLUG_MAX = Episode.slug.type.length
 _CHAPTER_URL_MAX = Chapter.url.type.length
 _ARTIST_MAX = Episode.artist.type.length
-# The media folder, as a path or its name.
-MediaDir = str | os.PathLike[str]
+# The media folder, as a path or its name, or the store the media live in.
+MediaDir = str | os.PathLike[str] | storage.Store
 
 
 class Publication(enum.StrEnum):
@@ -89,15 +92,33 @@ def _upload_error(message: str, name: str = "audio") -> ValidationFailed:
     return ValidationFailed({name: [message]}, message=message)
 
 
-def _receive(upload: Upload | None, media_dir: MediaDir, what: str = "audio") -> Path:
-    """Copy `upload` into a hidden temporary file in `media_dir`; return its path.
+def store_of(media: MediaDir) -> storage.Store:
+    """Return the store `media` is: a folder given by its path, or a store."""
+    if isinstance(media, (storage.FolderStore, storage.S3Store)):
+        return media
+    if isinstance(media, (str, os.PathLike)):
+        return storage.FolderStore(media)
+    return media
+
+
+def _store_down(error: storage.Unavailable, what: str) -> MediaUnavailable:
+    message = (
+        f"The file was not uploaded: {error}. Nothing was changed; "
+        "try again in a moment."
+    )
+    return MediaUnavailable({what: [message]}, message=message)
+
+
+def _receive(upload: Upload | None, media: MediaDir, what: str = "audio") -> Path:
+    """Copy `upload` into a hidden temporary file in the store's scratch folder
+    (`storage.Store.scratch`); return its path.
 
     Raises ValidationFailed, leaving nothing behind, for no file, an empty file
     or one larger than `upload.max_bytes`.
     """
     if upload is None or upload.stream is None or not upload.filename:
         raise _upload_error(f"Choose a file to upload as the {what}.", what)
-    media_dir = Path(media_dir)
+    media_dir = store_of(media).scratch()
     media_dir.mkdir(parents=True, exist_ok=True)
     fd, name = _temporary(media_dir)
     path = Path(name)
@@ -136,9 +157,29 @@ def _read_audio(path: Path, filename: str) -> audio.AudioFacts:
         ) from None
 
 
-def _place(temporary: Path, media_dir: MediaDir, stem: str, suffix: str) -> str:
-    """Move `temporary` to a free name `stem[-n]suffix`; return that name."""
-    return files.place(temporary, Path(media_dir), stem, suffix, _audio_claimed)
+def _place(
+    temporary: Path,
+    media: MediaDir,
+    stem: str,
+    suffix: str,
+    what: str = "audio",
+    kind: str | None = None,
+) -> str:
+    """Store `temporary` under a free name `stem[-n]suffix`; return that name.
+
+    Raises MediaUnavailable (field `what`) when the store does not answer.
+    """
+    try:
+        return store_of(media).put_new(temporary, stem, suffix, _audio_claimed, kind)
+    except storage.Unavailable as error:
+        raise _store_down(error, what) from None
+
+
+def _remove(media: MediaDir, name: str) -> None:
+    """Remove a file that nothing names any more; a store that is away keeps
+    it (an orphan, never a missing file)."""
+    with contextlib.suppress(OSError, storage.Unavailable):
+        store_of(media).delete(name)
 
 
 def _audio_claimed(name: str) -> bool:
@@ -172,14 +213,14 @@ def _unique_slug(base: str, episode: Episode | None = None) -> str:
 class _Incoming:
     """An upload received into the media folder, not yet an episode's audio."""
 
-    def __init__(self, temporary: Path, media_dir: MediaDir) -> None:
+    def __init__(self, temporary: Path, media: MediaDir) -> None:
         self.temporary = temporary
-        self.media_dir = Path(media_dir)
+        self.media = media
         self.placed: str | None = None
 
-    def place(self, slug: str, suffix: str) -> str:
-        """Give the file its final name; return it, relative to the media folder."""
-        self.placed = _place(self.temporary, self.media_dir, slug, suffix)
+    def place(self, slug: str, suffix: str, kind: str) -> str:
+        """Store the file under its final name; return it (the store's name)."""
+        self.placed = _place(self.temporary, self.media, slug, suffix, kind=kind)
         return self.placed
 
 
@@ -193,7 +234,7 @@ def _incoming(upload: Upload, media_dir: MediaDir) -> Iterator[_Incoming]:
         db.session.rollback()
         incoming.temporary.unlink(missing_ok=True)
         if incoming.placed:
-            (incoming.media_dir / incoming.placed).unlink(missing_ok=True)
+            _remove(incoming.media, incoming.placed)
         raise
 
 
@@ -212,7 +253,9 @@ def create_episode(
         title = title[:255]
         slug = _unique_slug(files.slugify(title))
         audio_print = fingerprint.of_file(incoming.temporary)
-        placed = incoming.place(slug, _suffix_for(upload.filename, facts))
+        placed = incoming.place(
+            slug, _suffix_for(upload.filename, facts), facts.mime_type
+        )
         episode = Episode(
             slug=slug,
             guid=identity.episode_guid(audio_print, _guid_taken, placed),
@@ -242,7 +285,9 @@ def replace_audio(episode: Episode, upload: Upload, media_dir: MediaDir) -> int:
     with _incoming(upload, media_dir) as incoming:
         facts = _read_audio(incoming.temporary, upload.filename)
         audio_print = fingerprint.of_file(incoming.temporary)
-        placed = incoming.place(episode.slug, _suffix_for(upload.filename, facts))
+        placed = incoming.place(
+            episode.slug, _suffix_for(upload.filename, facts), facts.mime_type
+        )
         episode.audio_file = placed
         episode.fingerprint = audio_print
         episode.missing_since = None
@@ -251,8 +296,7 @@ def replace_audio(episode: Episode, upload: Upload, media_dir: MediaDir) -> int:
         episode.duration_s = facts.duration_s
         db.session.commit()
     if old_file != placed:
-        with contextlib.suppress(OSError):
-            (Path(media_dir) / old_file).unlink(missing_ok=True)
+        _remove(media_dir, old_file)
     return old_duration
 
 
@@ -561,19 +605,18 @@ def set_cover(show: Show, upload: Upload, media_dir: MediaDir) -> list[str]:
         except artwork.NotAnImage as refused:
             raise _upload_error(f"{refused}.", "cover") from None
         stem = f"cover-{secrets.token_hex(6)}"
-        placed = _place(temporary, media_dir, stem, suffix)
+        placed = _place(temporary, media_dir, stem, suffix, "cover")
         show.cover = placed
         db.session.commit()
     except BaseException:
         db.session.rollback()
         temporary.unlink(missing_ok=True)
         if placed:
-            (Path(media_dir) / placed).unlink(missing_ok=True)
+            _remove(media_dir, placed)
         raise
     # Only covers uploaded here are removed: a hand-placed cover may be shared.
     if old and old != placed and _UPLOADED_COVER.match(old):
-        with contextlib.suppress(OSError):
-            (Path(media_dir) / old).unlink(missing_ok=True)
+        _remove(media_dir, old)
     return warnings
 
 

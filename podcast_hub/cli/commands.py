@@ -10,7 +10,7 @@ import click
 from flask import current_app, url_for
 
 from ..auth import hosts
-from ..catalog import health, importer
+from ..catalog import health, importer, storage
 from ..conversation import moderation
 from ..errors import ValidationFailed
 from ..feeds import push
@@ -60,14 +60,22 @@ def import_command(directory, prune):
     """Sync audio files from DIRECTORY (default MEDIA_DIR) into episodes.
 
     Episodes whose file is gone are listed and kept out of the feed until the
-    file is back; with --prune they are unpublished (drafts) too.
+    file is back; with --prune they are unpublished (drafts) too. With a bucket
+    (MEDIA_S3_BUCKET), the files the episodes name are copied into it.
     """
     media_dir = Path(current_app.config["MEDIA_DIR"])
     directory = (directory or media_dir).resolve()
     if not directory.is_dir():
         click.echo(f"error: {directory} is not a folder", err=True)
         sys.exit(2)
-    report = importer.sync(directory, prune=prune, feed_url=_feed_url())
+    try:
+        report = importer.sync(
+            directory, prune=prune, feed_url=_feed_url(), store=bucket()
+        )
+    except storage.Unavailable as error:
+        cause = f" ({error.__cause__})" if error.__cause__ else ""
+        click.echo(f"error: {error}{cause}; nothing was imported", err=True)
+        sys.exit(1)
     for line in report.lines():
         # Warnings (cover art, sidecar files) go to stderr but leave status 0.
         err = line.startswith(("skipped", "warning", "missing", "unpublished"))
@@ -88,13 +96,22 @@ def import_command(directory, prune):
 def check_command(directory):
     """Check the feed against what Apple, Spotify and the Podcast Index need.
 
-    Files are looked for in DIRECTORY (default MEDIA_DIR). Exits 1 when an
-    item fails.
+    Files are looked for in DIRECTORY (default MEDIA_DIR, or the bucket when
+    MEDIA_S3_BUCKET is set). Exits 1 when an item fails.
     """
-    directory = (directory or Path(current_app.config["MEDIA_DIR"])).resolve()
-    checklist = health.feed_health(directory)
+    if directory is None and bucket() is not None:
+        checklist = health.feed_health(bucket())
+    else:
+        directory = (directory or Path(current_app.config["MEDIA_DIR"])).resolve()
+        checklist = health.feed_health(directory)
     _echo_health(checklist)
     sys.exit(1 if checklist.failed else 0)
+
+
+def bucket():
+    """Return the app's media store when it is not the media folder, else None."""
+    store = current_app.extensions[storage.EXTENSION]
+    return None if isinstance(store, storage.FolderStore) else store
 
 
 def _echo_health(checklist):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..auth import hosts
-from ..catalog import episodes, importer
+from ..catalog import episodes, importer, storage
 from ..conversation import comments
 from ..extensions import db
 from ..models import Comment, Episode, Host, Person, Show
@@ -140,7 +140,11 @@ def load(new_password: bool = False):
         )
         db.session.commit()
 
-    importer.sync(media_dir)
+    # With a bucket, the demo's files are copied into it.
+    store = current_app.extensions[storage.EXTENSION]
+    importer.sync(
+        media_dir, store=None if isinstance(store, storage.FolderStore) else store
+    )
     demo_episodes = db.session.scalars(
         sa.select(Episode).where(Episode.audio_file.in_(EPISODES))
     ).all()

@@ -1,8 +1,6 @@
 """The dashboard's blueprint, its host-only guard, and what its tabs share:
 loading what a URL names, answering a button, taking an upload."""
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     abort,
@@ -21,6 +19,7 @@ from ..auth.guards import safe_next
 from ..catalog import episodes, publishing
 from ..conversation import inbox
 from ..errors import ValidationFailed, http_error, wants_json
+from ..web import media
 from ..web.forms import NextForm, PersonForm, form_errors, validated
 from ..web.safety import accepts_upload, body_limit, too_large_message
 
@@ -110,8 +109,8 @@ def credit_person(owner):
 
 
 def media_dir():
-    """Return the folder uploads are stored in."""
-    return Path(current_app.config["MEDIA_DIR"])
+    """Return the store uploads go to: the media folder (a path too) or a bucket."""
+    return media.store()
 
 
 def upload(file_storage):

@@ -74,7 +74,8 @@ def new_episode():
         )
     except ValidationFailed as failure:
         form_errors(form, failure.fields, fallback="audio")
-        return _render_new_episode(form, 400)
+        # 503 when the media store is away: the same form, nothing stored.
+        return _render_new_episode(form, failure.status)
     flash(
         f"Uploaded “{episode.title}”: {_facts(episode)}. It is a draft until you "
         "publish it.",
@@ -185,7 +186,7 @@ def replace_audio(episode_id):
         )
     except ValidationFailed as failure:
         form_errors(form, failure.fields, fallback="audio")
-        return _render_edit(episode, audio_form=form, status=400)
+        return _render_edit(episode, audio_form=form, status=failure.status)
     flash(f"New audio for “{episode.title}”: {_facts(episode)}.", "success")
     return redirect(
         url_for("dashboard.shift", episode_id=episode.id, was=old_duration), code=303

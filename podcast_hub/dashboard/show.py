@@ -79,7 +79,7 @@ def upload_cover():
         warnings = publishing.set_cover(show, upload(form.cover.data), media_dir())
     except ValidationFailed as failure:
         form_errors(form, failure.fields, fallback="cover")
-        return _render_show(show, cover_form=form, status=400)
+        return _render_show(show, cover_form=form, status=failure.status)
     flash("The new cover art is in the feed.", "success")
     for warning in warnings:
         flash(f"Apple may refuse this cover: {warning}", "error")

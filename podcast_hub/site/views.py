@@ -22,9 +22,10 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.wsgi import wrap_file
 
 from .. import errors
-from ..catalog import episodes
+from ..catalog import episodes, storage
 from ..conversation import comments, repeats, threads, timeline
 from ..errors import NotFound, ValidationFailed
 from ..extensions import limiter
@@ -32,6 +33,7 @@ from ..library import artwork, sidecar
 from ..models import CommentStatus
 from ..text import timecode
 from ..web import health, links, listener, ownership
+from ..web import media as media_store
 from ..web.commenting import (
     comment_form,
     comment_rate_limit,
@@ -167,11 +169,24 @@ def media(filename):
     Only what `episodes.published_media` names, by its stored name, as a regular
     file inside MEDIA_DIR; everything else is the same 404, so that nobody
     learns whether a scheduled episode or a file exists.
+
+    With a bucket (`MEDIA_S3_BUCKET`), the file is sent from it, ranges and
+    all, or, when `MEDIA_BASE_URL` says where the bucket is published, a `302`
+    sends the player there; a bucket that does not answer is a `503`.
     """
     entry = episodes.published_media(filename)
     mimetype = media_type(entry) if entry else None
-    path = media_path(entry.name) if entry and mimetype else None
-    if entry is None or path is None:
+    if entry is None or mimetype is None:
+        abort(404)
+    store = media_store.store()
+    if not isinstance(store, storage.FolderStore):
+        if current_app.config.get("MEDIA_BASE_URL"):
+            response = redirect(links.media_url(entry.name), code=302)
+            response.access_control_allow_origin = "*"
+            return response
+        return _from_store(store, entry, mimetype)
+    path = media_path(entry.name)
+    if path is None:
         abort(404)
     response = send_file(
         path,
@@ -183,6 +198,33 @@ def media(filename):
     # Web players read transcripts and art from other sites.
     response.access_control_allow_origin = "*"
     return response
+
+
+def _from_store(store, entry, mimetype):
+    """Send `entry` from a store that is not on this machine's disk."""
+    found = store.stat(entry.name)
+    if found is None:
+        abort(404)
+    wanted = request.range.range_for_length(found.size_bytes) if request.range else None
+    end = wanted[1] - 1 if wanted else None
+    response = current_app.response_class(
+        wrap_file(request.environ, store.open(entry.name, found, end)),
+        mimetype=mimetype,
+        direct_passthrough=True,
+    )
+    response.content_length = found.size_bytes
+    response.headers.set(
+        "Content-Disposition", "inline", filename=PurePosixPath(entry.name).name
+    )
+    if found.etag:
+        response.set_etag(found.etag.strip('"'))
+    response.last_modified = found.modified
+    response.cache_control.public = True
+    response.cache_control.max_age = MEDIA_MAX_AGE_S
+    response.access_control_allow_origin = "*"
+    return response.make_conditional(
+        request.environ, accept_ranges=True, complete_length=found.size_bytes
+    )
 
 
 def media_type(entry):
@@ -223,11 +265,16 @@ def media_path(name):
 def favicon():
     """Serve the site's icon: made from the show's cover, or the default one."""
     show = episodes.get_show()
+    store = media_store.store()
     path = media_path(show.cover) if show and show.cover else None
     try:
-        stat_ = os.stat(path) if path else None
-        data = _favicon(path, stat_.st_mtime_ns, stat_.st_size) if stat_ else None
-    except (OSError, artwork.NotAnImage):
+        if show and show.cover and not isinstance(store, storage.FolderStore):
+            found = store.stat(show.cover)
+            data = _stored_favicon(show.cover, found.etag) if found else None
+        else:
+            stat_ = os.stat(path) if path else None
+            data = _favicon(path, stat_.st_mtime_ns, stat_.st_size) if stat_ else None
+    except (OSError, artwork.NotAnImage, storage.Unavailable):
         data = None
     response = current_app.response_class(
         data or _favicon(None, 0, 0), mimetype="image/x-icon"
@@ -243,6 +290,13 @@ def _favicon(path, mtime_ns, size_bytes):
     """Return the icon made from the image at `path` as it is at `mtime_ns` and
     `size_bytes` (a changed cover makes a new icon); the default for None."""
     return artwork.favicon(path)
+
+
+@functools.lru_cache(maxsize=4)
+def _stored_favicon(name, etag):
+    """Return the icon made from the cover `name` in the bucket, as it is at
+    `etag` (its content's hash there)."""
+    return artwork.favicon(media_store.store().read_bytes(name))
 
 
 @bp.get("/healthz")
