@@ -4,7 +4,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, errors, extensions
-from .web import filters, safety, sessions
+from .web import errorpage, filters, safety, sessions
 
 
 def create_app(test_config=None):
@@ -22,6 +22,7 @@ def create_app(test_config=None):
     sessions.init_app(app)
     register_blueprints(app)
     errors.init_app(app)
+    errorpage.init_app(app)
     filters.init_app(app)
     register_cli(app)
     return app
