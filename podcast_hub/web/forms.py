@@ -640,9 +640,9 @@ class InboxFeedForm(FlaskForm):
 # --- team ---
 
 ROLE_CHOICES = [
-    ("owner", "Owner"),
-    ("cohost", "Co-host"),
-    ("moderator", "Moderator"),
+    SelectChoice("owner", "Owner"),
+    SelectChoice("cohost", "Co-host"),
+    SelectChoice("moderator", "Moderator"),
 ]
 
 
