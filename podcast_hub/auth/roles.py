@@ -34,13 +34,13 @@ ALLOWED: dict[str, frozenset[Permission]] = {
     HostRole.MODERATOR: frozenset({Permission.CONVERSATION, Permission.ACCOUNT}),
 }
 
-LABELS = {
+LABELS: dict[str, str] = {
     HostRole.OWNER: "Owner",
     HostRole.COHOST: "Co-host",
     HostRole.MODERATOR: "Moderator",
 }
 
-DESCRIPTIONS = {
+DESCRIPTIONS: dict[str, str] = {
     HostRole.OWNER: "Everything, including the team and the show's settings.",
     HostRole.COHOST: (
         "Episodes, publishing, replies, moderation and insights; not the team "
