@@ -292,9 +292,17 @@ def invite(client, email="new@example.com", role="moderator"):
     )
 
 
-def button(client, path):
+def button(client, path, **fields):
     token = csrf_from(client.get("/dashboard/team").get_data(as_text=True))
-    return client.post(path, data={"csrf_token": token})
+    return client.post(path, data={"csrf_token": token, **fields})
+
+
+def remove(client, host_id):
+    """Press Remove on the Team page, then confirm; return the last response."""
+    asked = button(client, f"/dashboard/team/{host_id}/remove")
+    assert asked.status_code == 200
+    assert "from the team?</h1>" in asked.get_data(as_text=True)
+    return button(client, f"/dashboard/team/{host_id}/remove", confirm="yes")
 
 
 def delivered_link(runner, smtp, to="new@example.com"):
@@ -502,7 +510,7 @@ def test_the_last_owner_can_be_neither_demoted_nor_removed(client, owner):
     assert demoted.status_code == 303
     page = client.get("/dashboard/team").get_data(as_text=True)
     assert "Olive Owner is the show&#39;s only owner" in page
-    removed = button(client, f"/dashboard/team/{me}/remove")
+    removed = remove(client, me)
     assert removed.status_code == 303
     assert "only owner" in client.get("/dashboard/team").get_data(as_text=True)
     with in_app() as session:
@@ -542,7 +550,11 @@ def test_a_removed_cohost_is_logged_out_at_once_and_replies_stay(
         f"/dashboard/comments/{comment.id}/reply",
         data={"body": "Thanks from Cole", "csrf_token": token},
     )
-    removed = button(client, f"/dashboard/team/{_host_id('co@example.com')}/remove")
+    co_id = _host_id("co@example.com")
+    asked = button(client, f"/dashboard/team/{co_id}/remove")
+    assert "will no longer be able to log in" in asked.get_data(as_text=True)
+    assert co.client.get("/dashboard").status_code == 200  # not yet
+    removed = remove(client, co_id)
     assert removed.status_code == 303
     assert "Cole Cohost is no longer on the team" in client.get(
         "/dashboard/team"
@@ -580,3 +592,38 @@ def test_the_cli_refuses_an_unknown_role(runner, app):
     )
     assert result.exit_code == 2
     assert "'boss' is not one of 'owner', 'cohost', 'moderator'" in result.output
+
+
+def test_someone_who_became_a_host_meanwhile_accepts_with_a_button(
+    app, client, owner, runner, smtp
+):
+    """An invitation to an address that got an account since (from the command
+    line) gives that host the invited role; their password stays."""
+    invite(client, role="cohost")
+    link = delivered_link(runner, smtp)
+    result = runner.invoke(
+        args=[
+            "hub",
+            "create-host",
+            "new@example.com",
+            "--name",
+            "Nora",
+            "--role",
+            "moderator",
+            "--password-stdin",
+        ],
+        input=NEW_PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    browser = app.test_client()
+    page = browser.get(link).get_data(as_text=True)
+    assert "You already host this show as <strong>Nora</strong>" in page
+    assert 'name="password"' not in page
+    accepted = browser.post(link, data={"csrf_token": csrf_from(page)})
+    assert accepted.status_code == 303
+    assert browser.get("/dashboard/episodes").status_code == 200
+    with in_app() as session:
+        assert (
+            session.scalar(sa.select(Host.role).where(Host.email == "new@example.com"))
+            == "cohost"
+        )

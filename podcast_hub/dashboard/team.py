@@ -1,7 +1,7 @@
 """The team tab (owners only, `auth.roles`): who hosts the show in which role,
 invitations by mail, changing a role, removing a host."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
 from ..auth import roles, team
@@ -122,6 +122,14 @@ def remove_member(host_id):
     host = _load_member(host_id)
     if not NextForm().validate():
         return redirect(url_for("dashboard.team_page"), code=303)
+    if request.form.get("confirm") != "yes":
+        # The button asks first, on a page of its own: no script needed.
+        return render_template(
+            "dashboard/team_remove.html",
+            show=episodes.get_show(),
+            host=host,
+            role=roles.label(host.role),
+        )
     name, leaving = host.display_name, host.id == current_user.id
     try:
         team.remove(host)
