@@ -4,7 +4,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, errors, extensions
-from .web import filters, media, safety, sessions
+from .web import errorpage, filters, media, safety, sessions
 
 
 def create_app(test_config=None):
@@ -23,6 +23,7 @@ def create_app(test_config=None):
     sessions.init_app(app)
     register_blueprints(app)
     errors.init_app(app)
+    errorpage.init_app(app)
     filters.init_app(app)
     register_cli(app)
     return app

@@ -1,5 +1,8 @@
 """Our exceptions, and how they become HTML pages or JSON errors."""
 
+import math
+import time
+
 import sqlalchemy as sa
 from flask import current_app, g, jsonify, render_template, request
 from flask.globals import request_ctx
@@ -65,6 +68,47 @@ COMMENT_NOT_POSTED = (
 )
 
 
+# The key in `app.extensions` of the function that gives error pages the show
+# (`web.errorpage`): called with False while the database is away.
+SHOW_FINDER = "podcast_hub.error_page_show"
+
+
+def error_page(code, message):
+    """Return the error page of `code` saying `message`, in the show's look.
+
+    While the database is away (503) the show is the last one seen, if any.
+    """
+    finder = current_app.extensions.get(SHOW_FINDER)
+    show = finder(code != 503) if finder is not None else None
+    return render_template("errors/error.html", code=code, message=message, show=show)
+
+
+def _wait_words(wait_s):
+    if wait_s < 60:
+        return f"{wait_s} second{'s' if wait_s != 1 else ''}"
+    minutes = math.ceil(wait_s / 60)
+    if minutes == 1:
+        return "a minute"
+    if minutes <= 90:
+        return f"{minutes} minutes"
+    hours = math.ceil(minutes / 60)
+    return f"{hours} hours"
+
+
+def too_fast():
+    """Return (message, seconds to wait) for a request over its rate limit,
+    said for people: never the limiter's own words ("10 per 1 minute")."""
+    from .extensions import limiter
+
+    breached = limiter.current_limit
+    wait_s = max(1, math.ceil(breached.reset_at - time.time())) if breached else 60
+    message = (
+        "You're posting faster than this show allows: "
+        f"wait {_wait_words(wait_s)} and post again."
+    )
+    return message, wait_s
+
+
 def wants_json():
     """Tell whether to answer this request in JSON: it is for the JSON API, or
     its client (the dashboard's script) prefers JSON."""
@@ -84,22 +128,24 @@ def json_error(status, message, fields=None):
 def init_app(app):
     """Register the handlers that turn errors into pages or JSON."""
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        message = (
-            "The form expired or did not come from this site; "
-            "reload the page and try again."
-        )
-        if wants_json():
-            return json_error(403, f"CSRF check failed: {error.description}")
-        return render_template("errors/error.html", code=400, message=message), 400
-
+    app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)
     for error in (ValidationFailed, NotFound, NotAllowed):
         app.register_error_handler(error, domain_error)
     for away in DATABASE_AWAY_ERRORS:
         app.register_error_handler(away, database_away)
     app.register_error_handler(sa.exc.DBAPIError, database_error)
+
+
+def csrf_error(error):
+    """Return 400 (a page) or 403 (JSON) for a form whose CSRF token failed."""
+    message = (
+        "The form expired or did not come from this site; "
+        "reload the page and try again."
+    )
+    if wants_json():
+        return json_error(403, f"CSRF check failed: {error.description}")
+    return error_page(400, message), 400
 
 
 def is_database_away(error):
@@ -141,11 +187,7 @@ def database_away(error, message=DATABASE_AWAY, page=None):
         response.headers.update(retry)
         return response
     if page is None:
-        return (
-            render_template("errors/error.html", code=503, message=message),
-            503,
-            retry,
-        )
+        return error_page(503, message), 503, retry
     return page(), 503, retry
 
 
@@ -158,10 +200,7 @@ def domain_error(error):
     """
     if wants_json():
         return json_error(error.status, error.message, error.fields)
-    page = render_template(
-        "errors/error.html", code=error.status, message=error.message
-    )
-    return page, error.status
+    return error_page(error.status, error.message), error.status
 
 
 def http_error(error):
@@ -175,11 +214,13 @@ def http_error(error):
     if request_ctx.url_adapter is None:
         # A Host outside TRUSTED_HOSTS: no URL can be built for it, nor echoed.
         return json_error(400, "This site does not answer to that host name.")
+    description = error.description
+    if error.code == 429:
+        description, wait_s = too_fast()
+        headers = [(k, v) for k, v in headers if k.lower() != "retry-after"]
+        headers.append(("Retry-After", str(wait_s)))
     if wants_json():
-        response = json_error(error.code, error.description)
+        response = json_error(error.code, description)
         response.headers.extend(headers)
         return response
-    page = render_template(
-        "errors/error.html", code=error.code, message=error.description
-    )
-    return page, error.code, headers
+    return error_page(error.code, description), error.code, headers

@@ -77,6 +77,16 @@ class MailKind(enum.StrEnum):
     REPLY = "reply"
     HOST_COMMENT = "host_comment"
     DIGEST = "digest"
+    INVITE = "invite"
+
+
+class HostRole(enum.StrEnum):
+    """What a host may do in the dashboard (`auth.roles` says what each allows);
+    the values are stored."""
+
+    OWNER = "owner"
+    COHOST = "cohost"
+    MODERATOR = "moderator"
 
 
 class MailStatus(enum.StrEnum):
@@ -481,15 +491,55 @@ class Host(UserMixin, Model):
     inbox_feed_hash: so.Mapped[str | None] = so.mapped_column(
         sa.String(64), unique=True
     )
+    # What the host may do: see `auth.roles`. Hosts made before roles are owners.
+    role: so.Mapped[str] = so.mapped_column(
+        sa.String(10), default=HostRole.OWNER, server_default=HostRole.OWNER.value
+    )
 
     __table_args__ = (
         sa.CheckConstraint("length(display_name) > 0", name="display_name_not_empty"),
         sa.CheckConstraint("notify IN ('each', 'digest', 'none')", name="notify_known"),
+        sa.CheckConstraint(
+            "role IN ('owner', 'cohost', 'moderator')", name="role_known"
+        ),
     )
 
     def get_id(self) -> str:
         """Return the session id Flask-Login keeps: `<id>:<session_version>`."""
         return f"{self.id}:{self.session_version}"
+
+
+class Invitation(Model):
+    """An owner's invitation to join the team with a role, sent by mail.
+
+    The link in the mail carries the row's id and `nonce` (signed, `mail.tokens`):
+    sending it again draws a new nonce, so only the latest link works. It works
+    once (`accepted_at`), until `expires_at`, and not after `revoked_at`.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # Stored lower-case, as hosts' addresses are.
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
+    role: so.Mapped[str] = so.mapped_column(sa.String(10))
+    nonce: so.Mapped[str] = so.mapped_column(sa.String(32))
+    invited_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("host.id", ondelete="SET NULL"), index=True
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
+    # When the latest link was made (the invitation, or sending it again).
+    sent_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    accepted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    invited_by: so.Mapped[Host | None] = so.relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("length(email) > 0", name="email_not_empty"),
+        sa.CheckConstraint(
+            "role IN ('owner', 'cohost', 'moderator')", name="role_known"
+        ),
+    )
 
 
 class Comment(Model):
@@ -627,6 +677,9 @@ class OutboxMail(Model):
     comment_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("comment.id", ondelete="CASCADE"), index=True
     )
+    invitation_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("invitation.id", ondelete="CASCADE"), index=True
+    )
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
     # Not to be sent before: the batching window, or the next retry.
     due_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
@@ -642,7 +695,7 @@ class OutboxMail(Model):
     __table_args__ = (
         sa.Index("ix_outbox_status_due_at", "status", "due_at"),
         sa.CheckConstraint(
-            "kind IN ('confirm', 'reply', 'host_comment', 'digest')",
+            "kind IN ('confirm', 'reply', 'host_comment', 'digest', 'invite')",
             name="kind_known",
         ),
         sa.CheckConstraint(
@@ -650,7 +703,9 @@ class OutboxMail(Model):
             name="status_known",
         ),
         sa.CheckConstraint(
-            "address_id IS NOT NULL OR host_id IS NOT NULL", name="has_recipient"
+            "address_id IS NOT NULL OR host_id IS NOT NULL "
+            "OR invitation_id IS NOT NULL",
+            name="has_recipient",
         ),
     )
 

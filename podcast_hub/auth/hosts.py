@@ -13,7 +13,7 @@ from zxcvbn import zxcvbn
 
 from ..errors import ValidationFailed
 from ..extensions import db, login_manager
-from ..models import Host
+from ..models import Host, HostRole
 from ..text import plain, rules
 
 MIN_PASSWORD_LENGTH = 10
@@ -70,8 +70,16 @@ def _hash(password):
     )
 
 
-def create_host(email, display_name, password):
-    """Create and return a host; raise ValidationFailed for bad input."""
+def create_host(email, display_name, password, role=HostRole.OWNER):
+    """Create and return a host with `role`; raise ValidationFailed for bad input."""
+    host = new_host(email, display_name, password, role)
+    db.session.commit()
+    return host
+
+
+def new_host(email, display_name, password, role=HostRole.OWNER):
+    """Add a host with `role` to the session, uncommitted: the caller's
+    transaction holds it. Raise ValidationFailed for bad input."""
     email = normal_email(email)
     display_name = " ".join(plain.xml_safe(display_name or "").split())
     fields = {}
@@ -84,11 +92,18 @@ def create_host(email, display_name, password):
     problems = password_problems(password, [email, display_name])
     if problems:
         fields["password"] = problems
+    if role not in tuple(HostRole):
+        fields["role"] = ["Choose owner, co-host or moderator."]
     if fields:
         raise ValidationFailed(fields)
-    host = Host(email=email, display_name=display_name, password_hash=_hash(password))
+    host = Host(
+        email=email,
+        display_name=display_name,
+        password_hash=_hash(password),
+        role=role,
+    )
     db.session.add(host)
-    db.session.commit()
+    db.session.flush()
     return host
 
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import click
 from flask import current_app, url_for
 
-from ..auth import hosts
+from ..auth import hosts, roles
 from ..catalog import health, importer, storage
 from ..conversation import moderation
 from ..errors import ValidationFailed
 from ..feeds import push
 from ..mail import deliver
+from ..models import HostRole
 from . import demo
 
 
@@ -29,20 +30,31 @@ def hub():
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input."
 )
-def create_host_command(email, name, password_stdin):
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in HostRole]),
+    default=HostRole.OWNER.value,
+    show_default=True,
+    help="What the host may do: see the README's Team section.",
+)
+def create_host_command(email, name, password_stdin, role):
     """Create a host account that can log in to the dashboard."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        host = hosts.create_host(email=email, display_name=name, password=password)
+        host = hosts.create_host(
+            email=email, display_name=name, password=password, role=role
+        )
     except ValidationFailed as failure:
         for field, messages in failure.fields.items():
             for message in messages:
                 click.echo(f"error: {field}: {message}", err=True)
         sys.exit(1)
-    click.echo(f"Created host {host.display_name} <{host.email}>.")
+    click.echo(
+        f"Created host {host.display_name} <{host.email}>, {roles.label(host.role)}."
+    )
 
 
 @hub.command("import")

@@ -1,11 +1,12 @@
 """The host's dashboard: the inbox, moderation, episodes, insights, the show, its
-feed's health and the account. May import `web`, `auth`, every domain part and the root.
+feed's health, the account and the team. May import `web`, `auth`, `mail`, every
+domain part and the root.
 
 `blueprint` holds the blueprint and what the tabs share; each tab's module adds
 its routes to it.
 """
 
-from . import account, episodes, health, inbox, insights, moderation, show
+from . import account, episodes, health, inbox, insights, moderation, show, team
 from .blueprint import bp
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "insights",
     "moderation",
     "show",
+    "team",
 ]

@@ -1,5 +1,5 @@
 """The account tab: the host's password, the mail they get about comments and
-the outbox's state, and who else hosts the show."""
+the outbox's state (owners), and who else hosts the show."""
 
 from flask import (
     current_app,
@@ -12,7 +12,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from ..auth import hosts
+from ..auth import hosts, roles
 from ..auth.guards import start_session
 from ..catalog import episodes
 from ..conversation import inbox
@@ -79,6 +79,7 @@ def _render_account(form, notify_form, status=200):
             digest_hour=current_app.config["MAIL_DIGEST_HOUR"],
             retry_form=NextForm(formdata=None),
             hosts=hosts.all_hosts(),
+            role_name=roles.label,
             min_length=hosts.MIN_PASSWORD_LENGTH,
             hint=hosts.PASSWORD_HINT,
             new_feed_url=_new_feed_url(),

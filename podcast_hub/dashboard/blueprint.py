@@ -13,8 +13,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import Forbidden, RequestEntityTooLarge
 
+from ..auth import roles
 from ..auth.guards import safe_next
 from ..catalog import episodes, publishing
 from ..conversation import inbox
@@ -22,6 +23,7 @@ from ..errors import ValidationFailed, http_error, wants_json
 from ..web import media
 from ..web.forms import NextForm, PersonForm, form_errors, validated
 from ..web.safety import accepts_upload, body_limit, too_large_message
+from . import access
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -29,7 +31,31 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 @bp.before_request
 @login_required
 def require_host():
-    """Keep every dashboard route for logged-in hosts."""
+    """Keep every dashboard route for logged-in hosts whose role allows it
+    (`access.permission_for`): 403 with a page that says why, otherwise."""
+    rule = request.url_rule.rule if request.url_rule is not None else request.path
+    needed = access.permission_for(rule)
+    if not roles.allows(current_user.role, needed):
+        abort(403, description=roles.refusal(current_user.role, needed))
+
+
+@bp.context_processor
+def permissions():
+    """Give the dashboard's templates `can("episodes")`: whether the host's role
+    allows a permission, to show only the controls they may use."""
+    if not current_user.is_authenticated:
+        return {}
+    role = current_user.role
+
+    def can_open(endpoint):
+        rule = next(current_app.url_map.iter_rules(endpoint))
+        return roles.allows(role, access.permission_for(rule.rule))
+
+    return {
+        "can": lambda permission: roles.allows(role, roles.Permission(permission)),
+        "can_open": can_open,
+        "role_label": roles.label(role),
+    }
 
 
 @bp.context_processor
@@ -153,6 +179,10 @@ def too_large(error):
     """
     if not current_user.is_authenticated or wants_json():
         return http_error(error)
+    rule = request.url_rule.rule if request.url_rule is not None else request.path
+    needed = access.permission_for(rule)
+    if not roles.allows(current_user.role, needed):
+        return http_error(Forbidden(roles.refusal(current_user.role, needed)))
     view = current_app.view_functions.get(request.endpoint or "")
     page = getattr(view, "too_large_page", None)
     if page is None:

@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app, render_template
 
 from .. import clock
+from ..auth import roles
 from ..catalog import episodes
 from ..conversation import inbox
 from ..extensions import db
@@ -24,12 +25,13 @@ from ..models import (
     Episode,
     Host,
     HostNotify,
+    Invitation,
     MailAddress,
     MailKind,
     OutboxMail,
     Show,
 )
-from . import addresses
+from . import addresses, invitations
 
 DIGEST_LIMIT = 50
 
@@ -84,6 +86,8 @@ def draft(mails: Sequence[OutboxMail], links: Links) -> Draft:
         return _replies(mails, links)
     if kind == MailKind.HOST_COMMENT:
         return _host_comment(mails[0], links)
+    if kind == MailKind.INVITE:
+        return _invite(mails[0], links)
     return _digest(mails[0], links)
 
 
@@ -297,6 +301,33 @@ def _digest(mail: OutboxMail, links: Links) -> Draft:
             "inbox_url": links.url("dashboard.index"),
             "moderation_url": links.url("dashboard.index", tab="moderation"),
             "account_url": links.url("dashboard.account"),
+        },
+    )
+
+
+def _invite(mail: OutboxMail, links: Links) -> Draft:
+    show = _show()
+    invitation = db.session.get(Invitation, mail.invitation_id)
+    if invitation is None or not invitations.is_pending(invitation):
+        raise Skip("the invitation was answered or withdrawn")
+    if invitations.is_expired(invitation):
+        raise Skip("the invitation expired")
+    if mail.created_at < invitation.sent_at:
+        raise Skip("the invitation was sent again since")
+    inviter = invitation.invited_by
+    return Draft(
+        to=invitation.email,
+        subject=f"You are invited to host {show.title}",
+        template="invite",
+        context={
+            "show": show,
+            "inviter": inviter.display_name if inviter else None,
+            "role": roles.label(invitation.role),
+            "role_description": roles.DESCRIPTIONS[invitation.role],
+            "join_url": links.url(
+                "mail.join", token=invitations.link_token(invitation)
+            ),
+            "expires_at": invitation.expires_at,
         },
     )
 

@@ -50,6 +50,7 @@ def queue(
     address_id: int | None = None,
     host_id: int | None = None,
     comment_id: int | None = None,
+    invitation_id: int | None = None,
     due_at: datetime | None = None,
 ) -> OutboxMail | None:
     """Add a mail to the session unless `key` was queued before; return it.
@@ -66,6 +67,7 @@ def queue(
         address_id=address_id,
         host_id=host_id,
         comment_id=comment_id,
+        invitation_id=invitation_id,
         created_at=now,
         due_at=due_at or now,
     )

@@ -1,4 +1,5 @@
-"""Signed tokens for the links in mail: confirming an address, unsubscribing.
+"""Signed tokens for the links in mail: confirming an address, unsubscribing,
+joining the team.
 
 The one door to itsdangerous. A token names an address row and a fingerprint
 of the address, so that it stops working if the row ever holds another one.
@@ -12,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 CONFIRM = "podcast-hub.mail.confirm"
 UNSUBSCRIBE = "podcast-hub.mail.unsubscribe"
+INVITE = "podcast-hub.mail.invite"
 
 
 def fingerprint(email: str) -> str:
@@ -24,7 +26,7 @@ def _serializer(purpose: str) -> URLSafeSerializer:
 
 
 def make(purpose: str, **data: Any) -> str:
-    """Return a token for `purpose` (CONFIRM or UNSUBSCRIBE) that carries `data`."""
+    """Return a token for `purpose` (CONFIRM, UNSUBSCRIBE, INVITE) with `data`."""
     return str(_serializer(purpose).dumps(data))
 
 

@@ -22,6 +22,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_wtf.csrf import CSRFError
 from werkzeug.wsgi import wrap_file
 
 from .. import errors
@@ -123,6 +124,42 @@ def database_failed(error):
             message=errors.COMMENT_NOT_POSTED,
         ),
     )
+
+
+@bp.errorhandler(429)
+def too_fast(error):
+    """Give a no-JavaScript poster over the rate limit the episode page back,
+    with what they typed and when to post again: 429 and `Retry-After`."""
+    if request.endpoint != "public.post_comment" or errors.wants_json():
+        return errors.http_error(error)
+    message, wait_s = errors.too_fast()
+    return _form_again(message), 429, {"Retry-After": str(wait_s)}
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error):
+    """Give a no-JavaScript poster whose form expired (or whose session ended)
+    the episode page back, with what they typed and a fresh token: 400.
+
+    Nothing is posted until they press the button again on this page.
+    """
+    if request.endpoint != "public.post_comment" or errors.wants_json():
+        return errors.csrf_error(error)
+    return _form_again(FORM_EXPIRED), 400
+
+
+FORM_EXPIRED = (
+    "The page was open too long for its form to be accepted (or the form came "
+    "from elsewhere). Your words are below: check them and post again."
+)
+
+
+def _form_again(message):
+    """Return the episode page with the posted comment form back, and `message`."""
+    found = load_published_episode((request.view_args or {}).get("slug", ""))
+    form = comment_form()
+    form.form_errors = [message]
+    return _render_episode(found, form)
 
 
 def _render_episode(episode, form):

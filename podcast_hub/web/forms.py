@@ -635,3 +635,46 @@ class InboxFeedForm(FlaskForm):
         "Action",
         choices=[SelectChoice(v, label) for v, label in INBOX_FEED_ACTIONS.items()],
     )
+
+
+# --- team ---
+
+ROLE_CHOICES = [
+    SelectChoice("owner", "Owner"),
+    SelectChoice("cohost", "Co-host"),
+    SelectChoice("moderator", "Moderator"),
+]
+
+
+class InviteForm(FlaskForm):
+    """An owner inviting someone to the team by e-mail."""
+
+    email = EmailField(
+        "E-mail address",
+        filters=[clean_line],
+        validators=[DataRequired("Give the e-mail address to invite.")],
+    )
+    role = SelectField("Role", choices=ROLE_CHOICES, default="cohost")
+
+
+class RoleForm(FlaskForm):
+    """An owner changing a host's role."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+class JoinForm(FlaskForm):
+    """Someone invited to the team choosing their name and password."""
+
+    name = StringField(
+        "Display name",
+        filters=[clean_line],
+        validators=[DataRequired("Give the name your replies are signed with.")],
+    )
+    password = PasswordField(
+        "Password", validators=[DataRequired("Choose a password.")]
+    )
+    confirm = PasswordField(
+        "Password again",
+        validators=[EqualTo("password", message="The two passwords differ.")],
+    )
