@@ -311,10 +311,9 @@ def update_episode(
     if author is not None:
         episode.artist = author.strip() or None
     if publication == Publication.DRAFT:
-        episode.published_at = None
+        _to_draft(episode, now)
     elif publication == Publication.NOW:
-        if episode.published_at is None or episode.published_at > now:
-            episode.published_at = now
+        _out_now(episode, now)
     else:
         episode.published_at = publish_at
     db.session.commit()
@@ -322,17 +321,40 @@ def update_episode(
 
 
 def publish_now(episode: Episode) -> None:
-    """Publish a draft or scheduled episode at once."""
-    now = clock.now()
-    if episode.published_at is None or episode.published_at > now:
-        episode.published_at = now
+    """Publish a draft or scheduled episode at once.
+
+    An episode that was out before and made a draft again goes out with the
+    date it first had (`first_published_at`): its pubDate, and so its place in
+    podcast apps and in the feed's order, do not change.
+    """
+    _out_now(episode, clock.now())
     db.session.commit()
 
 
 def unpublish(episode: Episode) -> None:
-    """Take `episode` out of the feed and the site: it becomes a draft."""
-    episode.published_at = None
+    """Take `episode` out of the feed and the site: it becomes a draft. The date
+    it went out is kept for when it is published again (`publish_now`)."""
+    _to_draft(episode, clock.now())
     db.session.commit()
+
+
+def kept_date(episode: Episode) -> datetime | None:
+    """Return the date a draft goes out with when published now: the date it
+    had when it was out before, or None for the moment of publishing."""
+    kept = episode.first_published_at
+    return kept if kept is not None and kept <= clock.now() else None
+
+
+def _to_draft(episode: Episode, now: datetime) -> None:
+    if episode.published_at is not None and episode.published_at <= now:
+        episode.first_published_at = episode.published_at
+    episode.published_at = None
+
+
+def _out_now(episode: Episode, now: datetime) -> None:
+    if episode.published_at is None or episode.published_at > now:
+        kept = episode.first_published_at
+        episode.published_at = kept if kept is not None and kept <= now else now
 
 
 def all_episodes() -> Sequence[Episode]:

@@ -3,6 +3,7 @@ comments' moments after a re-cut, publishing and closing comments."""
 
 from flask import flash, redirect, render_template, request, url_for
 
+from ..auth.guards import safe_next
 from ..catalog import episodes, publishing
 from ..conversation import moderation
 from ..errors import ValidationFailed
@@ -224,10 +225,27 @@ def publish(episode_id):
     return episode_action(episode_id, publishing.publish_now, "“{title}” is published.")
 
 
-@bp.post("/episodes/<int:episode_id>/unpublish")
+@bp.route("/episodes/<int:episode_id>/unpublish", methods=["GET", "POST"])
 def unpublish(episode_id):
-    return episode_action(
-        episode_id, publishing.unpublish, "“{title}” is a draft again."
+    """Ask first, then make the episode a draft: a POST without `confirm=yes`
+    (an older page's button) only shows the question."""
+    if request.method == "POST" and request.form.get("confirm") == "yes":
+        return episode_action(
+            episode_id,
+            publishing.unpublish,
+            "“{title}” is a draft again: out of the feed and the site. Publishing "
+            "it again keeps its date.",
+        )
+    episode = load_episode(episode_id)
+    next_page = request.values.get("next") or url_for(
+        "dashboard.edit_episode", episode_id=episode.id
+    )
+    return render_template(
+        "dashboard/unpublish.html",
+        show=episodes.get_show(),
+        episode=episode,
+        next=safe_next(next_page),
+        is_published=episodes.is_published(episode),
     )
 
 
