@@ -7,11 +7,21 @@ from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
+import sqlalchemy as sa
 
 from podcast_hub.conversation import insights
+from podcast_hub.models import Show
 
 from .conftest import csrf_from
-from .helpers import in_app, make_comment, make_episode, make_show, reload
+from .helpers import (
+    in_app,
+    make_comment,
+    make_episode,
+    make_show,
+    reload,
+    scalar,
+    update,
+)
 
 FIRST = datetime(2026, 3, 4, 5, 6, tzinfo=UTC)
 
@@ -255,3 +265,77 @@ def test_show_insights_rank_episodes_moments_and_answer_times(client, token, clo
     assert "<dt>Listener comments</dt><dd>13</dd>" in everything
     # An unknown period is the default one.
     assert "since" in client.get("/dashboard/insights?period=9").get_data(True)
+
+
+# The show's category, from Apple's list.
+
+
+def show_form(client, **changes):
+    """Return the show settings form's fields as the page has them, changed."""
+    html = client.get("/dashboard/show").get_data(as_text=True)
+    form = re.search(
+        r'<form method="post" action="/dashboard/show" .*?</form>', html, re.S
+    )
+    values = dict(
+        re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form.group())
+    )
+    values.update(
+        re.findall(
+            r'<select[^>]*name="([^"]+)".*?<option selected value="([^"]*)"',
+            form.group(),
+            re.S,
+        )
+    )
+    values = {k: v for k, v in values.items() if k not in ("explicit", "locked")}
+    values.update(changes)
+    return html, values
+
+
+def test_the_category_is_chosen_from_apples_list(client, token):
+    html, values = show_form(client)
+    select = re.search(r'<select[^>]*name="category".*?</select>', html, re.S).group()
+    assert '<optgroup label="Arts">' in select
+    assert '<option value="Arts > Books">Books</option>' in select.replace("&gt;", ">")
+    assert "<input" not in select and "datalist" not in html
+
+    response = client.post(
+        "/dashboard/show", data={**values, "category": "Leisure > Video Games"}
+    )
+    assert response.status_code == 303
+    feed = client.get("/feed.xml").get_data(as_text=True)
+    assert re.search(
+        r'<itunes:category text="Leisure">\s*<itunes:category text="Video Games"/>'
+        r"\s*</itunes:category>",
+        feed,
+    )
+    html, _ = show_form(client)
+    assert re.search(
+        r'<option selected value="Leisure &gt; Video Games">Video Games</option>', html
+    )
+
+
+def test_a_category_not_on_the_list_is_refused(client, token):
+    _, values = show_form(client)
+    response = client.post("/dashboard/show", data={**values, "category": "Podcasts"})
+    assert response.status_code == 400
+    assert "“Podcasts” is not one of Apple&#39;s categories" in response.get_data(True)
+
+
+def test_an_old_free_text_category_is_shown_and_kept_until_changed(client, token):
+    show = scalar(sa.select(Show))
+    update(show, category="Tech")
+    html, values = show_form(client)
+    assert re.search(
+        r'<optgroup label="Kept until you choose one of Apple&#39;s">'
+        r'<option selected value="Tech">Tech \(not an Apple category\)',
+        html,
+    )
+    assert "perhaps Technology" in html
+    response = client.post("/dashboard/show", data={**values, "title": "Renamed"})
+    assert response.status_code == 303
+    assert reload(show).category == "Tech"
+    assert reload(show).title == "Renamed"
+    client.post("/dashboard/show", data={**values, "category": "Technology"})
+    assert reload(show).category == "Technology"
+    html, _ = show_form(client)
+    assert "not an Apple category" not in html

@@ -36,7 +36,7 @@ from ..models import (
     ShowType,
     Soundbite,
 )
-from ..text import rules, timecode
+from ..text import categories, rules, timecode
 from . import episodes, files, identity
 
 CHUNK_BYTES = 1 << 20
@@ -434,6 +434,14 @@ def update_show(show: Show, values: Mapping[str, Any]) -> Show:
         fields["category"] = ["Use an Apple category, as in Arts or Arts > Books."]
     else:
         clean["category"] = " > ".join(parts)
+        # A value from before the list (free text) stays until it is changed.
+        if clean["category"] != show.category and not categories.is_apple(
+            clean["category"]
+        ):
+            fields["category"] = [
+                f"“{clean['category']}” is not one of Apple's categories: choose "
+                "one from the list."
+            ]
     for name, limit in SHOW_URL_FIELDS.items():
         if clean[name] and (problem := rules.url_problem(clean[name], limit)):
             fields[name] = [problem]
