@@ -2,17 +2,23 @@
 again keeps the date; insights' bars and moments open their comments; the
 show-wide insights page."""
 
+import io
+import json
 import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import feedparser
 import pytest
 import sqlalchemy as sa
+from lxml import etree
+from PIL import Image
 
+from podcast_hub.catalog import importer
 from podcast_hub.conversation import insights
-from podcast_hub.models import Show
+from podcast_hub.models import Chapter, Show, Transcript
 
-from .conftest import csrf_from
+from .conftest import AUDIO_FIXTURES, csrf_from
 from .helpers import (
     in_app,
     make_comment,
@@ -20,6 +26,7 @@ from .helpers import (
     make_show,
     reload,
     scalar,
+    scalars,
     update,
 )
 
@@ -339,3 +346,362 @@ def test_an_old_free_text_category_is_shown_and_kept_until_changed(client, token
     assert reload(show).category == "Technology"
     html, _ = show_form(client)
     assert "not an Apple category" not in html
+
+
+# Episode art, transcripts and chapters on the dashboard's episode page.
+
+VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHello and welcome.\n"
+SRT = "1\n00:00:00,000 --> 00:00:02,000\nHola y bienvenidos.\n"
+
+
+@pytest.fixture
+def talk_episode(token, media_dir):
+    """A published episode with real audio (3 seconds) at season-1/talk.mp3."""
+    (media_dir / "season-1").mkdir(parents=True, exist_ok=True)
+    (media_dir / "season-1" / "talk.mp3").write_bytes(
+        (AUDIO_FIXTURES / "speech.mp3").read_bytes()
+    )
+    return make_episode(
+        slug="talk",
+        title="The Talk",
+        audio_file="season-1/talk.mp3",
+        duration_s=3,
+        published_at=FIRST,
+    )
+
+
+def transcript_files(episode):
+    return scalars(
+        sa.select(Transcript.file)
+        .where(Transcript.episode_id == episode.id)
+        .order_by(Transcript.file)
+    )
+
+
+def chapter_titles(episode):
+    return scalars(
+        sa.select(Chapter.title)
+        .where(Chapter.episode_id == episode.id)
+        .order_by(Chapter.start_s)
+    )
+
+
+def square_png(side=1400, colour=(200, 40, 90)):
+    out = io.BytesIO()
+    Image.new("RGB", (side, side), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def send(client, token, url, field, data, filename, **fields):
+    return client.post(
+        url,
+        data={field: (io.BytesIO(data), filename), "csrf_token": token, **fields},
+        content_type="multipart/form-data",
+    )
+
+
+def feed_item(client):
+    feed = etree.fromstring(client.get("/feed.xml").data)
+    return feed.find("channel/item")
+
+
+NS = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+}
+
+
+def test_episode_art_upload_reaches_the_feed_and_the_page(
+    client, token, talk_episode, media_dir
+):
+    url = f"/dashboard/episodes/{talk_episode.id}/art"
+    response = send(client, token, url, "art", square_png(), "art.png")
+    assert response.status_code == 303
+    image = reload(talk_episode).image
+    assert re.fullmatch(r"season-1/art-talk-[0-9a-f]{12}\.png", image)
+    assert (media_dir / image).read_bytes() == square_png()
+    item = feed_item(client)
+    href = item.find("itunes:image", NS).get("href")
+    assert href.endswith("/media/" + image)
+    with client.get(f"/media/{image}") as served:
+        assert served.status_code == 200
+    assert f"/media/{image}" in client.get("/episodes/talk").get_data(True)
+
+    # A second upload replaces the first, whose file goes.
+    send(client, token, url, "art", square_png(colour=(0, 0, 0)), "black.png")
+    second = reload(talk_episode).image
+    assert second != image and not (media_dir / image).exists()
+    # Taking it away brings the show's cover back; the uploaded file goes.
+    client.post(f"{url}/delete", data={"csrf_token": token})
+    assert reload(talk_episode).image is None
+    assert not (media_dir / second).exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"GIF89a" + b"\x00" * 40, "art.gif", "“art.gif” is not a JPEG or PNG image"),
+        (b"", "empty.png", "“empty.png” is empty."),
+        (b"\x89PNG\r\n\x1a\nnot really", "broken.png", "broken.png"),
+    ],
+)
+def test_bad_episode_art_is_refused_and_nothing_changes(
+    client, token, talk_episode, media_dir, data, filename, message
+):
+    before = sorted(p.name for p in media_dir.rglob("*"))
+    response = send(
+        client,
+        token,
+        f"/dashboard/episodes/{talk_episode.id}/art",
+        "art",
+        data,
+        filename,
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert reload(talk_episode).image is None
+    assert sorted(p.name for p in media_dir.rglob("*")) == before
+
+
+def test_small_art_is_kept_with_apples_warning(client, token, talk_episode):
+    response = send(
+        client,
+        token,
+        f"/dashboard/episodes/{talk_episode.id}/art",
+        "art",
+        square_png(600),
+        "small.png",
+    )
+    assert response.status_code == 303
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Apple may refuse this art" in page and "600×600 px" in page
+    assert reload(talk_episode).image is not None
+
+
+def test_transcripts_are_saved_as_the_media_folder_names_them(
+    client, token, talk_episode, media_dir
+):
+    url = f"/dashboard/episodes/{talk_episode.id}/transcripts"
+    assert (
+        send(client, token, url, "transcript", VTT.encode(), "x.vtt").status_code == 303
+    )
+    response = send(
+        client, token, url, "transcript", SRT.encode(), "spanish.srt", language="es"
+    )
+    assert response.status_code == 303
+    assert (media_dir / "season-1" / "talk.vtt").read_text() == VTT
+    assert (media_dir / "season-1" / "talk.es.srt").read_text() == SRT
+    found = {
+        t.get("url").rsplit("/media/", 1)[1]: (t.get("type"), t.get("language"))
+        for t in feed_item(client).findall("podcast:transcript", NS)
+    }
+    assert found == {
+        "season-1/talk.vtt": ("text/vtt", None),
+        "season-1/talk.es.srt": ("application/x-subrip", "es"),
+    }
+    with client.get("/media/season-1/talk.vtt") as served:
+        assert served.get_data(True) == VTT
+
+    # The same format and language again replaces it, in one step.
+    newer = VTT.replace("Hello", "Hi")
+    send(client, token, url, "transcript", newer.encode(), "again.vtt")
+    assert (media_dir / "season-1" / "talk.vtt").read_text() == newer
+    assert len(transcript_files(talk_episode)) == 2
+
+    # An import of the folder keeps them: they are its own sidecars.
+    with in_app():
+        importer.sync(media_dir)
+    assert transcript_files(talk_episode) == [
+        "season-1/talk.es.srt",
+        "season-1/talk.vtt",
+    ]
+
+    page = client.get(f"/dashboard/episodes/{talk_episode.id}").get_data(True)
+    remove = re.search(
+        r'action="(/dashboard/episodes/\d+/transcripts/\d+/delete)"[^>]*>.*?'
+        r"Remove<span class=\"visually-hidden\"> season-1/talk.es.srt",
+        page,
+        re.S,
+    )
+    client.post(remove.group(1), data={"csrf_token": token})
+    assert not (media_dir / "season-1" / "talk.es.srt").exists()
+    assert transcript_files(talk_episode) == ["season-1/talk.vtt"]
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "fields", "message"),
+    [
+        (b"Hello", "notes.txt", {}, "“notes.txt” is not a transcript we publish"),
+        (b"Hello there", "t.vtt", {}, "“t.vtt” is not WebVTT"),
+        (b"1\nHello there\n", "t.srt", {}, "“t.srt” is not SRT"),
+        ("WEBVTT\n\nolé".encode("latin-1"), "t.vtt", {}, "is not UTF-8 text"),
+        (VTT.encode(), "t.vtt", {"language": "english please"}, "language code"),
+        (b"", "t.vtt", {}, "“t.vtt” is empty."),
+    ],
+)
+def test_bad_transcripts_are_refused_and_nothing_is_stored(
+    client, token, talk_episode, media_dir, data, filename, fields, message
+):
+    before = sorted(p.name for p in media_dir.rglob("*"))
+    response = send(
+        client,
+        token,
+        f"/dashboard/episodes/{talk_episode.id}/transcripts",
+        "transcript",
+        data,
+        filename,
+        **fields,
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert transcript_files(talk_episode) == []
+    assert sorted(p.name for p in media_dir.rglob("*")) == before
+
+
+def test_a_file_of_the_operator_is_never_overwritten(
+    client, token, talk_episode, media_dir
+):
+    (media_dir / "season-1" / "talk.vtt").write_text("WEBVTT\n\nmine")
+    response = send(
+        client,
+        token,
+        f"/dashboard/episodes/{talk_episode.id}/transcripts",
+        "transcript",
+        VTT.encode(),
+        "t.vtt",
+    )
+    assert response.status_code == 400
+    assert "already has a file named season-1/talk.vtt" in response.get_data(True)
+    assert (media_dir / "season-1" / "talk.vtt").read_text() == "WEBVTT\n\nmine"
+
+
+def chapter_list(client, token, episode, rows):
+    data = {"csrf_token": token}
+    for index, (start, title) in enumerate(rows):
+        data[f"chapter-{index}-start"] = start
+        data[f"chapter-{index}-title"] = title
+    return client.post(f"/dashboard/episodes/{episode.id}/chapters/edit", data=data)
+
+
+def test_chapters_are_edited_as_a_list(client, token, talk_episode, media_dir):
+    page = client.get(f"/dashboard/episodes/{talk_episode.id}").get_data(True)
+    # Without JavaScript there are empty rows to fill.
+    assert 'name="chapter-0-start" value=""' in page
+    assert 'name="chapter-1-title" value=""' in page
+
+    response = chapter_list(
+        client, token, talk_episode, [("0:02", "Ending"), ("", ""), ("0", "Intro")]
+    )
+    assert response.status_code == 303
+    chapters = json.loads(client.get("/episodes/talk/chapters.json").data)
+    assert chapters["chapters"] == [
+        {"startTime": 0, "title": "Intro"},
+        {"startTime": 2, "title": "Ending"},
+    ]
+    item = feed_item(client)
+    assert (
+        item.find("podcast:chapters", NS)
+        .get("url")
+        .endswith("/episodes/talk/chapters.json")
+    )
+    page = client.get(f"/dashboard/episodes/{talk_episode.id}").get_data(True)
+    assert 'name="chapter-0-start" value="0:00"' in page
+    assert 'name="chapter-1-title" value="Ending"' in page
+
+    # Removing a row and saving removes the chapter.
+    chapter_list(client, token, talk_episode, [("0:00", "Intro"), ("", "")])
+    assert chapter_titles(talk_episode) == ["Intro"]
+    # An import keeps the host's chapters.
+    with in_app():
+        importer.sync(media_dir)
+    assert chapter_titles(talk_episode) == ["Intro"]
+
+
+def test_a_bad_chapter_list_keeps_what_was_typed_and_changes_nothing(
+    client, token, talk_episode
+):
+    chapter_list(client, token, talk_episode, [("0:00", "Intro")])
+    response = chapter_list(
+        client,
+        token,
+        talk_episode,
+        [
+            ("0:00", "Intro again"),
+            ("0:09", "Too late"),
+            ("0:00", "Same start"),
+            ("1:2", "Typo"),
+            ("0:01", ""),
+        ],
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Nothing was saved" in page
+    assert "Chapter 2: start between 0:00 and 0:03, the end of the audio." in page
+    assert "Chapter 3 starts at 0:00, as chapter 1 does" in page
+    assert "Chapter 4: Use a time like 12:34 or 1:02:03." in page
+    assert "Chapter 5: give it a title." in page
+    assert 'value="Intro again"' in page and 'value="Too late"' in page
+    assert 'id="chapter-1-start" name="chapter-1-start" value="0:09"' in page
+    assert 'aria-invalid="true" aria-describedby="chapter-1-start-error"' in page
+    assert chapter_titles(talk_episode) == ["Intro"]
+
+
+def test_a_json_chapters_file_replaces_the_hosts_chapters(client, token, talk_episode):
+    chapter_list(client, token, talk_episode, [("0:00", "Old")])
+    document = {
+        "version": "1.2.0",
+        "chapters": [
+            {"startTime": 2.5, "title": "Second", "url": "https://example.org/2"},
+            {"startTime": 0, "title": "First"},
+        ],
+    }
+    response = send(
+        client,
+        token,
+        f"/dashboard/episodes/{talk_episode.id}/chapters/upload",
+        "chapters_file",
+        json.dumps(document).encode(),
+        "talk.chapters.json",
+    )
+    assert response.status_code == 303
+    chapters = json.loads(client.get("/episodes/talk/chapters.json").data)
+    assert chapters["chapters"] == [
+        {"startTime": 0, "title": "First"},
+        {"startTime": 2, "title": "Second", "url": "https://example.org/2"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (b"{not json", "is not valid JSON"),
+        (b'{"version": "1.2.0"}', 'has no "chapters" list'),
+        (b'{"chapters": []}', 'has an empty "chapters" list'),
+        (b'{"chapters": [{"startTime": 0}]}', "chapter 1: has no title"),
+        (
+            b'{"chapters": [{"startTime": 0, "title": "A"}, '
+            b'{"startTime": 60, "title": "Late"}]}',
+            "chapter “Late” starts at 1:00, after the audio ends (0:03)",
+        ),
+        (
+            b'{"chapters": [{"startTime": 0, "title": "A", "url": "javascript:x"}]}',
+            "chapter 1: url is not a web link",
+        ),
+    ],
+)
+def test_a_bad_chapters_file_is_refused_whole(
+    client, token, talk_episode, document, message
+):
+    chapter_list(client, token, talk_episode, [("0:00", "Kept")])
+    response = send(
+        client,
+        token,
+        f"/dashboard/episodes/{talk_episode.id}/chapters/upload",
+        "chapters_file",
+        document,
+        "c.json",
+    )
+    assert response.status_code == 400
+    page = unescape(response.get_data(as_text=True))
+    assert message in page and "Nothing was changed." in page
+    assert chapter_titles(talk_episode) == ["Kept"]

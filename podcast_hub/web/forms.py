@@ -555,6 +555,25 @@ class CoverForm(FlaskForm):
     cover = FileField("New cover art (JPEG or PNG)")
 
 
+class EpisodeArtForm(FlaskForm):
+    """An episode's own art, in place of the show's cover."""
+
+    art = FileField("New episode art (JPEG or PNG)")
+
+
+class TranscriptForm(FlaskForm):
+    """A transcript or captions file for an episode."""
+
+    transcript = FileField("Transcript file (WebVTT .vtt or SubRip .srt)")
+    language = StringField("Language code (optional)", filters=[clean_line])
+
+
+class ChaptersFileForm(FlaskForm):
+    """A Podcasting 2.0 JSON chapters file for an episode."""
+
+    chapters_file = FileField("JSON chapters file")
+
+
 class ModerationModeForm(FlaskForm):
     """How new listener comments are held."""
 
