@@ -705,3 +705,12 @@ def test_a_bad_chapters_file_is_refused_whole(
     page = unescape(response.get_data(as_text=True))
     assert message in page and "Nothing was changed." in page
     assert chapter_titles(talk_episode) == ["Kept"]
+
+
+def test_a_range_at_0_00_is_that_moment_only(client, token, talk):
+    make_comment(talk, author="Zero", body="At the very start", timestamp_s=0)
+    html = client.get(
+        f"/dashboard/episodes/{talk.id}/insights/comments?from=0&to=0"
+    ).get_data(as_text=True)
+    assert "<h1>Comments at 0:00</h1>" in html
+    assert "At the very start" in html and "First!" not in html

@@ -99,8 +99,8 @@ def range_comments(episode_id):
     """The listener comments of one stretch of the audio (`from` and `to`
     seconds, both included): where a histogram bar or a top moment leads."""
     episode = load_episode(episode_id)
-    start = arg_int("from", 0, maximum=episode.duration_s)
-    end = max(start, arg_int("to", episode.duration_s, maximum=episode.duration_s))
+    start = _moment_arg("from", 0, episode.duration_s)
+    end = max(start, _moment_arg("to", episode.duration_s, episode.duration_s))
     found = insights.comments_in_range(episode, start, end)
     where = timecode.format(start)
     if end != start:
@@ -130,3 +130,11 @@ def show_insights():
         periods=insights.PERIODS,
         has_episodes=bool(publishing.all_episodes()),
     )
+
+
+def _moment_arg(name, default, duration_s):
+    """Return query argument `name` as seconds into the audio, 0:00 included
+    (`arg_int` starts at 1); anything else gives `default`."""
+    if request.args.get(name) == "0":
+        return 0
+    return arg_int(name, default, maximum=duration_s)

@@ -68,8 +68,8 @@ for (const editor of document.querySelectorAll("[data-chapter-rows]")) {
   const list = editor.querySelector("ol");
   const renumber = () => {
     list.querySelectorAll("li").forEach((row, index) => {
-      for (const field of row.querySelectorAll("input, label")) {
-        for (const attr of ["id", "for", "name"]) {
+      for (const field of row.querySelectorAll("[id], [for], [name], [aria-describedby]")) {
+        for (const attr of ["id", "for", "name", "aria-describedby"]) {
           const value = field.getAttribute(attr);
           if (value) field.setAttribute(attr, value.replace(/-\d+(?=-|$)/, `-${index}`));
         }
@@ -100,7 +100,9 @@ for (const editor of document.querySelectorAll("[data-chapter-rows]")) {
       row.querySelectorAll("input").forEach((input) => {
         input.value = "";
         input.removeAttribute("aria-invalid");
+        input.removeAttribute("aria-describedby");
       });
+      row.querySelectorAll(".field--error").forEach((f) => f.classList.remove("field--error"));
       row.querySelectorAll(".error").forEach((error) => error.remove());
       list.append(row);
       renumber();
