@@ -413,7 +413,7 @@ _ROW_FIELD = re.compile(r"^chapter-(\d{1,3})-(start|title)$")
 
 def _posted_chapter_rows():
     """Return the chapter rows of the posted list, in their order on the page."""
-    found = {}
+    found: dict[int, dict[str, str]] = {}
     for name, value in request.form.items():
         match = _ROW_FIELD.match(name)
         if match:
