@@ -427,6 +427,11 @@ def test_episode_art_upload_reaches_the_feed_and_the_page(
         assert served.status_code == 200
     assert f"/media/{image}" in client.get("/episodes/talk").get_data(True)
 
+    # An import of the folder leaves the episode its art.
+    with in_app():
+        importer.sync(media_dir)
+    assert reload(talk_episode).image == image
+
     # A second upload replaces the first, whose file goes.
     send(client, token, url, "art", square_png(colour=(0, 0, 0)), "black.png")
     second = reload(talk_episode).image
@@ -714,3 +719,22 @@ def test_a_range_at_0_00_is_that_moment_only(client, token, talk):
     ).get_data(as_text=True)
     assert "<h1>Comments at 0:00</h1>" in html
     assert "At the very start" in html and "First!" not in html
+
+
+def test_an_episode_pruned_by_the_import_keeps_its_date_when_published_again(
+    client, token, talk_episode, media_dir
+):
+    (media_dir / "season-1" / "talk.mp3").unlink()
+    with in_app():
+        importer.sync(media_dir, prune=True)
+    pruned = reload(talk_episode)
+    assert pruned.published_at is None and pruned.first_published_at == FIRST
+    (media_dir / "season-1" / "talk.mp3").write_bytes(
+        (AUDIO_FIXTURES / "speech.mp3").read_bytes()
+    )
+    with in_app():
+        importer.sync(media_dir)
+    client.post(
+        f"/dashboard/episodes/{talk_episode.id}/publish", data={"csrf_token": token}
+    )
+    assert reload(talk_episode).published_at == FIRST
