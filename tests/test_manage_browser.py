@@ -165,6 +165,7 @@ def test_manage_pages_fit_and_are_photographed(open_page, live_server, opening, 
         ("episode-edit", f"/dashboard/episodes/{opening.id}"),
         ("unpublish", f"/dashboard/episodes/{opening.id}/unpublish"),
         ("show-settings", "/dashboard/show"),
+        ("episodes", "/dashboard/episodes"),
     ]:
         page.goto(f"{live_server}{path}")
         no_sideways_scroll(page, width)
