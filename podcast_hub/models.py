@@ -231,6 +231,9 @@ class Episode(Model):
     duration_s: so.Mapped[int]
     # None while the episode is a draft; a future moment schedules it.
     published_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    # When the episode first went out, kept while it is a draft again: publishing
+    # it once more brings back this date (its pubDate), not the moment of the click.
+    first_published_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     season: so.Mapped[int | None]
     number: so.Mapped[int | None]
     episode_type: so.Mapped[str] = so.mapped_column(

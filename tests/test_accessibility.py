@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import url_for
 
-from podcast_hub.mail import addresses
+from podcast_hub.mail import addresses, invitations
 from podcast_hub.models import MailAddress
 
 from .browser import ROOT, make_lighthouse, require_chromium
@@ -58,6 +58,7 @@ PUBLIC_PAGES = {
     "auth.login": "/login",
     "mail.confirm": "/mail/confirm/{confirm}",
     "mail.unsubscribe": "/mail/unsubscribe/{unsubscribe}",
+    "mail.join": "/mail/join/{join}",
     "not found": "/episodes/no-such-episode",
 }
 HOST_PAGES = {
@@ -71,6 +72,11 @@ HOST_PAGES = {
     "dashboard.feed_health": "/dashboard/health",
     "dashboard.moderation_settings": "/dashboard/moderation",
     "dashboard.show_settings": "/dashboard/show",
+    "dashboard.show_insights": "/dashboard/insights",
+    "dashboard.range_comments": "/dashboard/episodes/{episode_id}/insights/comments"
+    "?from=0&to=20",
+    "dashboard.unpublish": "/dashboard/episodes/{episode_id}/unpublish",
+    "dashboard.team_page": "/dashboard/team",
 }
 
 
@@ -95,14 +101,18 @@ def show(app, media_dir):
         episode, author="Hannah Host", body="It was.", parent_id=top.id, is_host=True
     )
     make_comment(episode, author="Spammy", body="Cheap pills", status="pending")
-    make_host(email="host@example.com", display_name="Hannah", password="open sesame")
+    owner = make_host(
+        email="host@example.com", display_name="Hannah", password="open sesame"
+    )
     address = save(MailAddress(email="listener@example.com"))
     with app.test_request_context(), in_app():
+        invitation = invitations.invite("cohost@example.com", "cohost", owner)
         return {
             "slug": episode.slug,
             "episode_id": episode.id,
             "confirm": addresses.confirm_token(address),
             "unsubscribe": addresses.unsubscribe_token(address, top.id),
+            "join": invitations.link_token(invitation),
             "comment_url": url_for("public.episode", slug=episode.slug),
         }
 

@@ -99,15 +99,36 @@ def test_insights_page_is_readable_without_javascript(
     auth.login()
     html = client.get(f"/dashboard/episodes/{episode.id}/insights").get_data(True)
     svg = re.search(r"<svg.*?</svg>", html, re.S).group()
-    assert 'role="img"' in svg and "<title" in svg
-    assert svg.count("<rect") == 60
+    # A group of links, named by its title.
+    assert 'role="group"' in svg and "<title" in svg
+    assert len(re.findall(r'class="bar[ "]', svg)) == 60
     assert "Comments per 5 seconds of “The Storm”" in svg
-    assert "1:10–1:14: 2 comments" in svg
-    assert "4:55–5:00: 0 comments" in svg
-    assert 'href="/episodes/storm?t=70"' in svg
+    assert "1:10–1:14, 2 comments" in svg
+    assert "4:55–5:00, 0 comments" in svg
+    # Each bar with comments opens the comments of its stretch, by name.
+    links = re.findall(r'<a href="([^"]+)" aria-label="([^"]+)"', svg)
+    assert links == [
+        (
+            f"/dashboard/episodes/{episode.id}/insights/comments?from=65&amp;to=69",
+            "1:05–1:09, 1 comment",
+        ),
+        (
+            f"/dashboard/episodes/{episode.id}/insights/comments?from=70&amp;to=74",
+            "1:10–1:14, 2 comments",
+        ),
+        (
+            f"/dashboard/episodes/{episode.id}/insights/comments?from=240&amp;to=244",
+            "4:00–4:04, 1 comment",
+        ),
+    ]
     assert "2 of 4" in html and "20 min" in html
     assert "The thunder!" in html
-    assert "1:05–1:11</a>, 3 comments" in html
+    assert re.search(
+        r'insights/comments\?from=65&amp;to=71" class="moment-range" '
+        r'aria-label="1:05–1:11, 3 comments">1:05–1:11</a>',
+        html,
+    )
+    assert 'href="/episodes/storm?t=65"' in html  # and where to listen to it
     assert "<script" not in svg
     # The axis labels are text outside the stretched SVG, crisp at every width.
     assert "<text" not in svg
@@ -214,9 +235,10 @@ def test_a_short_episode_is_not_one_block(client, auth):
     html = client.get(f"/dashboard/episodes/{episode.id}/insights").get_data(True)
 
     svg = re.search(r"<svg.*?</svg>", html, re.S).group()
-    assert svg.count("<rect") == 40
+    assert len(re.findall(r'class="bar[ "]', svg)) == 40
     assert "Comments per second of “Short”" in svg
-    assert "0:03: 1 comment" in svg and "0:30: 1 comment" in svg
+    assert 'aria-label="0:03, 1 comment"' in svg
+    assert 'aria-label="0:30, 1 comment"' in svg
 
 
 def test_a_day_long_episode_has_a_small_insights_page(client, auth):
@@ -231,12 +253,13 @@ def test_a_day_long_episode_has_a_small_insights_page(client, auth):
     html = client.get(f"/dashboard/episodes/{episode.id}/insights").get_data(True)
 
     svg = re.search(r"<svg.*?</svg>", html, re.S).group()
-    assert svg.count("<rect") == 48
+    assert len(re.findall(r'class="bar[ "]', svg)) == 48
     assert "Comments per 30 minutes of “Marathon”" in svg
-    assert "0:00–29:59: 1 comment" in svg
-    assert "12:00:00–12:29:59: 1 comment" in svg
-    assert 'href="/episodes/marathon?t=43200"' in svg
-    assert "23:30:00–24:00:00: 1 comment" in svg  # the last bar ends with it
+    assert "0:00–29:59, 1 comment" in svg
+    assert "12:00:00–12:29:59, 1 comment" in svg
+    assert "insights/comments?from=43200&amp;to=45000" not in svg
+    assert "insights/comments?from=43200&amp;to=44999" in svg
+    assert "23:30:00–24:00:00, 1 comment" in svg  # the last bar ends with it
     assert len(html.encode()) < 60_000
 
 

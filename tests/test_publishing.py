@@ -334,7 +334,8 @@ def test_publishing_now_keeps_the_date_of_an_episode_already_out(
 
 def test_unpublish_and_publish_buttons(client, token, episode):
     response = client.post(
-        f"/dashboard/episodes/{episode.id}/unpublish", data={"csrf_token": token}
+        f"/dashboard/episodes/{episode.id}/unpublish",
+        data={"csrf_token": token, "confirm": "yes"},
     )
     assert response.status_code == 303
     assert client.get("/api/episodes/lighthouse").status_code == 404

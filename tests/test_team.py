@@ -30,6 +30,14 @@ NEW_PASSWORD = "lantern quietly folds maps"
 
 # What each dashboard route needs, said here independently of the app's table.
 EXPECTED = {
+    "dashboard.upload_episode_art": Permission.EPISODES,
+    "dashboard.remove_episode_art": Permission.EPISODES,
+    "dashboard.upload_transcript": Permission.EPISODES,
+    "dashboard.remove_transcript": Permission.EPISODES,
+    "dashboard.edit_chapters": Permission.EPISODES,
+    "dashboard.upload_chapters": Permission.EPISODES,
+    "dashboard.range_comments": Permission.EPISODES,
+    "dashboard.show_insights": Permission.EPISODES,
     "dashboard.index": Permission.CONVERSATION,
     "dashboard.reply": Permission.CONVERSATION,
     "dashboard.moderate": Permission.CONVERSATION,
@@ -242,7 +250,8 @@ def test_a_moderator_moderates_through_the_api_but_may_not_publish(app, team, ep
     )
     assert hidden.status_code == 200
     publish = client.post(
-        f"/dashboard/episodes/{episode.id}/unpublish", data={"csrf_token": token}
+        f"/dashboard/episodes/{episode.id}/unpublish",
+        data={"csrf_token": token, "confirm": "yes"},
     )
     assert publish.status_code == 403
     assert "may not add, edit, publish or unpublish episodes" in publish.get_data(
@@ -390,7 +399,8 @@ def test_an_invited_cohost_may_publish_but_not_manage_the_team(
     assert joined.status_code == 303
     token = csrf_from(newcomer.get("/dashboard/episodes").get_data(as_text=True))
     unpublished = newcomer.post(
-        f"/dashboard/episodes/{episode.id}/unpublish", data={"csrf_token": token}
+        f"/dashboard/episodes/{episode.id}/unpublish",
+        data={"csrf_token": token, "confirm": "yes"},
     )
     assert unpublished.status_code == 303
     assert newcomer.get("/dashboard/team").status_code == 403

@@ -730,6 +730,9 @@ class _Run:
             if episode.missing_since is None:
                 episode.missing_since = now
             if prune and episode.published_at is not None:
+                # Published again on the dashboard, it keeps the date it had.
+                if episode.published_at <= now:
+                    episode.first_published_at = episode.published_at
                 episode.published_at = None
             self.report.missing.append((name, episode.slug))
 

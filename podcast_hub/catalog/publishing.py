@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from .. import clock
 from ..errors import MediaUnavailable, ValidationFailed
 from ..extensions import db
-from ..library import audio, fingerprint
+from ..library import audio, fingerprint, sidecar
 from ..models import (
     SOUNDBITE_SECONDS,
     Chapter,
@@ -38,8 +38,9 @@ from ..models import (
     Show,
     ShowType,
     Soundbite,
+    Transcript,
 )
-from ..text import rules, timecode
+from ..text import categories, rules, timecode
 from . import episodes, files, identity, storage
 
 CHUNK_BYTES = 1 << 20
@@ -56,6 +57,7 @@ COVER_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
 _UPLOADED_COVER = re.compile(r"^cover-[0-9a-f]{12}\.(?:png|jpg)$")
 _SLUG_MAX = Episode.slug.type.length
 _CHAPTER_URL_MAX = Chapter.url.type.length
+_CHAPTER_TITLE_MAX = Chapter.title.type.length
 _ARTIST_MAX = Episode.artist.type.length
 # The media folder, as a path or its name, or the store the media live in.
 MediaDir = str | os.PathLike[str] | storage.Store
@@ -355,10 +357,9 @@ def update_episode(
     if author is not None:
         episode.artist = author.strip() or None
     if publication == Publication.DRAFT:
-        episode.published_at = None
+        _to_draft(episode, now)
     elif publication == Publication.NOW:
-        if episode.published_at is None or episode.published_at > now:
-            episode.published_at = now
+        _out_now(episode, now)
     else:
         episode.published_at = publish_at
     db.session.commit()
@@ -366,17 +367,40 @@ def update_episode(
 
 
 def publish_now(episode: Episode) -> None:
-    """Publish a draft or scheduled episode at once."""
-    now = clock.now()
-    if episode.published_at is None or episode.published_at > now:
-        episode.published_at = now
+    """Publish a draft or scheduled episode at once.
+
+    An episode that was out before and made a draft again goes out with the
+    date it first had (`first_published_at`): its pubDate, and so its place in
+    podcast apps and in the feed's order, do not change.
+    """
+    _out_now(episode, clock.now())
     db.session.commit()
 
 
 def unpublish(episode: Episode) -> None:
-    """Take `episode` out of the feed and the site: it becomes a draft."""
-    episode.published_at = None
+    """Take `episode` out of the feed and the site: it becomes a draft. The date
+    it went out is kept for when it is published again (`publish_now`)."""
+    _to_draft(episode, clock.now())
     db.session.commit()
+
+
+def kept_date(episode: Episode) -> datetime | None:
+    """Return the date a draft goes out with when published now: the date it
+    had when it was out before, or None for the moment of publishing."""
+    kept = episode.first_published_at
+    return kept if kept is not None and kept <= clock.now() else None
+
+
+def _to_draft(episode: Episode, now: datetime) -> None:
+    if episode.published_at is not None and episode.published_at <= now:
+        episode.first_published_at = episode.published_at
+    episode.published_at = None
+
+
+def _out_now(episode: Episode, now: datetime) -> None:
+    if episode.published_at is None or episode.published_at > now:
+        kept = episode.first_published_at
+        episode.published_at = kept if kept is not None and kept <= now else now
 
 
 def all_episodes() -> Sequence[Episode]:
@@ -456,6 +480,14 @@ def update_show(show: Show, values: Mapping[str, Any]) -> Show:
         fields["category"] = ["Use an Apple category, as in Arts or Arts > Books."]
     else:
         clean["category"] = " > ".join(parts)
+        # A value from before the list (free text) stays until it is changed.
+        if clean["category"] != show.category and not categories.is_apple(
+            clean["category"]
+        ):
+            fields["category"] = [
+                f"“{clean['category']}” is not one of Apple's categories: choose "
+                "one from the list."
+            ]
     for name, limit in SHOW_URL_FIELDS.items():
         if clean[name] and (problem := rules.url_problem(clean[name], limit)):
             fields[name] = [problem]
@@ -741,3 +773,296 @@ def remove_soundbite(episode: Episode, soundbite_id: int) -> None:
         )
     )
     db.session.commit()
+
+
+# Episode art, transcripts and chapters from the dashboard: each ends up as the
+# media folder's own files would (`library.sidecar`), so the import keeps it.
+
+_UPLOADED_ART = re.compile(r"(?:^|/)art-[a-z0-9-]*-[0-9a-f]{12}\.(?:png|jpg)$")
+
+
+def _audio_prefix(episode: Episode) -> str:
+    """Return the folder of `episode`'s audio in the store, as a prefix for
+    names ("" or "season-1/")."""
+    parent = Path(episode.audio_file).parent
+    return "" if str(parent) in ("", ".") else parent.as_posix() + "/"
+
+
+def set_episode_art(episode: Episode, upload: Upload, media_dir: MediaDir) -> list[str]:
+    """Store an uploaded JPEG or PNG as `episode`'s art (itunes:image and
+    podcast:images in the feed, the episode page); return Apple's warnings.
+
+    The same rules as the show's cover (`set_cover`): refused (field `art`)
+    when missing, empty, too large, not JPEG or PNG, damaged or implausibly
+    large, and then nothing changes. The file goes next to the audio, under a
+    name of its own that the import leaves to the episode.
+    """
+    from ..library import artwork
+
+    temporary = _receive(upload, media_dir, what="art")
+    placed = None
+    old = episode.image
+    try:
+        with open(temporary, "rb") as fileobj:
+            head = fileobj.read(8)
+        suffix = next((s for m, s in COVER_TYPES.items() if head.startswith(m)), None)
+        if suffix is None:
+            raise _upload_error(
+                f"“{upload.filename}” is not a JPEG or PNG image, "
+                "the formats podcast apps accept for episode art.",
+                "art",
+            )
+        try:
+            warnings = artwork.check(temporary, upload.filename)
+        except artwork.NotAnImage as refused:
+            raise _upload_error(f"{refused}.", "art") from None
+        stem = f"{_audio_prefix(episode)}art-{episode.slug[:60]}-{secrets.token_hex(6)}"
+        placed = _place(temporary, media_dir, stem, suffix, "art")
+        episode.image = placed
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        temporary.unlink(missing_ok=True)
+        if placed:
+            _remove(media_dir, placed)
+        raise
+    _remove_uploaded_art(old, placed, media_dir)
+    return warnings
+
+
+def remove_episode_art(episode: Episode, media_dir: MediaDir) -> None:
+    """Take `episode`'s art away: the show's cover stands in for it again. A
+    file uploaded here is deleted; one the operator placed stays on disk."""
+    old = episode.image
+    episode.image = None
+    db.session.commit()
+    _remove_uploaded_art(old, None, media_dir)
+
+
+def _remove_uploaded_art(old: str | None, new: str | None, media_dir: MediaDir) -> None:
+    # Only art uploaded here is removed: a hand-placed image may be shared.
+    if old and old != new and _UPLOADED_ART.search(old):
+        _remove(media_dir, old)
+
+
+TRANSCRIPT_FORMATS = "WebVTT (.vtt) or SubRip (.srt)"
+
+
+def add_transcript(
+    episode: Episode, upload: Upload, media_dir: MediaDir, language: str | None
+) -> Transcript:
+    """Store an uploaded WebVTT or SubRip file as a transcript of `episode`; return it.
+
+    It is saved beside the audio as the media folder's sidecars are named
+    (`talk.vtt`, `talk.<language>.srt`), so that the feed's podcast:transcript
+    and a later `hub import` treat it as one. Uploading the same format and
+    language again replaces that transcript. Raises ValidationFailed (field
+    `transcript` or `language`), and then nothing changes.
+    """
+    language = (language or "").strip() or None
+    if language is not None and not rules.is_language(language):
+        raise ValidationFailed({"language": [rules.NOT_A_LANGUAGE]})
+    temporary = _receive(upload, media_dir, what="transcript")
+    try:
+        suffix = _transcript_suffix(temporary, upload.filename)
+        stem = Path(episode.audio_file).stem
+        name = f"{stem}.{language}{suffix}" if language else f"{stem}{suffix}"
+        relative = _audio_prefix(episode) + name
+        row = next((t for t in episode.transcripts if t.file == relative), None)
+        store = store_of(media_dir)
+        if row is None and _stored(store, relative, "transcript"):
+            raise _upload_error(
+                f"The media folder already has a file named {relative} that is not "
+                "this episode's transcript; nothing was replaced.",
+                "transcript",
+            )
+        claimed = db.session.scalar(
+            sa.select(Transcript).where(Transcript.file == relative)
+        )
+        if claimed is not None and claimed.episode_id != episode.id:
+            raise _upload_error(
+                f"{relative} is already another episode's transcript.", "transcript"
+            )
+        if row is None:
+            row = Transcript(file=relative, mime_type="", language=language)
+            episode.transcripts.append(row)
+        row.mime_type = sidecar.TRANSCRIPT_TYPES[suffix]
+        row.language = language
+        db.session.flush()
+        # One step: the old transcript or the new one, never half of either.
+        try:
+            store.put(relative, temporary, row.mime_type)
+        except storage.Unavailable as error:
+            raise _store_down(error, "transcript") from None
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        temporary.unlink(missing_ok=True)
+    return row
+
+
+def _stored(store: storage.Store, name: str, what: str) -> bool:
+    """Return whether the store holds `name`; raise MediaUnavailable if it is away."""
+    try:
+        return store.exists(name)
+    except storage.Unavailable as error:
+        raise _store_down(error, what) from None
+
+
+def _transcript_suffix(path: Path, filename: str) -> str:
+    """Return ".vtt" or ".srt" for the transcript at `path`, read from what it
+    holds (the uploaded name may say otherwise); else raise ValidationFailed."""
+    given = Path(filename).suffix.lower()
+    if given not in sidecar.TRANSCRIPT_TYPES:
+        raise _upload_error(
+            f"“{filename}” is not a transcript we publish: upload "
+            f"{TRANSCRIPT_FORMATS}.",
+            "transcript",
+        )
+    try:
+        path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _upload_error(
+            f"“{filename}” is not UTF-8 text; save it as UTF-8 and upload it again.",
+            "transcript",
+        ) from None
+    problems = sidecar.check_transcript(path, filename)
+    if problems:
+        message = problems[0][1].removesuffix("; left out")
+        raise _upload_error(f"“{filename}” {message}.", "transcript")
+    return given
+
+
+def remove_transcript(
+    episode: Episode, transcript_id: int, media_dir: MediaDir
+) -> None:
+    """Remove one of `episode`'s transcripts and its file, if it is there."""
+    for row in list(episode.transcripts):
+        if row.id == transcript_id:
+            episode.transcripts.remove(row)
+            db.session.commit()
+            _remove(media_dir, row.file)
+            return
+
+
+@dataclass
+class ChapterRow:
+    """A chapter as the host typed it: start ("1:05") and title."""
+
+    start: str
+    title: str
+
+
+def set_chapters(episode: Episode, rows: Sequence[ChapterRow]) -> list[Chapter]:
+    """Make `rows` the host's chapters of `episode` (podcast:chapters, the
+    episode page), in the order of their start; empty rows are skipped.
+
+    Chapters read from the audio or a sidecar stay as they are. Raises
+    ValidationFailed with a message per row field (`chapter-<n>-start`,
+    `chapter-<n>-title`, n from 0), and then nothing changes.
+    """
+    fields: dict[str, list[str]] = {}
+    wanted: list[tuple[int, str]] = []
+    starts: dict[int, int] = {}
+    for index, row in enumerate(rows):
+        start_text, title = (
+            (row.start or "").strip(),
+            " ".join((row.title or "").split()),
+        )
+        if not start_text and not title:
+            continue
+        number = f"Chapter {index + 1}"
+        start: int | None = None
+        try:
+            start = timecode.parse(start_text)
+        except timecode.TimecodeError as error:
+            fields[f"chapter-{index}-start"] = [f"{number}: {error}"]
+        if start is None and f"chapter-{index}-start" not in fields:
+            fields[f"chapter-{index}-start"] = [f"{number}: give its start, as 1:05."]
+        elif start is not None and not timecode.inside(start, episode.duration_s):
+            fields[f"chapter-{index}-start"] = [
+                f"{number}: start between 0:00 and "
+                f"{timecode.format(episode.duration_s)}, the end of the audio."
+            ]
+        elif start is not None and start in starts:
+            fields[f"chapter-{index}-start"] = [
+                f"{number} starts at {timecode.format(start)}, as chapter "
+                f"{starts[start] + 1} does: give each its own start."
+            ]
+        if not title:
+            fields[f"chapter-{index}-title"] = [f"{number}: give it a title."]
+        elif len(title) > _CHAPTER_TITLE_MAX:
+            fields[f"chapter-{index}-title"] = [
+                f"{number}: keep the title under {_CHAPTER_TITLE_MAX} characters."
+            ]
+        if start is not None:
+            starts.setdefault(start, index)
+            wanted.append((start, title))
+    if fields:
+        raise ValidationFailed(fields)
+    return _replace_host_chapters(
+        episode, [Chapter(start_s=s, title=t) for s, t in sorted(wanted)]
+    )
+
+
+def chapters_from_json(
+    episode: Episode, upload: Upload, media_dir: MediaDir
+) -> list[Chapter]:
+    """Make the chapters of an uploaded Podcasting 2.0 JSON chapters file the
+    host's chapters of `episode`; return them.
+
+    The file must be whole: any problem `sidecar.read_chapters` finds (not
+    JSON, no "chapters" list, a chapter without start or title, a link that is
+    not a web link) or a chapter after the end of the audio refuses it all
+    (field `chapters_file`), and then nothing changes.
+    """
+    temporary = _receive(upload, media_dir, what="chapters_file")
+    try:
+        if temporary.stat().st_size > sidecar.MAX_BYTES:
+            raise _upload_error(
+                f"“{upload.filename}” is larger than 1 MB; a chapters file is a "
+                "few KB.",
+                "chapters_file",
+            )
+        found, warnings = sidecar.read_chapters(temporary, upload.filename)
+    finally:
+        temporary.unlink(missing_ok=True)
+    problems = [message for _name, message in warnings]
+    late = [c for c in found if not timecode.inside(c.start_s, episode.duration_s)]
+    problems += [
+        f"chapter “{c.title}” starts at {timecode.format(c.start_s)}, after the "
+        f"audio ends ({timecode.format(episode.duration_s)})"
+        for c in late
+    ]
+    if not problems and not found:
+        problems = ['has an empty "chapters" list']
+    if problems:
+        message = (
+            f"“{upload.filename}”: "
+            + "; ".join(
+                p.removesuffix("; ignored")
+                .removesuffix("; left out")
+                .removesuffix("; dropped")
+                for p in problems
+            )
+            + ". Nothing was changed."
+        )
+        raise _upload_error(message, "chapters_file")
+    return _replace_host_chapters(
+        episode,
+        [
+            Chapter(start_s=c.start_s, title=c.title, url=c.url, img=c.img, toc=c.toc)
+            for c in sorted(found, key=lambda c: c.start_s)
+        ],
+    )
+
+
+def _replace_host_chapters(episode: Episode, new: list[Chapter]) -> list[Chapter]:
+    for chapter in new:
+        chapter.source = ChapterSource.HOST
+    kept = [c for c in episode.chapters if c.source != ChapterSource.HOST]
+    episode.chapters = kept + new
+    db.session.commit()
+    return new

@@ -1,11 +1,18 @@
 """Insights: where in an episode listeners comment, and how fast hosts answer."""
 
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from ..models import Comment, Episode
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from .. import clock
+from ..extensions import db
+from ..models import Comment, CommentStatus, Episode
 from ..text import timecode
 from . import answers, comments
 
@@ -173,9 +180,10 @@ def _first_line(text: str | None, limit: int = 60) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
-def _count_threads(found: Insights, published: Sequence[Comment]) -> None:
+def _count_threads(found: Insights, published: Sequence[Comment]) -> list[float]:
     """Count listener threads, those a host answered, and the median wait for
-    their first answer (`answers`)."""
+    their first answer (`answers`); return each answered thread's wait in
+    seconds."""
     by_id = {comment.id: comment for comment in published}
 
     def root_of(comment: Comment) -> Comment:
@@ -195,3 +203,123 @@ def _count_threads(found: Insights, published: Sequence[Comment]) -> None:
     if waits:
         median = statistics.median(wait.total_seconds() for wait in waits)
         found.median_first_reply_s = max(0, round(median))
+    return [wait.total_seconds() for wait in waits]
+
+
+def comments_in_range(episode: Episode, from_s: int, to_s: int) -> list[Comment]:
+    """Return the published listener comments on `episode` whose moment lies from
+    `from_s` to `to_s` seconds, both included: what a histogram bar or a top
+    moment counts. By moment, then oldest first."""
+    return [
+        comment
+        for comment in comments.published(episode)
+        if not comment.is_host
+        and comment.timestamp_s is not None
+        and from_s <= comment.timestamp_s <= to_s
+        and timecode.inside(comment.timestamp_s, episode.duration_s)
+    ]
+
+
+# The periods the show-wide page offers, in days; None is all time.
+PERIODS: dict[str, int | None] = {"7": 7, "28": 28, "90": 90, "365": 365, "all": None}
+DEFAULT_PERIOD = "28"
+SHOW_MOMENTS = 5
+
+
+@dataclass
+class EpisodeTalk:
+    """How much one episode drew in a period."""
+
+    episode: Episode
+    comments: int = 0  # published listener comments
+    listeners: int = 0  # different names among them
+    replies: int = 0  # the hosts' published comments
+    top_moment: Moment | None = None
+
+
+@dataclass
+class ShowInsights:
+    """The whole show's conversation since `since` (None: all time)."""
+
+    since: datetime | None
+    episodes: list[EpisodeTalk] = field(default_factory=list)
+    quiet_episodes: int = 0  # episodes no listener commented on in the period
+    moments: list[tuple[Episode, Moment]] = field(default_factory=list)
+    comments: int = 0
+    listeners: int = 0
+    threads: int = 0
+    threads_answered: int = 0
+    median_first_reply_s: int | None = None
+    p90_first_reply_s: int | None = None
+
+    @property
+    def unanswered_percent(self) -> int | None:
+        """Return the share of listener threads no host answered, in percent
+        (rounded), or None when there is no thread to count."""
+        if not self.threads:
+            return None
+        return round(100 * (self.threads - self.threads_answered) / self.threads)
+
+
+def for_show(
+    episodes: Sequence[Episode], published: Sequence[Comment], since: datetime | None
+) -> ShowInsights:
+    """Return the ShowInsights of `episodes` from their `published` comments
+    (those created since `since`, as `published_since` gives them)."""
+    found = ShowInsights(since=since)
+    by_episode: defaultdict[int, list[Comment]] = defaultdict(list)
+    for comment in published:
+        by_episode[comment.episode_id].append(comment)
+    names: set[str] = set()
+    waits: list[float] = []
+    for episode in episodes:
+        said = by_episode.get(episode.id, [])
+        listeners = [c for c in said if not c.is_host]
+        if not listeners:
+            found.quiet_episodes += 1
+            continue
+        episode_names = {" ".join(c.author.split()).casefold() for c in listeners}
+        names |= episode_names
+        moments = _top_moments(listeners, episode.duration_s)
+        found.episodes.append(
+            EpisodeTalk(
+                episode=episode,
+                comments=len(listeners),
+                listeners=len(episode_names),
+                replies=sum(1 for c in said if c.is_host),
+                top_moment=moments[0] if moments else None,
+            )
+        )
+        found.moments.extend((episode, moment) for moment in moments)
+        counted = Insights(duration_s=episode.duration_s)
+        waits.extend(_count_threads(counted, said))
+        found.threads += counted.threads
+        found.threads_answered += counted.threads_answered
+    found.comments = sum(talk.comments for talk in found.episodes)
+    found.listeners = len(names)
+    found.episodes.sort(key=lambda t: (-t.comments, -t.replies, -t.episode.id))
+    found.moments.sort(key=lambda pair: -pair[1].count)
+    found.moments = found.moments[:SHOW_MOMENTS]
+    if waits:
+        waits.sort()
+        found.median_first_reply_s = max(0, round(statistics.median(waits)))
+        # The nearest rank: the wait that 90 in 100 threads did not exceed.
+        found.p90_first_reply_s = max(0, round(waits[math.ceil(0.9 * len(waits)) - 1]))
+    return found
+
+
+def show_insights(period: str) -> ShowInsights:
+    """Return the ShowInsights of every episode, drafts included, over `period`
+    (a key of PERIODS; an unknown one is DEFAULT_PERIOD). Two queries."""
+    days = PERIODS.get(period, PERIODS[DEFAULT_PERIOD])
+    since = clock.now() - timedelta(days=days) if days is not None else None
+    query = (
+        sa.select(Comment)
+        .where(Comment.status == CommentStatus.PUBLISHED)
+        .order_by(Comment.created_at, Comment.id)
+        .options(so.raiseload("*"))
+    )
+    if since is not None:
+        query = query.where(Comment.created_at >= since)
+    everything = db.session.scalars(sa.select(Episode).order_by(Episode.id)).all()
+    return for_show(everything, db.session.scalars(query).all(), since)

@@ -1,18 +1,25 @@
 """The episodes tab: the list, uploads, edits, new audio and the shift of the
 comments' moments after a re-cut, publishing and closing comments."""
 
+import re
+
 from flask import flash, redirect, render_template, request, url_for
 
+from ..auth.guards import safe_next
 from ..catalog import episodes, publishing
 from ..conversation import moderation
 from ..errors import ValidationFailed
+from ..models import ChapterSource
 from ..text import timecode
 from ..web.forms import (
+    ChaptersFileForm,
+    EpisodeArtForm,
     EpisodeForm,
     NextForm,
     PersonForm,
     ReplaceAudioForm,
     ShiftForm,
+    TranscriptForm,
     UploadEpisodeForm,
     form_errors,
     validated,
@@ -116,7 +123,33 @@ def _episode_form(episode, formdata=None):
     return form
 
 
-def _render_edit(episode, form=None, audio_form=None, person_form=None, status=200):
+# Empty rows the chapter list offers to fill without JavaScript.
+EMPTY_CHAPTER_ROWS = 2
+
+
+def _chapter_rows(episode):
+    """Return the host's chapters as rows to edit, and empty rows after them."""
+    rows = [
+        publishing.ChapterRow(timecode.format(c.start_s), c.title)
+        for c in episode.chapters
+        if c.source == ChapterSource.HOST
+    ]
+    return rows + [publishing.ChapterRow("", "")] * EMPTY_CHAPTER_ROWS
+
+
+def _render_edit(
+    episode,
+    form=None,
+    audio_form=None,
+    person_form=None,
+    status=200,
+    *,
+    art_form=None,
+    transcript_form=None,
+    chapters_file_form=None,
+    chapter_rows=None,
+    chapter_errors=None,
+):
     return (
         render_template(
             "dashboard/episode_edit.html",
@@ -131,6 +164,15 @@ def _render_edit(episode, form=None, audio_form=None, person_form=None, status=2
             form=form or _episode_form(episode),
             audio_form=audio_form or ReplaceAudioForm(formdata=None),
             person_form=person_form or PersonForm(formdata=None, role="cast|guest"),
+            art_form=art_form or EpisodeArtForm(formdata=None),
+            transcript_form=transcript_form or TranscriptForm(formdata=None),
+            chapters_file_form=chapters_file_form or ChaptersFileForm(formdata=None),
+            chapter_rows=chapter_rows or _chapter_rows(episode),
+            chapter_errors=chapter_errors or {},
+            imported_chapters=[
+                c for c in episode.chapters if c.source != ChapterSource.HOST
+            ],
+            kept_date=publishing.kept_date(episode),
             past_the_end=publishing.moments_past_the_end(episode),
             is_published=episodes.is_published(episode),
             **upload_limits(),
@@ -225,10 +267,27 @@ def publish(episode_id):
     return episode_action(episode_id, publishing.publish_now, "“{title}” is published.")
 
 
-@bp.post("/episodes/<int:episode_id>/unpublish")
+@bp.route("/episodes/<int:episode_id>/unpublish", methods=["GET", "POST"])
 def unpublish(episode_id):
-    return episode_action(
-        episode_id, publishing.unpublish, "“{title}” is a draft again."
+    """Ask first, then make the episode a draft: a POST without `confirm=yes`
+    (an older page's button) only shows the question."""
+    if request.method == "POST" and request.form.get("confirm") == "yes":
+        return episode_action(
+            episode_id,
+            publishing.unpublish,
+            "“{title}” is a draft again: out of the feed and the site. Publishing "
+            "it again keeps its date.",
+        )
+    episode = load_episode(episode_id)
+    next_page = request.values.get("next") or url_for(
+        "dashboard.edit_episode", episode_id=episode.id
+    )
+    return render_template(
+        "dashboard/unpublish.html",
+        show=episodes.get_show(),
+        episode=episode,
+        next=safe_next(next_page),
+        is_published=episodes.is_published(episode),
     )
 
 
@@ -273,3 +332,147 @@ def remove_episode_person(episode_id, person_id):
     return respond(
         form, f"Removed from “{episode.title}”'s people.", "dashboard.episode_list"
     )
+
+
+def _edit_page(episode, anchor):
+    return redirect(
+        url_for("dashboard.edit_episode", episode_id=episode.id, _anchor=anchor),
+        code=303,
+    )
+
+
+def _art_too_large(message, episode_id):
+    form = EpisodeArtForm(formdata=None)
+    form.art.errors = [message]
+    return _render_edit(load_episode(episode_id), art_form=form, status=413)
+
+
+@bp.post("/episodes/<int:episode_id>/art")
+@takes_upload(_art_too_large)
+def upload_episode_art(episode_id):
+    episode = load_episode(episode_id)
+    form = EpisodeArtForm()
+    try:
+        validated(form)
+        warnings = publishing.set_episode_art(
+            episode, upload(form.art.data), media_dir()
+        )
+    except ValidationFailed as failure:
+        form_errors(form, failure.fields, fallback="art")
+        return _render_edit(episode, art_form=form, status=400)
+    flash(f"New art for “{episode.title}”: in the feed and on its page.", "success")
+    for warning in warnings:
+        flash(f"Apple may refuse this art: {warning}", "error")
+    return _edit_page(episode, "art-title")
+
+
+@bp.post("/episodes/<int:episode_id>/art/delete")
+def remove_episode_art(episode_id):
+    return episode_action(
+        episode_id,
+        lambda e: publishing.remove_episode_art(e, media_dir()),
+        "“{title}” shows the show's cover again.",
+    )
+
+
+def _transcript_too_large(message, episode_id):
+    form = TranscriptForm(formdata=None)
+    form.transcript.errors = [message]
+    return _render_edit(load_episode(episode_id), transcript_form=form, status=413)
+
+
+@bp.post("/episodes/<int:episode_id>/transcripts")
+@takes_upload(_transcript_too_large)
+def upload_transcript(episode_id):
+    episode = load_episode(episode_id)
+    form = TranscriptForm()
+    try:
+        validated(form)
+        transcript = publishing.add_transcript(
+            episode, upload(form.transcript.data), media_dir(), form.language.data
+        )
+    except ValidationFailed as failure:
+        form_errors(form, failure.fields, fallback="transcript")
+        return _render_edit(episode, transcript_form=form, status=400)
+    flash(
+        f"Transcript {transcript.file} is in the feed (podcast:transcript).", "success"
+    )
+    return _edit_page(episode, "transcripts-title")
+
+
+@bp.post("/episodes/<int:episode_id>/transcripts/<int:transcript_id>/delete")
+def remove_transcript(episode_id, transcript_id):
+    return episode_action(
+        episode_id,
+        lambda e: publishing.remove_transcript(e, transcript_id, media_dir()),
+        "Transcript removed from “{title}”.",
+    )
+
+
+_ROW_FIELD = re.compile(r"^chapter-(\d{1,3})-(start|title)$")
+
+
+def _posted_chapter_rows():
+    """Return the chapter rows of the posted list, in their order on the page."""
+    found: dict[int, dict[str, str]] = {}
+    for name, value in request.form.items():
+        match = _ROW_FIELD.match(name)
+        if match:
+            found.setdefault(int(match.group(1)), {})[match.group(2)] = value
+    return [
+        publishing.ChapterRow(row.get("start", ""), row.get("title", ""))
+        for _index, row in sorted(found.items())
+    ]
+
+
+@bp.post("/episodes/<int:episode_id>/chapters/edit")
+def edit_chapters(episode_id):
+    episode = load_episode(episode_id)
+    rows = _posted_chapter_rows()
+    form = NextForm()
+    if not form.validate():
+        return back(form, default="dashboard.episode_list")
+    try:
+        saved = publishing.set_chapters(episode, rows)
+    except ValidationFailed as failure:
+        return _render_edit(
+            episode,
+            chapter_rows=rows or _chapter_rows(episode),
+            chapter_errors=failure.fields,
+            status=400,
+        )
+    flash(
+        f"{len(saved)} chapter{'' if len(saved) == 1 else 's'} of “{episode.title}” "
+        "saved: in the feed (podcast:chapters) and on its page."
+        if saved
+        else f"“{episode.title}” has no chapters of yours now.",
+        "success",
+    )
+    return _edit_page(episode, "chapters-title")
+
+
+def _chapters_file_too_large(message, episode_id):
+    form = ChaptersFileForm(formdata=None)
+    form.chapters_file.errors = [message]
+    return _render_edit(load_episode(episode_id), chapters_file_form=form, status=413)
+
+
+@bp.post("/episodes/<int:episode_id>/chapters/upload")
+@takes_upload(_chapters_file_too_large)
+def upload_chapters(episode_id):
+    episode = load_episode(episode_id)
+    form = ChaptersFileForm()
+    try:
+        validated(form)
+        saved = publishing.chapters_from_json(
+            episode, upload(form.chapters_file.data), media_dir()
+        )
+    except ValidationFailed as failure:
+        form_errors(form, failure.fields, fallback="chapters_file")
+        return _render_edit(episode, chapters_file_form=form, status=400)
+    flash(
+        f"{len(saved)} chapter{'' if len(saved) == 1 else 's'} from the file are "
+        f"“{episode.title}”'s chapters now.",
+        "success",
+    )
+    return _edit_page(episode, "chapters-title")

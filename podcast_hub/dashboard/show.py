@@ -34,6 +34,7 @@ def _render_show(show, form=None, cover_form=None, person_form=None, status=200)
             form=form or ShowForm(formdata=None, obj=show),
             cover_form=cover_form or CoverForm(formdata=None),
             apple_categories=categories.NAMES,
+            nearest_category=categories.nearest,
             person_form=person_form or PersonForm(formdata=None),
             **upload_limits(),
         ),

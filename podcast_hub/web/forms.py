@@ -38,7 +38,7 @@ from ..catalog.publishing import Publication
 from ..conversation.moderation import ACTIONS as MODERATION_ACTIONS
 from ..errors import ValidationFailed
 from ..models import MAX_ID, BlockKind, EpisodeType, ShowType
-from ..text import names, plain, rules, timecode
+from ..text import categories, names, plain, rules, timecode
 
 FormT = TypeVar("FormT", bound=FlaskForm)
 
@@ -468,7 +468,10 @@ class ShowForm(FlaskForm):
         "Owner's e-mail (in the feed, for Apple)", filters=[clean_line]
     )
     language = StringField("Language code", filters=[clean_line])
-    category = StringField("Apple category", filters=[clean_line])
+    # Apple's list (`category_choices`); the domain checks the value.
+    category = SelectField(
+        "Apple category", filters=[clean_line], choices=[], validate_choice=False
+    )
     explicit = BooleanField("Explicit content")
     show_type = SelectField(
         "Show type",
@@ -511,6 +514,7 @@ class ShowForm(FlaskForm):
     def process(self, formdata=None, obj=None, data=None, **kwargs):  # type: ignore[no-untyped-def]
         """Show the stored podcast:txt records as lines, `purpose: text`."""
         super().process(formdata, obj, data, **kwargs)
+        self.category.choices = category_choices(self.category.data)
         if formdata is None and obj is not None and obj.txt:
             self.txt.data = "\n".join(
                 f"{r['purpose']}: {r['text']}" if r.get("purpose") else r["text"]
@@ -549,6 +553,25 @@ class CoverForm(FlaskForm):
     """The show's cover art."""
 
     cover = FileField("New cover art (JPEG or PNG)")
+
+
+class EpisodeArtForm(FlaskForm):
+    """An episode's own art, in place of the show's cover."""
+
+    art = FileField("New episode art (JPEG or PNG)")
+
+
+class TranscriptForm(FlaskForm):
+    """A transcript or captions file for an episode."""
+
+    transcript = FileField("Transcript file (WebVTT .vtt or SubRip .srt)")
+    language = StringField("Language code (optional)", filters=[clean_line])
+
+
+class ChaptersFileForm(FlaskForm):
+    """A Podcasting 2.0 JSON chapters file for an episode."""
+
+    chapters_file = FileField("JSON chapters file")
 
 
 class ModerationModeForm(FlaskForm):
@@ -678,3 +701,21 @@ class JoinForm(FlaskForm):
         "Password again",
         validators=[EqualTo("password", message="The two passwords differ.")],
     )
+
+
+KEPT_CATEGORY = "Kept until you choose one of Apple's"
+
+
+def category_choices(current: str | None) -> dict[str, list[tuple[str, str]]]:
+    """Return Apple's categories as option groups, a parent first ("Arts
+    (all of it)") and its subcategories; a `current` value that is not one of
+    them comes first, in a group of its own, so that saving keeps it."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    if not current:
+        groups["No category yet"] = [("", "Choose a category")]
+    elif not categories.is_apple(current):
+        groups[KEPT_CATEGORY] = [(current, f"{current} (not an Apple category)")]
+    for parent, children in categories.APPLE_CATEGORIES.items():
+        groups[parent] = [(parent, f"{parent} (all of it)" if children else parent)]
+        groups[parent] += [(f"{parent} > {child}", child) for child in children]
+    return groups

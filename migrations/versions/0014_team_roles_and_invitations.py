@@ -1,7 +1,7 @@
 """The team: hosts' roles (existing hosts become owners), invitations by mail,
 and the outbox's invitation mails
 
-Revision ID: 0014_team
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-03 18:45:00.000000
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0014_team"
+revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None
