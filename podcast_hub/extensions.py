@@ -127,6 +127,8 @@ class OneWriterPerProcess:
         """Guard the write transactions of `engine`'s connections."""
         sa.event.listen(engine, "connect", self._connected)
         sa.event.listen(engine, "before_cursor_execute", self._before_execute)
+        sa.event.listen(engine, "commit", self._ending)
+        sa.event.listen(engine, "rollback", self._ending)
         sa.event.listen(engine, "checkin", self._checked_in)
         sa.event.listen(engine, "close", self._checked_in)
 
@@ -157,9 +159,16 @@ class OneWriterPerProcess:
             raise sqlite3.OperationalError("database is locked")
         conn.info[_HOLDS] = lock
 
+    def _ending(self, conn: sa.Connection) -> None:
+        """Let the next thread begin as this transaction ends (it waits on
+        SQLite for the few milliseconds the COMMIT itself takes)."""
+        lock = conn.info.pop(_HOLDS, None)
+        if lock is not None:
+            lock.release()
+
     def _checked_in(self, _dbapi_connection: Any, record: Any) -> None:
-        """Let the next thread write once the connection is back in the pool
-        (its transaction committed or rolled back)."""
+        """Let the next thread write once the connection is back in the pool,
+        rolled back if nothing ended its transaction before."""
         lock = record.info.pop(_HOLDS, None) if record is not None else None
         if lock is not None:
             lock.release()

@@ -496,7 +496,10 @@ def test_posts_cut_off_by_killed_workers_are_stored_once_when_sent_again(
 def test_sqlite_under_threaded_workers_answers_no_5xx(database, gunicorn):
     server = gunicorn("--worker-class", "gthread", "--threads", "16")
     run = post_all(
-        server.base, "sqlite, 4 workers × 16 threads, 64 posters", posters=64
+        server.base,
+        "sqlite, 4 workers × 16 threads, 64 posters",
+        posters=64,
+        posts_each=3,
     )
     no_server_errors(run)
     check_every_post_stored_once(run)
