@@ -14,6 +14,8 @@ afterwards.
   once, and the same workers serve again.
 - Workers killed in the middle of posts: each client sends its post again
   with the same key; each comment is stored once.
+- Clients that give up on each post's first sending and send it again while
+  the server is still answering the first: each comment stored once, no 5xx.
 - SQLite under threaded workers (an operator overriding gunicorn.conf.py's
   sync workers with 4 × 16 threads): no 500, no 503.
 
