@@ -6,7 +6,9 @@
   many proxies to trust.
 - `WEB_CONCURRENCY` (default 2 × cores + 1): worker processes.
 - On SQLite, sync workers, one request at a time each: SQLite has one writer,
-  and threads in many processes wait on its lock past the busy timeout. On
+  so threads buy little. (Given `--worker-class gthread --threads N` anyway,
+  the threads of a worker take turns at writing, `extensions.OneWriterPerProcess`,
+  and stay under the busy timeout: tests/test_load.py runs 4 × 16.) On
   PostgreSQL, gthread workers with `GUNICORN_THREADS` threads (default 4) are
   allowed; each worker's pool (DB_POOL_SIZE + DB_MAX_OVERFLOW) must cover its
   threads, and workers × that must stay under the server's max_connections.

@@ -59,6 +59,12 @@ def load(app, test_config=None):
         DB_POOL_RECYCLE_S=1800,
         DB_POOL_PRE_PING=True,
         DB_CONNECT_TIMEOUT_S=5,
+        # How long a SQLite write waits for the one writer before the request
+        # is answered 503 (nothing stored, to be sent again).
+        DB_BUSY_TIMEOUT_S=5,
+        # How long a SQLite write waits its turn among the threads of one
+        # process (threaded workers) before it is answered 503.
+        DB_WRITE_QUEUE_S=30,
         # What a 503 tells clients to wait while the database is away.
         DB_RETRY_AFTER_S=15,
         RATELIMIT_HEADERS_ENABLED=True,

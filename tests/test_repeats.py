@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from podcast_hub.conversation import repeats
-from podcast_hub.models import Comment
+from podcast_hub.extensions import db
+from podcast_hub.models import Comment, ReplyFeedComment
 
 from .conftest import csrf_from
 from .helpers import make_episode, make_show, scalar, scalars
@@ -184,3 +185,38 @@ def test_two_repeats_sent_at_once_store_one_comment(app, client, episode):
     assert [a.status_code for a in answers] == [303] * 4
     assert len({a.headers["Location"] for a in answers}) == 1
     assert scalar(sa.select(sa.func.count(Comment.id))) == 1
+
+
+def test_a_repeat_meeting_the_first_sending_still_at_work_answers_the_comment(
+    app, client, episode
+):
+    """The first sending stored the comment and is still counting it among the
+    listener's own (their private feed of replies) when the repeat comes: the
+    repeat waits for it and answers the same comment, never a 500."""
+    token, _ = page_keys(client)
+    first = api_post(client, token, "w" * 24)
+    comment_id = first.get_json()["id"]
+    counted = sa.select(ReplyFeedComment).where(
+        ReplyFeedComment.comment_id == comment_id
+    )
+    (feed_id,) = scalars(sa.select(ReplyFeedComment.feed_id).where(counted.whereclause))
+    with app.app_context():
+        engine = db.engine
+    with engine.begin() as conn:
+        conn.execute(sa.delete(ReplyFeedComment))
+    # The first sending's transaction, counting the comment, not yet committed.
+    first_at_work = engine.connect()
+    first_at_work.execute(
+        sa.insert(ReplyFeedComment).values(feed_id=feed_id, comment_id=comment_id)
+    )
+    done = threading.Timer(1.5, first_at_work.commit)
+    done.start()
+    try:
+        second = api_post(client, token, "w" * 24)
+    finally:
+        done.join()
+        first_at_work.close()
+    assert second.status_code == 201
+    assert second.get_json()["id"] == comment_id
+    assert stored_bodies() == ["Great moment"]
+    assert len(scalars(counted)) == 1

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..catalog import episodes
@@ -105,15 +106,27 @@ def _claimed_ids(claims: Claims) -> list[int]:
 
 
 def _attach(feed: ReplyFeed, comment_ids: Collection[int]) -> None:
-    known = sa.select(ReplyFeedComment.comment_id).where(
-        ReplyFeedComment.feed_id == feed.id,
-        ReplyFeedComment.comment_id.in_(comment_ids),
-    )
-    new = set(comment_ids) - set(db.session.scalars(known))
-    db.session.add_all(
-        ReplyFeedComment(feed_id=feed.id, comment_id=comment_id)
-        for comment_id in sorted(new)
-    )
+    """Count `comment_ids` among `feed`'s; those counted already stay as they are.
+
+    Two requests may attach one comment at once (a post sent again while the
+    first sending is still being answered): the insert skips a row that is
+    there, or that the other request is writing, rather than failing on the
+    key.
+    """
+    if not comment_ids:
+        return
+    rows = [{"feed_id": feed.id, "comment_id": i} for i in sorted(set(comment_ids))]
+    db.session.execute(_insert_skipping_existing(ReplyFeedComment), rows)
+
+
+def _insert_skipping_existing(model: Any) -> Any:
+    """Return an INSERT into `model` that skips rows whose key is taken."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(model).on_conflict_do_nothing()
+    return sa.insert(model)
 
 
 def _theirs(entity: Any, feed_id: int | None, claims: Claims) -> Any:
