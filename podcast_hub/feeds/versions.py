@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -52,16 +52,86 @@ class Version:
 
 
 def feed_version(now: datetime | None = None) -> Version | None:
-    """Return the Version of the show's feed, or None before a show is set up."""
+    """Return the Version of the show's feed, or None before a show is set up.
+
+    On SQLite the version is kept with each connection and asked again only
+    when the database may have changed (`_Unchanged`) or a scheduled episode
+    has gone out since: a poll then reads one counter, not the tables.
+    """
     now = now or clock.now()
+    unchanged = _Unchanged.read() if _on_sqlite() else None
+    if unchanged is not None and (found := unchanged.version(now)) is not None:
+        return found
     connection = db.session.connection()
     row = connection.execute(_feed_version_query(), {"now": now}).first()
     if row is None:
         return None
-    return Version(
+    version = Version(
         key=_key(row),
         last_modified=_latest(row.updated_at, row.published, row.episode_updated),
     )
+    if unchanged is not None:
+        unchanged.keep(version, now, row.next_out)
+    return version
+
+
+def _on_sqlite() -> bool:
+    return db.engine.dialect.name == "sqlite"
+
+
+# Commits made by this process's connections: SQLite's data_version does not
+# count a connection's own.
+_commits = 0
+
+
+@sa.event.listens_for(sa.engine.Engine, "commit")
+def _count_commit(_connection: sa.engine.Connection) -> None:
+    global _commits
+    _commits += 1
+
+
+@dataclass
+class _Unchanged:
+    """What tells that a SQLite database has not changed since a version was
+    read on one connection: `PRAGMA data_version` (moved by every commit of
+    any other connection, in any process) and this process's own commits.
+
+    A version kept is valid from the moment it was read until the next
+    scheduled episode goes out (`until`).
+    """
+
+    info: dict[str, Any]
+    data_version: int
+    commits: int
+
+    @classmethod
+    def read(cls) -> "_Unchanged":
+        raw = db.engine.raw_connection()
+        try:
+            commits = _commits
+            data_version = raw.driver_connection.execute(  # type: ignore[union-attr]
+                "PRAGMA data_version"
+            ).fetchone()[0]
+            return cls(raw.info, data_version, commits)
+        finally:
+            raw.close()
+
+    def version(self, now: datetime) -> Version | None:
+        kept = self.info.get(_KEPT)
+        if kept is None:
+            return None
+        data_version, commits, since, until, version = kept
+        if (data_version, commits) != (self.data_version, self.commits):
+            return None
+        if now < since or (until is not None and now >= until):
+            return None
+        return cast(Version, version)
+
+    def keep(self, version: Version, now: datetime, until: datetime | None) -> None:
+        self.info[_KEPT] = (self.data_version, self.commits, now, until, version)
+
+
+_KEPT = "podcast_hub.feed_version"
 
 
 def feed_content(
@@ -216,6 +286,10 @@ def _feed_version_query() -> sa.Select:
             _scalar(sa.func.max(Episode.published_at), Episode, out).label("published"),
             _scalar(sa.func.max(Episode.updated_at), Episode).label("episode_updated"),
             *sidecars,
+            # When the next scheduled episode goes out: the version changes then.
+            _scalar(
+                sa.func.min(Episode.published_at), Episode, _NOW < Episode.published_at
+            ).label("next_out"),
         )
         .order_by(Show.id)
         .limit(1)

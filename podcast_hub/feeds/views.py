@@ -102,7 +102,8 @@ def build_feed(now: datetime) -> bytes:
     builder = links.Builder()
     identity.ensure_show_guid(_the_show(show), builder.feed_url())
     hub_url = current_app.config.get("WEBSUB_HUB") or None
-    return rss.render(_the_show(show), published, builder, people, hub_url)
+    items = current_app.extensions["podcast_hub.feed_items"]
+    return rss.render(_the_show(show), published, builder, people, hub_url, items)
 
 
 @_collector_paused()
@@ -190,17 +191,23 @@ def _representation(version: versions.Version) -> str:
     return hashlib.sha256(seed.encode()).hexdigest()[:40]
 
 
+_SHAREABLE = f"public, max-age={MAX_AGE_S}"
+
+
 def _shareable(response: Response) -> None:
-    response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE_S
+    # Written as headers: werkzeug's `cache_control` object writes the header
+    # again at each attribute set, a good part of a 304's time.
+    response.headers["Cache-Control"] = _SHAREABLE
     # Web players fetch feeds and chapters from other sites.
-    response.access_control_allow_origin = "*"
+    response.headers["Access-Control-Allow-Origin"] = "*"
 
 
 @bp.record_once
 def _keep_rendered_feeds(state: BlueprintSetupState) -> None:
     limit = float(state.app.config["FEED_CACHE_MB"]) * 1024 * 1024
     state.app.extensions["podcast_hub.feeds"] = _Rendered(int(limit))
+    # The show feed's items as last written, reused by the next build.
+    state.app.extensions["podcast_hub.feed_items"] = rss.Items()
 
 
 # After every request of the app: a change may be for the WebSub hub to hear.
