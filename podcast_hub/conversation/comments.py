@@ -1,6 +1,6 @@
 """The conversation: posting comments and replies, and threads."""
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -80,8 +80,13 @@ def post_comment(
     own_ids: Mapping[int, datetime] | None = None,
     notify: bool = False,
     key: str | None = None,
+    stored: Callable[[Comment], None] | None = None,
 ) -> Comment:
     """Store and return a comment on `episode`.
+
+    `stored` is called with the new comment once it has its id, before the
+    transaction that stores it commits: what it adds commits with the comment
+    (a repeat of an earlier post does not call it).
 
     With `key` (the poster's key for this post, `repeats`), a post sent again
     returns the comment the first one stored, even when both race; the same
@@ -149,6 +154,8 @@ def post_comment(
     db.session.add(comment)
     try:
         db.session.flush()
+        if stored is not None:
+            stored(comment)
         events.changed(comment, None)
         db.session.commit()
     except sa.exc.IntegrityError:

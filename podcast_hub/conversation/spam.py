@@ -7,6 +7,7 @@ links from anyone), shouting in capitals, the same words as a comment on
 another episode, and a flood of comments from one listener.
 """
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -110,6 +111,8 @@ def score(
     return result
 
 
+# The same recent comments are read for each new one: their keys are kept.
+@functools.lru_cache(maxsize=4096)
 def _key(body: str) -> str:
     return " ".join(names.normal(body).casefold().split())
 
