@@ -85,6 +85,8 @@ def main():
     parser.add_argument("--profile", type=int, default=0, metavar="N")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
+    # Stopped, it stops its servers too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     args.thread_sizes = [int(n) for n in args.threads.split(",") if n]
     random.seed(args.seed)
     with tempfile.TemporaryDirectory() as folder:

@@ -62,6 +62,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=15, help="edits, for (b)")
     parser.add_argument("--polls", type=int, default=200, help="304s, for (a)")
     args = parser.parse_args()
+    # Stopped, it stops its servers too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     with tempfile.TemporaryDirectory() as folder:
         missed = run(Path(folder), args)
     sys.exit(1 if missed else 0)

@@ -13,7 +13,7 @@ from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Comment, CommentStatus, Episode, Host
 from ..text import names, plain, rules, timecode
-from . import answers, events, moderation, order, repeats
+from . import answers, events, moderation, order, repeats, spam
 
 MAX_DEPTH = 3
 # How the feeds mark a host's comment; no listener's name may carry it.
@@ -150,6 +150,7 @@ def post_comment(
         notify=bool(notify) and host is None,
         posting_key=key,
         posting_digest=sent if key else None,
+        body_key=spam.body_key(body),
     )
     db.session.add(comment)
     try:
@@ -360,6 +361,7 @@ def edit_comment(comment: Comment, *, body: str, timestamp_s: int | None) -> Com
             comment.status = verdict.status
             comment.moderation_reason = verdict.reason
     comment.body = body
+    comment.body_key = spam.body_key(body)
     comment.timestamp_s = timestamp_s
     comment.edited_at = now
     db.session.commit()
