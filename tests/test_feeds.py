@@ -1053,3 +1053,25 @@ def test_sqlite_connections_sync_the_log_at_checkpoints(tmp_path):
         assert connection.execute("PRAGMA synchronous").fetchone()[0] == 1
     finally:
         connection.close()
+
+
+def test_a_worker_keeps_the_items_of_a_feed_another_worker_built(
+    app, other, show, monkeypatch
+):
+    """The first worker to poll after a change builds the feed; another one
+    serves those bytes and keeps their items, so that after the next edit it
+    too writes one item, not the whole feed."""
+    for n in range(1, 5):
+        make_episode(slug=f"ep-{n}", title=f"Episode {n}")
+    assert app.test_client().get("/feed.xml").status_code == 200
+    assert other.test_client().get("/feed.xml").status_code == 200
+    written = []
+    monkeypatch.setattr(rss, "_item", _counting(rss._item, written))
+    with in_app() as session:
+        edited = session.scalar(sa.select(Episode).where(Episode.slug == "ep-2"))
+        edited.title = "Episode 2, retitled"
+        session.commit()
+    body = other.test_client().get("/feed.xml").data
+    assert b"Episode 2, retitled" in body
+    assert len(written) == 1
+    assert app.test_client().get("/feed.xml").data == body

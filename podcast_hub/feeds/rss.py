@@ -131,6 +131,19 @@ class Items:
     def __len__(self) -> int:
         return len(self._kept)
 
+    def adopt(
+        self, show: Show, episodes: Sequence[Any], links: Builder, body: bytes
+    ) -> None:
+        """Keep the items of `body`, the feed of `episodes` built elsewhere."""
+        parts = _split_items(body, len(episodes))
+        if parts:
+            keys = [_item_key(self._context(show, links), e) for e in episodes]
+            self._kept = dict(zip(keys, parts, strict=True))
+
+    @staticmethod
+    def _context(show: Show, links: Builder) -> tuple[str, ...]:
+        return (links.feed_url(), links.media_url(""), show.author, show.title)
+
     def render(
         self,
         show: Show,
@@ -139,7 +152,7 @@ class Items:
         links: Builder,
         build: Callable[..., bytes],
     ) -> bytes:
-        context = (links.feed_url(), links.media_url(""), show.author, show.title)
+        context = self._context(show, links)
         keys = [_item_key(context, episode) for episode in episodes]
         found = [self._kept.get(key) for key in keys]
         missing = sum(1 for item in found if item is None)

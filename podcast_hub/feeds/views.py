@@ -68,7 +68,9 @@ def feed_xml() -> Response:
     version = versions.feed_version(now)
     if version is None:
         abort(404, description=NO_SHOW)
-    return _feed_response(version, lambda: build_feed(now))
+    return _feed_response(
+        version, lambda: build_feed(now), lambda body: _adopt_items(now, body)
+    )
 
 
 @bp.route("/episodes/<slug>/comments.xml", methods=["GET", "HEAD"])
@@ -98,13 +100,26 @@ def chapters_json(slug: str) -> Response:
 
 @_collector_paused()
 def build_feed(now: datetime) -> bytes:
-    """Return the show's feed as of `now`, built from the database: no cache."""
+    """Return the show's feed as of `now`, built from the database; the items
+    of episodes unchanged since this process's last build are reused."""
     show, published, people = versions.feed_content(now)
     builder = links.Builder()
     identity.ensure_show_guid(_the_show(show), builder.feed_url())
     hub_url = current_app.config.get("WEBSUB_HUB") or None
     items = current_app.extensions["podcast_hub.feed_items"]
     return rss.render(_the_show(show), published, builder, people, hub_url, items)
+
+
+@_collector_paused()
+def _adopt_items(now: datetime, body: bytes) -> None:
+    """Keep the items of a feed another worker built, if this one keeps none:
+    its next build after an edit then writes only what changed."""
+    items = current_app.extensions["podcast_hub.feed_items"]
+    if len(items):
+        return
+    show, published, people = versions.feed_content(now)
+    if show is not None:
+        items.adopt(show, published, links.Builder(), body)
 
 
 @_collector_paused()
@@ -144,7 +159,11 @@ def _no_render() -> bytes:
     raise LookupError("a feed served from memory is never rendered")
 
 
-def _feed_response(version: versions.Version, render: Callable[[], bytes]) -> Response:
+def _feed_response(
+    version: versions.Version,
+    render: Callable[[], bytes],
+    stored: Callable[[bytes], None] | None = None,
+) -> Response:
     """Return the feed at `version`: 304 when the client has it, else the body.
 
     `render` is called only when no worker has built this version yet: this
@@ -154,7 +173,7 @@ def _feed_response(version: versions.Version, render: Callable[[], bytes]) -> Re
     last_modified = version.last_modified.replace(microsecond=0)
     path = request.path
     return _feed_response_for(
-        key, last_modified, lambda: shared.body(path, key, render)
+        key, last_modified, lambda: shared.body(path, key, render, stored)
     )
 
 
