@@ -10,11 +10,15 @@ with their chapters are then cheap enough to build at every change.
 """
 
 import functools
+import os
+import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -54,13 +58,14 @@ class Version:
 def feed_version(now: datetime | None = None) -> Version | None:
     """Return the Version of the show's feed, or None before a show is set up.
 
-    On SQLite the version is kept with each connection and asked again only
-    when the database may have changed (`_Unchanged`) or a scheduled episode
-    has gone out since: a poll then reads one counter, not the tables.
+    On a SQLite file the version is kept, and asked of the tables again only
+    when the database has changed since (`_Watch`) or a scheduled episode has
+    gone out: a poll of an unchanged feed reads one counter.
     """
     now = now or clock.now()
-    unchanged = _Unchanged.read() if _on_sqlite() else None
-    if unchanged is not None and (found := unchanged.version(now)) is not None:
+    watch = _Watch.of_this_database()
+    seen = watch.data_version() if watch is not None else None
+    if watch is not None and (found := watch.version(seen, now)) is not None:
         return found
     connection = db.session.connection()
     row = connection.execute(_feed_version_query(), {"now": now}).first()
@@ -70,68 +75,65 @@ def feed_version(now: datetime | None = None) -> Version | None:
         key=_key(row),
         last_modified=_latest(row.updated_at, row.published, row.episode_updated),
     )
-    if unchanged is not None:
-        unchanged.keep(version, now, row.next_out)
+    if watch is not None:
+        watch.kept = (seen, now, row.next_out, version)
     return version
 
 
-def _on_sqlite() -> bool:
-    return db.engine.dialect.name == "sqlite"
-
-
-# Commits made by this process's connections: SQLite's data_version does not
-# count a connection's own.
-_commits = 0
-
-
-@sa.event.listens_for(sa.engine.Engine, "commit")
-def _count_commit(_connection: sa.engine.Connection) -> None:
-    global _commits
-    _commits += 1
-
-
-@dataclass
-class _Unchanged:
-    """What tells that a SQLite database has not changed since a version was
-    read on one connection: `PRAGMA data_version` (moved by every commit of
-    any other connection, in any process) and this process's own commits.
-
-    A version kept is valid from the moment it was read until the next
-    scheduled episode goes out (`until`).
+class _Watch:
+    """A connection of this process to a SQLite file that only asks `PRAGMA
+    data_version`, which moves whenever any other connection (this process's
+    own, another worker's, the sqlite3 shell) commits; and the feed's version
+    as of a data_version, valid from when it was read until the next
+    scheduled episode goes out.
     """
 
-    info: dict[str, Any]
-    data_version: int
-    commits: int
+    _watches: "OrderedDict[str, _Watch]" = OrderedDict()
+    _lock = threading.Lock()
+    # Databases watched at once (tests use many files, one at a time).
+    KEPT = 4
+
+    def __init__(self, path: str) -> None:
+        self.pid = os.getpid()
+        self._connection = sqlite3.connect(
+            path, check_same_thread=False, isolation_level=None
+        )
+        self._lock = threading.Lock()
+        self.kept: tuple[int | None, datetime, datetime | None, Version] | None = None
 
     @classmethod
-    def read(cls) -> "_Unchanged":
-        raw = db.engine.raw_connection()
-        try:
-            commits = _commits
-            data_version = raw.driver_connection.execute(  # type: ignore[union-attr]
-                "PRAGMA data_version"
-            ).fetchone()[0]
-            return cls(raw.info, data_version, commits)
-        finally:
-            raw.close()
-
-    def version(self, now: datetime) -> Version | None:
-        kept = self.info.get(_KEPT)
-        if kept is None:
+    def of_this_database(cls) -> "_Watch | None":
+        """Return the watch of the app's database, or None if not a SQLite file."""
+        url = db.engine.url
+        path = url.database
+        if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
             return None
-        data_version, commits, since, until, version = kept
-        if (data_version, commits) != (self.data_version, self.commits):
+        if url.query:  # a URI filename, options: not worth the risk
             return None
-        if now < since or (until is not None and now >= until):
+        with cls._lock:
+            found = cls._watches.get(path)
+            if found is None or found.pid != os.getpid():
+                # A watch inherited from the parent process is left alone.
+                found = cls._watches[path] = cls(path)
+                while len(cls._watches) > cls.KEPT:
+                    _, dropped = cls._watches.popitem(last=False)
+                    if dropped.pid == os.getpid():
+                        dropped._connection.close()
+            cls._watches.move_to_end(path)
+            return found
+
+    def data_version(self) -> int:
+        with self._lock:
+            return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+
+    def version(self, seen: int | None, now: datetime) -> Version | None:
+        """Return the version kept, if the database is as it was then."""
+        if self.kept is None:
             return None
-        return cast(Version, version)
-
-    def keep(self, version: Version, now: datetime, until: datetime | None) -> None:
-        self.info[_KEPT] = (self.data_version, self.commits, now, until, version)
-
-
-_KEPT = "podcast_hub.feed_version"
+        data_version, since, until, version = self.kept
+        if data_version != seen or now < since or (until is not None and now >= until):
+            return None
+        return version
 
 
 def feed_content(
