@@ -988,7 +988,7 @@ def _share_between(app, other, episode, renders):
 # --- polls near the floor (bench/feed.py) ---
 
 
-@pytest.mark.sqlite_only("the version is kept per connection on SQLite only")
+@pytest.mark.sqlite_only("the version is kept against SQLite's data_version")
 def test_a_poll_sees_a_change_another_process_wrote(app, client, episode):
     """The version a connection keeps goes when any other connection commits,
     even one that is not SQLAlchemy's (another process, the sqlite3 shell)."""
