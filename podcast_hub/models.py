@@ -580,6 +580,10 @@ class Comment(Model):
     # and a digest of what they sent: the same post sent again finds this row.
     posting_key: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
     posting_digest: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # A digest of the words as the spam filter compares them (`spam.body_key`):
+    # the same words on other episodes are found by this index, not by reading
+    # every recent comment.
+    body_key: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
     # Why moderation held it or sent it to spam, for the host ("Held: first
     # comment with a link"); None for a comment published as it came.
     moderation_reason: so.Mapped[str | None] = so.mapped_column(sa.String(255))
@@ -600,6 +604,8 @@ class Comment(Model):
         sa.CheckConstraint(
             "parent_id IS NULL OR parent_id <> id", name="not_own_parent"
         ),
+        # The spam filter counts a name's comments of the last minutes.
+        sa.Index("ix_comment_author_created_at", "author", "created_at"),
     )
 
     @hybrid_method

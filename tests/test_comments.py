@@ -5,7 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub.models import BlockRule, Comment, Show
+from podcast_hub.models import BlockRule, Comment, ReplyFeedComment, Show
 
 from .conftest import csrf_from
 from .helpers import in_app, make_comment, make_episode, make_host, make_show, reload
@@ -566,3 +566,36 @@ def test_a_logged_in_host_posts_under_their_own_name(client, episode, auth):
     assert by_json.status_code == 201
     assert by_json.get_json()["is_host"] is True
     assert [(c.author, c.is_host) for c in rows()] == [("Hannah Host", True)] * 2
+
+
+# --- posting throughput (bench/comments.py) ---
+
+
+@pytest.mark.parametrize("by", ["form", "json"])
+def test_a_post_and_the_listeners_reply_feed_commit_together(client, episode, by):
+    """One transaction a post: the comment, its place in the browser's feed
+    of replies and the mail it queues commit at once (one commit, not two)."""
+    first = post_form(client, "lighthouse", author="Lee", body="First.")
+    assert first.status_code == 303
+    commits = []
+
+    def count(connection):
+        commits.append(connection)
+
+    sa.event.listen(sa.engine.Engine, "commit", count)
+    try:
+        if by == "form":
+            response = post_form(client, "lighthouse", author="Lee", body="Again.")
+        else:
+            response = post_json(
+                client, "lighthouse", {"author": "Lee", "body": "Again."}
+            )
+    finally:
+        sa.event.remove(sa.engine.Engine, "commit", count)
+    assert response.status_code in (201, 303)
+    assert len(commits) == 1
+    with in_app() as session:
+        followed = session.scalars(
+            sa.select(ReplyFeedComment.comment_id).order_by(ReplyFeedComment.comment_id)
+        ).all()
+    assert followed == [comment.id for comment in rows()]

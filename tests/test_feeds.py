@@ -4,6 +4,7 @@ feed of an episode and its JSON chapters."""
 import gzip
 import io
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -17,6 +18,7 @@ from podcast_hub.catalog import importer
 from podcast_hub.extensions import db
 from podcast_hub.feeds import rss, versions, views
 from podcast_hub.models import Comment, Episode, Host, RenderedFeed, Show
+from podcast_hub.web import links
 
 from .conftest import csrf_from, make_app
 from .helpers import (
@@ -980,3 +982,92 @@ def _share_between(app, other, episode, renders):
     assert sorted(renders) == ["render", "render_comments", "render_comments"]
     with in_app() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(RenderedFeed)) == 2
+
+
+# --- polls near the floor (bench/feed.py) ---
+
+
+@pytest.mark.sqlite_only("the version is kept against SQLite's data_version")
+def test_a_poll_sees_a_change_another_process_wrote(app, client, episode):
+    """The version a connection keeps goes when any other connection commits,
+    even one that is not SQLAlchemy's (another process, the sqlite3 shell)."""
+    first = client.get("/feed.xml")
+    assert (
+        client.get(
+            "/feed.xml", headers={"If-None-Match": first.headers["ETag"]}
+        ).status_code
+        == 304
+    )
+    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as elsewhere:
+        elsewhere.execute(
+            "UPDATE episode SET title = 'Renamed elsewhere',"
+            " updated_at = '2099-01-01 00:00:00.000000' WHERE slug = 'ep'"
+        )
+    again = client.get("/feed.xml", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert b"Renamed elsewhere" in again.data
+
+
+def test_a_rebuild_after_an_edit_writes_the_bytes_of_a_whole_build(
+    app, client, show, monkeypatch
+):
+    for n in range(1, 7):
+        episode = make_episode(slug=f"ep-{n}", title=f"Episode {n}", number=n)
+        make_chapter(episode, start_s=0, title="Intro")
+        make_transcript(episode)
+    make_person(show=show, name="Hannah Host", role="host")
+    assert client.get("/feed.xml").status_code == 200
+    written = []
+    monkeypatch.setattr(rss, "_item", _counting(rss._item, written))
+    with in_app() as session:
+        edited = session.scalar(sa.select(Episode).where(Episode.slug == "ep-3"))
+        edited.title = "Episode 3: <retitled> & more"
+        session.commit()
+    body = client.get("/feed.xml").data
+    assert len(written) == 1, "only the edited episode's item is written again"
+    assert b"Episode 3: &lt;retitled&gt; &amp; more" in body
+    with app.test_request_context("/feed.xml"):
+        show_row, published, people = versions.feed_content()
+        whole = rss.render(show_row, published, links.Builder(), people)
+    assert body == whole
+    assert len(feedparser.parse(body).entries) == 6
+
+
+def _counting(function, calls):
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return function(*args, **kwargs)
+
+    return counted
+
+
+@pytest.mark.sqlite_only(reason="the PRAGMAs are SQLite's")
+def test_sqlite_connections_sync_the_log_at_checkpoints(app):
+    """WAL with synchronous=NORMAL: a commit is atomic and survives a crash of
+    the app, without a disk flush per posted comment."""
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+
+
+def test_a_worker_keeps_the_items_of_a_feed_another_worker_built(
+    app, other, show, monkeypatch
+):
+    """The first worker to poll after a change builds the feed; another one
+    serves those bytes and keeps their items, so that after the next edit it
+    too writes one item, not the whole feed."""
+    for n in range(1, 5):
+        make_episode(slug=f"ep-{n}", title=f"Episode {n}")
+    assert app.test_client().get("/feed.xml").status_code == 200
+    assert other.test_client().get("/feed.xml").status_code == 200
+    written = []
+    monkeypatch.setattr(rss, "_item", _counting(rss._item, written))
+    with in_app() as session:
+        edited = session.scalar(sa.select(Episode).where(Episode.slug == "ep-2"))
+        edited.title = "Episode 2, retitled"
+        session.commit()
+    body = other.test_client().get("/feed.xml").data
+    assert b"Episode 2, retitled" in body
+    assert len(written) == 1
+    assert app.test_client().get("/feed.xml").data == body

@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from podcast_hub import create_app
+from podcast_hub.conversation import spam
 from podcast_hub.extensions import db
 from podcast_hub.models import (
     BlockKind,
@@ -175,4 +176,51 @@ def test_upgrading_gives_m4a_audio_apples_type_and_keeps_every_row(tmp_path, med
                 sa.text("SELECT title, medium, block, complete FROM show")
             ).one()
             assert tuple(show) == ("Old", "podcast", 0, 0)
+        db.engine.dispose()
+
+
+def test_upgrading_gives_old_comments_the_digest_the_spam_filter_looks_up(
+    tmp_path, media_dir
+):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite'}",
+            "MEDIA_DIR": str(media_dir),
+        }
+    )
+    words = [
+        "Same words  about the keeper's LAMP",
+        "same words about the keeper's lamp",
+    ]
+    with app.app_context():
+        upgrade(revision="0013")
+        with db.engine.begin() as connection:
+            for n, body in enumerate(words, start=1):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO episode (id, slug, guid, title, description, "
+                        "audio_file, mime_type, size_bytes, duration_s, episode_type, "
+                        "explicit, comments_closed, updated_at) VALUES (:n, :slug, "
+                        ":slug, 'T', '', :slug, 'audio/mpeg', 1, 1, 'full', 0, 0, "
+                        "'2024-01-01')"
+                    ),
+                    {"n": n, "slug": f"ep-{n}"},
+                )
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO comment (id, episode_id, is_host, author, body, "
+                        "status, pinned, reply_not_needed, notify, created_at) VALUES "
+                        "(:n, :n, 0, 'Lee', :body, 'published', 0, 0, 0, "
+                        "'2024-01-01')"
+                    ),
+                    {"n": n, "body": body},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            keys = connection.execute(
+                sa.text("SELECT body_key FROM comment ORDER BY id")
+            ).scalars()
+            assert list(keys) == [spam.body_key(words[1])] * 2
         db.engine.dispose()

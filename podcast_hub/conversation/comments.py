@@ -1,6 +1,6 @@
 """The conversation: posting comments and replies, and threads."""
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +13,7 @@ from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Comment, CommentStatus, Episode, Host
 from ..text import names, plain, rules, timecode
-from . import answers, events, moderation, order, repeats
+from . import answers, events, moderation, order, repeats, spam
 
 MAX_DEPTH = 3
 # How the feeds mark a host's comment; no listener's name may carry it.
@@ -80,8 +80,13 @@ def post_comment(
     own_ids: Mapping[int, datetime] | None = None,
     notify: bool = False,
     key: str | None = None,
+    stored: Callable[[Comment], None] | None = None,
 ) -> Comment:
     """Store and return a comment on `episode`.
+
+    `stored` is called with the new comment once it has its id, before the
+    transaction that stores it commits: what it adds commits with the comment
+    (a repeat of an earlier post does not call it).
 
     With `key` (the poster's key for this post, `repeats`), a post sent again
     returns the comment the first one stored, even when both race; the same
@@ -145,10 +150,13 @@ def post_comment(
         notify=bool(notify) and host is None,
         posting_key=key,
         posting_digest=sent if key else None,
+        body_key=spam.body_key(body),
     )
     db.session.add(comment)
     try:
         db.session.flush()
+        if stored is not None:
+            stored(comment)
         events.changed(comment, None)
         db.session.commit()
     except sa.exc.IntegrityError:
@@ -353,6 +361,7 @@ def edit_comment(comment: Comment, *, body: str, timestamp_s: int | None) -> Com
             comment.status = verdict.status
             comment.moderation_reason = verdict.reason
     comment.body = body
+    comment.body_key = spam.body_key(body)
     comment.timestamp_s = timestamp_s
     comment.edited_at = now
     db.session.commit()

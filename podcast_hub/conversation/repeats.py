@@ -43,7 +43,13 @@ def earlier_post(key: str, sent_digest: str) -> Comment | None:
 
     Raises KeyReused when it was stored from different words.
     """
-    comment = db.session.scalar(sa.select(Comment).where(Comment.posting_key == key))
-    if comment is not None and comment.posting_digest != sent_digest:
+    # Nearly every key is new: look for it by its unique index alone, and load
+    # the comment only when it is there.
+    found = db.session.execute(
+        sa.select(Comment.id, Comment.posting_digest).where(Comment.posting_key == key)
+    ).first()
+    if found is None:
+        return None
+    if found.posting_digest != sent_digest:
         raise KeyReused()
-    return comment
+    return db.session.get_one(Comment, found.id)

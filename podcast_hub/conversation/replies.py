@@ -60,11 +60,14 @@ def find_feed(secret: str | None) -> ReplyFeed | None:
     return db.session.scalar(query)
 
 
-def start_feed(claims: Claims, comment: Comment | None = None) -> tuple[ReplyFeed, str]:
+def start_feed(
+    claims: Claims, comment: Comment | None = None, *, commit: bool = True
+) -> tuple[ReplyFeed, str]:
     """Store a new ReplyFeed holding the claimed comments and `comment`.
 
     Return it and its secret, which is stored only as a hash: the caller gives
-    it to the browser.
+    it to the browser. With `commit=False` the rows join the session's
+    transaction (the comment's own, when it is just being posted).
     """
     secret = secrets.new_secret()
     feed = ReplyFeed(token_hash=secrets.digest(secret))
@@ -74,14 +77,22 @@ def start_feed(claims: Claims, comment: Comment | None = None) -> tuple[ReplyFee
     if comment is not None:
         ids.add(comment.id)
     _attach(feed, ids)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return feed, secret
 
 
-def follow(feed: ReplyFeed, comment: Comment) -> None:
-    """Count `comment` among the comments of `feed`'s listener."""
-    _attach(feed, {comment.id})
-    db.session.commit()
+def follow(feed: ReplyFeed, comment: Comment, *, commit: bool = True) -> None:
+    """Count `comment` among the comments of `feed`'s listener.
+
+    With `commit=False`, `comment` is being posted in the session's
+    transaction: it cannot be counted yet, and the row joins that transaction.
+    """
+    if commit:
+        _attach(feed, {comment.id})
+        db.session.commit()
+    else:
+        db.session.add(ReplyFeedComment(feed_id=feed.id, comment_id=comment.id))
 
 
 def renew_secret(feed: ReplyFeed) -> str:

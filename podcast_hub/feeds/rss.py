@@ -67,6 +67,7 @@ def render(
     links: Builder,
     people: Iterable[Any] = (),
     hub_url: str | None = None,
+    items: "Items | None" = None,
 ) -> bytes:
     """Return the RSS feed of `show` with `episodes`, in the order given, as bytes.
 
@@ -75,9 +76,16 @@ def render(
     WebSub hub linked as `atom:link rel="hub"`. Episodes' chapters,
     transcripts, soundbites, alternate files and people are read, so load them
     first.
+
+    With `items` (an `Items` kept between builds; episodes then are the plain
+    records of `versions.feed_content`), each episode's `<item>` is written
+    again only when something it is made of changed: the same bytes, faster.
     """
+    people = list(people)
     build = functools.partial(_feed, links=links, hub_url=hub_url)
-    return _built(build, show, episodes, list(people))
+    if items is None or not episodes:
+        return _built(build, show, episodes, people)
+    return items.render(show, episodes, people, links, build)
 
 
 def _feed(
@@ -87,13 +95,127 @@ def _feed(
     *,
     links: Builder,
     hub_url: str | None = None,
+    entries: bool = True,
 ) -> bytes:
     fg = _generator()
     _describe_show(fg, show, episodes, links, people)
     _modern_show_tags(fg, show, episodes, links, hub_url)
-    for episode in episodes:
-        _describe_episode(fg.add_entry(order="append"), episode, show, links)
+    if entries:
+        for episode in episodes:
+            _describe_episode(fg.add_entry(order="append"), episode, show, links)
     return fg.rss_str(pretty=False, encoding="UTF-8", xml_declaration=True)
+
+
+_ITEM, _ITEM_END, _CHANNEL_END = b"<item>", b"</item>", b"</channel>"
+
+
+class Items:
+    """Each episode's `<item>` as written in the last feed built, under what it
+    is made from: its row, its chapters, transcripts, soundbites, alternate
+    files and people, the show's author and title, and the site's URLs.
+
+    A feed is then the channel written anew (its date, trailers and people
+    depend on every episode) with the items spliced in: after a host edits one
+    episode, one item is written, not a thousand. lxml writes an item the
+    same whether alone in a feed or among others (the namespaces are declared
+    on `<rss>`), so the bytes are those of a whole build. Only the last
+    feed's items are kept: as many bytes as the feed.
+    """
+
+    # With more items than this share to write, a whole build is as quick.
+    REBUILD_SHARE = 0.5
+
+    def __init__(self) -> None:
+        self._kept: dict[Any, bytes] = {}
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def adopt(
+        self, show: Show, episodes: Sequence[Any], links: Builder, body: bytes
+    ) -> None:
+        """Keep the items of `body`, the feed of `episodes` built elsewhere."""
+        parts = _split_items(body, len(episodes))
+        if parts:
+            keys = [_item_key(self._context(show, links), e) for e in episodes]
+            self._kept = dict(zip(keys, parts, strict=True))
+
+    @staticmethod
+    def _context(show: Show, links: Builder) -> tuple[str, ...]:
+        return (links.feed_url(), links.media_url(""), show.author, show.title)
+
+    def render(
+        self,
+        show: Show,
+        episodes: Sequence[Any],
+        people: list[Any],
+        links: Builder,
+        build: Callable[..., bytes],
+    ) -> bytes:
+        context = self._context(show, links)
+        keys = [_item_key(context, episode) for episode in episodes]
+        found = [self._kept.get(key) for key in keys]
+        missing = sum(1 for item in found if item is None)
+        if missing > self.REBUILD_SHARE * len(episodes):
+            body = _built(build, show, episodes, people)
+            parts = _split_items(body, len(episodes))
+            self._kept = dict(zip(keys, parts, strict=True)) if parts else {}
+            return body
+        channel = _built(
+            functools.partial(build, entries=False), show, episodes, people
+        )
+        end = channel.rindex(_CHANNEL_END)
+        for index, item in enumerate(found):
+            if item is None:
+                found[index] = _item(show, episodes[index], links)
+        self._kept = dict(zip(keys, found, strict=True))  # type: ignore[arg-type]
+        return b"".join([channel[:end], *found, channel[end:]])  # type: ignore[list-item]
+
+
+def _item_key(context: tuple[str, ...], episode: Any) -> tuple[Any, ...]:
+    return (
+        context,
+        # Rows as plain tuples: SQLAlchemy's Row compares slower.
+        *(
+            tuple(map(tuple, value)) if isinstance(value, list) else value
+            for value in vars(episode).values()
+        ),
+    )
+
+
+def _item(show: Show, episode: Any, links: Builder) -> bytes:
+    """Return `episode`'s `<item>…</item>` as a feed of `show` writes it."""
+
+    def alone(show: Show, episode: Any) -> bytes:
+        fg = _generator()
+        fg.title("-")
+        fg.link(href=links.site_url(), rel="alternate")
+        fg.description("-")
+        _describe_episode(fg.add_entry(), episode, show, links)
+        return fg.rss_str(pretty=False, encoding="UTF-8", xml_declaration=True)
+
+    body = _built(alone, show, episode)
+    return body[body.index(_ITEM) : body.rindex(_CHANNEL_END)]
+
+
+def _split_items(body: bytes, count: int) -> list[bytes] | None:
+    """Return the `count` items of a feed's bytes, or None if they are not
+    found as expected. Texts are escaped and notes are sanitised HTML, so
+    `<item>` and `</item>` appear only as the items' own tags."""
+    parts: list[bytes] = []
+    start = body.find(_ITEM)
+    while start != -1 and len(parts) <= count:
+        end = body.find(_ITEM_END, start)
+        if end == -1:
+            return None
+        end += len(_ITEM_END)
+        parts.append(body[start:end])
+        if not body.startswith(_ITEM, end):
+            break
+        start = end
+    if len(parts) != count or not body.startswith(_CHANNEL_END, end):
+        return None
+    return parts
 
 
 def render_comments(

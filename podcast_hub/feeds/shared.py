@@ -20,8 +20,16 @@ from ..extensions import db
 from ..models import RenderedFeed
 
 
-def body(path: str, key: str, render: Callable[[], bytes]) -> bytes:
-    """Return the feed's bytes at `key`: the stored ones, else rendered and stored."""
+def body(
+    path: str,
+    key: str,
+    render: Callable[[], bytes],
+    stored: Callable[[bytes], None] | None = None,
+) -> bytes:
+    """Return the feed's bytes at `key`: the stored ones, else rendered and stored.
+
+    `stored` is called with bytes another worker rendered, when they are found.
+    """
     table = RenderedFeed.__table__
     found = (
         db.session.connection()
@@ -31,6 +39,8 @@ def body(path: str, key: str, render: Callable[[], bytes]) -> bytes:
         .scalar()
     )
     if found is not None:
+        if stored is not None:
+            stored(bytes(found))
         return bytes(found)
     rendered = render()
     _store(path, key, rendered)

@@ -10,6 +10,10 @@ with their chapters are then cheap enough to build at every change.
 """
 
 import functools
+import os
+import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,16 +56,84 @@ class Version:
 
 
 def feed_version(now: datetime | None = None) -> Version | None:
-    """Return the Version of the show's feed, or None before a show is set up."""
+    """Return the Version of the show's feed, or None before a show is set up.
+
+    On a SQLite file the version is kept, and asked of the tables again only
+    when the database has changed since (`_Watch`) or a scheduled episode has
+    gone out: a poll of an unchanged feed reads one counter.
+    """
     now = now or clock.now()
+    watch = _Watch.of_this_database()
+    seen = watch.data_version() if watch is not None else None
+    if watch is not None and (found := watch.version(seen, now)) is not None:
+        return found
     connection = db.session.connection()
     row = connection.execute(_feed_version_query(), {"now": now}).first()
     if row is None:
         return None
-    return Version(
+    version = Version(
         key=_key(row),
         last_modified=_latest(row.updated_at, row.published, row.episode_updated),
     )
+    if watch is not None:
+        watch.kept = (seen, now, row.next_out, version)
+    return version
+
+
+class _Watch:
+    """A connection of this process to a SQLite file that only asks `PRAGMA
+    data_version`, which moves whenever any other connection (this process's
+    own, another worker's, the sqlite3 shell) commits; and the feed's version
+    as of a data_version, valid from when it was read until the next
+    scheduled episode goes out.
+    """
+
+    _watches: "OrderedDict[str, _Watch]" = OrderedDict()
+    _lock = threading.Lock()
+    # Databases watched at once (tests use many files, one at a time).
+    KEPT = 4
+
+    def __init__(self, path: str) -> None:
+        self.pid = os.getpid()
+        self._connection = sqlite3.connect(
+            path, check_same_thread=False, isolation_level=None
+        )
+        self._lock = threading.Lock()
+        self.kept: tuple[int | None, datetime, datetime | None, Version] | None = None
+
+    @classmethod
+    def of_this_database(cls) -> "_Watch | None":
+        """Return the watch of the app's database, or None if not a SQLite file."""
+        url = db.engine.url
+        path = url.database
+        if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
+            return None
+        if url.query:  # a URI filename, options: not worth the risk
+            return None
+        with cls._lock:
+            found = cls._watches.get(path)
+            if found is None or found.pid != os.getpid():
+                # A watch inherited from the parent process is left alone.
+                found = cls._watches[path] = cls(path)
+                while len(cls._watches) > cls.KEPT:
+                    _, dropped = cls._watches.popitem(last=False)
+                    if dropped.pid == os.getpid():
+                        dropped._connection.close()
+            cls._watches.move_to_end(path)
+            return found
+
+    def data_version(self) -> int:
+        with self._lock:
+            return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+
+    def version(self, seen: int | None, now: datetime) -> Version | None:
+        """Return the version kept, if the database is as it was then."""
+        if self.kept is None:
+            return None
+        data_version, since, until, version = self.kept
+        if data_version != seen or now < since or (until is not None and now >= until):
+            return None
+        return version
 
 
 def feed_content(
@@ -216,6 +288,10 @@ def _feed_version_query() -> sa.Select:
             _scalar(sa.func.max(Episode.published_at), Episode, out).label("published"),
             _scalar(sa.func.max(Episode.updated_at), Episode).label("episode_updated"),
             *sidecars,
+            # When the next scheduled episode goes out: the version changes then.
+            _scalar(
+                sa.func.min(Episode.published_at), Episode, _NOW < Episode.published_at
+            ).label("next_out"),
         )
         .order_by(Show.id)
         .limit(1)

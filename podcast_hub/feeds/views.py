@@ -7,6 +7,7 @@ and a rendered feed is kept per process under that version, within
 """
 
 import contextlib
+import functools
 import gc
 import gzip
 import hashlib
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
-from werkzeug.http import is_resource_modified, remove_entity_headers
+from werkzeug.http import http_date, is_resource_modified, remove_entity_headers
 from werkzeug.wrappers import Response
 
 from .. import clock, errors
@@ -67,7 +68,9 @@ def feed_xml() -> Response:
     version = versions.feed_version(now)
     if version is None:
         abort(404, description=NO_SHOW)
-    return _feed_response(version, lambda: build_feed(now))
+    return _feed_response(
+        version, lambda: build_feed(now), lambda body: _adopt_items(now, body)
+    )
 
 
 @bp.route("/episodes/<slug>/comments.xml", methods=["GET", "HEAD"])
@@ -97,12 +100,26 @@ def chapters_json(slug: str) -> Response:
 
 @_collector_paused()
 def build_feed(now: datetime) -> bytes:
-    """Return the show's feed as of `now`, built from the database: no cache."""
+    """Return the show's feed as of `now`, built from the database; the items
+    of episodes unchanged since this process's last build are reused."""
     show, published, people = versions.feed_content(now)
     builder = links.Builder()
     identity.ensure_show_guid(_the_show(show), builder.feed_url())
     hub_url = current_app.config.get("WEBSUB_HUB") or None
-    return rss.render(_the_show(show), published, builder, people, hub_url)
+    items = current_app.extensions["podcast_hub.feed_items"]
+    return rss.render(_the_show(show), published, builder, people, hub_url, items)
+
+
+@_collector_paused()
+def _adopt_items(now: datetime, body: bytes) -> None:
+    """Keep the items of a feed another worker built, if this one keeps none:
+    its next build after an edit then writes only what changed."""
+    items = current_app.extensions["podcast_hub.feed_items"]
+    if len(items):
+        return
+    show, published, people = versions.feed_content(now)
+    if show is not None:
+        items.adopt(show, published, links.Builder(), body)
 
 
 @_collector_paused()
@@ -142,7 +159,11 @@ def _no_render() -> bytes:
     raise LookupError("a feed served from memory is never rendered")
 
 
-def _feed_response(version: versions.Version, render: Callable[[], bytes]) -> Response:
+def _feed_response(
+    version: versions.Version,
+    render: Callable[[], bytes],
+    stored: Callable[[bytes], None] | None = None,
+) -> Response:
     """Return the feed at `version`: 304 when the client has it, else the body.
 
     `render` is called only when no worker has built this version yet: this
@@ -152,7 +173,7 @@ def _feed_response(version: versions.Version, render: Callable[[], bytes]) -> Re
     last_modified = version.last_modified.replace(microsecond=0)
     path = request.path
     return _feed_response_for(
-        key, last_modified, lambda: shared.body(path, key, render)
+        key, last_modified, lambda: shared.body(path, key, render, stored)
     )
 
 
@@ -170,11 +191,19 @@ def _feed_response_for(
     else:
         response = current_app.response_class(status=304)
         remove_entity_headers(response.headers)
-    response.set_etag(etag)
-    response.last_modified = last_modified
-    response.vary.add("Accept-Encoding")
+    # Headers written as text: werkzeug's header objects cost a 304 more than
+    # the rest of it.
+    headers = response.headers
+    headers["ETag"] = f'"{etag}"'
+    headers["Last-Modified"] = _http_date(last_modified)
+    headers["Vary"] = "Accept-Encoding"
     _shareable(response)
     return response
+
+
+@functools.lru_cache(maxsize=256)
+def _http_date(moment: datetime) -> str:
+    return http_date(moment)
 
 
 def _representation(version: versions.Version) -> str:
@@ -183,24 +212,36 @@ def _representation(version: versions.Version) -> str:
     The same in every worker with the same configuration: it includes the URLs
     the feed is written with (the WebSub hub's too) and the feed format.
     """
-    base = current_app.config.get("BASE_URL") or request.url_root
-    media = current_app.config.get("MEDIA_BASE_URL") or ""
-    hub = current_app.config.get("WEBSUB_HUB") or ""
-    seed = "\n".join([rss.FORMAT, request.path, base, media, hub, version.key])
-    return hashlib.sha256(seed.encode()).hexdigest()[:40]
+    config = current_app.config
+    base = config.get("BASE_URL") or request.url_root
+    media = config.get("MEDIA_BASE_URL") or ""
+    hub = config.get("WEBSUB_HUB") or ""
+    return _digest(rss.FORMAT, request.path, base, media, hub, version.key)
+
+
+@functools.lru_cache(maxsize=256)
+def _digest(*parts: str) -> str:
+    # Kept: a poll of an unchanged feed asks for the same one again.
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+
+
+_SHAREABLE = f"public, max-age={MAX_AGE_S}"
 
 
 def _shareable(response: Response) -> None:
-    response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE_S
+    # Written as headers: werkzeug's `cache_control` object writes the header
+    # again at each attribute set, a good part of a 304's time.
+    response.headers["Cache-Control"] = _SHAREABLE
     # Web players fetch feeds and chapters from other sites.
-    response.access_control_allow_origin = "*"
+    response.headers["Access-Control-Allow-Origin"] = "*"
 
 
 @bp.record_once
 def _keep_rendered_feeds(state: BlueprintSetupState) -> None:
     limit = float(state.app.config["FEED_CACHE_MB"]) * 1024 * 1024
     state.app.extensions["podcast_hub.feeds"] = _Rendered(int(limit))
+    # The show feed's items as last written, reused by the next build.
+    state.app.extensions["podcast_hub.feed_items"] = rss.Items()
 
 
 # After every request of the app: a change may be for the WebSub hub to hear.

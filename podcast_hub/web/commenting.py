@@ -61,10 +61,14 @@ def submit_comment(episode: Episode, form: CommentForm) -> Comment:
         own_ids=None if host else ownership.owned(),
         notify=False if host else bool(form.notify.data),
         key=posting_key(form.idempotency_key.data),
+        # In the comment's own transaction: one commit a post.
+        stored=None if host else _follow,
     )
-    if host is None:
-        listener.follow(comment)
     return comment
+
+
+def _follow(comment: Comment) -> None:
+    listener.follow(comment, commit=False)
 
 
 def posting_key(key: str | None) -> str | None:

@@ -81,16 +81,17 @@ def remembered_name() -> str | None:
     return g.listener_name
 
 
-def follow(comment: Comment) -> None:
+def follow(comment: Comment, *, commit: bool = True) -> None:
     """Count `comment`, just posted from this browser, among its listener's.
 
     A browser without a feed gets one, with the comments it already claims.
+    With `commit=False`, in the transaction that stores `comment`.
     """
     found = feed()
     if found is not None:
-        replies.follow(found, comment)
+        replies.follow(found, comment, commit=commit)
         return
-    _start(comment)
+    _start(comment, commit=commit)
 
 
 def saw(reply_ids: list[int]) -> int:
@@ -130,8 +131,8 @@ def stop() -> None:
         return response
 
 
-def _start(comment: Comment | None = None) -> ReplyFeed:
-    found, new_secret = replies.start_feed(ownership.owned(), comment)
+def _start(comment: Comment | None = None, *, commit: bool = True) -> ReplyFeed:
+    found, new_secret = replies.start_feed(ownership.owned(), comment, commit=commit)
     g.reply_feed = found
     _give(new_secret)
     return found
