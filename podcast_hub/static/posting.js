@@ -341,7 +341,14 @@ export function setupTimestamp(form, player) {
     open(false);
     show();
   });
-  // A moment the server refused stays open to be fixed.
-  open(field.getAttribute("aria-invalid") === "true");
+  // A moment the server refused opens to be fixed (and takes the focus when it
+  // is the first field marked).
+  const refused = () => field.getAttribute("aria-invalid") === "true";
+  new MutationObserver(() => {
+    if (!refused() || !edit.hidden) return;
+    open(true);
+    if (form.querySelector('[aria-invalid="true"]') === field) field.focus();
+  }).observe(field, { attributes: true, attributeFilter: ["aria-invalid"] });
+  open(refused());
   show();
 }
