@@ -113,8 +113,10 @@ def test_chapters_are_labelled_stretches_of_the_bar(open_page, episode):
     assert "is-current" in arrival.get_attribute("class")
     storm.click()
     wait_until(page, f"{PLAYER}.currentTime === 20")
-    wait_until(page, "document.querySelector('.chapter-segment.is-current')"
-               ".dataset.start === '20'")
+    wait_until(
+        page,
+        "document.querySelector('.chapter-segment.is-current').dataset.start === '20'",
+    )
 
 
 def test_shortcuts_work_on_the_page_but_not_in_the_comment_box(open_page, episode):
@@ -190,9 +192,7 @@ def test_change_types_takes_now_or_clears_the_moment(open_page, episode):
     assert chip.inner_text() == "Commenting at 0:18"
 
 
-def test_phone_player_stays_in_view_when_a_comment_time_is_tapped(
-    open_page, episode
-):
+def test_phone_player_stays_in_view_when_a_comment_time_is_tapped(open_page, episode):
     page = open_page("/episodes/lighthouse", width=375)
     wait_for_metadata(page)
     link = page.locator('.comment a[data-seek="35"]')
@@ -208,7 +208,8 @@ def test_phone_player_stays_in_view_when_a_comment_time_is_tapped(
     page.evaluate("scrollTo(0, document.documentElement.scrollHeight)")
     last = page.evaluate(
         "[...document.querySelectorAll('main *')]"
-        ".filter((e) => e.offsetParent && e.offsetHeight > 1 && !e.closest('#player-bar'))"
+        ".filter((e) => e.offsetParent && e.offsetHeight > 1)"
+        ".filter((e) => !e.closest('#player-bar'))"
         ".map((e) => [e.getBoundingClientRect().bottom, e.outerHTML.slice(0, 80)])"
         ".sort((a, b) => b[0] - a[0])[0]"
     )
@@ -262,8 +263,11 @@ def test_comment_times_are_relative_and_exact_on_hover(
     )
     page = open_page("/episodes/lighthouse?sort=newest", context=context)
     time = page.locator(".comment", has_text="Three hours ago").locator("time").first
-    wait_until(page, "[...document.querySelectorAll('time')].some("
-               "(t) => t.textContent === '3 hours ago')")
+    wait_until(
+        page,
+        "[...document.querySelectorAll('time')].some("
+        "(t) => t.textContent === '3 hours ago')",
+    )
     assert time.inner_text() == "3 hours ago"
     local = written.astimezone(ZoneInfo("America/New_York"))
     title = time.get_attribute("title")
