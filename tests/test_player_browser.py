@@ -72,13 +72,13 @@ def test_the_bar_replaces_the_native_control_and_the_slider_speaks_time(
     )
     page.keyboard.press("End")
     wait_until(page, f"{PLAYER}.currentTime > 39")
+    page.keyboard.press("Home")
+    wait_until(page, f"{PLAYER}.currentTime === 0")
+    label = "document.getElementById('player-play').getAttribute('aria-label')"
     page.click("#player-play")
-    wait_until(page, f"!{PLAYER}.paused || {PLAYER}.ended")
-    play = page.locator("#player-play")
-    page.evaluate(f"{PLAYER}.currentTime = 0")
+    wait_until(page, f"{label} === 'Pause' && !{PLAYER}.paused")
     page.click("#player-play")
-    wait_until(page, f"{PLAYER}.paused")
-    assert play.get_attribute("aria-label") == "Play"
+    wait_until(page, f"{label} === 'Play' && {PLAYER}.paused")
     page.click("#player-speed")
     assert page.evaluate(f"{PLAYER}.playbackRate") == 1.25
     assert page.locator("#player-speed").get_attribute("aria-label") == (
@@ -158,17 +158,19 @@ def test_a_comment_pins_its_moment_on_the_first_keystroke(open_page, episode):
     page.fill("#comment-form input[name=author]", "Robin")
     page.locator("#comment-form textarea[name=body]").press("H")
     pinned = chip.inner_text()
-    assert pinned in ("Commenting at 0:02", "Commenting at 0:03")
+    assert pinned.startswith("Commenting at 0:0")
+    moment = int(pinned.rsplit(":", 1)[1])
+    assert 2 <= moment <= 4, "where the listener was at the first keystroke"
     # The audio goes on while the listener writes; the moment stays.
-    wait_until(page, f"{PLAYER}.currentTime >= 7")
+    wait_until(page, f"{PLAYER}.currentTime >= {moment + 5}", timeout_s=30)
     page.locator("#comment-form textarea[name=body]").press_sequentially("ere!")
     assert chip.inner_text() == pinned
     page.click("#comment-form button[type=submit]")
     posted = page.locator("#comments .comment", has_text="Here!")
     posted.wait_for()
-    assert posted.get_attribute("data-timestamp") == pinned[-1]
+    assert posted.get_attribute("data-timestamp") == str(moment)
     stored = scalar(sa.select(Comment.timestamp_s).where(Comment.author == "Robin"))
-    assert stored == int(pinned[-1])
+    assert stored == moment
 
 
 def test_change_types_takes_now_or_clears_the_moment(open_page, episode):
