@@ -111,10 +111,10 @@ def test_timeline_works_from_the_keyboard_with_a_preview(open_page, episode):
     page = open_page("/episodes/lighthouse")
     wait_for_metadata(page)
     wait_until(page, "document.querySelectorAll('#timeline .marker').length === 2")
-    page.focus("#share-moment")
+    page.focus("#scrubber")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.dataset.seek")
-    assert focused == "20", "one Tab reaches the timeline's first marker"
+    assert focused == "20", "one Tab from the scrubber reaches the first marker"
     preview = page.locator("#timeline-preview")
     preview.wait_for()
     wait_until(
@@ -146,7 +146,7 @@ def test_the_timeline_keeps_keyboard_focus_when_its_moments_arrive(
     context.route("**/api/episodes/lighthouse/moments", lambda r: held.append(r))
     page = open_page("/episodes/lighthouse", context=context)
     wait_until(page, "document.querySelectorAll('#timeline .marker').length === 2")
-    page.focus("#share-moment")
+    page.focus("#scrubber")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.dataset.seek") == "20"
     page.evaluate("window.drawn = document.querySelector('#timeline .marker')")
@@ -158,20 +158,21 @@ def test_the_timeline_keeps_keyboard_focus_when_its_moments_arrive(
     context.close()
 
 
-def test_timestamp_field_follows_the_player_and_can_be_cleared(open_page, episode):
+def test_the_moment_follows_the_player_until_the_comment_is_begun(open_page, episode):
     page = open_page("/episodes/lighthouse")
     wait_for_metadata(page)
     field = page.locator("#comment-form input[name=timestamp]")
     assert field.input_value() == ""
     set_time(page, 12.4)
     wait_until(page, f"{TIMESTAMP_FIELD}.value === '0:12'")
-    page.click("[data-timestamp-freeze]")
+    page.fill("#comment-form textarea[name=body]", "W")
     seek(page, 16)
-    assert field.input_value() == "0:12", "a frozen field keeps its moment"
+    assert field.input_value() == "0:12", "the first keystroke pins the moment"
+    page.click("[data-timestamp-change]")
     page.click("[data-timestamp-clear]")
     assert field.input_value() == ""
     seek(page, 18)
-    assert field.input_value() == "", "a cleared field stops following the player"
+    assert field.input_value() == "", "a cleared moment stays cleared"
     page.click("[data-timestamp-now]")
     assert field.input_value() == "0:18"
     field.fill("0:00:07")
@@ -207,6 +208,7 @@ def test_a_posted_thread_stands_where_the_server_lists_it(open_page, episode, so
     address = "/episodes/lighthouse" + ("?sort=newest" if sort == "newest" else "")
     page = open_page(address)
     page.fill("#comment-form input[name=author]", "Robin")
+    page.click("[data-timestamp-change]")
     page.fill("#comment-form input[name=timestamp]", "0:25")
     page.fill("#comment-form textarea[name=body]", "Between the two.")
     page.click("#comment-form button[type=submit]")
@@ -224,6 +226,7 @@ def test_a_posted_thread_stands_where_the_server_lists_it(open_page, episode, so
 
 def test_errors_appear_next_to_the_fields_with_javascript(open_page, episode):
     page = open_page("/episodes/lighthouse")
+    page.click("[data-timestamp-change]")
     page.fill("#comment-form input[name=timestamp]", "9:99")
     page.fill("#comment-form textarea[name=body]", "Kept text")
     page.click("#comment-form button[type=submit]")

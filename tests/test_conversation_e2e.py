@@ -89,6 +89,9 @@ def post_comment(page, author, body, moment, email=None):
     if email:
         form.locator("input[name=email]").fill(email)
         form.get_by_label("Mail me when someone replies").check()
+    change = form.locator("[data-timestamp-change]")
+    if change.is_visible():
+        change.click()  # With a script the moment's field opens on "change".
     form.locator("input[name=timestamp]").fill(moment)
     form.locator("textarea[name=body]").fill(body)
     form.locator("button[type=submit]").click()

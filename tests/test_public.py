@@ -279,7 +279,11 @@ def test_timeline_markers_are_server_drawn_links(client, show):
         (f"?t=300&amp;comment={first.id + 2}#comment-{first.id + 2}", "300"),
     ]
     assert 'aria-label="2 comments from 0:30"' in timeline
-    assert 'class="chapter-tick" style="--at: 20.0%"' in timeline
+    segment = re.search(
+        r'<span class="chapter-segment" data-start="120" ([^>]*)>', timeline
+    )
+    assert 'style="--at: 20.0%; --width: 80.0%"' in segment.group(1)
+    assert "The storm</span>" in timeline[segment.end() :]
     assert timeline.count('<span style="--heat:') == 40
     chapter = '<a href="?t=120" data-seek="120">2:00</a> <span class="chapter-title">'
     assert chapter + "The storm</span>" in html

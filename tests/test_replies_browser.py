@@ -37,6 +37,8 @@ def test_the_listener_comes_back_to_the_hosts_answer(
     listener = open_page("/episodes/lighthouse", javascript=javascript, width=PHONE)
     form = listener.locator("#comment-form")
     form.locator("input[name=author]").fill("Lee")
+    if javascript:
+        form.locator("[data-timestamp-change]").click()
     form.locator("input[name=timestamp]").fill("0:20")
     form.locator("textarea[name=body]").fill("The foghorn at 0:20 made me jump.")
     form.locator("button[type=submit]").click()

@@ -6,6 +6,8 @@ import { setupListening } from "./listening.js";
 import { setupConversation } from "./conversation.js";
 import { setupPosting, setupReplying, setupTimestamp } from "./posting.js";
 import { setupEditing } from "./editing.js";
+import { setupBar } from "./bar.js";
+import { setupTimes } from "./times.js";
 import { plural } from "./ui.js";
 
 if (player) {
@@ -29,11 +31,12 @@ if (player) {
   });
 
   setupPlayer();
+  setupBar(player);
+  setupTimes(section);
   const listening = setupListening({ player, slug: player.dataset.slug });
   const conversation = setupConversation({ onSwap: () => listening.update() });
   const timeline = setupTimeline({
     player,
-    seek,
     reveal: (id) => conversation.reveal(id),
     isAhead: listening.isAhead,
     commentApi,

@@ -1,7 +1,7 @@
 // Posting with JavaScript: the comment and reply forms go through the JSON API and
 // the new comment appears in place, drawn by the server. The page has one reply
-// form, which "Reply" moves under the comment it answers. The timestamp field
-// follows the player live, can be frozen, typed over or cleared.
+// form, which "Reply" moves under the comment it answers. The moment of a new
+// comment pins on its first keystroke.
 import { formatTime } from "./timecode.js";
 import { getFragment, sendJSON } from "./http.js";
 import { announce, clearErrors, scrollToElement, showErrors } from "./ui.js";
@@ -117,7 +117,46 @@ function placeReply(element, comment) {
   return true;
 }
 
+// The listener's name, remembered in this browser once they have posted, and
+// written into the comment and reply forms.
+const NAME_KEY = "podcast-hub:name";
+
+function recallName() {
+  try {
+    return localStorage.getItem(NAME_KEY) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+function rememberName(name) {
+  try {
+    if (name) localStorage.setItem(NAME_KEY, name);
+  } catch {
+    // Storage off: the name is typed again next time.
+  }
+}
+
+function fillName(form, name = recallName()) {
+  const author = form?.elements.author;
+  if (author && !author.value && name) author.value = name;
+}
+
+// A visible word that the comment went through, on the comment itself (where the
+// page scrolls and the focus goes).
+function confirmPosted(element, comment) {
+  const note = document.createElement("p");
+  note.className = "posted-note";
+  note.textContent = comment.status === "published"
+    ? "✓ Posted. Thank you!"
+    : "✓ Sent. It appears to everyone once the host approves it.";
+  const meta = element.querySelector(":scope > .comment-meta");
+  if (meta) meta.after(note);
+  else element.prepend(note);
+}
+
 export function setupPosting({ fragmentUrl, onPosted }) {
+  fillName(document.getElementById("comment-form"));
   async function submit(form) {
     const button = form.querySelector('button[type="submit"]');
     clearErrors(form);
@@ -159,8 +198,13 @@ export function setupPosting({ fragmentUrl, onPosted }) {
     const feedHint = fragment.querySelector("#replies-feed");
     if (feedHint) document.getElementById("replies-feed")?.replaceWith(feedHint);
     form.elements.body.value = "";
+    if (form.elements.author) {
+      rememberName(form.elements.author.value.trim());
+      fillName(document.getElementById("comment-form"));
+    }
     if (form.id === "reply-form") form.hidden = true;
     form.dispatchEvent(new CustomEvent("posted"));
+    confirmPosted(element, comment);
     element.classList.add("is-new");
     element.tabIndex = -1;
     scrollToElement(element, "nearest");
@@ -189,6 +233,7 @@ export function setupReplying() {
     if (!form || !comment) return false;
     if (form.elements.parent_id.value !== link.dataset.reply) clearErrors(form);
     form.elements.parent_id.value = link.dataset.reply;
+    fillName(form, recallName() || document.getElementById("comment-form")?.elements.author?.value);
     const author = comment.querySelector(":scope > .comment-meta .author");
     form.querySelector("[data-reply-author]").textContent = author?.textContent ?? "";
     link.closest(".comment-actions").after(form);
@@ -224,55 +269,86 @@ export function setupReplying() {
   });
 }
 
-// The timestamp field: live while it follows the player, frozen on request, the
-// listener's own when typed, a general comment when cleared.
+// The moment of a new comment, as SoundCloud places one: it follows the player
+// until the listener starts writing, then stays pinned there ("Commenting at
+// 0:02"). "change" opens the field to type another moment, take the current one
+// or have none. Before any playback there is no moment to follow: the comment is
+// a general one unless the listener picks a moment.
 export function setupTimestamp(form, player) {
   const field = form?.querySelector('input[name="timestamp"]');
   const tools = form?.querySelector(".timestamp-tools");
-  if (!field || !tools || !player) return;
-  const live = tools.querySelector("[data-timestamp-now]");
-  const state = tools.querySelector("[data-timestamp-status]");
-  let following = field.value === "";
+  const line = form?.querySelector(".moment-line");
+  const edit = form?.querySelector(".moment-edit");
+  if (!field || !tools || !line || !edit || !player) return;
+  const change = line.querySelector("[data-timestamp-change]");
+  const chip = line.querySelector("[data-timestamp-status]");
+  // "live": follows the player; "pinned": holds the field's moment; "general": none.
+  let mode = field.value.trim() === "" ? "live" : "pinned";
   tools.hidden = false;
 
+  const started = () => player.currentTime > 0 || !player.paused;
   const now = () => formatTime(Math.floor(player.currentTime));
-  function describe(text) {
-    live.setAttribute("aria-pressed", String(following));
-    state.textContent = text;
-  }
+
   function show() {
-    if (!following) return;
-    if (player.currentTime > 0 || !player.paused) field.value = now();
+    if (mode === "live") field.value = started() ? now() : "";
+    let text;
+    if (mode === "pinned") text = `Commenting at ${field.value.trim()}`;
+    else if (mode === "general") text = "General comment, no moment";
+    else if (started()) text = `Commenting at ${field.value} (now)`;
+    else text = "No moment: play the episode to comment on one";
+    chip.textContent = text;
+    chip.classList.toggle("is-live", mode === "live" && started());
   }
-  function follow() {
-    following = true;
-    field.value = now();
-    describe("Following the player.");
+
+  function open(opened) {
+    edit.hidden = !opened;
+    change.setAttribute("aria-expanded", String(opened));
   }
 
   player.addEventListener("timeupdate", show);
   player.addEventListener("seeked", show);
-  field.addEventListener("input", () => {
-    following = false;
-    describe(field.value.trim() ? "Your own moment." : "General comment, no moment.");
+  player.addEventListener("play", show);
+  // The first keystroke of the comment pins its moment.
+  form.elements.body.addEventListener("input", () => {
+    if (mode !== "live") return;
+    mode = started() ? "pinned" : "general";
+    if (mode === "pinned") field.value = now();
+    show();
   });
-  live.addEventListener("click", follow);
-  tools.querySelector("[data-timestamp-freeze]").addEventListener("click", () => {
-    following = false;
-    if (field.value === "") field.value = now();
-    describe(`Frozen at ${field.value}.`);
+  field.addEventListener("input", () => {
+    mode = field.value.trim() ? "pinned" : "general";
+    show();
+  });
+  change.addEventListener("click", () => {
+    const opened = edit.hidden;
+    open(opened);
+    if (opened) field.focus();
+  });
+  tools.querySelector("[data-timestamp-now]").addEventListener("click", () => {
+    mode = "pinned";
+    field.value = now();
+    show();
   });
   tools.querySelector("[data-timestamp-clear]").addEventListener("click", () => {
-    following = false;
+    mode = "general";
     field.value = "";
-    describe("General comment, no moment.");
+    show();
     field.focus();
   });
   // After posting, the next comment follows the player again.
   form.addEventListener("posted", () => {
-    following = true;
+    mode = "live";
+    open(false);
     show();
-    describe("Following the player.");
   });
-  describe(following ? "Following the player." : "Your own moment.");
+  // A moment the server refused opens to be fixed (and takes the focus when it
+  // is the first field marked).
+  const refused = () => field.getAttribute("aria-invalid") === "true";
+  new MutationObserver(() => {
+    if (!refused() || !edit.hidden) return;
+    open(true);
+    if (form.querySelector('[aria-invalid="true"]') === field) field.focus();
+  }).observe(field, { attributes: true, attributeFilter: ["aria-invalid"] });
+  open(refused());
+  show();
 }

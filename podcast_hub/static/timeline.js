@@ -1,4 +1,4 @@
-// The timeline under the player. The server draws it first (and for browsers
+// The timeline in the player bar. The server draws it first (and for browsers
 // without JavaScript); here the markers are redrawn from the compact moments JSON
 // ([second, count, first comment id] rows), grouped so that they never overlap at
 // this screen's width. Arrow keys move between markers; hovering or focusing one
@@ -40,13 +40,12 @@ function label(group) {
   return `${plural(group.count, "comment")} ${group.count === 1 ? "at" : "from"} ${at}`;
 }
 
-export function setupTimeline({ player, seek, reveal, isAhead, commentApi }) {
+export function setupTimeline({ player, reveal, isAhead, commentApi }) {
   const timeline = document.getElementById("timeline");
   if (!timeline) return null;
   const duration = Number(timeline.dataset.duration);
   const markersBox = timeline.querySelector(".markers");
   const heat = timeline.querySelector(".heat");
-  const playhead = timeline.querySelector(".playhead");
   const preview = document.getElementById("timeline-preview");
   const wrap = timeline.parentElement;
   const fetched = new Map();
@@ -184,20 +183,9 @@ export function setupTimeline({ player, seek, reveal, isAhead, commentApi }) {
     rove(markers().indexOf(marker), false);
     reveal(Number(marker.dataset.comment));
   });
-  // A click on the bar itself, away from the markers, seeks there.
-  timeline.addEventListener("click", (event) => {
-    if (event.target.closest(".marker")) return;
-    const box = timeline.getBoundingClientRect();
-    seek(Math.round(((event.clientX - box.left) / box.width) * duration));
-  });
-
-  function follow() {
-    playhead.hidden = false;
-    playhead.style.setProperty("--at", `${percent(player.currentTime)}%`);
-    markSpoilers();
-  }
-  player.addEventListener("timeupdate", follow);
-  player.addEventListener("seeked", follow);
+  // Pressing the bar away from the markers is the player bar's (bar.js).
+  player.addEventListener("timeupdate", markSpoilers);
+  player.addEventListener("seeked", markSpoilers);
 
   new ResizeObserver(() => draw()).observe(timeline);
   getJSON(timeline.dataset.moments)
