@@ -149,7 +149,9 @@ def test_moderating_from_the_inbox_stays_on_the_page(
     page.evaluate("window.stayedOnPage = true")
     item = page.locator("[data-comment-id]", has_text="Cheap casino")
     assert item.count() == 1
-    with page.expect_response(re.compile(r".*/dashboard/comments/\d+/moderate")) as done:
+    with page.expect_response(
+        re.compile(r".*/dashboard/comments/\d+/moderate")
+    ) as done:
         item.locator("button[value=spam]").click()
     assert done.value.status == 200
     item.wait_for(state="hidden")
@@ -451,7 +453,7 @@ def test_reply_opens_in_place_and_plays_the_listeners_moment_for_15_seconds(
     assert "0:35–0:40" in play.inner_text()
     shot(page, "reply-open-1280")
     play.click()
-    audio = "document.querySelector('[data-comment-id=\"%s\"] audio')" % top.id
+    audio = f"document.querySelector('[data-comment-id=\"{top.id}\"] audio')"
     wait_until(page, f"!{audio}.paused && {audio}.currentTime >= 35")
     wait_until(page, f"{audio}.paused", timeout_s=20)
     stopped = page.evaluate(f"{audio}.currentTime")
@@ -473,7 +475,7 @@ def test_a_longer_episode_stops_the_clip_15_seconds_after_the_moment(
     item = page.locator(f'[data-comment-id="{top.id}"]')
     open_reply(item)
     assert "0:10–0:25" in item.locator(".clip-label").inner_text()
-    audio = "document.querySelector('[data-comment-id=\"%s\"] audio')" % top.id
+    audio = f"document.querySelector('[data-comment-id=\"{top.id}\"] audio')"
     item.locator(".clip-play").click()
     wait_until(page, f"!{audio}.paused")
     page.evaluate(f"{audio}.playbackRate = 4")

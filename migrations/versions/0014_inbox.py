@@ -43,7 +43,9 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_person_rule_comment_id"), ["comment_id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_person_rule_email"), ["email"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_person_rule_email"), ["email"], unique=False
+        )
 
 
 def downgrade():

@@ -79,7 +79,7 @@ def decided_all(comments: Iterable[Comment]) -> dict[int, list[PersonRule]]:
         return {}
     ids = {c.id for c in comments}
     addresses = {a for a in (_address(c.email) for c in comments) if a}
-    where = PersonRule.comment_id.in_(ids)
+    where: sa.ColumnElement[bool] = PersonRule.comment_id.in_(ids)
     if addresses:
         where = sa.or_(where, PersonRule.email.in_(addresses))
     rules = db.session.scalars(
@@ -117,9 +117,7 @@ def forget_for(comment: Comment, kind: str) -> int:
     """Take back every decision of `kind` that covers the writer of `comment`;
     return how many."""
     found = [
-        rule
-        for rule in decided_all([comment]).get(comment.id, [])
-        if rule.kind == kind
+        rule for rule in decided_all([comment]).get(comment.id, []) if rule.kind == kind
     ]
     for rule in found:
         db.session.delete(rule)

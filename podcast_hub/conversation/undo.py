@@ -23,7 +23,12 @@ Record = dict[str, Any]
 
 def _state(comment: Comment) -> State:
     deleted = comment.deleted_at.isoformat() if comment.deleted_at else None
-    return [comment.status, bool(comment.reply_not_needed), bool(comment.pinned), deleted]
+    return [
+        comment.status,
+        bool(comment.reply_not_needed),
+        bool(comment.pinned),
+        deleted,
+    ]
 
 
 def _load(comment_ids: Collection[int]) -> list[Comment]:

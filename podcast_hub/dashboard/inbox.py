@@ -22,7 +22,6 @@ from ..conversation import comments, inbox, moderation, people, undo
 from ..errors import NotFound, ValidationFailed, wants_json
 from ..mail import deliver, outbox
 from ..web.filters import plural_filter as plural
-from ..web.links import player_url
 from ..web.forms import (
     BULK_ACTIONS,
     BulkForm,
@@ -33,6 +32,7 @@ from ..web.forms import (
     form_errors,
     validated,
 )
+from ..web.links import player_url
 from ..web.safety import arg_int
 from .blueprint import TOAST_KEY, back, bp, respond
 
