@@ -99,6 +99,8 @@ function showToast(message, undo = null, items = []) {
     button.type = "button";
     button.className = "toast-undo";
     button.textContent = "Undo";
+    button.setAttribute("aria-keyshortcuts", "Z");
+    button.title = "Undo (Z)";
     button.addEventListener("click", () => takeBack(undo, items, button));
     box.append(button);
   }
@@ -122,6 +124,18 @@ async function takeBack(undo, items, button) {
     showToast(FAILED);
   }
 }
+
+// Z, outside a text field, presses the toast's Undo: the focus has moved on.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "z" && event.key !== "Z") return;
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.target.closest?.("input, textarea, select, [contenteditable]")) return;
+  const undo = toast?.querySelector(".toast-undo");
+  if (undo && !undo.disabled) {
+    event.preventDefault();
+    undo.click();
+  }
+});
 
 if (toast) {
   toast.addEventListener("mouseenter", holdToast);
@@ -278,13 +292,24 @@ function setUpClip(clip) {
       audio.pause();
     }
   });
+  // Stop at the clip's end to the frame (timeupdate alone comes every 250 ms),
+  // and leave the player there.
+  const stopAtEnd = () => {
+    if (audio.paused || audio.currentTime < end) return false;
+    audio.pause();
+    audio.currentTime = end;
+    return true;
+  };
+  const watch = () => {
+    if (!audio.paused && !stopAtEnd()) requestAnimationFrame(watch);
+  };
   audio.addEventListener("play", () => {
     if (audio.currentTime < start - 0.5 || audio.currentTime >= end) audio.currentTime = start;
     show();
+    requestAnimationFrame(watch);
   });
   audio.addEventListener("timeupdate", () => {
-    if (!audio.paused && audio.currentTime >= end) audio.pause();
-    if (!audio.paused) show();
+    if (!stopAtEnd() && !audio.paused) show();
   });
   audio.addEventListener("pause", show);
   show();
