@@ -652,7 +652,7 @@ def test_trusting_skips_holding_and_the_filter_until_taken_back(
     html = card_html(client)
     assert "trusted" in html and "kim@example.com" not in html.lower()
     response = post_form(
-        client, f"/dashboard/comments/{first['id']}/trust/forget", host_token
+        client, f"/dashboard/comments/{first['id']}/untrust", host_token
     )
     assert response.status_code == 303
     assert post_as(listener, "Kim", email="kim@example.com")["status"] == "pending"

@@ -264,19 +264,27 @@ def _decide(comment_id, act, word):
     return done(form, message, undo.record(before, [rule]), status=comment.status)
 
 
-@bp.post("/comments/<int:comment_id>/<any(block, trust):kind>/forget")
-def forget_person(comment_id, kind):
-    """Unblock or stop trusting the listener who wrote this comment."""
+@bp.post("/comments/<int:comment_id>/unblock")
+def unblock_person(comment_id):
+    """Unblock the listener who wrote this comment."""
+    return _forget(comment_id, "block", "{} is no longer blocked.")
+
+
+@bp.post("/comments/<int:comment_id>/untrust")
+def untrust_person(comment_id):
+    """Stop trusting the listener who wrote this comment."""
+    return _forget(
+        comment_id, "trust", "{} is no longer trusted: the filter applies again."
+    )
+
+
+def _forget(comment_id, kind, message):
     comment = comments.get_comment(comment_id)
     form = NextForm()
     if not form.validate():
         return back(form)
     people.forget_for(comment, kind)
-    if kind == "block":
-        message = f"{comment.author} is no longer blocked."
-    else:
-        message = f"{comment.author} is no longer trusted: the filter applies again."
-    return respond(form, message)
+    return respond(form, message.format(comment.author))
 
 
 @bp.post("/undo")
