@@ -778,3 +778,33 @@ def test_undo_of_a_bulk_action_restores_every_comment_as_it_was(
 def test_undo_needs_csrf_and_a_host(client, csrf, episode):
     response = client.post("/dashboard/undo", data={"key": "x"})
     assert response.status_code in (302, 400, 401, 403)
+
+
+def test_blocking_a_person_sends_all_they_wrote_to_spam_and_undo_brings_it_back(
+    client, host_token, episode
+):
+    flood = [
+        make_comment(episode, author="Ad", email="ads@example.com") for _ in range(3)
+    ]
+    held = make_comment(episode, author="Ad", email="ADS@example.com", status="pending")
+    other = make_comment(episode, author="Lee", email="lee@example.com")
+    response = client.post(
+        f"/dashboard/comments/{flood[0].id}/block",
+        json={"next": "/dashboard"},
+        headers={"X-CSRFToken": host_token, "Accept": "application/json"},
+    )
+    answer = response.get_json()
+    assert answer["message"] == (
+        "Ad is blocked: 4 comments went to spam, and their new ones will too."
+    )
+    theirs = [c.id for c in flood] + [held.id]
+    assert sorted(answer["ids"]) == sorted(theirs)
+    assert {get(Comment, i).status for i in theirs} == {"spam"}
+    assert get(Comment, other.id).status == "published"
+    client.post(
+        answer["undo"]["url"],
+        json={"key": answer["undo"]["key"]},
+        headers={"X-CSRFToken": host_token, "Accept": "application/json"},
+    )
+    assert [get(Comment, i).status for i in theirs] == ["published"] * 3 + ["pending"]
+    assert scalar_rules() == 0

@@ -332,20 +332,29 @@ def _act(comment: Comment, action: str, now: datetime) -> None:
         events.changed(comment, before)
 
 
+# What blocking a person sends to spam: all they wrote that is not there yet.
+_BLOCKABLE = (CommentStatus.PUBLISHED, CommentStatus.PENDING, CommentStatus.HIDDEN)
+
+
+def blocked_with(comment: Comment) -> list[int]:
+    """Return the ids of the comments that blocking the writer of `comment` sends
+    to spam: theirs (by its e-mail address) that are published, held or hidden."""
+    return people.comments_of(comment, _BLOCKABLE)
+
+
 def block_person(comment: Comment) -> PersonRule | None:
     """Block the listener who wrote `comment`: their new comments go straight to
-    spam, and so does this one. Return the new rule (None if already blocked).
+    spam, and so do this one and the others they wrote with its e-mail address
+    (`blocked_with`). Return the new rule (None if already blocked).
 
     Raises ValidationFailed for a host's comment.
     """
     _check_person(comment)
     rule = people.add(comment, PersonKind.BLOCK)
-    if comment.status in (
-        CommentStatus.PUBLISHED,
-        CommentStatus.PENDING,
-        CommentStatus.HIDDEN,
-    ):
-        _act(comment, Action.SPAM, clock.now())
+    now = clock.now()
+    query = sa.select(Comment).where(Comment.id.in_(blocked_with(comment)))
+    for theirs in db.session.scalars(query):
+        _act(theirs, Action.SPAM, now)
     db.session.commit()
     return rule
 

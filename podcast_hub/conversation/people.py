@@ -7,7 +7,7 @@ A blocked listener's new comments go straight to spam; a trusted one's skip
 holding and the spam filter. Block wins over trust.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -60,6 +60,19 @@ def add(comment: Comment, kind: str) -> PersonRule | None:
     db.session.add(rule)
     db.session.flush()
     return rule
+
+
+def comments_of(comment: Comment, statuses: Collection[str]) -> list[int]:
+    """Return the ids of the comments the writer of `comment` wrote that are in
+    one of `statuses`: those with its e-mail address, and `comment` itself."""
+    proofs = [Comment.id == comment.id]
+    address = _address(comment.email)
+    if address:
+        proofs.append(sa.func.lower(Comment.email) == address)
+    query = sa.select(Comment.id).where(
+        sa.or_(*proofs), Comment.is_host.is_(False), Comment.status.in_(statuses)
+    )
+    return list(db.session.scalars(query.order_by(Comment.id)))
 
 
 def decided(comments: Iterable[Comment]) -> dict[int, dict[str, PersonRule]]:

@@ -247,7 +247,10 @@ def _decide(comment_id, act, word):
     form = NextForm()
     if not form.validate():
         return back(form)
-    before = undo.snapshot([comment.id])
+    touched = [comment.id]
+    if word == "blocked" and not comment.is_host:
+        touched = [*touched, *moderation.blocked_with(comment)]
+    before = undo.snapshot(touched)
     try:
         rule = act(comment)
     except ValidationFailed as failure:
@@ -255,13 +258,20 @@ def _decide(comment_id, act, word):
             raise
         flash(failure.message, "error")
         return back(form)
-    if word == "blocked":
-        message = f"{comment.author} is blocked: their new comments go to spam."
-    else:
-        message = f"{comment.author} is trusted: their new comments appear at once."
+    record = undo.record(before, [rule])
+    changed = [row[0] for row in record["comments"]]
     if rule is None:
         message = f"{comment.author} was already {word}."
-    return done(form, message, undo.record(before, [rule]), status=comment.status)
+    elif word == "trusted":
+        message = f"{comment.author} is trusted: their new comments appear at once."
+    elif len(changed) > 1:
+        message = (
+            f"{comment.author} is blocked: {plural(len(changed), 'comment')} "
+            "went to spam, and their new ones will too."
+        )
+    else:
+        message = f"{comment.author} is blocked: their new comments go to spam."
+    return done(form, message, record, status=comment.status, ids=changed)
 
 
 @bp.post("/comments/<int:comment_id>/unblock")

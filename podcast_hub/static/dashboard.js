@@ -204,8 +204,13 @@ function inPlace(form, action) {
   const payload = { ...fields(form), action };
   return send(form, form.getAttribute("action"), payload, (data) => {
     const item = form.closest(".inbox-item");
-    leave([item]);
-    showToast(data.message, data.undo, [item]);
+    // Blocking a person takes their other cards on this page along.
+    const others = (data.ids ?? [])
+      .map((id) => list.querySelector(`.inbox-item[data-comment-id="${id}"]:not([hidden])`))
+      .filter((other) => other && other !== item);
+    const items = [item, ...others];
+    leave(items);
+    showToast(data.message, data.undo, items);
   });
 }
 
