@@ -325,3 +325,32 @@ def test_the_inbox_script_gets_json_for_every_action_it_sends(client, auth, epis
     )
     assert missing.status_code == 404
     assert missing.is_json and missing.get_json()["error"]
+
+
+def test_a_failed_reply_without_javascript_comes_back_open_with_the_text(
+    client, auth, episodes
+):
+    one, _ = episodes
+    comment = make_comment(one, author="Lee")
+    other = make_comment(one, author="Kim")
+    auth.login()
+    token = csrf_from(page_html(client))
+    html = page_html(client)
+    folded = re.search(
+        rf'data-comment-id="{comment.id}".*?<details class="reply"([^>]*)>', html, re.S
+    )
+    assert "open" not in folded.group(1), "replies start folded"
+    response = client.post(
+        f"/dashboard/comments/{comment.id}/reply",
+        data={"body": "x" * 10001, "csrf_token": token},
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    mine = re.search(
+        rf'data-comment-id="{comment.id}".*?<details class="reply"([^>]*)>', html, re.S
+    )
+    theirs = re.search(
+        rf'data-comment-id="{other.id}".*?<details class="reply"([^>]*)>', html, re.S
+    )
+    assert "open" in mine.group(1) and "open" not in theirs.group(1)
+    assert "x" * 100 in html
