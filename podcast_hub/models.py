@@ -111,6 +111,13 @@ class BlockKind(enum.StrEnum):
     WORD = "word"
 
 
+class PersonKind(enum.StrEnum):
+    """What the host decided about a listener; the values are stored."""
+
+    BLOCK = "block"
+    TRUST = "trust"
+
+
 # The largest id a row can have: what an INTEGER holds on every database
 # (PostgreSQL's is 32 bits; SQLite's 64). Larger numbers name no row.
 MAX_ID = 2**31 - 1
@@ -470,6 +477,32 @@ class BlockRule(Model):
         sa.UniqueConstraint("kind", "value", name="uq_block_rule_kind_value"),
         sa.CheckConstraint("kind IN ('email', 'word')", name="kind_known"),
         sa.CheckConstraint("length(value) > 0", name="value_not_empty"),
+    )
+
+
+class PersonRule(Model):
+    """A listener the host blocked (new comments go to spam) or trusted (new
+    comments skip holding), decided from one of their comments.
+
+    The listener is known by that comment's e-mail address, which is never shown,
+    or by the browser that posted it (its ownership token). The host sees the
+    name and the comment.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10))
+    # The name on the comment, as the host sees it.
+    person: so.Mapped[str] = so.mapped_column(sa.String(80))
+    # The comment's address, lower-case: never shown.
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254), index=True)
+    comment_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("comment.id", ondelete="SET NULL"), index=True
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=_now)
+
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('block', 'trust')", name="kind_known"),
+        sa.CheckConstraint("length(person) > 0", name="person_not_empty"),
     )
 
 

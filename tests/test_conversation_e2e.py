@@ -104,9 +104,10 @@ def answer(host, live_server, comment_id, body):
     """Answer `comment_id` from the dashboard inbox's reply form."""
     host.goto(f"{live_server}/dashboard")
     item = host.locator(f'[data-comment-id="{comment_id}"]')
+    item.locator("details.reply > summary").click()
     item.locator("textarea[name=body]").fill(body)
     item.locator("form[data-reply] button[type=submit]").click()
-    item.wait_for(state="detached")
+    item.wait_for(state="hidden")
 
 
 def queued_replies():

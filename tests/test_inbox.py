@@ -260,9 +260,9 @@ def test_the_inbox_costs_the_same_queries_for_few_or_many_rows(
     few = queries_of_the_inbox()
     add_threads(20)
     many = queries_of_the_inbox()
-    # 10 for the inbox itself, one for the unread count in the navigation and
-    # one for the outbox's notice.
-    assert many == few <= 12
+    # 10 for the inbox itself, one for the unread count in the navigation,
+    # one for the outbox's notice and one for the people blocked or trusted.
+    assert many == few <= 13
 
 
 def test_a_reply_to_a_comment_closed_to_replies_is_refused_as_the_api_refuses_it(
@@ -316,10 +316,41 @@ def test_the_inbox_script_gets_json_for_every_action_it_sends(client, auth, epis
         headers=headers,
     )
     assert done.status_code == 200
-    assert done.get_json() == {"message": "Lee’s comment needs no reply."}
+    answer = done.get_json()
+    assert answer["message"] == "Lee’s comment needs no reply."
+    assert answer["undo"]["url"] == "/dashboard/undo"
     assert item_ids(page_html(client)) == []
     missing = client.post(
         "/dashboard/comments/999999/no-reply-needed", json={}, headers=headers
     )
     assert missing.status_code == 404
     assert missing.is_json and missing.get_json()["error"]
+
+
+def test_a_failed_reply_without_javascript_comes_back_open_with_the_text(
+    client, auth, episodes
+):
+    one, _ = episodes
+    comment = make_comment(one, author="Lee")
+    other = make_comment(one, author="Kim")
+    auth.login()
+    token = csrf_from(page_html(client))
+    html = page_html(client)
+    folded = re.search(
+        rf'data-comment-id="{comment.id}".*?<details class="reply"([^>]*)>', html, re.S
+    )
+    assert "open" not in folded.group(1), "replies start folded"
+    response = client.post(
+        f"/dashboard/comments/{comment.id}/reply",
+        data={"body": "x" * 10001, "csrf_token": token},
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    mine = re.search(
+        rf'data-comment-id="{comment.id}".*?<details class="reply"([^>]*)>', html, re.S
+    )
+    theirs = re.search(
+        rf'data-comment-id="{other.id}".*?<details class="reply"([^>]*)>', html, re.S
+    )
+    assert "open" in mine.group(1) and "open" not in theirs.group(1)
+    assert "x" * 100 in html

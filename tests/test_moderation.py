@@ -1,12 +1,13 @@
 """Moderation: actions on comments (one, many, through the API), modes, block
 rules, closed episodes and purging what was deleted."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub.conversation import moderation
+from podcast_hub.conversation import moderation, people
 from podcast_hub.errors import ValidationFailed
 from podcast_hub.extensions import db
 from podcast_hub.models import BlockRule, Comment, Show
@@ -601,3 +602,209 @@ def test_a_disguised_blocked_comment_still_goes_to_spam(
     assert posted.status_code == 201
     assert posted.get_json()["status"] == "pending"
     assert get(Comment, posted.get_json()["id"]).status == "spam"
+
+
+def card_html(client, tab="all"):
+    return client.get(f"/dashboard?tab={tab}").get_data(as_text=True)
+
+
+def post_form(client, path, token, **data):
+    return client.post(path, data={"csrf_token": token, "next": "/dashboard", **data})
+
+
+def test_blocking_a_browser_without_an_address_blocks_its_next_comments(
+    client, app, host_token, show, episode
+):
+    """A listener with no address is known by the browser that posted: another
+    browser under the same name is not blocked."""
+    listener = app.test_client()
+    first = post_as(listener, "Kim")
+    assert first["status"] == "published"
+    response = post_form(client, f"/dashboard/comments/{first['id']}/block", host_token)
+    assert response.status_code == 303
+    assert get(Comment, first["id"]).status == "spam"
+    again = post_as(listener, "Kim")
+    # The poster is told "pending", as for any spam: the host's inbox says why.
+    assert again["status"] == "pending"
+    assert get(Comment, again["id"]).status == "spam"
+    assert post_as(app.test_client(), "Kim")["status"] == "published"
+    reason = get(Comment, again["id"]).moderation_reason
+    assert reason == "Spam: you blocked this person"
+    assert reason in card_html(client, "spam")
+
+
+def test_trusting_skips_holding_and_the_filter_until_taken_back(
+    client, app, host_token, show, episode
+):
+    update(show, moderation_mode="hold_all")
+    listener = app.test_client()
+    first = post_as(listener, "Kim", email="kim@example.com")
+    assert first["status"] == "pending"
+    post_form(client, f"/dashboard/comments/{first['id']}/trust", host_token)
+    assert get(Comment, first["id"]).status == "published"
+    link = "Notes: https://example.com/a https://example.com/b https://example.com/c"
+    trusted = listener.post(
+        "/api/episodes/lighthouse/comments",
+        json={"author": "Kim", "email": "KIM@example.com", "body": link},
+        headers={"X-CSRFToken": csrf_from(listener.get("/").get_data(as_text=True))},
+    ).get_json()
+    assert trusted["status"] == "published"
+    html = card_html(client)
+    assert "trusted" in html and "kim@example.com" not in html.lower()
+    response = post_form(
+        client, f"/dashboard/comments/{first['id']}/untrust", host_token
+    )
+    assert response.status_code == 303
+    assert post_as(listener, "Kim", email="kim@example.com")["status"] == "pending"
+
+
+def test_people_rules_are_listed_without_the_address_and_removable(
+    client, host_token, episode
+):
+    comment = make_comment(episode, author="Lee", email="lee@example.com")
+    post_form(client, f"/dashboard/comments/{comment.id}/block", host_token)
+    page = client.get("/dashboard/moderation").get_data(as_text=True)
+    assert "Lee" in page and f"blocked from comment #{comment.id}" in page
+    assert "lee@example.com" not in page
+    [rule_id] = set(re.findall(r"/dashboard/moderation/people/(\d+)/delete", page))
+    client.post(
+        f"/dashboard/moderation/people/{rule_id}/delete",
+        data={"csrf_token": host_token},
+    )
+    page = client.get("/dashboard/moderation").get_data(as_text=True)
+    assert "Nobody is blocked or trusted." in page
+    with in_app():
+        assert people.find(email="lee@example.com", own_ids={}) is None
+
+
+def test_a_hosts_comment_cannot_be_blocked(client, host_token, episode):
+    reply = make_comment(episode, is_host=True, author="Hannah")
+    response = client.post(
+        f"/dashboard/comments/{reply.id}/block",
+        json={},
+        headers={"X-CSRFToken": host_token, "Accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert "host" in response.get_json()["error"]
+
+
+def undo_key(html):
+    return re.search(r'name="key" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "before", "after"),
+    [
+        ("moderate", {"action": "hide"}, "published", "hidden"),
+        ("moderate", {"action": "spam"}, "published", "spam"),
+        ("moderate", {"action": "delete"}, "published", "deleted"),
+        ("moderate", {"action": "approve"}, "pending", "published"),
+        ("block", {}, "pending", "spam"),
+        ("trust", {}, "spam", "published"),
+    ],
+)
+def test_every_card_action_without_javascript_offers_undo_that_restores_it(
+    client, host_token, episode, path, data, before, after
+):
+    comment = make_comment(episode, author="Lee", status=before)
+    response = post_form(
+        client, f"/dashboard/comments/{comment.id}/{path}", host_token, **data
+    )
+    assert response.status_code == 303
+    assert get(Comment, comment.id).status == after
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="toast" role="status"' in page
+    assert "Lee" in re.search(r'<p class="toast-message">([^<]*)', page).group(1)
+    undone = post_form(client, "/dashboard/undo", host_token, key=undo_key(page))
+    assert undone.status_code == 303
+    restored = get(Comment, comment.id)
+    assert (restored.status, restored.deleted_at) == (before, None)
+    assert "Undone:" in client.get("/dashboard").get_data(as_text=True)
+    assert scalar_rules() == 0
+
+
+def scalar_rules():
+    from podcast_hub.models import PersonRule
+
+    with in_app() as session:
+        return session.scalar(sa.select(sa.func.count(PersonRule.id)))
+
+
+def test_undo_leaves_alone_a_comment_changed_since(client, host_token, episode):
+    comment = make_comment(episode)
+    response = post_form(
+        client, f"/dashboard/comments/{comment.id}/moderate", host_token, action="hide"
+    )
+    key = undo_key(client.get(response.headers["Location"]).get_data(as_text=True))
+    post_form(
+        client, f"/dashboard/comments/{comment.id}/moderate", host_token, action="spam"
+    )
+    post_form(client, "/dashboard/undo", host_token, key=key)
+    assert get(Comment, comment.id).status == "spam"
+
+
+def test_undo_of_a_bulk_action_restores_every_comment_as_it_was(
+    client, host_token, episode
+):
+    pinned = make_comment(episode, pinned=True)
+    held = make_comment(episode, status="pending")
+    gone = make_comment(episode, status="deleted", deleted_at=datetime.now(UTC))
+    ids = [pinned.id, held.id, gone.id]
+    response = client.post(
+        "/dashboard/comments/bulk",
+        json={"action": "spam", "ids": ids, "next": "/dashboard"},
+        headers={"X-CSRFToken": host_token, "Accept": "application/json"},
+    )
+    answer = response.get_json()
+    assert answer["message"] == "3 comments marked as spam."
+    assert {get(Comment, i).status for i in ids} == {"spam"}
+    undone = client.post(
+        answer["undo"]["url"],
+        json={"key": answer["undo"]["key"]},
+        headers={"X-CSRFToken": host_token, "Accept": "application/json"},
+    )
+    assert undone.status_code == 200
+    assert undone.get_json()["message"] == "Undone: 3 comments marked as spam."
+    assert [get(Comment, i).status for i in ids] == ["published", "pending", "deleted"]
+    assert get(Comment, gone.id).deleted_at is not None
+    again = client.post(
+        answer["undo"]["url"],
+        json={"key": answer["undo"]["key"]},
+        headers={"X-CSRFToken": host_token, "Accept": "application/json"},
+    )
+    assert again.status_code == 409
+
+
+def test_undo_needs_csrf_and_a_host(client, csrf, episode):
+    response = client.post("/dashboard/undo", data={"key": "x"})
+    assert response.status_code in (302, 400, 401, 403)
+
+
+def test_blocking_a_person_sends_all_they_wrote_to_spam_and_undo_brings_it_back(
+    client, host_token, episode
+):
+    flood = [
+        make_comment(episode, author="Ad", email="ads@example.com") for _ in range(3)
+    ]
+    held = make_comment(episode, author="Ad", email="ADS@example.com", status="pending")
+    other = make_comment(episode, author="Lee", email="lee@example.com")
+    response = client.post(
+        f"/dashboard/comments/{flood[0].id}/block",
+        json={"next": "/dashboard"},
+        headers={"X-CSRFToken": host_token, "Accept": "application/json"},
+    )
+    answer = response.get_json()
+    assert answer["message"] == (
+        "Ad is blocked: 4 comments went to spam, and their new ones will too."
+    )
+    theirs = [c.id for c in flood] + [held.id]
+    assert sorted(answer["ids"]) == sorted(theirs)
+    assert {get(Comment, i).status for i in theirs} == {"spam"}
+    assert get(Comment, other.id).status == "published"
+    client.post(
+        answer["undo"]["url"],
+        json={"key": answer["undo"]["key"]},
+        headers={"X-CSRFToken": host_token, "Accept": "application/json"},
+    )
+    assert [get(Comment, i).status for i in theirs] == ["published"] * 3 + ["pending"]
+    assert scalar_rules() == 0

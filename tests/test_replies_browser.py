@@ -5,7 +5,7 @@ reply at its moment. Debian's Chromium driven by Playwright, at 375 px."""
 import pytest
 
 from .browser import make_lighthouse, require_chromium, wait_until
-from .test_dashboard_browser import log_in
+from .test_dashboard_browser import log_in, open_reply
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,9 +49,10 @@ def test_the_listener_comes_back_to_the_hosts_answer(
     host = open_page("/login")
     log_in(host, live_server)
     item = host.locator(f'[data-comment-id="{comment_id}"]')
+    open_reply(item)
     item.locator("textarea[name=body]").fill("It still sounds every night.")
     item.locator("form[data-reply] button[type=submit]").click()
-    item.wait_for(state="detached")
+    item.wait_for(state="hidden")
 
     listener.goto(f"{live_server}/")
     banner = listener.locator("aside.replied")

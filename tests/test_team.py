@@ -30,6 +30,12 @@ NEW_PASSWORD = "lantern quietly folds maps"
 
 # What each dashboard route needs, said here independently of the app's table.
 EXPECTED = {
+    "dashboard.block_person": Permission.CONVERSATION,
+    "dashboard.trust_person": Permission.CONVERSATION,
+    "dashboard.unblock_person": Permission.CONVERSATION,
+    "dashboard.untrust_person": Permission.CONVERSATION,
+    "dashboard.undo_action": Permission.CONVERSATION,
+    "dashboard.forget_rule": Permission.CONVERSATION,
     "dashboard.upload_episode_art": Permission.EPISODES,
     "dashboard.remove_episode_art": Permission.EPISODES,
     "dashboard.upload_transcript": Permission.EPISODES,

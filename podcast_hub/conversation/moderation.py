@@ -21,10 +21,12 @@ from ..models import (
     CommentStatus,
     Episode,
     ModerationMode,
+    PersonKind,
+    PersonRule,
     Show,
 )
 from ..text import names
-from . import events, spam
+from . import events, people, spam
 
 
 class Action(enum.StrEnum):
@@ -175,6 +177,11 @@ def _verdict(
 ) -> Verdict:
     if is_blocked(author=author, email=email, body=body):
         return Verdict(CommentStatus.SPAM, f"Spam: {BLOCKED_REASON}")
+    decided = people.find(email=email, own_ids=own_ids)
+    if decided == PersonKind.BLOCK:
+        return Verdict(CommentStatus.SPAM, f"Spam: {people.BLOCKED_REASON}")
+    if decided == PersonKind.TRUST:
+        return Verdict(CommentStatus.PUBLISHED)
     mode = db.session.scalar(sa.select(Show.moderation_mode).limit(1))
     if mode == ModerationMode.OPEN:
         return Verdict(CommentStatus.PUBLISHED)
@@ -323,6 +330,54 @@ def _act(comment: Comment, action: str, now: datetime) -> None:
     comment.deleted_at = now if action == Action.DELETE else None
     if comment.status != before:
         events.changed(comment, before)
+
+
+# What blocking a person sends to spam: all they wrote that is not there yet.
+_BLOCKABLE = (CommentStatus.PUBLISHED, CommentStatus.PENDING, CommentStatus.HIDDEN)
+
+
+def blocked_with(comment: Comment) -> list[int]:
+    """Return the ids of the comments that blocking the writer of `comment` sends
+    to spam: theirs (by its e-mail address) that are published, held or hidden."""
+    return people.comments_of(comment, _BLOCKABLE)
+
+
+def block_person(comment: Comment) -> PersonRule | None:
+    """Block the listener who wrote `comment`: their new comments go straight to
+    spam, and so do this one and the others they wrote with its e-mail address
+    (`blocked_with`). Return the new rule (None if already blocked).
+
+    Raises ValidationFailed for a host's comment.
+    """
+    _check_person(comment)
+    rule = people.add(comment, PersonKind.BLOCK)
+    now = clock.now()
+    query = sa.select(Comment).where(Comment.id.in_(blocked_with(comment)))
+    for theirs in db.session.scalars(query):
+        _act(theirs, Action.SPAM, now)
+    db.session.commit()
+    return rule
+
+
+def trust_person(comment: Comment) -> PersonRule | None:
+    """Trust the listener who wrote `comment`: their new comments skip holding
+    and the spam filter, and this one is published if it was held or in spam.
+    Return the new rule (None if already trusted).
+
+    Raises ValidationFailed for a host's comment.
+    """
+    _check_person(comment)
+    rule = people.add(comment, PersonKind.TRUST)
+    if comment.status in (CommentStatus.PENDING, CommentStatus.SPAM):
+        _act(comment, Action.APPROVE, clock.now())
+    db.session.commit()
+    return rule
+
+
+def _check_person(comment: Comment) -> None:
+    if comment.is_host:
+        message = "A host's comment has no listener to block or trust."
+        raise ValidationFailed({"comment": [message]}, message=message)
 
 
 def set_comments_closed(episode: Episode, closed: bool) -> None:

@@ -19,6 +19,8 @@ RULES: list[tuple[str, Permission]] = [
     ("/dashboard/moderation", Permission.CONVERSATION),
     ("/dashboard/comments", Permission.CONVERSATION),
     ("/dashboard/inbox", Permission.CONVERSATION),
+    # Undoing what was just done in the inbox (moderation, block, trust).
+    ("/dashboard/undo", Permission.CONVERSATION),
 ]
 # The inbox itself.
 EXACT = {"/dashboard": Permission.CONVERSATION, "/dashboard/": Permission.CONVERSATION}

@@ -10,6 +10,7 @@ from flask import (
     jsonify,
     redirect,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -26,6 +27,8 @@ from ..web.safety import accepts_upload, body_limit, too_large_message
 from . import access
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+# The session key of the toast an inbox action leaves for the next page.
+TOAST_KEY = "inbox_toast"
 
 
 @bp.before_request
@@ -67,6 +70,15 @@ def inbox_unread():
     if "inbox_unread" not in g:
         g.inbox_unread = inbox.unread_count(current_user.inbox_seen_at)
     return {"inbox_unread": g.inbox_unread}
+
+
+@bp.context_processor
+def inbox_toast():
+    """Give the page the toast of the host's last inbox action without
+    JavaScript (its message, and the key of its Undo), shown once."""
+    if "inbox_toast" not in g:
+        g.inbox_toast = session.pop(TOAST_KEY, None)
+    return {"toast": g.inbox_toast}
 
 
 def back(form, default="dashboard.index"):

@@ -1,11 +1,24 @@
 """The inbox tab: the conversation's comments by view, replies, moderation and
 bulk actions. The page's script sends the same forms as JSON and stays."""
 
-from flask import abort, current_app, flash, g, render_template, request, url_for
+import secrets
+from dataclasses import dataclass
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from ..catalog import episodes
-from ..conversation import comments, inbox, moderation
+from ..conversation import comments, inbox, moderation, people, undo
 from ..errors import NotFound, ValidationFailed, wants_json
 from ..mail import deliver, outbox
 from ..web.filters import plural_filter as plural
@@ -15,11 +28,13 @@ from ..web.forms import (
     InboxReplyForm,
     ModerationForm,
     NextForm,
+    UndoForm,
     form_errors,
     validated,
 )
+from ..web.links import player_url
 from ..web.safety import arg_int
-from .blueprint import back, bp, respond
+from .blueprint import TOAST_KEY, back, bp, respond
 
 
 def mail_notice():
@@ -54,6 +69,44 @@ _DONE = {
     "pin": "pinned",
     "unpin": "unpinned",
 }
+# What the host may still take back: the last few actions, kept in the session.
+UNDO_SESSION_KEY = "inbox_undo"
+KEEP_UNDO = 3
+# The bulk buttons of each tab, in order.
+BULK_BUTTONS = {
+    "needs-reply": ("no-reply-needed", "hide", "spam", "delete"),
+    "moderation": ("approve", "hide", "spam", "delete"),
+    "spam": ("approve", "delete"),
+    "all": ("approve", "hide", "spam", "delete"),
+}
+# The listener's moment, heard from the card: this long from the comment's time.
+CLIP_S = 15
+
+
+@dataclass(frozen=True)
+class Clip:
+    """The stretch of an episode's audio a card plays: from `start_s` to `end_s`."""
+
+    url: str
+    start_s: int
+    end_s: int
+
+
+def clips(rows):
+    """Return {comment id: Clip} for the rows whose comment has a moment in the
+    audio of a published episode; a general comment has no clip."""
+    found = {}
+    for row in rows:
+        start, episode = row.comment.timestamp_s, row.episode
+        if start is None or not episodes.is_published(episode):
+            continue
+        end = start + CLIP_S
+        if episode.duration_s:
+            if start >= episode.duration_s:
+                continue
+            end = min(end, episode.duration_s)
+        found[row.comment.id] = Clip(player_url(episode), start, end)
+    return found
 
 
 @bp.get("", strict_slashes=False)
@@ -92,8 +145,12 @@ def _render_inbox(tab, episode_id, number, failed=None, status=200, new_since=No
             failed=failed or {},
             bulk_form=bulk,
             bulk_actions=BULK_ACTIONS,
+            bulk_buttons=BULK_BUTTONS[tab],
+            select_all=request.args.get("select") == "all",
             mail_notice=mail_notice(),
             new_since=new_since,
+            decided=people.decided([row.comment for row in page.rows]),
+            clips=clips(page.rows),
         ),
         status,
     )
@@ -135,12 +192,14 @@ def moderate(comment_id):
     if not form.validate():
         flash("Choose a moderation action.", "error")
         return back(form)
+    before = undo.snapshot([comment.id])
     try:
         moderation.apply(comment, form.action.data)
     except ValidationFailed as failure:
         flash(failure.message, "error")
         return back(form)
-    return respond(form, _done(form.action.data, 1))
+    message = f"{comment.author}’s comment {_DONE[form.action.data]}."
+    return done(form, message, undo.record(before), status=comment.status)
 
 
 @bp.post("/comments/<int:comment_id>/no-reply-needed")
@@ -149,8 +208,10 @@ def no_reply_needed(comment_id):
     form = NextForm()
     if not form.validate():
         return back(form)
+    before = undo.snapshot([comment.id])
     inbox.mark_reply_not_needed([comment.id])
-    return respond(form, f"{comment.author}’s comment needs no reply.")
+    message = f"{comment.author}’s comment needs no reply."
+    return done(form, message, undo.record(before))
 
 
 @bp.post("/comments/bulk")
@@ -159,11 +220,132 @@ def bulk():
     if not form.validate():
         flash(" ".join(m for ms in form.errors.values() for m in ms), "error")
         return back(form)
+    before = undo.snapshot(form.ids.data)
     if form.action.data == "no-reply-needed":
         changed = inbox.mark_reply_not_needed(form.ids.data)
     else:
         changed = moderation.apply_many(form.ids.data, form.action.data)
-    return respond(form, _done(form.action.data, changed))
+    return done(
+        form, _done(form.action.data, changed), undo.record(before), ids=form.ids.data
+    )
+
+
+@bp.post("/comments/<int:comment_id>/block")
+def block_person(comment_id):
+    """Block the listener who wrote this comment; it goes to spam."""
+    return _decide(comment_id, moderation.block_person, "blocked")
+
+
+@bp.post("/comments/<int:comment_id>/trust")
+def trust_person(comment_id):
+    """Trust the listener who wrote this comment; a held one is published."""
+    return _decide(comment_id, moderation.trust_person, "trusted")
+
+
+def _decide(comment_id, act, word):
+    comment = comments.get_comment(comment_id)
+    form = NextForm()
+    if not form.validate():
+        return back(form)
+    touched = [comment.id]
+    if word == "blocked" and not comment.is_host:
+        touched = [*touched, *moderation.blocked_with(comment)]
+    before = undo.snapshot(touched)
+    try:
+        rule = act(comment)
+    except ValidationFailed as failure:
+        if wants_json():
+            raise
+        flash(failure.message, "error")
+        return back(form)
+    record = undo.record(before, [rule])
+    changed = [row[0] for row in record["comments"]]
+    if rule is None:
+        message = f"{comment.author} was already {word}."
+    elif word == "trusted":
+        message = f"{comment.author} is trusted: their new comments appear at once."
+    elif len(changed) > 1:
+        message = (
+            f"{comment.author} is blocked: {plural(len(changed), 'comment')} "
+            "went to spam, and their new ones will too."
+        )
+    else:
+        message = f"{comment.author} is blocked: their new comments go to spam."
+    return done(form, message, record, status=comment.status, ids=changed)
+
+
+@bp.post("/comments/<int:comment_id>/unblock")
+def unblock_person(comment_id):
+    """Unblock the listener who wrote this comment."""
+    return _forget(comment_id, "block", "{} is no longer blocked.")
+
+
+@bp.post("/comments/<int:comment_id>/untrust")
+def untrust_person(comment_id):
+    """Stop trusting the listener who wrote this comment."""
+    return _forget(
+        comment_id, "trust", "{} is no longer trusted: the filter applies again."
+    )
+
+
+def _forget(comment_id, kind, message):
+    comment = comments.get_comment(comment_id)
+    form = NextForm()
+    if not form.validate():
+        return back(form)
+    people.forget_for(comment, kind)
+    return respond(form, message.format(comment.author))
+
+
+@bp.post("/undo")
+def undo_action():
+    """Take back one of the host's last inbox actions."""
+    form = UndoForm()
+    if not form.validate():
+        flash("There is nothing to undo.", "error")
+        return back(form)
+    kept = session.get(UNDO_SESSION_KEY, [])
+    found = next((item for item in kept if item.get("key") == form.key.data), None)
+    if found is None:
+        message = "That can no longer be undone."
+        if wants_json():
+            return jsonify({"error": message, "fields": {}}), 409
+        flash(message, "error")
+        return back(form)
+    session[UNDO_SESSION_KEY] = [item for item in kept if item is not found]
+    undo.undo(found["record"])
+    return respond(form, f"Undone: {found['message']}")
+
+
+def done(form, message, record, **data):
+    """Tell the host that `message` is done, with an Undo for `record`: JSON to the
+    page's script, else a toast on the form's `next` page."""
+    key = _keep_undo(message, record)
+    if wants_json():
+        return jsonify(
+            {
+                "message": message,
+                "undo": {"key": key, "url": url_for("dashboard.undo_action")}
+                if key
+                else None,
+                **data,
+            }
+        )
+    session[TOAST_KEY] = {"message": message, "key": key}
+    return back(form)
+
+
+def _keep_undo(message, record):
+    """Remember `record` for Undo; return its key, or None when nothing changed."""
+    if undo.is_empty(record):
+        return None
+    key = secrets.token_urlsafe(8)
+    kept = session.get(UNDO_SESSION_KEY, [])[-(KEEP_UNDO - 1) :]
+    session[UNDO_SESSION_KEY] = [
+        *kept,
+        {"key": key, "message": message, "record": record},
+    ]
+    return key
 
 
 def _done(action, count):

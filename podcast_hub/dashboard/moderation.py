@@ -1,10 +1,10 @@
-"""The moderation tab: how new listener comments are held, and the blocked
-addresses and words."""
+"""The moderation tab: how new listener comments are held, the blocked
+addresses and words, and the people blocked or trusted from the inbox."""
 
 from flask import flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
-from ..conversation import moderation
+from ..conversation import moderation, people
 from ..errors import ValidationFailed
 from ..models import ModerationMode
 from ..web.filters import plural_filter as plural
@@ -28,6 +28,7 @@ def _render_moderation(show, mode_form=None, block_form=None, status=200):
             mode_form=mode_form or _mode_form(formdata=None, mode=show.moderation_mode),
             block_form=block_form or BlockForm(formdata=None),
             rules=moderation.block_rules(),
+            people=people.rules(),
         ),
         status,
     )
@@ -68,4 +69,19 @@ def remove_block(rule_id):
     if form.validate():
         moderation.remove_block_rule(rule_id)
         flash("Block rule removed.", "success")
+    return redirect(url_for("dashboard.moderation_settings"), code=303)
+
+
+@bp.post("/moderation/people/<int:rule_id>/delete")
+def forget_rule(rule_id):
+    """Unblock, or stop trusting, a person blocked or trusted from the inbox."""
+    form = NextForm()
+    rule = people.get(rule_id)
+    if form.validate() and rule is not None:
+        name, kind = rule.person, rule.kind
+        people.forget(rule)
+        if kind == "block":
+            flash(f"{name} is no longer blocked.", "success")
+        else:
+            flash(f"{name} is no longer trusted.", "success")
     return redirect(url_for("dashboard.moderation_settings"), code=303)

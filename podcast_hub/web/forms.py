@@ -315,6 +315,12 @@ BULK_ACTIONS = {
 }
 
 
+class UndoForm(NextForm):
+    """Take back the inbox action the dashboard remembers under `key`."""
+
+    key = HiddenField(validators=[DataRequired(message="Nothing to undo.")])
+
+
 class BulkForm(NextForm):
     """One action on the comments ticked in the inbox."""
 
