@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, current_app, jsonify, request
+from flask import Blueprint, Flask, abort, current_app, jsonify, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from werkzeug.http import is_resource_modified, remove_entity_headers
@@ -40,6 +40,9 @@ MAX_AGE_S = 300
 # How long a feed served from memory while the database is away may be kept.
 STALE_MAX_AGE_S = 60
 NO_SHOW = "The show has not been set up yet."
+XSL_TYPE = "text/xsl"
+# The type of the show's feed for a browser: XML it styles with the XSLT.
+PAGE_TYPE = "application/xml"
 
 
 @contextlib.contextmanager
@@ -102,7 +105,17 @@ def build_feed(now: datetime) -> bytes:
     builder = links.Builder()
     identity.ensure_show_guid(_the_show(show), builder.feed_url())
     hub_url = current_app.config.get("WEBSUB_HUB") or None
-    return rss.render(_the_show(show), published, builder, people, hub_url)
+    stylesheet = url_for("feeds.feed_xsl")
+    return rss.render(_the_show(show), published, builder, people, hub_url, stylesheet)
+
+
+@bp.route("/feed.xsl", methods=["GET", "HEAD"])
+@sessionless
+def feed_xsl() -> Response:
+    """Serve the XSLT that shows the feed as a page in a browser."""
+    response = current_app.send_static_file("feed.xsl")
+    response.mimetype = XSL_TYPE
+    return response
 
 
 @_collector_paused()
@@ -160,11 +173,13 @@ def _feed_response_for(
     key: str, last_modified: datetime, render: Callable[[], bytes]
 ) -> Response:
     gzipped = request.accept_encodings.quality("gzip") > 0
-    etag = key + ("-gz" if gzipped else "")
+    page = _opened_as_a_page()
+    etag = key + ("-gz" if gzipped else "") + ("-page" if page else "")
     if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
         body = _rendered(current_app).get(key, render, gzipped, request.path)
         _rendered(current_app).served(request.path, key, last_modified)
-        response = current_app.response_class(body, mimetype=rss.RSS_TYPE)
+        mimetype = PAGE_TYPE if page else rss.RSS_TYPE
+        response = current_app.response_class(body, mimetype=mimetype)
         if gzipped:
             response.content_encoding = "gzip"
     else:
@@ -173,8 +188,24 @@ def _feed_response_for(
     response.set_etag(etag)
     response.last_modified = last_modified
     response.vary.add("Accept-Encoding")
+    if request.endpoint == "feeds.feed_xml":
+        response.vary.add("Accept")
     _shareable(response)
     return response
+
+
+def _opened_as_a_page() -> bool:
+    """Tell whether a browser opens the show's feed as a page.
+
+    Browsers show `application/rss+xml` as text; as `application/xml` they
+    apply the feed's XSLT (`/feed.xsl`) and show a page. Only a request that
+    prefers HTML gets that type, with the same bytes; podcast apps ask for
+    RSS, XML or anything, and get `application/rss+xml`.
+    """
+    if request.endpoint != "feeds.feed_xml":
+        return False
+    best = request.accept_mimetypes.best_match([rss.RSS_TYPE, "text/html"])
+    return best == "text/html"
 
 
 def _representation(version: versions.Version) -> str:
