@@ -64,7 +64,9 @@ def app_links(
             "antennapod",
             "AntennaPod",
             "https://antennapod.org/deeplink/subscribe?"
-            + urlencode({"url": feed_url, "title": title} if title else {"url": feed_url}),
+            + urlencode(
+                {"url": feed_url, "title": title} if title else {"url": feed_url}
+            ),
         ),
         AppLink("podcastaddict", "Podcast Addict", f"podcastaddict://{bare}"),
         AppLink(

@@ -73,15 +73,17 @@ def index():
 
 def _cards(show, published):
     """Return each episode's art (its own or the show's cover) and audio, by id."""
-    builder = links.Builder()
     cover = show.cover if show else None
+    on_cdn = bool(current_app.config.get("MEDIA_BASE_URL"))
+
+    def art(filename):
+        if on_cdn:
+            return links.media_url(filename)
+        return url_for("public.media", filename=filename)
+
     return {
         episode.id: {
-            "art": (
-                builder.media_url(episode.image or cover)
-                if episode.image or cover
-                else None
-            ),
+            "art": art(episode.image or cover) if episode.image or cover else None,
             "audio": links.player_url(episode),
         }
         for episode in published

@@ -405,7 +405,9 @@ def contrast_ratio(first: str, second: str) -> float:
 
 def _luminance(value: str) -> float:
     channels = [int(value[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    linear = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels
+    ]
     red, green, blue = linear
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 
