@@ -428,8 +428,8 @@ def update_show(show: Show, values: Mapping[str, Any]) -> Show:
     subscribing = _subscribe_settings(values, fields)
     if fields:
         raise ValidationFailed(fields)
-    for name, value in subscribing.items():
-        setattr(show, name, value)
+    for name, setting in subscribing.items():
+        setattr(show, name, setting)
     show.podcast_guid = guid
     value: str | None
     for name, value in clean.items():

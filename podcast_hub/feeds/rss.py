@@ -16,8 +16,8 @@ import email.utils
 import functools
 import re
 import uuid
-from html import escape
 from collections.abc import Callable, Iterable, Sequence
+from html import escape
 from typing import Any
 
 from feedgen.entry import FeedEntry

@@ -418,8 +418,8 @@ def readable_accent(value: str) -> str:
     red, green, blue = (int(value[i : i + 2], 16) for i in (1, 3, 5))
     for step in range(101):
         scale = 1 - step / 100
-        candidate = "#{:02x}{:02x}{:02x}".format(
-            round(red * scale), round(green * scale), round(blue * scale)
+        candidate = "#" + "".join(
+            f"{round(channel * scale):02x}" for channel in (red, green, blue)
         )
         if _accent_reads(candidate):
             return candidate
