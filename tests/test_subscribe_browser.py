@@ -16,6 +16,11 @@ from .helpers import scalar, update
 require_chromium()
 
 WIDTHS = [1280, 375]
+# What the home page's play buttons say, as a JavaScript list.
+LABELS = (
+    "[...document.querySelectorAll('button.play-episode')]"
+    ".map((button) => button.textContent.trim())"
+)
 
 
 @pytest.fixture
@@ -79,6 +84,7 @@ def test_the_home_page_plays_an_episode_in_place(open_page, lighthouse, width):
     play = card.get_by_role("button", name="Play The Lighthouse Keeper")
     play.click()
     wait_until(page, "!document.querySelector('.card-player').paused")
+    wait_until(page, f"{LABELS}.includes('Pause The Lighthouse Keeper')")
     wait_until(page, "document.querySelector('.card-player').currentTime > 0.2")
     # Still on the home page, with the player under the card.
     assert page.evaluate("window.stayedOnPage") is True
@@ -86,6 +92,7 @@ def test_the_home_page_plays_an_episode_in_place(open_page, lighthouse, width):
     pause = card.get_by_role("button", name="Pause The Lighthouse Keeper")
     pause.click()
     wait_until(page, "document.querySelector('.card-player').paused")
+    wait_until(page, f"!{LABELS}.some((label) => label.startsWith('Pause'))")
     assert card.get_by_role("button", name="Play The Lighthouse Keeper").is_visible()
     assert fits(page, width)
 
