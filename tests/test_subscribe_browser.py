@@ -84,7 +84,9 @@ def test_the_home_page_plays_an_episode_in_place(open_page, lighthouse, width):
     play = card.get_by_role("button", name="Play The Lighthouse Keeper")
     play.click()
     wait_until(page, "!document.querySelector('.card-player').paused")
-    wait_until(page, f"{LABELS}.includes('Pause The Lighthouse Keeper')")
+    wait_until(
+        page, f"{LABELS}.some((label) => label.endsWith('Pause The Lighthouse Keeper'))"
+    )
     wait_until(page, "document.querySelector('.card-player').currentTime > 0.2")
     # Still on the home page, with the player under the card.
     assert page.evaluate("window.stayedOnPage") is True
@@ -92,7 +94,7 @@ def test_the_home_page_plays_an_episode_in_place(open_page, lighthouse, width):
     pause = card.get_by_role("button", name="Pause The Lighthouse Keeper")
     pause.click()
     wait_until(page, "document.querySelector('.card-player').paused")
-    wait_until(page, f"!{LABELS}.some((label) => label.startsWith('Pause'))")
+    wait_until(page, f"!{LABELS}.some((label) => label.includes('Pause'))")
     assert card.get_by_role("button", name="Play The Lighthouse Keeper").is_visible()
     assert fits(page, width)
 
