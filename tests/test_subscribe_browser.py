@@ -31,6 +31,12 @@ def lighthouse(media_dir):
     return episode
 
 
+def settled(page):
+    """Wait until the page asks for nothing more (its icon, lazy art), so that
+    no request is still being served when the test's server stops."""
+    page.wait_for_load_state("networkidle")
+
+
 def fits(page, width):
     """Tell whether the page fits its width: nothing scrolls sideways."""
     return page.evaluate("document.scrollingElement.scrollWidth") <= width
@@ -70,6 +76,7 @@ def test_subscribe_from_the_home_page_and_an_episode_page(
             assert page.evaluate("navigator.clipboard.readText()") == feed_url
             assert "copied" in block.locator("[data-copy-status]").inner_text()
             assert fits(page, width), path
+            settled(page)
             page.close()
     finally:
         context.close()
@@ -97,6 +104,7 @@ def test_the_home_page_plays_an_episode_in_place(open_page, lighthouse, width):
     wait_until(page, f"!{LABELS}.some((label) => label.includes('Pause'))")
     assert card.get_by_role("button", name="Play The Lighthouse Keeper").is_visible()
     assert fits(page, width)
+    settled(page)
 
 
 def test_without_javascript_play_opens_the_episode_and_the_address_is_selectable(
@@ -112,6 +120,7 @@ def test_without_javascript_play_opens_the_episode_and_the_address_is_selectable
     page.wait_for_url("**/episodes/lighthouse")
     assert page.locator("h1").inner_text() == "The Lighthouse Keeper"
     assert page.locator("section.subscribe-block a.app-link").count() == 7
+    settled(page)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -130,6 +139,7 @@ def test_the_show_s_colour_drives_links_and_buttons(open_page, lighthouse, width
     assert page.evaluate(
         "getComputedStyle(document.body).getPropertyValue('--accent')"
     ) == ("#0f5c8a")
+    settled(page)
 
 
 def test_the_feed_opened_in_chromium_is_a_page_that_says_what_to_do(
