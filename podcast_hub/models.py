@@ -198,6 +198,13 @@ class Show(Model):
     update_rrule: so.Mapped[str | None] = so.mapped_column(sa.String(255))
     # podcast:txt records: [{"purpose": str | None, "text": str}, ...].
     txt: so.Mapped[list[dict[str, Any]] | None] = so.mapped_column(sa.JSON)
+    # Where listeners subscribe (`catalog.subscribing`): the show's id on Apple
+    # Podcasts (digits) and its address on Spotify.
+    apple_podcasts_id: so.Mapped[str | None] = so.mapped_column(sa.String(12))
+    spotify_url: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    # The pages' accent, `#rrggbb` readable on them (`rules.accent_problem`);
+    # None: the default.
+    accent_color: so.Mapped[str | None] = so.mapped_column(sa.String(7))
     updated_at: so.Mapped[datetime] = so.mapped_column(
         UTCDateTime, default=_now, onupdate=_now
     )

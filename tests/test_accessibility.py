@@ -36,6 +36,7 @@ NOT_PAGES = {
     "feeds.chapters_json",
     "feeds.comments_xml",
     "feeds.feed_xml",
+    "feeds.feed_xsl",
     "private_feeds.inbox_xml",
     "private_feeds.replies_xml",
     "public.comments_address",

@@ -13,6 +13,8 @@ def test_feeds_media_and_the_api_document_are_the_sessionless_views(app):
     }
     assert sessionless == {
         "feeds.feed_xml",
+        # The style sheet that shows the feed as a page in a browser.
+        "feeds.feed_xsl",
         "feeds.comments_xml",
         "feeds.chapters_json",
         "public.media",

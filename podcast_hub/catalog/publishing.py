@@ -501,8 +501,11 @@ def update_show(show: Show, values: Mapping[str, Any]) -> Show:
     guid = _show_guid(show, values, fields)
     medium = (values.get("medium") or "podcast").strip()
     txt = _check_modern_show_fields(clean, medium, values.get("txt") or "", fields)
+    subscribing = _subscribe_settings(values, fields)
     if fields:
         raise ValidationFailed(fields)
+    for name, setting in subscribing.items():
+        setattr(show, name, setting)
     show.podcast_guid = guid
     value: str | None
     for name, value in clean.items():
@@ -518,6 +521,27 @@ def update_show(show: Show, values: Mapping[str, Any]) -> Show:
     show.txt = txt or None
     db.session.commit()
     return show
+
+
+def _subscribe_settings(
+    values: Mapping[str, Any], fields: dict[str, list[str]]
+) -> dict[str, str | None]:
+    """Return the show's Apple id, Spotify address and accent colour from
+    `values`, each None when left empty; note what is wrong in `fields`."""
+    found: dict[str, str | None] = {}
+    apple = (values.get("apple_podcasts_id") or "").strip()
+    found["apple_podcasts_id"] = rules.apple_podcasts_id(apple) if apple else None
+    if apple and found["apple_podcasts_id"] is None:
+        fields["apple_podcasts_id"] = [rules.NOT_AN_APPLE_ID]
+    spotify = (values.get("spotify_url") or "").strip()
+    found["spotify_url"] = rules.spotify_show_url(spotify) if spotify else None
+    if spotify and found["spotify_url"] is None:
+        fields["spotify_url"] = [rules.NOT_A_SPOTIFY_SHOW]
+    accent = (values.get("accent_color") or "").strip()
+    found["accent_color"] = rules.colour(accent) if accent else None
+    if accent and (problem := rules.accent_problem(accent)):
+        fields["accent_color"] = [problem]
+    return found
 
 
 GUID_CHANGE = (

@@ -17,6 +17,7 @@ import functools
 import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from html import escape
 from typing import Any
 
 from feedgen.entry import FeedEntry
@@ -40,7 +41,7 @@ NAMESPACES = {
 GENERATOR = "Podcast Hub"
 RSS_TYPE = "application/rss+xml"
 # Bump when the feeds' markup changes, so clients holding an ETag refetch.
-FORMAT = "3"
+FORMAT = "4"
 # feedgen refuses other endings for itunes:image, and so does Apple: art is
 # linked by `files.art_name` (`talk.jpeg` as `talk.jpg`).
 IMAGE_ENDINGS = (".jpg", ".png")
@@ -68,14 +69,16 @@ def render(
     people: Iterable[Any] = (),
     hub_url: str | None = None,
     items: "Items | None" = None,
+    stylesheet: str | None = None,
 ) -> bytes:
     """Return the RSS feed of `show` with `episodes`, in the order given, as bytes.
 
     `links` builds absolute URLs (a `podcast_hub.links.Builder`); `people` are
     the show's `Person` rows, written as `podcast:person`; `hub_url` is the
-    WebSub hub linked as `atom:link rel="hub"`. Episodes' chapters,
-    transcripts, soundbites, alternate files and people are read, so load them
-    first.
+    WebSub hub linked as `atom:link rel="hub"`; `stylesheet` is the address of
+    the XSLT that shows the feed as a page in a browser (apps ignore it).
+    Episodes' chapters, transcripts, soundbites, alternate files and people
+    are read, so load them first.
 
     With `items` (an `Items` kept between builds; episodes then are the plain
     records of `versions.feed_content`), each episode's `<item>` is written
@@ -84,8 +87,21 @@ def render(
     people = list(people)
     build = functools.partial(_feed, links=links, hub_url=hub_url)
     if items is None or not episodes:
-        return _built(build, show, episodes, people)
-    return items.render(show, episodes, people, links, build)
+        body = _built(build, show, episodes, people)
+    else:
+        body = items.render(show, episodes, people, links, build)
+    return with_stylesheet(body, stylesheet) if stylesheet else body
+
+
+def with_stylesheet(body: bytes, href: str) -> bytes:
+    """Return the feed `body` with an `<?xml-stylesheet?>` instruction for the
+    XSLT at `href`, right after its XML declaration."""
+    declaration, newline, rest = body.partition(b"\n")
+    if not declaration.startswith(b"<?xml "):
+        declaration, newline, rest = b"", b"", body
+    quoted = escape(href, quote=True).encode()
+    instruction = b'<?xml-stylesheet type="text/xsl" href="' + quoted + b'"?>\n'
+    return declaration + newline + instruction + rest
 
 
 def _feed(

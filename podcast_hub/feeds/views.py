@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, current_app, jsonify, request
+from flask import Blueprint, Flask, abort, current_app, jsonify, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from werkzeug.http import http_date, is_resource_modified, remove_entity_headers
@@ -41,6 +41,9 @@ MAX_AGE_S = 300
 # How long a feed served from memory while the database is away may be kept.
 STALE_MAX_AGE_S = 60
 NO_SHOW = "The show has not been set up yet."
+XSL_TYPE = "text/xsl"
+# The type of the show's feed for a browser: XML it styles with the XSLT.
+PAGE_TYPE = "application/xml"
 
 
 @contextlib.contextmanager
@@ -107,7 +110,10 @@ def build_feed(now: datetime) -> bytes:
     identity.ensure_show_guid(_the_show(show), builder.feed_url())
     hub_url = current_app.config.get("WEBSUB_HUB") or None
     items = current_app.extensions["podcast_hub.feed_items"]
-    return rss.render(_the_show(show), published, builder, people, hub_url, items)
+    stylesheet = url_for("feeds.feed_xsl")
+    return rss.render(
+        _the_show(show), published, builder, people, hub_url, items, stylesheet
+    )
 
 
 @_collector_paused()
@@ -120,6 +126,15 @@ def _adopt_items(now: datetime, body: bytes) -> None:
     show, published, people = versions.feed_content(now)
     if show is not None:
         items.adopt(show, published, links.Builder(), body)
+
+
+@bp.route("/feed.xsl", methods=["GET", "HEAD"])
+@sessionless
+def feed_xsl() -> Response:
+    """Serve the XSLT that shows the feed as a page in a browser."""
+    response = current_app.send_static_file("feed.xsl")
+    response.mimetype = XSL_TYPE
+    return response
 
 
 @_collector_paused()
@@ -181,11 +196,13 @@ def _feed_response_for(
     key: str, last_modified: datetime, render: Callable[[], bytes]
 ) -> Response:
     gzipped = request.accept_encodings.quality("gzip") > 0
-    etag = key + ("-gz" if gzipped else "")
+    page = _opened_as_a_page()
+    etag = key + ("-gz" if gzipped else "") + ("-page" if page else "")
     if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
         body = _rendered(current_app).get(key, render, gzipped, request.path)
         _rendered(current_app).served(request.path, key, last_modified)
-        response = current_app.response_class(body, mimetype=rss.RSS_TYPE)
+        mimetype = PAGE_TYPE if page else rss.RSS_TYPE
+        response = current_app.response_class(body, mimetype=mimetype)
         if gzipped:
             response.content_encoding = "gzip"
     else:
@@ -196,7 +213,9 @@ def _feed_response_for(
     headers = response.headers
     headers["ETag"] = f'"{etag}"'
     headers["Last-Modified"] = _http_date(last_modified)
-    headers["Vary"] = "Accept-Encoding"
+    # The show's feed is a page to a browser (`_opened_as_a_page`).
+    feed = request.endpoint == "feeds.feed_xml"
+    headers["Vary"] = "Accept-Encoding, Accept" if feed else "Accept-Encoding"
     _shareable(response)
     return response
 
@@ -204,6 +223,20 @@ def _feed_response_for(
 @functools.lru_cache(maxsize=256)
 def _http_date(moment: datetime) -> str:
     return http_date(moment)
+
+
+def _opened_as_a_page() -> bool:
+    """Tell whether a browser opens the show's feed as a page.
+
+    Browsers show `application/rss+xml` as text; as `application/xml` they
+    apply the feed's XSLT (`/feed.xsl`) and show a page. Only a request that
+    prefers HTML gets that type, with the same bytes; podcast apps ask for
+    RSS, XML or anything, and get `application/rss+xml`.
+    """
+    if request.endpoint != "feeds.feed_xml":
+        return False
+    best = request.accept_mimetypes.best_match([rss.RSS_TYPE, "text/html"])
+    return best == "text/html"
 
 
 def _representation(version: versions.Version) -> str:

@@ -26,7 +26,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.wsgi import wrap_file
 
 from .. import errors
-from ..catalog import episodes, storage
+from ..catalog import episodes, storage, subscribing
 from ..conversation import comments, repeats, threads, timeline
 from ..errors import NotFound, ValidationFailed
 from ..extensions import limiter
@@ -68,8 +68,40 @@ def index():
         show=show,
         episodes=published,
         counts=counts,
+        cards=_cards(show, published),
+        subscribe=_subscribe(show),
         replied=listener.unseen(),
     )
+
+
+def _cards(show, published):
+    """Return each episode's art (its own or the show's cover) and audio, by id."""
+    cover = show.cover if show else None
+    on_cdn = bool(current_app.config.get("MEDIA_BASE_URL"))
+
+    def art(filename):
+        if on_cdn:
+            return links.media_url(filename)
+        return url_for("public.media", filename=filename)
+
+    return {
+        episode.id: {
+            "art": art(episode.image or cover) if episode.image or cover else None,
+            "audio": links.player_url(episode),
+        }
+        for episode in published
+    }
+
+
+def _subscribe(show):
+    """Return the feed's address and each podcast app's subscribe link."""
+    if show is None:
+        return None
+    feed_url = links.Builder().feed_url()
+    apps = subscribing.app_links(
+        feed_url, show.title, show.apple_podcasts_id, show.spotify_url
+    )
+    return {"feed_url": feed_url, "apps": apps}
 
 
 @bp.get("/episodes/<slug>")
@@ -193,6 +225,7 @@ def _render_episode(episode, form):
         start=start,
         audio_url=links.player_url(episode),
         share=_share_meta(show, episode),
+        subscribe=_subscribe(show),
         replied=listener.unseen(),
         replies_feed=listener.feed_url(),
     )

@@ -361,3 +361,111 @@ def parse_txt_lines(text: str) -> tuple[list[dict[str, str | None]], list[str]]:
         else:
             records.append({"purpose": purpose, "text": value})
     return records, problems
+
+
+# --- subscribe: the show's accent colour and its ids in podcast directories ---
+
+# The pages' background and the text on buttons: the accent must read on both.
+PAGE_COLOURS = ("#fdfcfa", "#ffffff")
+MIN_CONTRAST = 4.5  # WCAG 2.2 AA for body text
+NOT_A_COLOUR = "Use a colour written #rrggbb, as in #5a2ea6."
+_COLOUR = re.compile(r"#?([0-9a-fA-F]{6})")
+NOT_AN_APPLE_ID = (
+    "Give the show's Apple Podcasts id, the digits after “id” in its address "
+    "(https://podcasts.apple.com/…/id1234567890), or paste that address."
+)
+_APPLE_ID = re.compile(r"(?:id)?([0-9]{5,12})")
+_APPLE_URL = re.compile(
+    r"https?://(?:podcasts|itunes)\.apple\.com/(?:[^\s?#]*/)?id([0-9]{5,12})"
+    r"(?:[?#][^\s]*)?"
+)
+NOT_A_SPOTIFY_SHOW = (
+    "Give the show's Spotify address, as in "
+    "https://open.spotify.com/show/4rOoJ6Egrf8K2IrywzwOMk (Spotify for Creators "
+    "shows it under Share)."
+)
+_SPOTIFY_ID = r"([0-9A-Za-z]{22})"
+_SPOTIFY = re.compile(
+    rf"https://open\.spotify\.com/(?:intl-[a-z-]+/)?show/{_SPOTIFY_ID}(?:[?#]\S*)?"
+    rf"|spotify:show:{_SPOTIFY_ID}"
+)
+
+
+def colour(value: str) -> str | None:
+    """Return `value` as a lowercase `#rrggbb` colour, or None if it is not one."""
+    match = _COLOUR.fullmatch(value.strip())
+    return f"#{match.group(1).lower()}" if match else None
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """Return the WCAG contrast ratio of two `#rrggbb` colours (1 to 21)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(value: str) -> float:
+    channels = [int(value[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels
+    ]
+    red, green, blue = linear
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def readable_accent(value: str) -> str:
+    """Return `value` (`#rrggbb`), darkened just enough that text on the pages'
+    colours and white text on it keep `MIN_CONTRAST`: the same hue, darker."""
+    red, green, blue = (int(value[i : i + 2], 16) for i in (1, 3, 5))
+    for step in range(101):
+        scale = 1 - step / 100
+        candidate = "#" + "".join(
+            f"{round(channel * scale):02x}" for channel in (red, green, blue)
+        )
+        if _accent_reads(candidate):
+            return candidate
+    return "#000000"
+
+
+def _accent_reads(value: str) -> bool:
+    return all(contrast_ratio(value, page) >= MIN_CONTRAST for page in PAGE_COLOURS)
+
+
+def accent_problem(value: str) -> str | None:
+    """Return what is wrong with `value` as the show's accent colour, or None.
+
+    The accent colours links on the pages' light background and the background
+    of buttons with white text: both need a contrast of 4.5:1.
+    """
+    found = colour(value)
+    if found is None:
+        return NOT_A_COLOUR
+    if _accent_reads(found):
+        return None
+    ratio = min(contrast_ratio(found, page) for page in PAGE_COLOURS)
+    return (
+        f"{found} is too light for text: links in it and white text on its "
+        f"buttons would have a contrast of {ratio:.1f}:1, and need "
+        f"{MIN_CONTRAST:g}:1. The same colour darker, {readable_accent(found)}, "
+        "reads well."
+    )
+
+
+def apple_podcasts_id(value: str) -> str | None:
+    """Return the Apple Podcasts id (digits) that `value` gives, or None.
+
+    `value` is the id (`1234567890` or `id1234567890`) or the show's address on
+    podcasts.apple.com.
+    """
+    value = value.strip()
+    match = _APPLE_ID.fullmatch(value) or _APPLE_URL.fullmatch(value)
+    return match.group(1) if match else None
+
+
+def spotify_show_url(value: str) -> str | None:
+    """Return the show's address on Spotify, `https://open.spotify.com/show/<id>`,
+    that `value` gives (that address with or without its `?si=…`, or a
+    `spotify:show:` link), or None."""
+    match = _SPOTIFY.fullmatch(value.strip())
+    if match is None:
+        return None
+    return f"https://open.spotify.com/show/{match.group(1) or match.group(2)}"

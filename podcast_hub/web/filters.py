@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(plain.paragraphs, "paragraphs")
     app.add_template_filter(plain.linkify, "linkify")
     app.add_template_filter(markdown.render, "notes_html")
+    app.add_template_filter(markdown.as_text, "notes_text")
     app.add_template_filter(duration_words_filter, "duration_words")
     app.add_template_filter(plural_filter, "plural")
     app.add_template_filter(order.page_keys, "thread_order")

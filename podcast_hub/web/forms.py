@@ -516,6 +516,11 @@ class ShowForm(FlaskForm):
         "…and as a rule for apps (podcast:updateFrequency)", filters=[clean_line]
     )
     txt = TextAreaField("Verification texts (podcast:txt)", filters=[clean_text])
+    apple_podcasts_id = StringField(
+        "Apple Podcasts id or address", filters=[clean_line]
+    )
+    spotify_url = StringField("Spotify address", filters=[clean_line])
+    accent_color = StringField("Accent colour", filters=[clean_line])
 
     def process(self, formdata=None, obj=None, data=None, **kwargs):  # type: ignore[no-untyped-def]
         """Show the stored podcast:txt records as lines, `purpose: text`."""
