@@ -474,7 +474,9 @@ def bare_feedgen(values):
         fe.podcast.itunes_episode(item.number)
         fe.podcast.itunes_image(item.image)
         fe.hub.extras = item.extras
-    return fg.rss_str(pretty=False, encoding="UTF-8", xml_declaration=True)
+    body = fg.rss_str(pretty=False, encoding="UTF-8", xml_declaration=True)
+    # The line that shows the feed as a page in a browser, as the product adds.
+    return rss.with_stylesheet(body, "/feed.xsl")
 
 
 def fetch(port, path, headers=None, expect=None):

@@ -1032,7 +1032,9 @@ def test_a_rebuild_after_an_edit_writes_the_bytes_of_a_whole_build(
     assert b"Episode 3: &lt;retitled&gt; &amp; more" in body
     with app.test_request_context("/feed.xml"):
         show_row, published, people = versions.feed_content()
-        whole = rss.render(show_row, published, links.Builder(), people)
+        whole = rss.render(
+            show_row, published, links.Builder(), people, stylesheet="/feed.xsl"
+        )
     assert body == whole
     assert len(feedparser.parse(body).entries) == 6
 
