@@ -169,6 +169,15 @@ def test_inbox_screenshots(open_page, live_server, conversation, width):
     log_in(page, live_server)
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, "the inbox scrolls sideways"
+    # A card reads from its left edge: who and the words start beside the
+    # checkbox, and Reply opens from a button as wide as its word.
+    card = page.locator(".inbox-item").first
+    left = card.bounding_box()["x"]
+    for part in (".meta", ".comment-body", ".reply > summary"):
+        x = card.locator(part).bounding_box()["x"]
+        assert x - left < 80, f"{part} starts {x - left:.0f} px into the card"
+    summary = card.locator(".reply > summary").bounding_box()
+    assert summary["width"] < 160, "Reply is a button, not a whole row"
     page.screenshot(path=str(ARTIFACTS / f"dashboard-{width}.png"), full_page=True)
 
 
