@@ -476,6 +476,8 @@ def bare_feedgen(values):
         fe.hub.extras = item.extras
     body = fg.rss_str(pretty=False, encoding="UTF-8", xml_declaration=True)
     # The line that shows the feed as a page in a browser, as the product adds.
+    from podcast_hub.feeds import rss
+
     return rss.with_stylesheet(body, "/feed.xsl")
 
 

@@ -385,14 +385,18 @@ def gunicorn(app, media_dir, tmp_path):
             server.process.wait()
 
 
-def no_server_errors(run, allowed=()):
-    """Assert that no answer was a 5xx but those `allowed`."""
+def no_server_errors(run, allowed=(), server=None):
+    """Assert that no answer was a 5xx but those `allowed`; the message holds
+    the tracebacks of `server`'s log."""
     errors = {
         key: n
         for key, n in run.statuses.items()
         if key[1] >= 500 and key[1] not in allowed
     }
-    assert errors == {}
+    log = server.log.read_text() if server is not None else ""
+    # What the server said about its 500s: each traceback, not the warnings.
+    start = log.find("Traceback")
+    assert errors == {}, log[max(start - 300, 0) : start + 5000]
 
 
 def test_fifty_posters_on_four_workers_lose_nothing_and_store_nothing_twice(
@@ -400,7 +404,7 @@ def test_fifty_posters_on_four_workers_lose_nothing_and_store_nothing_twice(
 ):
     server = gunicorn()
     run = post_all(server.base, f"{database.name}, 4 workers, 50 posters")
-    no_server_errors(run)
+    no_server_errors(run, server=server)
     assert sum(run.aborted.values()) == 0
     check_every_post_stored_once(run)
 
@@ -463,7 +467,7 @@ def test_a_database_away_mid_run_answers_only_503s_and_loses_nothing(
         f"503s: {run.count(503)}; acknowledged after the outage: "
         f"{len(run.acknowledged) - run.outage_ended}"
     )
-    no_server_errors(run, allowed={503})
+    no_server_errors(run, allowed={503}, server=server)
     assert run.count(503) > 0, "the outage was not seen"
     assert run.without_retry_after == []
     assert sum(run.aborted.values()) == 0
@@ -502,7 +506,7 @@ def test_posts_cut_off_by_killed_workers_are_stored_once_when_sent_again(
         f"workers killed: {len(kills)}; posts cut off: {run.aborted['POST']}, "
         f"of which already stored: {run.stored_unanswered}"
     )
-    no_server_errors(run)
+    no_server_errors(run, server=server)
     assert run.aborted["POST"] > 0, "no post was cut off"
     check_every_post_stored_once(run)
     server.wait_for_workers(4)
@@ -516,7 +520,7 @@ def test_posts_sent_again_while_the_first_sending_is_still_served_are_stored_onc
     server = gunicorn()
     run = post_all(server.base, f"{database.name}, answers given up on", impatient=True)
     print(f"sendings given up on: {run.aborted['POST']}")
-    no_server_errors(run)
+    no_server_errors(run, server=server)
     assert run.aborted["POST"] > POSTERS
     check_every_post_stored_once(run)
 
@@ -530,5 +534,5 @@ def test_sqlite_under_threaded_workers_answers_no_5xx(database, gunicorn):
         posters=64,
         posts_each=3,
     )
-    no_server_errors(run)
+    no_server_errors(run, server=server)
     check_every_post_stored_once(run)

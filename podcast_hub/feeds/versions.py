@@ -63,8 +63,13 @@ def feed_version(now: datetime | None = None) -> Version | None:
     gone out: a poll of an unchanged feed reads one counter.
     """
     now = now or clock.now()
-    watch = _Watch.of_this_database()
-    seen = watch.data_version() if watch is not None else None
+    try:
+        watch = _Watch.of_this_database()
+        seen = watch.data_version() if watch is not None else None
+    except sqlite3.Error:
+        # The file cannot be read: the query below meets the same trouble as
+        # a database error, which the views answer (the last good feed, 503).
+        watch, seen = None, None
     if watch is not None and (found := watch.version(seen, now)) is not None:
         return found
     connection = db.session.connection()

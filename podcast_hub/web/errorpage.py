@@ -28,12 +28,14 @@ def _snapshot(show: Show) -> SimpleNamespace:
 def show_for_error_page(database_ok: bool = True) -> SimpleNamespace | None:
     """Return the show as an error page shows it, or None before one is set up.
 
-    With `database_ok` False (or when the query fails), the last show this
-    process read stands in: a page about the database being away never waits
-    for it.
+    The last show a page of this process was rendered with stands in when
+    there is one (every page keeps it up to date), so that an error costs no
+    query: the 404s of probes for drafts' files stay as cheap as the lookup
+    that refused them. With `database_ok` False, or when the query fails, a
+    page about the database being away never waits for it.
     """
     remembered = current_app.extensions.get(_LAST_SHOW)
-    if not database_ok:
+    if not database_ok or remembered is not None:
         return remembered
     try:
         show = episodes.get_show()
