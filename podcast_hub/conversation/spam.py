@@ -114,7 +114,7 @@ def score(
     return result
 
 
-def _counts(*queries: sa.Select[tuple[int]] | None) -> list[int]:
+def _counts(*queries: sa.Select[int] | None) -> list[int]:
     """Return the count each query gives, 0 for None: one statement for all,
     as it runs for every post."""
     asked = [query.scalar_subquery() for query in queries if query is not None]
@@ -135,7 +135,7 @@ def body_key(body: str) -> str:
     return hashlib.sha256(_key(body).encode()).hexdigest()
 
 
-def _copies(body: str, episode_id: int) -> sa.Select[tuple[int]] | None:
+def _copies(body: str, episode_id: int) -> sa.Select[int] | None:
     """Return the count of the other episodes a listener recently wrote these
     words on, as a query; None for words too short to count."""
     if len(_key(body)) < COPY_MIN_LENGTH:
@@ -153,7 +153,7 @@ def _copies(body: str, episode_id: int) -> sa.Select[tuple[int]] | None:
 
 def _recent_posts(
     *, email: str | None, author: str | None, own_ids: Mapping[int, datetime]
-) -> sa.Select[tuple[int]] | None:
+) -> sa.Select[int] | None:
     """Return the count of the comments this listener posted within
     FLOOD_WINDOW, as a query; None when nothing names the listener.
 
