@@ -599,3 +599,73 @@ def test_a_post_and_the_listeners_reply_feed_commit_together(client, episode, by
             sa.select(ReplyFeedComment.comment_id).order_by(ReplyFeedComment.comment_id)
         ).all()
     assert followed == [comment.id for comment in rows()]
+
+
+@pytest.mark.parametrize("by", ["form", "json"])
+def test_a_post_runs_a_fixed_handful_of_statements(client, episode, by, count_queries):
+    """What a post costs in SQL is pinned: the episode, the posting key, the
+    hosts' names, the block rules with the moderation mode, whether the
+    listener is known, the spam filter's two counts, the insert, the
+    listener's feed and its row, and the hosts' mail (one INSERT … SELECT).
+    The answer reads nothing back after the commit."""
+    from podcast_hub.models import HostNotify, MailKind, OutboxMail
+
+    wants_each = make_host()
+    make_host(email="quiet@example.com", display_name="Quinn Quiet")
+    with in_app() as session:
+        session.execute(
+            sa.update(sa.table("host", sa.column("email"), sa.column("notify")))
+            .where(sa.column("email") == "quiet@example.com")
+            .values(notify=HostNotify.NONE)
+        )
+        session.add(BlockRule(kind="word", value="casino"))
+        session.commit()
+    assert post_form(client, "lighthouse", author="Lee", body="First.").status_code
+    token = csrf_from(client.get("/episodes/lighthouse").get_data(as_text=True))
+    with count_queries() as counted:
+        if by == "form":
+            response = client.post(
+                "/episodes/lighthouse/comments",
+                data={
+                    "csrf_token": token,
+                    "author": "Lee",
+                    "body": "Again, 1:00.",
+                    "idempotency_key": "6f1c2a9e4b7d4e0f8a3b5c7d9e1f2a3b",
+                },
+            )
+        else:
+            response = client.post(
+                "/api/episodes/lighthouse/comments",
+                json={"author": "Lee", "body": "Again, 1:00."},
+                headers={
+                    "X-CSRFToken": token,
+                    "Idempotency-Key": "6f1c2a9e4b7d4e0f8a3b5c7d9e1f2a3b",
+                },
+            )
+    assert response.status_code in (201, 303)
+    assert len(counted) == 10, counted.statements
+    comment = rows()[-1]
+    assert comment.body == "Again, 1:00."
+    if by == "json":
+        answer = response.get_json()
+        assert (answer["id"], answer["author"], answer["status"]) == (
+            comment.id,
+            "Lee",
+            "published",
+        )
+        assert answer["created_at"].startswith(comment.created_at.date().isoformat())
+    else:
+        assert response.location.endswith(f"#comment-{comment.id}")
+    with in_app() as session:
+        mails = session.execute(
+            sa.select(OutboxMail.key, OutboxMail.kind, OutboxMail.host_id).where(
+                OutboxMail.comment_id == comment.id
+            )
+        ).all()
+    assert mails == [
+        (f"host:{wants_each.id}:{comment.id}", MailKind.HOST_COMMENT, wants_each.id)
+    ]
+    # A blocked word still sends the next post to spam: the rules are read each time.
+    blocked = post_json(client, "lighthouse", {"author": "Lee", "body": "Casino!"})
+    assert blocked.status_code == 201
+    assert rows()[-1].status == "spam"

@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 from markupsafe import Markup
+from markupsafe import escape as markupsafe_escape
 
 from podcast_hub.text import plain
 
@@ -156,3 +157,22 @@ def test_xml_safe_removes_what_xml_cannot_hold_and_controls(char):
 @pytest.mark.parametrize("char", KEPT, ids=lambda char: f"U+{ord(char):04X}")
 def test_xml_safe_keeps_every_other_character(char):
     assert plain.xml_safe(f"a{char}b") == f"a{char}b"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\n\n",
+        "one",
+        " one \n two \n\n\n three ",
+        "a <b> & 'c' \"d\"\r\n\r\nnext\t\n \nlast\n",
+        "<script>alert(1)</script>\n\n  \n\n&amp;",
+    ],
+)
+def test_paragraphs_give_the_markup_every_block_renderer_gives(text):
+    """`paragraphs` joins plain strings for speed; its markup is the one the
+    shared block renderer (used by `linkify`) makes with plain escaping."""
+    made = plain.paragraphs(text)
+    assert isinstance(made, Markup)
+    assert made == plain._blocks(text, markupsafe_escape)

@@ -158,7 +158,7 @@ def post_comment(
         if stored is not None:
             stored(comment)
         events.changed(comment, None)
-        db.session.commit()
+        _commit_keeping_loaded()
     except sa.exc.IntegrityError:
         # The same post, sent twice at once: the other request stored it first.
         db.session.rollback()
@@ -166,6 +166,21 @@ def post_comment(
             raise
         return earlier
     return comment
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds.
+
+    The new comment holds every column it was stored with (its id read back),
+    and the episode was read in this request: reading them again after the
+    commit, as an expiring commit makes the answer do, reads the same values.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def listener_name(name: str | None) -> str:

@@ -100,16 +100,26 @@ def score(
     if is_shouting(body):
         result.add(1, "written in capitals")
     if fresh and episode_id is not None:
-        copies = _copies(body, episode_id)
+        copies, recent = _counts(
+            _copies(body, episode_id),
+            _recent_posts(email=email, author=author, own_ids=own_ids),
+        )
         if copies:
             where = "another episode" if copies == 1 else f"{copies} other episodes"
             result.add(min(copies, 2), f"same words as a comment on {where}")
-        recent = _recent_posts(email=email, author=author, own_ids=own_ids)
         if recent >= FLOOD_SPAM:
             result.add(SPAM_SCORE, f"{recent + 1} comments in 10 minutes")
         elif recent >= FLOOD_HOLD:
             result.add(1, f"{recent + 1} comments in 10 minutes")
     return result
+
+
+def _counts(*queries: sa.Select[int] | None) -> list[int]:
+    """Return the count each query gives, 0 for None: one statement for all,
+    as it runs for every post."""
+    asked = [query.scalar_subquery() for query in queries if query is not None]
+    found = iter(db.session.execute(sa.select(*asked)).one() if asked else ())
+    return [0 if query is None else next(found) or 0 for query in queries]
 
 
 # The same recent comments are read for each new one: their keys are kept.
@@ -125,10 +135,11 @@ def body_key(body: str) -> str:
     return hashlib.sha256(_key(body).encode()).hexdigest()
 
 
-def _copies(body: str, episode_id: int) -> int:
-    """Return on how many other episodes a listener recently wrote these words."""
+def _copies(body: str, episode_id: int) -> sa.Select[int] | None:
+    """Return the count of the other episodes a listener recently wrote these
+    words on, as a query; None for words too short to count."""
     if len(_key(body)) < COPY_MIN_LENGTH:
-        return 0
+        return None
     since = clock.now() - COPY_WINDOW
     query = sa.select(sa.func.count(sa.distinct(Comment.episode_id))).where(
         Comment.body_key == body_key(body),
@@ -137,13 +148,14 @@ def _copies(body: str, episode_id: int) -> int:
         Comment.created_at >= since,
         Comment.status != CommentStatus.DELETED,
     )
-    return db.session.scalar(query) or 0
+    return query
 
 
 def _recent_posts(
     *, email: str | None, author: str | None, own_ids: Mapping[int, datetime]
-) -> int:
-    """Return how many comments this listener posted within FLOOD_WINDOW.
+) -> sa.Select[int] | None:
+    """Return the count of the comments this listener posted within
+    FLOOD_WINDOW, as a query; None when nothing names the listener.
 
     The listener is known by their e-mail address, this browser's tokens, or
     their name: a flood under one name is a flood whoever sends it.
@@ -154,7 +166,7 @@ def _recent_posts(
     if author and author.strip():
         proofs.append(Comment.author == author)
     if not proofs:
-        return 0
+        return None
     since = clock.now() - FLOOD_WINDOW
     # One query a proof, each on its own index (an OR of them reads every
     # comment of the window), their ids united so none counts twice.
@@ -166,4 +178,4 @@ def _recent_posts(
             for proof in proofs
         )
     ).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(found)) or 0
+    return sa.select(sa.func.count()).select_from(found)

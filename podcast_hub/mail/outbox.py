@@ -11,11 +11,12 @@ A row whose claim id is yours is yours alone.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..conversation import events
@@ -29,6 +30,7 @@ from ..models import (
     MailKind,
     MailStatus,
     OutboxMail,
+    UTCDateTime,
 )
 from . import addresses
 
@@ -109,14 +111,54 @@ def _tell_listeners(reply: Comment) -> None:
 
 
 def _tell_hosts(comment: Comment) -> None:
-    query = sa.select(Host.id).where(Host.notify == HostNotify.EACH)
-    for host_id in db.session.scalars(query):
-        queue(
-            f"host:{host_id}:{comment.id}",
-            MailKind.HOST_COMMENT,
-            host_id=host_id,
-            comment_id=comment.id,
-        )
+    """Queue a mail about `comment` for each host who wants one mail a comment.
+
+    It runs for every post: one INSERT … SELECT that skips a key already queued
+    writes the rows `queue` would (key `host:<host id>:<comment id>`).
+    """
+    dialect = db.session.get_bind().dialect.name
+    hosts = sa.select(Host.id).where(Host.notify == HostNotify.EACH)
+    if dialect not in _SKIPPING_INSERTS:
+        for host_id in db.session.scalars(hosts):
+            queue(
+                f"host:{host_id}:{comment.id}",
+                MailKind.HOST_COMMENT,
+                host_id=host_id,
+                comment_id=comment.id,
+            )
+        return
+    now = clock.now()
+    rows = hosts.with_only_columns(
+        sa.literal("host:") + sa.cast(Host.id, sa.String) + f":{comment.id}",
+        sa.literal(MailKind.HOST_COMMENT, sa.String),
+        sa.literal(MailStatus.QUEUED, sa.String),
+        Host.id,
+        sa.literal(comment.id, sa.Integer),
+        sa.literal(now, UTCDateTime()),
+        sa.literal(now, UTCDateTime()),
+        sa.literal(0, sa.Integer),
+    )
+    columns = [
+        "key",
+        "kind",
+        "status",
+        "host_id",
+        "comment_id",
+        "created_at",
+        "due_at",
+        "attempts",
+    ]
+    insert = _SKIPPING_INSERTS[dialect](OutboxMail).on_conflict_do_nothing(
+        index_elements=["key"]
+    )
+    db.session.execute(insert.from_select(columns, rows))
+
+
+# INSERT … ON CONFLICT DO NOTHING, by database.
+_SKIPPING_INSERTS: dict[str, Any] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 def _claimable(now: datetime) -> sa.ColumnElement[bool]:

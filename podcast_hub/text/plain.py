@@ -37,8 +37,18 @@ def xml_safe(text: str) -> str:
 
 
 def paragraphs(text: str) -> Markup:
-    """Return `text` as escaped `<p>` paragraphs, single newlines as `<br>`."""
-    return _blocks(text, escape)
+    """Return `text` as escaped `<p>` paragraphs, single newlines as `<br>`.
+
+    The same markup as `_blocks` with `escape` would give, joined as plain
+    strings (every comment of a thread's JSON goes through it).
+    """
+    return Markup(
+        "".join(
+            "<p>" + "<br>".join(map(escape, block.split("\n"))) + "</p>"
+            for block in map(str.strip, _PARAGRAPH_BREAK.split(text or ""))
+            if block
+        )
+    )
 
 
 def linkify(text: str, duration_s: int | None = None) -> Markup:
