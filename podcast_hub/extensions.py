@@ -73,6 +73,8 @@ def init_app(app):
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in as a host to see that page."
     limiter.init_app(app)
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run last first).
+    app.teardown_appcontext(_close_session)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         busy_timeout_ms = int(float(app.config["DB_BUSY_TIMEOUT_S"]) * 1000)
 
@@ -180,6 +182,18 @@ class OneWriterPerProcess:
         lock = record.info.pop(_HOLDS, None) if record is not None else None
         if lock is not None:
             lock.release()
+
+
+def _close_session(_error: BaseException | None) -> None:
+    """End the request's session. A connection the database dropped after the
+    answer was made (a restart: the closing ROLLBACK fails) is not a 500: the
+    pool has already thrown it away, and the next checkout gets a new one."""
+    try:
+        db.session.remove()
+    except sa.exc.DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        db.session.registry.clear()
 
 
 def _migrations_dir() -> Path:

@@ -605,8 +605,9 @@ def test_a_post_and_the_listeners_reply_feed_commit_together(client, episode, by
 def test_a_post_runs_a_fixed_handful_of_statements(client, episode, by, count_queries):
     """What a post costs in SQL is pinned: the episode, the posting key, the
     hosts' names, the block rules with the moderation mode, the people the
-    host blocked or trusted, whether the listener is known, the spam filter's two counts, the insert, the
-    listener's feed and its row, and the hosts' mail (one INSERT … SELECT).
+    host blocked or trusted, whether the listener is known, the spam filter's
+    two counts, the insert, the listener's feed and its row, and the hosts'
+    mail (one INSERT … SELECT).
     The answer reads nothing back after the commit."""
     from podcast_hub.models import HostNotify, MailKind, OutboxMail
 

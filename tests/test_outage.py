@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from podcast_hub.errors import COMMENT_NOT_POSTED
+from podcast_hub.extensions import db
 from podcast_hub.models import Comment, Heartbeat
 
 from .conftest import csrf_from, make_app
@@ -156,3 +157,35 @@ def test_the_first_request_after_a_database_restart_succeeds(client, episode, cl
     assert _post(client, token, "After", "c" * 24).status_code == 201
     assert client.get("/episodes/ep").status_code == 200
     assert scalars(sa.select(Comment.body).order_by(Comment.id)) == ["Before", "After"]
+
+
+def test_a_connection_dropped_before_the_requests_end_is_not_a_500(
+    client, episode, monkeypatch
+):
+    """A database restart can drop a connection after the answer is made, when
+    the session's closing ROLLBACK fails: the answer stands, the connection is
+    thrown away, and the next request gets a fresh one."""
+    with client.application.app_context():
+        dialect = type(db.engine.dialect)
+    real = dialect.do_rollback
+    dropped = []
+
+    def drop_once(self, dbapi_connection):
+        if not dropped:
+            dropped.append(dbapi_connection)
+            raise self.loaded_dbapi.OperationalError("server closed the connection")
+        return real(self, dbapi_connection)
+
+    real_is_disconnect = dialect.is_disconnect
+
+    def is_disconnect(self, error, connection, cursor):
+        # As psycopg says of a connection the server closed (`broken`).
+        if "server closed the connection" in str(error):
+            return True
+        return real_is_disconnect(self, error, connection, cursor)
+
+    monkeypatch.setattr(dialect, "do_rollback", drop_once)
+    monkeypatch.setattr(dialect, "is_disconnect", is_disconnect)
+    assert client.get(f"/episodes/{episode.slug}").status_code == 200
+    assert dropped, "the request's ROLLBACK ran"
+    assert client.get(f"/episodes/{episode.slug}").status_code == 200
