@@ -235,6 +235,9 @@ def _opened_as_a_page() -> bool:
     """
     if request.endpoint != "feeds.feed_xml":
         return False
+    # Most polls name no HTML at all: they need not have their Accept parsed.
+    if "html" not in request.headers.get("Accept", ""):
+        return False
     best = request.accept_mimetypes.best_match([rss.RSS_TYPE, "text/html"])
     return best == "text/html"
 
