@@ -12,6 +12,7 @@ episode's page; and as plain text (`as_text`) where they want text.
 import functools
 import html
 import re
+import threading
 
 import nh3
 from markdown_it import MarkdownIt
@@ -169,25 +170,37 @@ def _text(content: str, like: Token, level: int | None = None) -> Token:
     return Token("text", "", 0, content=content, level=level)
 
 
-_markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-_markdown.core.ruler.push("headings_below_the_title", _headings_below_the_title)
-_markdown.core.ruler.push("links_marked_nofollow", _links_marked_nofollow)
-_markdown.core.ruler.push("moments_as_seek_links", _moments_as_seek_links)
-_markdown.core.ruler.push(
-    "headings_as_strong_paragraphs", _headings_as_strong_paragraphs
-)
-
-
 def _render_code_as_lines(self, tokens, index, options, env) -> str:  # type: ignore[no-untyped-def]
     lines = tokens[index].content.rstrip("\n").split("\n")
     return "<p>" + "<br>".join(html.escape(line) for line in lines) + "</p>\n"
 
 
-_markdown.add_render_rule("paragraph_code", _render_code_as_lines)
-_markdown.add_render_rule(
-    "cell_gap",
-    lambda self, tokens, index, options, env: "" if tokens[index].hidden else " · ",
-)
+def _make_markdown() -> MarkdownIt:
+    made = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    made.core.ruler.push("headings_below_the_title", _headings_below_the_title)
+    made.core.ruler.push("links_marked_nofollow", _links_marked_nofollow)
+    made.core.ruler.push("moments_as_seek_links", _moments_as_seek_links)
+    made.core.ruler.push(
+        "headings_as_strong_paragraphs", _headings_as_strong_paragraphs
+    )
+    made.add_render_rule("paragraph_code", _render_code_as_lines)
+    made.add_render_rule(
+        "cell_gap",
+        lambda self, tokens, index, options, env: "" if tokens[index].hidden else " · ",
+    )
+    return made
+
+
+# A parser for each thread: markdown-it's is not safe to share between threads
+# (threaded workers failed with "none of the block rules matched").
+_threads = threading.local()
+
+
+def _markdown() -> MarkdownIt:
+    made = getattr(_threads, "markdown", None)
+    if made is None:
+        made = _threads.markdown = _make_markdown()
+    return made
 
 
 def render(markdown: str | None, duration_s: int | None = None) -> Markup:
@@ -198,7 +211,7 @@ def render(markdown: str | None, duration_s: int | None = None) -> Markup:
     (`12:34`) outside links and code become `<a href="?t=754" data-seek="754">`
     when they lie within `duration_s` seconds; with no duration none does.
     """
-    html = _markdown.render(markdown or "", {"duration_s": duration_s})
+    html = _markdown().render(markdown or "", {"duration_s": duration_s})
     return Markup(
         nh3.clean(
             html,
@@ -232,7 +245,7 @@ def for_apps(markdown: str | None, page_url: str, duration_s: int | None = None)
 def _for_apps(markdown: str | None, page_url: str, duration_s: int | None) -> str:
     env = {"duration_s": duration_s, "page": page_url, "for_apps": True}
     rendered = _ESCAPED_TAG_START.sub(
-        "&lt;" + WORD_JOINER, _markdown.render(markdown or "", env)
+        "&lt;" + WORD_JOINER, _markdown().render(markdown or "", env)
     )
     cleaned = nh3.clean(
         rendered,
