@@ -9,6 +9,7 @@ the row with its columns loaded and no session behind it.
 import contextlib
 import itertools
 import struct
+import threading
 import uuid
 import zlib
 from datetime import UTC, datetime, timedelta
@@ -251,3 +252,58 @@ def png_claiming(width, height):
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 64)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat)
+
+
+@contextlib.contextmanager
+def writes_meet(app, table, parties=2, timeout_s=20):
+    """Hold each thread's first INSERT into `table` until `parties` threads have
+    come to theirs, then let them all go.
+
+    Whatever each one checked before writing, it checked before any of them
+    wrote: two requests at once, the race every time rather than now and then.
+    The hold comes before the statement reaches the database, and before SQLite's
+    write lock is taken (`extensions.OneWriterPerProcess`), so that it is the
+    database that orders the inserts.
+    """
+    with app.app_context():
+        engine = db.engine
+    barrier = threading.Barrier(parties, timeout=timeout_s)
+    met = threading.local()
+
+    def meet(_conn, statement, *_args):
+        inserting = isinstance(statement, sa.Insert) and statement.table.name == table
+        if inserting and not getattr(met, "done", False):
+            met.done = True
+            barrier.wait()
+
+    sa.event.listen(engine, "before_execute", meet)
+    try:
+        yield barrier
+    finally:
+        sa.event.remove(engine, "before_execute", meet)
+
+
+def at_once(*calls):
+    """Run each call in a thread of its own, all started together; return what
+    they returned, in order, or raise the first error one of them raised."""
+    start = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+    errors = []
+
+    def run(index, call):
+        start.wait()
+        try:
+            results[index] = call()
+        except BaseException as error:  # noqa: BLE001 - raised below
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results

@@ -8,11 +8,12 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from podcast_hub.models import Comment, ReplyFeed, ReplyFeedComment
-from podcast_hub.web import listener
+from podcast_hub.models import Comment, ReplyFeed, ReplyFeedComment, SeenReply
+from podcast_hub.web import listener, ownership
 
 from .conftest import Auth, csrf_from
 from .helpers import (
+    at_once,
     make_comment,
     make_episode,
     make_host,
@@ -20,6 +21,7 @@ from .helpers import (
     scalar,
     scalars,
     update,
+    writes_meet,
 )
 
 BANNER = re.compile(r'<aside class="replied".*?</aside>', re.S)
@@ -318,3 +320,29 @@ def test_a_browser_known_by_its_tokens_only_keeps_what_it_opened(client, episode
     assert len(scalars(sa.select(ReplyFeed.id))) == len(before) + 1
     assert client.get_cookie(listener.COOKIE) is not None
     assert banner(client, "/") == ""
+
+
+def tab_of(app, client):
+    """Return a client with `client`'s cookies: another tab of the same browser."""
+    tab = app.test_client()
+    for name in ("session", listener.COOKIE, ownership.COOKIE):
+        if (cookie := client.get_cookie(name)) is not None:
+            tab.set_cookie(name, cookie.value)
+    return tab
+
+
+def test_two_tabs_putting_a_reply_away_at_once_both_go_back(app, client, episode):
+    """Both tabs had the banner and dismiss it together: each finds the reply
+    unseen before either has stored it; both are answered, it is stored once."""
+    reply = answer(post(client))
+    token = csrf_from(page(client, "/"))
+    tabs = [tab_of(app, client) for _ in range(2)]
+    fields = {"ids": [reply.id], "next": "/", "csrf_token": token}
+    with writes_meet(app, "seen_reply"):
+        answers = at_once(
+            *(lambda tab=tab: tab.post("/replies/seen", data=fields) for tab in tabs)
+        )
+    assert [a.status_code for a in answers] == [303, 303]
+    assert [a.headers["Location"] for a in answers] == ["/", "/"]
+    assert banner(client, "/") == ""
+    assert scalars(sa.select(SeenReply.comment_id)) == [reply.id]

@@ -240,11 +240,16 @@ def mark_seen(feed: ReplyFeed, claims: Claims, reply_ids: Collection[int]) -> in
     unseen = replies_to(
         feed.id, claims, unseen_only=True, only=reply_ids, limit=len(set(reply_ids))
     )
-    db.session.add_all(
-        SeenReply(feed_id=feed.id, comment_id=reply.comment.id) for reply in unseen
-    )
+    if not unseen:
+        db.session.rollback()
+        return 0
+    # Two tabs may put the same reply away at once: the insert skips a row that
+    # is there, or that the other request is writing, and counts only its own.
+    rows = [{"feed_id": feed.id, "comment_id": reply.comment.id} for reply in unseen]
+    insert = _insert_skipping_existing(SeenReply).values(rows)
+    marked = db.session.scalars(insert.returning(SeenReply.comment_id)).all()
     db.session.commit()
-    return len(unseen)
+    return len(marked)
 
 
 def last_name(feed_id: int | None, claims: Claims) -> str | None:
