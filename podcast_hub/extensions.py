@@ -16,6 +16,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.dialects import postgresql, sqlite
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -31,6 +32,23 @@ class Base(so.DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def insert_skipping_taken(model: Any) -> Any:
+    """Return an INSERT into `model` that skips a row whose key is taken.
+
+    INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike): a row that
+    another request stored, or is storing, since this one looked is left as it
+    is, where a plain INSERT would fail on the key. On PostgreSQL the insert
+    waits for that other transaction and skips the row once it commits.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(model).on_conflict_do_nothing()
+    return sa.insert(model)
+
 
 if TYPE_CHECKING:
     # `db.Model` is made at run time from `Base`, so type checkers cannot follow

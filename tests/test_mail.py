@@ -11,10 +11,20 @@ import pytest
 import sqlalchemy as sa
 
 from podcast_hub.extensions import db
-from podcast_hub.models import Comment, Host, MailAddress, OutboxMail
+from podcast_hub.mail import addresses
+from podcast_hub.models import Comment, Host, MailAddress, MailMute, OutboxMail
 
 from .conftest import csrf_from
-from .helpers import in_app, make_comment, make_episode, make_show, save, scalars
+from .helpers import (
+    at_once,
+    in_app,
+    make_comment,
+    make_episode,
+    make_show,
+    save,
+    scalars,
+    writes_meet,
+)
 from .mailserver import MailServer, free_port, html_of, link_in, text_of
 
 BASE = "https://podcast.example.org"
@@ -355,6 +365,59 @@ def test_the_thread_link_stops_that_thread_only(
     [_, _, last] = smtp.inbox.to(LEE)
     assert "About the other thread" in text_of(last)
     assert "Even more" not in text_of(last)
+
+
+def test_stopping_a_thread_twice_at_once_mutes_it_once(app, client, episode):
+    """The button pressed in two tabs at once: each finds the thread not muted
+    before either mutes it; both pages say it is done, one mute is stored."""
+    confirmed()
+    thread = post(client, email=LEE, notify="y")
+    with app.app_context():
+        address = db.session.scalar(sa.select(MailAddress))
+        stop = f"/mail/unsubscribe/{addresses.unsubscribe_token(address, thread)}"
+    tabs = [app.test_client() for _ in range(2)]
+    with writes_meet(app, "mail_mute"):
+        answers = at_once(
+            *(lambda tab=tab: tab.post(stop, data={"scope": "thread"}) for tab in tabs)
+        )
+    for answer in answers:
+        assert answer.status_code == 200
+        assert "no more mail about this thread" in answer.get_data(as_text=True)
+    assert scalars(sa.select(MailMute.thread_id)) == [thread]
+
+
+def test_two_comments_from_a_new_address_at_once_make_one_address(
+    app, client, episode, database
+):
+    """Two tabs post with the same new address at once: each finds no row for
+    it before either stores one. Both comments are posted and one confirmation
+    is queued. (SQLite takes its write lock at the comment, before the address
+    is looked for: there the two cannot overlap.)"""
+    if database.name == "sqlite":
+        pytest.skip("SQLite orders the two posts whole")
+    tabs = [app.test_client() for _ in range(2)]
+    tokens = [csrf_from(t.get("/episodes/keeper").get_data(as_text=True)) for t in tabs]
+    sends = [
+        lambda tab=tab, token=token: tab.post(
+            "/episodes/keeper/comments",
+            data={
+                "author": "Lee",
+                "email": LEE,
+                "notify": "y",
+                "body": f"Thought {token[-6:]}",
+                "csrf_token": token,
+            },
+        )
+        for tab, token in zip(tabs, tokens, strict=True)
+    ]
+    with writes_meet(app, "mail_address"):
+        answers = at_once(*sends)
+    assert [a.status_code for a in answers] == [303, 303]
+    assert len(scalars(sa.select(Comment.id))) == 2
+    assert scalars(sa.select(MailAddress.email)) == [LEE]
+    assert (
+        len(scalars(sa.select(OutboxMail.id).where(OutboxMail.kind == "confirm"))) == 1
+    )
 
 
 def test_the_mail_pages_buttons_are_styled_by_the_public_stylesheet(

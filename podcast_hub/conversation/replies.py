@@ -18,11 +18,10 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..catalog import episodes
-from ..extensions import db
+from ..extensions import db, insert_skipping_taken
 from ..models import (
     Comment,
     CommentStatus,
@@ -127,17 +126,7 @@ def _attach(feed: ReplyFeed, comment_ids: Collection[int]) -> None:
     if not comment_ids:
         return
     rows = [{"feed_id": feed.id, "comment_id": i} for i in sorted(set(comment_ids))]
-    db.session.execute(_insert_skipping_existing(ReplyFeedComment), rows)
-
-
-def _insert_skipping_existing(model: Any) -> Any:
-    """Return an INSERT into `model` that skips rows whose key is taken."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(model).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(model).on_conflict_do_nothing()
-    return sa.insert(model)
+    db.session.execute(insert_skipping_taken(ReplyFeedComment), rows)
 
 
 def _theirs(entity: Any, feed_id: int | None, claims: Claims) -> Any:
@@ -246,7 +235,7 @@ def mark_seen(feed: ReplyFeed, claims: Claims, reply_ids: Collection[int]) -> in
     # Two tabs may put the same reply away at once: the insert skips a row that
     # is there, or that the other request is writing, and counts only its own.
     rows = [{"feed_id": feed.id, "comment_id": reply.comment.id} for reply in unseen]
-    insert = _insert_skipping_existing(SeenReply).values(rows)
+    insert = insert_skipping_taken(SeenReply).values(rows)
     marked = db.session.scalars(insert.returning(SeenReply.comment_id)).all()
     db.session.commit()
     return len(marked)

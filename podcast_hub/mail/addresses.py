@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from .. import clock
 from ..errors import ValidationFailed
-from ..extensions import db
+from ..extensions import db, insert_skipping_taken
 from ..models import Comment, CommentStatus, MailAddress, MailMute
 from . import tokens
 
@@ -46,9 +46,12 @@ def opt_in(comment: Comment) -> MailAddress | None:
     address = find(comment.email)
     now = clock.now()
     if address is None:
-        address = MailAddress(email=normal(comment.email), created_at=now)
-        db.session.add(address)
-        db.session.flush()
+        # Two comments from one new address at once: the second insert skips
+        # the row the first wrote and both go on with that one.
+        new = {"email": normal(comment.email), "created_at": now}
+        db.session.execute(insert_skipping_taken(MailAddress).values(new))
+        address = find(comment.email)
+        assert address is not None
     if address.unsubscribed_at is not None:
         return None
     db.session.execute(
@@ -207,12 +210,9 @@ def unsubscribe(address: MailAddress, thread: Comment | None) -> None:
         if address.unsubscribed_at is None:
             address.unsubscribed_at = clock.now()
     else:
-        thread_id = thread_of(thread)
-        muted = sa.select(MailMute.id).where(
-            MailMute.address_id == address.id, MailMute.thread_id == thread_id
-        )
-        if db.session.scalar(muted) is None:
-            db.session.add(MailMute(address_id=address.id, thread_id=thread_id))
+        # The button pressed twice, or in two tabs, at once: one row.
+        mute = {"address_id": address.id, "thread_id": thread_of(thread)}
+        db.session.execute(insert_skipping_taken(MailMute).values(mute))
     db.session.commit()
 
 
