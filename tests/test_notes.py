@@ -1,6 +1,9 @@
 """Show notes: Markdown in, sanitised HTML out, moments as seek links."""
 
+import json
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 
 import pytest
@@ -223,3 +226,87 @@ def test_a_subtitle_is_the_first_paragraph_cut_on_a_word():
     cut = notes.first_sentence("word " * 100, limit=30)
     assert cut == "word word word word word word…"
     assert len(cut) <= 30
+
+
+# Notes of every kind the parser meets: rules of each block and inline kind.
+VARIED = [
+    *BREAKOUTS,
+    "# Guests\n\n*Ana* and **Bo** at 12:34\n\n1. one\n2. two",
+    "## Links\n\n- [site](https://e.org) at 0:10\n- <https://e.org/a?b=1>\n- ~~gone~~",
+    "| when | what |\n|---|---|\n| 1:00 | *storm* |\n| 2:00 | `code` |",
+    "> A quote at 3:00\n>\n> > nested, **bold**\n\n---\n\nAfter the rule.",
+    "```python\nprint('0:10')\n```\n\n    indented 0:20\n\nText 0:30.",
+    "Setext heading\n==============\n\nLine one  \nline two\\\nthree",
+    '1) first\n2) second\n   - inner *em*\n   - inner [a](https://e.org "t")',
+    "<div>raw 0:05</div>\n\n&amp; &copy; &#35; \\*not em\\* [ref][r]\n\n[r]: https://e.org",
+    "Plain words " * 40,
+    "",
+]
+
+# One process, as a threaded worker is just after it starts: no note rendered
+# yet, THREADS threads rendering at once. markdown-it compiles a parser's rules
+# on first use, and a thread that finds them half compiled fails ("none of the
+# block rules matched") or skips rules; here each compile pauses as it starts
+# (as on a loaded machine), so that threads sharing a parser meet inside it
+# every time rather than now and then. Prints each thread's (index, HTML) pairs.
+_RENDER_AT_ONCE = """
+import json, sys, threading, time
+from markdown_it.ruler import Ruler
+
+def _compiled(ruler):
+    return ruler.__dict__.get("_compiled")
+
+def _compiling(ruler, rules):
+    ruler.__dict__["_compiled"] = rules
+    if rules == {}:
+        time.sleep(0.02)
+
+Ruler.__cache__ = property(_compiled, _compiling)
+
+from podcast_hub.text import markdown as notes
+varied, threads, rounds = json.load(sys.stdin)
+start = threading.Barrier(threads)
+done = [None] * threads
+def work(number):
+    start.wait()
+    rendered = []
+    for turn in range(rounds):
+        index = (number * 7 + turn) % len(varied)
+        try:
+            html = str(notes.render(varied[index], duration_s=3600))
+        except Exception as error:
+            html = f"{type(error).__name__}: {error}"
+        rendered.append([index, html])
+    done[number] = rendered
+workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+for worker in workers:
+    worker.start()
+for worker in workers:
+    worker.join()
+json.dump(done, sys.stdout)
+"""
+
+
+def test_notes_rendered_by_many_threads_at_once_are_what_one_thread_renders():
+    """markdown-it's parser is not safe to share between threads (its rules are
+    compiled on first use): 8 threads rendering 200 notes each from the start
+    of a fresh process all get what a single thread gets."""
+    threads, rounds = 8, 200
+    expected = [str(notes.render(markdown, duration_s=3600)) for markdown in VARIED]
+    done = subprocess.run(
+        [sys.executable, "-c", _RENDER_AT_ONCE],
+        input=json.dumps([VARIED, threads, rounds]),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    rendered = json.loads(done.stdout)
+    assert [len(r) for r in rendered] == [rounds] * threads
+    wrong = [
+        (index, html)
+        for by_one_thread in rendered
+        for index, html in by_one_thread
+        if html != expected[index]
+    ]
+    assert wrong == [], f"{len(wrong)} of {threads * rounds} differ: {wrong[:3]}"
