@@ -179,19 +179,26 @@ def test_the_wheel_holds_every_module_template_migration_and_static_file(source,
     package = source / "podcast_hub"
     expected = {
         *(p.relative_to(source).as_posix() for p in package.rglob("*.py")),
-        *(p.relative_to(source).as_posix() for p in package.glob("static/*.*")),
+        # Every file below static/, in folders too (the README's screenshots).
+        *(p.relative_to(source).as_posix() for p in _files(package / "static")),
+        # templates/ and migrations/ are links to the top-level folders.
         *(
             "podcast_hub/" + p.relative_to(source).as_posix()
-            for p in [
-                *source.glob("templates/**/*.html"),
-                *source.glob("migrations/*.*"),
-                source / "migrations" / "README",
-                *source.glob("migrations/versions/*.py"),
-            ]
+            for p in [*_files(source / "templates"), *_files(source / "migrations")]
         ),
         *(f"podcast_hub/cli/demo_media/{name}" for name in DEMO_MEDIA),
     }
+    assert any(name.endswith(".txt") for name in expected), "mail templates"
     assert expected - names == set()
+
+
+def _files(folder):
+    """Return the files below `folder` that a checkout holds, at any depth."""
+    return [
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
 
 
 def test_the_installed_package_is_not_the_checkout(installed, elsewhere):
