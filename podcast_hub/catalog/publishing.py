@@ -641,11 +641,33 @@ def set_cover(show: Show, upload: Upload, media_dir: MediaDir) -> list[str]:
     non-JPEG/PNG, damaged or implausibly large image (`artwork.MAX_PIXELS`);
     then nothing changes.
     """
+    old = show.cover
+    stem = f"cover-{secrets.token_hex(6)}"
+    placed, warnings = _store_image(
+        upload, media_dir, field="cover", kind="cover art", stem=stem
+    )
+    show.cover = placed
+    _commit_or_remove(media_dir, placed)
+    # Only covers uploaded here are removed: a hand-placed cover may be shared.
+    if old and old != placed and _UPLOADED_COVER.match(old):
+        _remove(media_dir, old)
+    return warnings
+
+
+def _store_image(
+    upload: Upload, media_dir: MediaDir, *, field: str, kind: str, stem: str
+) -> tuple[str, list[str]]:
+    """Check that `upload` is a JPEG or PNG image podcast apps take and place it
+    in the media folder as `stem` with its type's suffix; return its name there
+    and Apple's warnings (`artwork.check`).
+
+    Raises ValidationFailed (field `field`; `kind` names the image for the host)
+    for a missing, empty, too large, non-JPEG/PNG, damaged or implausibly large
+    image (`artwork.MAX_PIXELS`); then nothing is left in the folder.
+    """
     from ..library import artwork
 
-    temporary = _receive(upload, media_dir, what="cover")
-    placed = None
-    old = show.cover
+    temporary = _receive(upload, media_dir, what=field)
     try:
         with open(temporary, "rb") as fileobj:
             head = fileobj.read(8)
@@ -653,27 +675,29 @@ def set_cover(show: Show, upload: Upload, media_dir: MediaDir) -> list[str]:
         if suffix is None:
             raise _upload_error(
                 f"“{upload.filename}” is not a JPEG or PNG image, "
-                "the formats podcast apps accept for cover art.",
-                "cover",
+                f"the formats podcast apps accept for {kind}.",
+                field,
             )
         try:
             warnings = artwork.check(temporary, upload.filename)
         except artwork.NotAnImage as refused:
-            raise _upload_error(f"{refused}.", "cover") from None
-        stem = f"cover-{secrets.token_hex(6)}"
-        placed = _place(temporary, media_dir, stem, suffix, "cover")
-        show.cover = placed
-        db.session.commit()
+            raise _upload_error(f"{refused}.", field) from None
+        return _place(temporary, media_dir, stem, suffix, field), warnings
     except BaseException:
         db.session.rollback()
         temporary.unlink(missing_ok=True)
-        if placed:
-            _remove(media_dir, placed)
         raise
-    # Only covers uploaded here are removed: a hand-placed cover may be shared.
-    if old and old != placed and _UPLOADED_COVER.match(old):
-        _remove(media_dir, old)
-    return warnings
+
+
+def _commit_or_remove(media_dir: MediaDir, placed: str) -> None:
+    """Commit the row that now names the file `placed`; if that fails, roll
+    back and remove the file, so that nothing changes."""
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        _remove(media_dir, placed)
+        raise
 
 
 def shift_moments(episode: Episode, offset_s: int | None) -> Shift:
@@ -821,35 +845,13 @@ def set_episode_art(episode: Episode, upload: Upload, media_dir: MediaDir) -> li
     large, and then nothing changes. The file goes next to the audio, under a
     name of its own that the import leaves to the episode.
     """
-    from ..library import artwork
-
-    temporary = _receive(upload, media_dir, what="art")
-    placed = None
     old = episode.image
-    try:
-        with open(temporary, "rb") as fileobj:
-            head = fileobj.read(8)
-        suffix = next((s for m, s in COVER_TYPES.items() if head.startswith(m)), None)
-        if suffix is None:
-            raise _upload_error(
-                f"“{upload.filename}” is not a JPEG or PNG image, "
-                "the formats podcast apps accept for episode art.",
-                "art",
-            )
-        try:
-            warnings = artwork.check(temporary, upload.filename)
-        except artwork.NotAnImage as refused:
-            raise _upload_error(f"{refused}.", "art") from None
-        stem = f"{_audio_prefix(episode)}art-{episode.slug[:60]}-{secrets.token_hex(6)}"
-        placed = _place(temporary, media_dir, stem, suffix, "art")
-        episode.image = placed
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        temporary.unlink(missing_ok=True)
-        if placed:
-            _remove(media_dir, placed)
-        raise
+    stem = f"{_audio_prefix(episode)}art-{episode.slug[:60]}-{secrets.token_hex(6)}"
+    placed, warnings = _store_image(
+        upload, media_dir, field="art", kind="episode art", stem=stem
+    )
+    episode.image = placed
+    _commit_or_remove(media_dir, placed)
     _remove_uploaded_art(old, placed, media_dir)
     return warnings
 
