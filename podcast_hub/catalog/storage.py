@@ -106,8 +106,27 @@ class Store(Protocol):
 
         Never overwrites a stored file, even one stored meanwhile by another
         instance. Raises Unavailable, keeping `temporary`, when nothing could
-        be stored.
+        be stored. The same for every store: each says how it takes a file in
+        (`_received`) and stores it under a name no file has (`_put_if_free`).
         """
+        temporary = self._received(temporary)
+        for base in files.numbered(stem):
+            name = f"{base}{suffix}"
+            if not taken(name) and self._put_if_free(name, temporary, content_type):
+                temporary.unlink(missing_ok=True)
+                return name
+        raise AssertionError("numbered() never ends")  # pragma: no cover
+
+    def _received(self, temporary: Path) -> Path:
+        """Return where `_put_if_free` takes the file at `temporary` from."""
+        return temporary
+
+    def _put_if_free(
+        self, name: str, temporary: Path, content_type: str | None
+    ) -> bool:
+        """Store `temporary` under `name` unless a file has that name, keeping
+        `temporary`; tell whether it was stored."""
+        raise NotImplementedError
 
     def put(self, name: str, source: Path, content_type: str | None = None) -> None:
         """Store the file at `source` under `name`, replacing what is there."""
@@ -126,7 +145,7 @@ def content_type(name: str) -> str:
     )
 
 
-class FolderStore:
+class FolderStore(Store):
     """The media folder on this machine's disk, or a folder shared by several."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
@@ -185,24 +204,21 @@ class FolderStore:
         with self.open(name) as data:
             return data.read()
 
-    def put_new(
-        self,
-        temporary: Path,
-        stem: str,
-        suffix: str,
-        taken: Callable[[str], bool],
-        content_type: str | None = None,
-    ) -> str:
-        if temporary.parent != self.root:
-            # Received elsewhere: first into the folder, under a hidden name.
-            fd, name = tempfile.mkstemp(
-                prefix=".upload-", suffix=".part", dir=self.root
-            )
-            os.close(fd)
-            shutil.copyfile(temporary, name)
-            temporary.unlink()
-            temporary = Path(name)
-        return files.place(temporary, self.root, stem, suffix, taken)
+    def _received(self, temporary: Path) -> Path:
+        if temporary.parent == self.root:
+            return temporary
+        # Received elsewhere: first into the folder, under a hidden name.
+        fd, name = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=self.root)
+        os.close(fd)
+        shutil.copyfile(temporary, name)
+        temporary.unlink()
+        return Path(name)
+
+    def _put_if_free(
+        self, name: str, temporary: Path, content_type: str | None
+    ) -> bool:
+        # The name is taken in one step: a file stored meanwhile stays.
+        return files.link_new(temporary, self.root / name)
 
     def put(self, name: str, source: Path, content_type: str | None = None) -> None:
         target = self.root / name
@@ -218,7 +234,7 @@ class FolderStore:
             path.unlink(missing_ok=True)
 
 
-class S3Store:
+class S3Store(Store):
     """A bucket of an S3-compatible store (AWS S3, MinIO, Garage, R2, B2…).
 
     A boto3 client is made in each process on first use (gunicorn forks after
@@ -331,22 +347,12 @@ class S3Store:
             raise FileNotFoundError(name)
         return data
 
-    def put_new(
-        self,
-        temporary: Path,
-        stem: str,
-        suffix: str,
-        taken: Callable[[str], bool],
-        content_type: str | None = None,
-    ) -> str:
-        for base in files.numbered(stem):
-            name = f"{base}{suffix}"
-            if taken(name) or self.exists(name):
-                continue
-            if self._put(name, temporary, content_type, only_new=True):
-                temporary.unlink(missing_ok=True)
-                return name
-        raise AssertionError("numbered() never ends")  # pragma: no cover
+    def _put_if_free(
+        self, name: str, temporary: Path, content_type: str | None
+    ) -> bool:
+        if self.exists(name):
+            return False
+        return self._put(name, temporary, content_type, only_new=True)
 
     def put(self, name: str, source: Path, content_type: str | None = None) -> None:
         self._put(name, source, content_type, only_new=False)
