@@ -665,6 +665,9 @@ def test_people_rules_are_listed_without_the_address_and_removable(
     post_form(client, f"/dashboard/comments/{comment.id}/block", host_token)
     page = client.get("/dashboard/moderation").get_data(as_text=True)
     assert "Lee" in page and f"blocked from comment #{comment.id}" in page
+    # Listed once, in the page: the tab's title is only its name.
+    assert page.count('id="people-title"') == 1
+    assert re.search(r"<title>Moderation · Dashboard\b", page)
     assert "lee@example.com" not in page
     [rule_id] = set(re.findall(r"/dashboard/moderation/people/(\d+)/delete", page))
     client.post(
