@@ -33,6 +33,7 @@ from podcast_hub import create_app
 from podcast_hub.extensions import db
 
 from . import helpers, services
+from .mailserver import MailServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AUDIO_FIXTURES = FIXTURES / "audio"
@@ -468,6 +469,16 @@ def audio_file(media_dir):
         return target
 
     return copy
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on a free loopback port, started; stopped
+    after the test. `mailserver.settings(smtp)` points the app at it."""
+    server = MailServer(services.free_port())
+    server.start()
+    yield server
+    server.stop()
 
 
 class Clock:

@@ -4,17 +4,9 @@ every message it is handed, optionally slow to answer."""
 import asyncio
 import email
 import email.policy
-import socket
 import threading
 
 from aiosmtpd.controller import Controller
-
-
-def free_port():
-    """Return a loopback port nobody listens on (now)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Inbox:
@@ -61,6 +53,17 @@ class MailServer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+
+def settings(server, sender="Moments <podcast@example.org>", **more):
+    """Return the app's configuration for mail through `server`: its URL, the
+    sender, a short timeout, and `more`."""
+    return {
+        "SMTP_URL": server.url,
+        "MAIL_FROM": sender,
+        "MAIL_TIMEOUT_S": 2,
+        **more,
+    }
 
 
 def text_of(message):

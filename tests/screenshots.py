@@ -7,7 +7,6 @@ PNGs to `podcast_hub/static/screenshots/`.
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,15 +17,10 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from .browser import CHROMIUM, LAUNCH_ARGS, ROOT
+from .services import free_port
 
 OUT = ROOT / "podcast_hub" / "static" / "screenshots"
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def serve_demo(folder):

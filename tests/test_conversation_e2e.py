@@ -18,9 +18,10 @@ import sqlalchemy as sa
 
 from podcast_hub.models import MailAddress, MailStatus, OutboxMail
 
+from . import mailserver
 from .browser import make_lighthouse, require_chromium, wait_until
 from .helpers import save, scalars
-from .mailserver import MailServer, free_port, html_of, link_in, text_of
+from .mailserver import html_of, link_in, text_of
 from .test_dashboard_browser import log_in
 
 pytestmark = [
@@ -38,21 +39,8 @@ ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 @pytest.fixture
-def smtp():
-    """A real SMTP server, started; stopped after the test."""
-    server = MailServer(free_port())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def config_overrides(smtp):
-    return {
-        "SMTP_URL": smtp.url,
-        "MAIL_FROM": f"Mailer Daemon <{SENDER}>",
-        "MAIL_TIMEOUT_S": 2,
-    }
+    return mailserver.settings(smtp, f"Mailer Daemon <{SENDER}>")
 
 
 @pytest.fixture

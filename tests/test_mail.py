@@ -14,6 +14,7 @@ from podcast_hub.extensions import db
 from podcast_hub.mail import addresses
 from podcast_hub.models import Comment, Host, MailAddress, MailMute, OutboxMail
 
+from . import mailserver
 from .conftest import csrf_from
 from .helpers import (
     at_once,
@@ -25,7 +26,7 @@ from .helpers import (
     scalars,
     writes_meet,
 )
-from .mailserver import MailServer, free_port, html_of, link_in, text_of
+from .mailserver import html_of, link_in, text_of
 
 BASE = "https://podcast.example.org"
 LEE = "lee@example.com"
@@ -33,23 +34,10 @@ HOST = "host@example.com"
 
 
 @pytest.fixture
-def smtp():
-    """A real SMTP server, started; stopped after the test."""
-    server = MailServer(free_port())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def config_overrides(smtp):
-    return {
-        "SMTP_URL": smtp.url,
-        "MAIL_FROM": "Moments Mailer <podcast@example.org>",
-        "BASE_URL": BASE,
-        "MAIL_BATCH_S": 300,
-        "MAIL_TIMEOUT_S": 2,
-    }
+    return mailserver.settings(
+        smtp, "Moments Mailer <podcast@example.org>", BASE_URL=BASE, MAIL_BATCH_S=300
+    )
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from podcast_hub.auth.roles import Permission
 from podcast_hub.dashboard import access
 from podcast_hub.models import MAX_ID, Host, HostRole, Invitation, OutboxMail
 
+from . import mailserver
 from .conftest import Auth, csrf_from
 from .helpers import (
     in_app,
@@ -22,7 +23,7 @@ from .helpers import (
     make_soundbite,
     scalar,
 )
-from .mailserver import MailServer, free_port, html_of, link_in, text_of
+from .mailserver import html_of, link_in, text_of
 
 BASE = "https://podcast.example.org"
 PASSWORD = "correct horse"
@@ -270,24 +271,13 @@ def test_a_moderator_moderates_through_the_api_but_may_not_publish(app, team, ep
 
 
 @pytest.fixture
-def smtp():
-    server = MailServer(free_port())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def config_overrides(request):
     if "smtp" not in request.fixturenames:
         return {}
     server = request.getfixturevalue("smtp")
-    return {
-        "SMTP_URL": server.url,
-        "MAIL_FROM": "Lighthouse <podcast@example.org>",
-        "BASE_URL": BASE,
-        "MAIL_TIMEOUT_S": 2,
-    }
+    return mailserver.settings(
+        server, "Lighthouse <podcast@example.org>", BASE_URL=BASE
+    )
 
 
 @pytest.fixture

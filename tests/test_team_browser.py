@@ -4,8 +4,9 @@ at a desktop's width and a phone's."""
 
 import pytest
 
+from . import mailserver
 from .browser import ARTIFACTS, make_lighthouse, require_chromium
-from .mailserver import MailServer, free_port, link_in, text_of
+from .mailserver import link_in, text_of
 
 pytestmark = pytest.mark.browser
 
@@ -15,21 +16,8 @@ BASE = "https://podcast.example.org"
 
 
 @pytest.fixture
-def smtp():
-    server = MailServer(free_port())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def config_overrides(smtp):
-    return {
-        "SMTP_URL": smtp.url,
-        "MAIL_FROM": "Moments <podcast@example.org>",
-        "BASE_URL": BASE,
-        "MAIL_TIMEOUT_S": 2,
-    }
+    return mailserver.settings(smtp, BASE_URL=BASE)
 
 
 @pytest.mark.parametrize("width", [1280, 375])
