@@ -18,7 +18,7 @@ from podcast_hub.config import ConfigError
 from podcast_hub.feeds import push
 from podcast_hub.models import WebSubPing
 
-from .helpers import in_app, make_episode, make_show
+from .helpers import at_once, in_app, make_episode, make_show, writes_meet
 
 WAIT_S = 10
 
@@ -242,6 +242,30 @@ def test_hub_tick_pings_when_a_scheduled_episode_went_live(
     live = runner_with_base.invoke(args=["hub", "tick"])
     assert f"that {feed} changed" in live.output
     assert [form for form, _ in hub.pings] == [publish_form(feed)] * 2
+
+
+def test_two_processes_announcing_a_change_at_once_ping_the_hub_once(
+    app, runner_with_base, hub, clock
+):
+    """Two web processes' pushers (or one and `hub tick`) find no ping row for
+    the hub and the feed at the same time: both go on, one row is made, and the
+    hub hears of the change once."""
+    make_show()
+    make_episode(slug="out")
+    feed = "https://podcast.example.org/feed.xml"
+
+    def announce():
+        with app.app_context():
+            return push.announce(hub.url, feed, clock.now)
+
+    with writes_meet(app, "web_sub_ping"):
+        announced = at_once(announce, announce)
+    assert sorted(announced) == [False, True]
+    with in_app() as session:
+        assert session.scalar(sa.select(sa.func.count(WebSubPing.id))) == 1
+    told = runner_with_base.invoke(args=["hub", "tick"])
+    assert told.exit_code == 0, told.output
+    assert [form for form, _ in hub.pings] == [publish_form(feed)]
 
 
 def test_hub_tick_waits_longer_after_each_failure(runner_with_base, hub, clock):

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from flask import Flask, Response, current_app, request
 
 from .. import clock
-from ..extensions import db
+from ..extensions import db, insert_skipping_taken
 from ..models import Episode, WebSubPing
 from ..web import links
 from . import versions
@@ -95,20 +95,31 @@ def announce(hub_url: str, topic_url: str, now: datetime | None = None) -> bool:
     if version is None:
         return False
     key = hashlib.sha256(version.key.encode()).hexdigest()
-    row = db.session.scalar(
-        sa.select(WebSubPing).where(
-            WebSubPing.hub_url == hub_url, WebSubPing.topic_url == topic_url
-        )
-    )
-    if row is not None and row.version == key:
+    row = _ping_row(hub_url, topic_url)
+    if row is None:
+        # Each web process announces, and `hub tick` too: another may be making
+        # this row at this moment. Its insert then skips, and the row made by
+        # the other is compared like any row.
+        new = {"hub_url": hub_url, "topic_url": topic_url, "version": key}
+        insert = insert_skipping_taken(WebSubPing).values(**new, due_at=now, attempts=0)
+        if db.session.scalar(insert.returning(WebSubPing.id)) is not None:
+            db.session.commit()
+            return True
+        row = _ping_row(hub_url, topic_url)
+        assert row is not None
+    if row.version == key:
         db.session.rollback()
         return False
-    if row is None:
-        row = WebSubPing(hub_url=hub_url, topic_url=topic_url, version=key)
-        db.session.add(row)
     row.version, row.due_at, row.attempts, row.last_error = key, now, 0, None
     db.session.commit()
     return True
+
+
+def _ping_row(hub_url: str, topic_url: str) -> WebSubPing | None:
+    query = sa.select(WebSubPing).where(
+        WebSubPing.hub_url == hub_url, WebSubPing.topic_url == topic_url
+    )
+    return db.session.scalar(query)
 
 
 @dataclass
