@@ -13,7 +13,17 @@ from podcast_hub.extensions import db
 from podcast_hub.models import BlockRule, Comment, Show
 
 from .conftest import csrf_from
-from .helpers import get, in_app, make_comment, make_episode, make_show, reload, update
+from .helpers import (
+    at_once,
+    get,
+    in_app,
+    make_comment,
+    make_episode,
+    make_show,
+    reload,
+    update,
+    writes_meet,
+)
 
 
 @pytest.fixture
@@ -401,6 +411,25 @@ def test_block_rules_are_validated_and_removable(client, host_token):
     )
     with in_app():
         assert [r.value for r in moderation.block_rules()] == ["poker"]
+
+
+def test_one_word_blocked_from_two_tabs_at_once_is_one_rule(app, client, host_token):
+    """Each tab finds the word not blocked yet before either stores it: both
+    are answered, and the word is blocked once."""
+    tabs = [app.test_client() for _ in range(2)]
+    for tab in tabs:
+        tab.set_cookie("session", client.get_cookie("session").value)
+    form = {"kind": "word", "values": "casino", "csrf_token": host_token}
+    with writes_meet(app, "block_rule"):
+        answers = at_once(
+            *(
+                lambda tab=tab: tab.post("/dashboard/moderation/blocks", data=form)
+                for tab in tabs
+            )
+        )
+    assert [a.status_code for a in answers] == [303, 303]
+    with in_app():
+        assert [r.value for r in moderation.block_rules()] == ["casino"]
 
 
 def test_closed_episode_refuses_listener_comments_in_form_and_json(

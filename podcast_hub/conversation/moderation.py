@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from .. import clock
 from ..errors import ValidationFailed
-from ..extensions import db
+from ..extensions import db, insert_skipping_taken
 from ..models import (
     BlockKind,
     BlockRule,
@@ -458,8 +458,10 @@ def add_block_rules(kind: str, text: str | None) -> list[BlockRule]:
             )
         )
     )
-    added = [BlockRule(kind=kind, value=v) for v in values if v not in known]
-    db.session.add_all(added)
+    # A value another request is blocking at this moment is skipped, not a 500.
+    rows = [{"kind": kind, "value": v} for v in values if v not in known]
+    insert = insert_skipping_taken(BlockRule).returning(BlockRule)
+    added = list(db.session.scalars(insert, rows)) if rows else []
     db.session.commit()
     return added
 
