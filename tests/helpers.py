@@ -255,9 +255,10 @@ def png_claiming(width, height):
 
 
 @contextlib.contextmanager
-def writes_meet(app, table, parties=2, timeout_s=20):
-    """Hold each thread's first INSERT into `table` until `parties` threads have
-    come to theirs, then let them all go.
+def writes_meet(app, table=None, parties=2, timeout_s=20):
+    """Hold each thread's first INSERT into `table` (with None, its first
+    INSERT, UPDATE or DELETE of any table) until `parties` threads have come to
+    theirs, then let them all go.
 
     Whatever each one checked before writing, it checked before any of them
     wrote: two requests at once, the race every time rather than now and then.
@@ -271,8 +272,11 @@ def writes_meet(app, table, parties=2, timeout_s=20):
     met = threading.local()
 
     def meet(_conn, statement, *_args):
-        inserting = isinstance(statement, sa.Insert) and statement.table.name == table
-        if inserting and not getattr(met, "done", False):
+        if table is None:
+            writing = isinstance(statement, sa.Insert | sa.Update | sa.Delete)
+        else:
+            writing = isinstance(statement, sa.Insert) and statement.table.name == table
+        if writing and not getattr(met, "done", False):
             met.done = True
             barrier.wait()
 

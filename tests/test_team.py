@@ -14,6 +14,7 @@ from podcast_hub.models import MAX_ID, Host, HostRole, Invitation, OutboxMail
 from . import mailserver
 from .conftest import Auth, csrf_from
 from .helpers import (
+    at_once,
     in_app,
     make_chapter,
     make_comment,
@@ -22,6 +23,7 @@ from .helpers import (
     make_show,
     make_soundbite,
     scalar,
+    writes_meet,
 )
 from .mailserver import html_of, link_in, text_of
 
@@ -401,6 +403,41 @@ def test_an_invited_cohost_may_publish_but_not_manage_the_team(
     assert unpublished.status_code == 303
     assert newcomer.get("/dashboard/team").status_code == 403
     assert newcomer.get("/dashboard/show").status_code == 403
+
+
+def test_a_link_answered_twice_at_once_makes_one_account(
+    app, client, owner, runner, smtp
+):
+    """The join form sent from two tabs at once: each found the link unused
+    before either used it. One joins; the other is told the link was used."""
+    invite(client)
+    link = delivered_link(runner, smtp)
+    tabs = [app.test_client() for _ in range(2)]
+    forms = []
+    for tab in tabs:
+        token = csrf_from(tab.get(link).get_data(as_text=True))
+        forms.append(
+            {
+                "name": "Nora New",
+                "password": NEW_PASSWORD,
+                "confirm": NEW_PASSWORD,
+                "csrf_token": token,
+            }
+        )
+    with writes_meet(app):
+        answers = at_once(
+            *(
+                lambda tab=tab, form=form: tab.post(link, data=form)
+                for tab, form in zip(tabs, forms, strict=True)
+            )
+        )
+    joined, refused = sorted(answers, key=lambda a: a.status_code)
+    assert joined.status_code == 303
+    assert refused.status_code == 403
+    assert "already used" in refused.get_data(as_text=True)
+    with in_app() as session:
+        made = session.scalars(sa.select(Host).where(Host.email == "new@example.com"))
+        assert [h.display_name for h in made] == ["Nora New"]
 
 
 def test_a_weak_password_keeps_the_link_working_and_says_why(

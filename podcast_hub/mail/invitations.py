@@ -178,15 +178,33 @@ def accept(
     Raises ValidationFailed (`name`, `password`) for a bad account, NotAllowed
     when the role would leave the show without an owner.
     """
-    host = existing_host(invitation)
-    if host is None:
-        host = hosts.new_host(
-            invitation.email, display_name, password, role=invitation.role
+    # The link answered twice at once (a double click, two tabs): the first to
+    # mark it accepted goes on, the other is told it was used, before either
+    # makes an account that the other would make again.
+    claimed = db.session.execute(
+        sa.update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
         )
-    elif host.role != invitation.role:
-        team.change_role(host, invitation.role)
-    invitation.accepted_at = clock.now()
-    db.session.commit()
+        .values(accepted_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    try:
+        if claimed.rowcount != 1:
+            raise NotAllowed(USED)
+        host = existing_host(invitation)
+        if host is None:
+            host = hosts.new_host(
+                invitation.email, display_name, password, role=invitation.role
+            )
+        elif host.role != invitation.role:
+            team.change_role(host, invitation.role)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
     return host
 
 
