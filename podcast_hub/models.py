@@ -510,6 +510,8 @@ class PersonRule(Model):
     __table_args__ = (
         sa.CheckConstraint("kind IN ('block', 'trust')", name="kind_known"),
         sa.CheckConstraint("length(person) > 0", name="person_not_empty"),
+        # One decision of a kind from a comment, however often it is pressed.
+        sa.UniqueConstraint("kind", "comment_id", name="uq_person_rule_kind_comment"),
     )
 
 
@@ -552,6 +554,10 @@ class Host(UserMixin, Model):
         return f"{self.id}:{self.session_version}"
 
 
+# An invitation neither answered nor withdrawn (expired or not).
+WAITING = "accepted_at IS NULL AND revoked_at IS NULL"
+
+
 class Invitation(Model):
     """An owner's invitation to join the team with a role, sent by mail.
 
@@ -581,6 +587,14 @@ class Invitation(Model):
         sa.CheckConstraint("length(email) > 0", name="email_not_empty"),
         sa.CheckConstraint(
             "role IN ('owner', 'cohost', 'moderator')", name="role_known"
+        ),
+        # One invitation waiting per address, however often "Invite" is pressed.
+        sa.Index(
+            "uq_invitation_email_waiting",
+            "email",
+            unique=True,
+            sqlite_where=sa.text(WAITING),
+            postgresql_where=sa.text(WAITING),
         ),
     )
 

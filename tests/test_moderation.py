@@ -709,6 +709,32 @@ def test_people_rules_are_listed_without_the_address_and_removable(
         assert people.find(email="lee@example.com", own_ids={}) is None
 
 
+def test_a_person_blocked_from_two_tabs_at_once_is_one_rule(
+    app, client, host_token, episode
+):
+    """ "Block this person" pressed in two tabs at once: each finds them not
+    blocked before either stores it. Both are answered; one rule is listed,
+    and unblocking it once unblocks them."""
+    comment = make_comment(episode, author="Lee", email="lee@example.com")
+    tabs = [app.test_client() for _ in range(2)]
+    for tab in tabs:
+        tab.set_cookie("session", client.get_cookie("session").value)
+    path = f"/dashboard/comments/{comment.id}/block"
+    with writes_meet(app, "person_rule"):
+        answers = at_once(
+            *(lambda tab=tab: post_form(tab, path, host_token) for tab in tabs)
+        )
+    assert [a.status_code for a in answers] == [303, 303]
+    page = client.get("/dashboard/moderation").get_data(as_text=True)
+    [rule_id] = re.findall(r"/dashboard/moderation/people/(\d+)/delete", page)
+    client.post(
+        f"/dashboard/moderation/people/{rule_id}/delete",
+        data={"csrf_token": host_token},
+    )
+    with in_app():
+        assert people.find(email="lee@example.com", own_ids={}) is None
+
+
 def test_a_hosts_comment_cannot_be_blocked(client, host_token, episode):
     reply = make_comment(episode, is_host=True, author="Hannah")
     response = client.post(

@@ -405,6 +405,30 @@ def test_an_invited_cohost_may_publish_but_not_manage_the_team(
     assert newcomer.get("/dashboard/show").status_code == 403
 
 
+def test_invite_pressed_twice_at_once_sends_one_invitation(app, client, owner):
+    """Each request finds no invitation waiting for the address before either
+    stores one: one is sent, the other says one is waiting."""
+    token = csrf_from(client.get("/dashboard/team").get_data(as_text=True))
+    tabs = [app.test_client() for _ in range(2)]
+    for tab in tabs:
+        tab.set_cookie("session", client.get_cookie("session").value)
+    form = {"email": "new@example.com", "role": "moderator", "csrf_token": token}
+    with writes_meet(app, "invitation"):
+        answers = at_once(
+            *(
+                lambda tab=tab: tab.post("/dashboard/team/invitations", data=form)
+                for tab in tabs
+            )
+        )
+    sent, refused = sorted(answers, key=lambda a: a.status_code)
+    assert (sent.status_code, refused.status_code) == (303, 400)
+    assert "already has an invitation waiting" in refused.get_data(as_text=True)
+    with in_app() as session:
+        assert session.scalars(sa.select(Invitation.email)).all() == ["new@example.com"]
+        mails = session.scalars(sa.select(OutboxMail.kind)).all()
+        assert mails.count("invite") == 1
+
+
 def test_a_link_answered_twice_at_once_makes_one_account(
     app, client, owner, runner, smtp
 ):

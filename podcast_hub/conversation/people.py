@@ -12,7 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..extensions import db
+from ..extensions import db, insert_skipping_taken
 from ..models import Comment, PersonKind, PersonRule
 
 BLOCKED_REASON = "you blocked this person"
@@ -51,15 +51,15 @@ def add(comment: Comment, kind: str) -> PersonRule | None:
         raise ValueError(f"unknown person rule {kind!r}")
     if kind in decided([comment]).get(comment.id, {}):
         return None
-    rule = PersonRule(
-        kind=kind,
-        person=comment.author,
-        email=_address(comment.email),
-        comment_id=comment.id,
-    )
-    db.session.add(rule)
-    db.session.flush()
-    return rule
+    # Pressed twice at once (two tabs): the second insert skips the first's rule.
+    row = {
+        "kind": kind,
+        "person": comment.author,
+        "email": _address(comment.email),
+        "comment_id": comment.id,
+    }
+    insert = insert_skipping_taken(PersonRule).returning(PersonRule)
+    return db.session.scalars(insert, [row]).one_or_none()
 
 
 def comments_of(comment: Comment, statuses: Collection[str]) -> list[int]:

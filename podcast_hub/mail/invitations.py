@@ -10,13 +10,14 @@ link stops working.
 import secrets
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import cast
 
 import sqlalchemy as sa
 
 from .. import clock
 from ..auth import hosts, roles, team
 from ..errors import NotAllowed, NotFound, ValidationFailed
-from ..extensions import db
+from ..extensions import db, insert_skipping_taken
 from ..models import Host, HostRole, Invitation, MailKind
 from ..text import rules
 from . import outbox, tokens
@@ -32,6 +33,10 @@ REPLACED = (
 )
 REVOKED = "The show's owner withdrew this invitation."
 USED = "This invitation was already used: log in with your e-mail address."
+WAITING_ALREADY = (
+    "This address already has an invitation waiting: send it again or "
+    "withdraw it below."
+)
 EXPIRED = "This invitation expired: ask the show's owner to send it again."
 
 
@@ -89,10 +94,7 @@ def invite(email: str, role: str, by: Host | None) -> Invitation:
             "role in the list instead."
         ]
     elif any(i.email == email and not is_expired(i) for i in pending()):
-        fields["email"] = [
-            "This address already has an invitation waiting: send it again or "
-            "withdraw it below."
-        ]
+        fields["email"] = [WAITING_ALREADY]
     if role not in tuple(HostRole):
         fields["role"] = ["Choose owner, co-host or moderator."]
     if fields:
@@ -102,15 +104,22 @@ def invite(email: str, role: str, by: Host | None) -> Invitation:
     for old in pending():
         if old.email == email:
             old.revoked_at = now
-    invitation = Invitation(
-        email=email,
-        role=role,
-        invited_by_id=by.id if by is not None else None,
-        nonce="",
-        created_at=now,
-        expires_at=now + VALID_FOR,
-    )
-    db.session.add(invitation)
+    row = {
+        "email": email,
+        "role": role,
+        "invited_by_id": by.id if by is not None else None,
+        "nonce": "",
+        "created_at": now,
+        "expires_at": now + VALID_FOR,
+    }
+    # One waiting per address (`models.WAITING`): an invitation made meanwhile
+    # by another request (a double click) is the one waiting.
+    db.session.flush()
+    insert = insert_skipping_taken(Invitation).returning(Invitation)
+    invitation = db.session.scalars(insert, [row]).one_or_none()
+    if invitation is None:
+        db.session.rollback()
+        raise ValidationFailed({"email": [WAITING_ALREADY]})
     _send(invitation)
     db.session.commit()
     return invitation
@@ -181,7 +190,7 @@ def accept(
     # The link answered twice at once (a double click, two tabs): the first to
     # mark it accepted goes on, the other is told it was used, before either
     # makes an account that the other would make again.
-    claimed = db.session.execute(
+    claim = (
         sa.update(Invitation)
         .where(
             Invitation.id == invitation.id,
@@ -192,7 +201,7 @@ def accept(
         .execution_options(synchronize_session=False)
     )
     try:
-        if claimed.rowcount != 1:
+        if cast(sa.CursorResult, db.session.execute(claim)).rowcount != 1:
             raise NotAllowed(USED)
         host = existing_host(invitation)
         if host is None:
