@@ -287,6 +287,17 @@ def writes_meet(app, table=None, parties=2, timeout_s=20):
         sa.event.remove(engine, "before_execute", meet)
 
 
+def tabs_of(app, client, count=2, cookies=("session",)):
+    """Return `count` clients holding `client`'s `cookies`: other tabs of the same
+    browser (take a CSRF token before: getting one may change the session)."""
+    tabs = [app.test_client() for _ in range(count)]
+    for name in cookies:
+        if (cookie := client.get_cookie(name)) is not None:
+            for tab in tabs:
+                tab.set_cookie(name, cookie.value)
+    return tabs
+
+
 def at_once(*calls):
     """Run each call in a thread of its own, all started together; return what
     they returned, in order, or raise the first error one of them raised."""

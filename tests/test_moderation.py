@@ -21,6 +21,7 @@ from .helpers import (
     make_episode,
     make_show,
     reload,
+    tabs_of,
     update,
     writes_meet,
 )
@@ -416,9 +417,7 @@ def test_block_rules_are_validated_and_removable(client, host_token):
 def test_one_word_blocked_from_two_tabs_at_once_is_one_rule(app, client, host_token):
     """Each tab finds the word not blocked yet before either stores it: both
     are answered, and the word is blocked once."""
-    tabs = [app.test_client() for _ in range(2)]
-    for tab in tabs:
-        tab.set_cookie("session", client.get_cookie("session").value)
+    tabs = tabs_of(app, client)
     form = {"kind": "word", "values": "casino", "csrf_token": host_token}
     with writes_meet(app, "block_rule"):
         answers = at_once(
@@ -716,9 +715,7 @@ def test_a_person_blocked_from_two_tabs_at_once_is_one_rule(
     blocked before either stores it. Both are answered; one rule is listed,
     and unblocking it once unblocks them."""
     comment = make_comment(episode, author="Lee", email="lee@example.com")
-    tabs = [app.test_client() for _ in range(2)]
-    for tab in tabs:
-        tab.set_cookie("session", client.get_cookie("session").value)
+    tabs = tabs_of(app, client)
     path = f"/dashboard/comments/{comment.id}/block"
     with writes_meet(app, "person_rule"):
         answers = at_once(

@@ -20,6 +20,7 @@ from .helpers import (
     make_show,
     scalar,
     scalars,
+    tabs_of,
     update,
     writes_meet,
 )
@@ -322,21 +323,13 @@ def test_a_browser_known_by_its_tokens_only_keeps_what_it_opened(client, episode
     assert banner(client, "/") == ""
 
 
-def tab_of(app, client):
-    """Return a client with `client`'s cookies: another tab of the same browser."""
-    tab = app.test_client()
-    for name in ("session", listener.COOKIE, ownership.COOKIE):
-        if (cookie := client.get_cookie(name)) is not None:
-            tab.set_cookie(name, cookie.value)
-    return tab
-
-
 def test_two_tabs_putting_a_reply_away_at_once_both_go_back(app, client, episode):
     """Both tabs had the banner and dismiss it together: each finds the reply
     unseen before either has stored it; both are answered, it is stored once."""
     reply = answer(post(client))
     token = csrf_from(page(client, "/"))
-    tabs = [tab_of(app, client) for _ in range(2)]
+    cookies = ("session", listener.COOKIE, ownership.COOKIE)
+    tabs = tabs_of(app, client, cookies=cookies)
     fields = {"ids": [reply.id], "next": "/", "csrf_token": token}
     with writes_meet(app, "seen_reply"):
         answers = at_once(

@@ -23,6 +23,7 @@ from .helpers import (
     make_show,
     make_soundbite,
     scalar,
+    tabs_of,
     writes_meet,
 )
 from .mailserver import html_of, link_in, text_of
@@ -409,9 +410,7 @@ def test_invite_pressed_twice_at_once_sends_one_invitation(app, client, owner):
     """Each request finds no invitation waiting for the address before either
     stores one: one is sent, the other says one is waiting."""
     token = csrf_from(client.get("/dashboard/team").get_data(as_text=True))
-    tabs = [app.test_client() for _ in range(2)]
-    for tab in tabs:
-        tab.set_cookie("session", client.get_cookie("session").value)
+    tabs = tabs_of(app, client)
     form = {"email": "new@example.com", "role": "moderator", "csrf_token": token}
     with writes_meet(app, "invitation"):
         answers = at_once(
