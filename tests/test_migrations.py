@@ -224,3 +224,74 @@ def test_upgrading_gives_old_comments_the_digest_the_spam_filter_looks_up(
             ).scalars()
             assert list(keys) == [spam.body_key(words[1])] * 2
         db.engine.dispose()
+
+
+def test_upgrading_folds_rules_and_invitations_stored_twice(tmp_path, media_dir):
+    """Before 0021 a double click could store a block twice from one comment, or
+    two invitations waiting for one address: the first rule stays, the newest
+    invitation stays waiting, the others are withdrawn; nothing else changes."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite'}",
+            "MEDIA_DIR": str(media_dir),
+        }
+    )
+    with app.app_context():
+        upgrade(revision="0018")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO episode (id, slug, guid, title, description, "
+                    "audio_file, mime_type, size_bytes, duration_s, episode_type, "
+                    "explicit, comments_closed, updated_at) VALUES (1, 'ep', 'ep', "
+                    "'T', '', 'ep.mp3', 'audio/mpeg', 1, 1, 'full', 0, 0, "
+                    "'2024-01-01')"
+                )
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO comment (id, episode_id, is_host, author, body, "
+                    "status, pinned, reply_not_needed, notify, created_at) VALUES "
+                    "(1, 1, 0, 'Lee', 'Hi', 'published', 0, 0, 0, '2024-01-01')"
+                )
+            )
+            for rule_id, kind in ((1, "block"), (2, "block"), (3, "trust")):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO person_rule (id, kind, person, comment_id, "
+                        "created_at) VALUES (:id, :kind, 'Lee', 1, '2024-01-01')"
+                    ),
+                    {"id": rule_id, "kind": kind},
+                )
+            for invitation_id, email, accepted in (
+                (1, "new@example.com", None),
+                (2, "new@example.com", None),
+                (3, "new@example.com", "2024-01-03"),
+                (4, "other@example.com", None),
+            ):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO invitation (id, email, role, nonce, created_at, "
+                        "sent_at, expires_at, accepted_at) VALUES (:id, :email, "
+                        "'moderator', 'n', '2024-01-01', '2024-01-02', "
+                        "'2024-01-09', :accepted)"
+                    ),
+                    {"id": invitation_id, "email": email, "accepted": accepted},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            rules = connection.execute(
+                sa.text("SELECT id, kind FROM person_rule ORDER BY id")
+            ).all()
+            assert [tuple(r) for r in rules] == [(1, "block"), (3, "trust")]
+            waiting = connection.execute(
+                sa.text(
+                    "SELECT id FROM invitation WHERE accepted_at IS NULL "
+                    "AND revoked_at IS NULL ORDER BY id"
+                )
+            ).scalars()
+            assert list(waiting) == [2, 4]
+            assert connection.scalar(sa.text("SELECT count(*) FROM invitation")) == 4
+        db.engine.dispose()
