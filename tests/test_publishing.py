@@ -17,6 +17,7 @@ from podcast_hub.models import Chapter, Comment, Episode, Person, Soundbite
 
 from .conftest import AUDIO_FIXTURES, FIXTURES, csrf_from
 from .helpers import (
+    at_once,
     get,
     make_comment,
     make_episode,
@@ -26,6 +27,8 @@ from .helpers import (
     reload,
     scalar,
     scalars,
+    tabs_of,
+    writes_meet,
 )
 
 COVER = FIXTURES.parent.parent / "episodes" / "cover.png"
@@ -98,6 +101,29 @@ def test_uploading_real_audio_makes_a_draft_episode(
     assert f"{kind} audio, 0:03 long" in page
     assert "draft" in page.lower()
     assert client.get("/api/episodes").get_json() == [], "drafts stay private"
+
+
+def test_one_upload_sent_twice_at_once_makes_two_drafts_not_an_error(
+    app, client, token, media_dir
+):
+    """The form sent twice at once: each request finds the slug and the guid
+    free before either stores its episode. Both are answered, and the second
+    is stored as it would be one after the other: the next slug, its own guid."""
+    data = (AUDIO_FIXTURES / "speech.mp3").read_bytes()
+    tabs = tabs_of(app, client)
+    # Storing a new slug first frees it from former slugs: the first write.
+    with writes_meet(app):
+        answers = at_once(
+            *(
+                lambda tab=tab: upload(tab, token, data, "speech.mp3", title="Twice")
+                for tab in tabs
+            )
+        )
+    assert [a.status_code for a in answers] == [303, 303]
+    stored = scalars(sa.select(Episode).order_by(Episode.slug))
+    assert [e.slug for e in stored] == ["twice", "twice-2"]
+    assert len({e.guid for e in stored}) == 2
+    assert files_in(media_dir) == sorted(e.audio_file for e in stored)
 
 
 def test_upload_title_falls_back_to_the_tags(client, token):

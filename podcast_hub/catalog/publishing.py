@@ -253,27 +253,43 @@ def create_episode(
         facts = _read_audio(incoming.temporary, upload.filename)
         title = title or facts.title or files.title_from_filename(upload.filename)
         title = title[:255]
-        slug = _unique_slug(files.slugify(title))
         audio_print = fingerprint.of_file(incoming.temporary)
         placed = incoming.place(
-            slug, _suffix_for(upload.filename, facts), facts.mime_type
+            _unique_slug(files.slugify(title)),
+            _suffix_for(upload.filename, facts),
+            facts.mime_type,
         )
-        episode = Episode(
-            slug=slug,
-            guid=identity.episode_guid(audio_print, _guid_taken, placed),
-            fingerprint=audio_print,
-            title=title,
-            artist=facts.artist[:255] if facts.artist else None,
-            description="",
-            audio_file=placed,
-            mime_type=facts.mime_type,
-            size_bytes=facts.size_bytes,
-            duration_s=facts.duration_s,
-            published_at=None,
-        )
-        db.session.add(episode)
-        db.session.commit()
+        # Two uploads at once (the form sent twice) may each find a slug and a
+        # guid free before either is stored: the later one is stored under the
+        # next free ones, as it would have been one after the other.
+        for attempt in range(1, _STORE_ATTEMPTS + 1):
+            episode = Episode(
+                slug=_unique_slug(files.slugify(title)),
+                guid=identity.episode_guid(audio_print, _guid_taken, placed),
+                fingerprint=audio_print,
+                title=title,
+                artist=facts.artist[:255] if facts.artist else None,
+                description="",
+                audio_file=placed,
+                mime_type=facts.mime_type,
+                size_bytes=facts.size_bytes,
+                duration_s=facts.duration_s,
+                published_at=None,
+            )
+            db.session.add(episode)
+            try:
+                db.session.commit()
+            except sa.exc.IntegrityError:
+                db.session.rollback()
+                if attempt == _STORE_ATTEMPTS:
+                    raise
+                continue
+            break
     return episode
+
+
+# How often a new episode is tried again under the next free slug and guid.
+_STORE_ATTEMPTS = 3
 
 
 def replace_audio(episode: Episode, upload: Upload, media_dir: MediaDir) -> int:
