@@ -135,8 +135,9 @@ def test_every_migration_downgrades_and_upgrades_again(migrated_app):
         assert compare_metadata(context, db.metadata) == []
 
 
-def test_upgrading_gives_m4a_audio_apples_type_and_keeps_every_row(tmp_path, media_dir):
-    app = create_app(
+def old_database_app(tmp_path, media_dir):
+    """Return an app on a new SQLite file, for a test to upgrade step by step."""
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
@@ -144,6 +145,10 @@ def test_upgrading_gives_m4a_audio_apples_type_and_keeps_every_row(tmp_path, med
             "MEDIA_DIR": str(media_dir),
         }
     )
+
+
+def test_upgrading_gives_m4a_audio_apples_type_and_keeps_every_row(tmp_path, media_dir):
+    app = old_database_app(tmp_path, media_dir)
     with app.app_context():
         upgrade(revision="0005")
         with db.engine.begin() as connection:
@@ -182,14 +187,7 @@ def test_upgrading_gives_m4a_audio_apples_type_and_keeps_every_row(tmp_path, med
 def test_upgrading_gives_old_comments_the_digest_the_spam_filter_looks_up(
     tmp_path, media_dir
 ):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite'}",
-            "MEDIA_DIR": str(media_dir),
-        }
-    )
+    app = old_database_app(tmp_path, media_dir)
     words = [
         "Same words  about the keeper's LAMP",
         "same words about the keeper's lamp",
@@ -230,14 +228,7 @@ def test_upgrading_folds_rules_and_invitations_stored_twice(tmp_path, media_dir)
     """Before 0021 a double click could store a block twice from one comment, or
     two invitations waiting for one address: the first rule stays, the newest
     invitation stays waiting, the others are withdrawn; nothing else changes."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite'}",
-            "MEDIA_DIR": str(media_dir),
-        }
-    )
+    app = old_database_app(tmp_path, media_dir)
     with app.app_context():
         upgrade(revision="0018")
         with db.engine.begin() as connection:
