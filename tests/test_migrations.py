@@ -225,7 +225,7 @@ def test_upgrading_gives_old_comments_the_digest_the_spam_filter_looks_up(
 
 
 def test_upgrading_folds_rules_and_invitations_stored_twice(tmp_path, media_dir):
-    """Before 0021 a double click could store a block twice from one comment, or
+    """Before 0019 a double click could store a block twice from one comment, or
     two invitations waiting for one address: the first rule stays, the newest
     invitation stays waiting, the others are withdrawn; nothing else changes."""
     app = old_database_app(tmp_path, media_dir)
