@@ -5,6 +5,7 @@ import os
 import re
 import sqlite3
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -182,6 +183,62 @@ class OneWriterPerProcess:
         lock = record.info.pop(_HOLDS, None) if record is not None else None
         if lock is not None:
             lock.release()
+
+
+class Changes:
+    """A connection of this process to a SQLite file that only asks `PRAGMA
+    data_version`, which moves whenever any other connection commits: this
+    process's own, another worker's, the sqlite3 shell.
+
+    What is kept as of a data_version (`info`, by whoever keeps it) is as good
+    as new while the number has not moved. Read the number *before* the rows
+    it vouches for: a commit in between then moves it past what was kept.
+    (Python's sqlite3 begins no transaction for a SELECT, so each read sees
+    the database as of its own start.)
+    """
+
+    _watches: "OrderedDict[str, Changes]" = OrderedDict()
+    _lock = threading.Lock()
+    # Databases watched at once (tests use many files, one at a time).
+    KEPT = 4
+
+    def __init__(self, path: str) -> None:
+        self.pid = os.getpid()
+        self._connection = sqlite3.connect(
+            path, check_same_thread=False, isolation_level=None
+        )
+        self._lock = threading.Lock()
+        # What users keep as of a data_version, each under a name of its own.
+        self.info: dict[str, Any] = {}
+
+    @classmethod
+    def of_this_database(cls) -> "Changes | None":
+        """Return the watch of the app's database, or None if not a SQLite file.
+
+        (PostgreSQL has no such counter that every connection sees.)
+        """
+        url = db.engine.url
+        path = url.database
+        if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
+            return None
+        if url.query:  # a URI filename, options: not worth the risk
+            return None
+        with cls._lock:
+            found = cls._watches.get(path)
+            if found is None or found.pid != os.getpid():
+                # A watch inherited from the parent process is left alone.
+                found = cls._watches[path] = cls(path)
+                while len(cls._watches) > cls.KEPT:
+                    _, dropped = cls._watches.popitem(last=False)
+                    if dropped.pid == os.getpid():
+                        dropped._connection.close()
+            cls._watches.move_to_end(path)
+            return found
+
+    def data_version(self) -> int:
+        """Return the file's data_version: it moves at every commit elsewhere."""
+        with self._lock:
+            return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
 
 
 def _close_session(_error: BaseException | None) -> None:

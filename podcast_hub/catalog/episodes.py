@@ -59,8 +59,15 @@ def get_published(slug: str, now: datetime | None = None) -> Episode | None:
     `now`, when given, is the moment that decides what is published (a feed
     reads the clock once for its version and its content).
     """
-    query = sa.select(Episode).where(Episode.slug == slug, _published(now))
-    return db.session.scalar(query)
+    return db.session.scalar(_GET_PUBLISHED, {"slug": slug, "now": now or clock.now()})
+
+
+# Built once: the request that loads an episode by its address is the most
+# common, and SQLAlchemy keeps a prebuilt statement's compiled form by its key.
+_GET_PUBLISHED = sa.select(Episode).where(
+    Episode.slug == sa.bindparam("slug", type_=Episode.slug.type),
+    published_clause(sa.bindparam("now", type_=Episode.published_at.type)),
+)
 
 
 def renamed(slug: str, now: datetime | None = None) -> Episode | None:
