@@ -17,7 +17,7 @@ from ..auth.guards import host_required
 from ..catalog import episodes
 from ..conversation import comments, listing, moderation, threads
 from ..errors import NotFound, ValidationFailed
-from ..extensions import limiter
+from ..extensions import limiter, unlimited
 from ..text import markdown, rules
 from ..web import links, ownership
 from ..web.commenting import (
@@ -69,6 +69,7 @@ def get_episode(slug):
 
 @bp.get("/episodes/<slug>/comments")
 @sessionless
+@unlimited
 def list_comments(slug):
     """Return the whole conversation, the same for everyone; or, with `page`,
     a page of it as this visitor sees it (their ownership cookie)."""
