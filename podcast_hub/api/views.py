@@ -97,9 +97,8 @@ def list_comments(slug):
 def _ordered_json(data):
     """Return `data` as the bytes `jsonify` writes, for a document whose objects
     already hold their keys in sorted order: they are not sorted again."""
-    text = json.dumps(
-        data, ensure_ascii=current_app.json.ensure_ascii, separators=(",", ":")
-    )
+    ascii_only = getattr(current_app.json, "ensure_ascii", True)
+    text = json.dumps(data, ensure_ascii=ascii_only, separators=(",", ":"))
     return (text + "\n").encode()
 
 
