@@ -24,7 +24,10 @@ marked; afterwards every body answered as stored is looked for in the database:
 missing ones are "lost", ones stored twice "duplicated". Rounds of the two
 take turns. Then threads of `--threads` comments (posted the same way) are read
 as a whole, `--reads` times each, taking turns: the API's
-`GET /api/episodes/<slug>/comments` and Isso's `GET /?uri=`.
+`GET /api/episodes/<slug>/comments` and Isso's `GET /?uri=`. With
+`--read-after-change`, the script commits a change to Podcast Hub's database
+(`PRAGMA user_version`) before each of its reads, so that no worker serves the
+JSON it kept (api/kept.py) and every read builds it.
 
 `--profile N` posts N comments in-process (Flask's test client, a SQLite file)
 under cProfile and prints where a POST's time goes. `--read-profile N` reads a
@@ -87,6 +90,11 @@ def main():
     parser.add_argument("--isso-venv", help="a virtualenv holding Isso and gunicorn")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
     parser.add_argument("--read-profile", type=int, default=0, metavar="N")
+    parser.add_argument(
+        "--read-after-change",
+        action="store_true",
+        help="commit to Podcast Hub's database before each of its reads",
+    )
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
     # Stopped, it stops its servers too.
@@ -510,6 +518,8 @@ def measure(folder, args, ports, isso_db, rounds, threads):
         times = {name: [] for name in names}
         for n in range(args.reads + 1):
             for name in names if n % 2 == 0 else names[::-1]:
+                if name == "hub" and args.read_after_change:
+                    commit_elsewhere(folder)
                 start = time.perf_counter()
                 status, _, body = request(ports[name], "GET", paths[name])
                 elapsed = time.perf_counter() - start
@@ -528,6 +538,16 @@ def measure(folder, args, ports, isso_db, rounds, threads):
             flush=True,
         )
     return report(args, posting, reading, rounds, threads)
+
+
+def commit_elsewhere(folder):
+    """Commit a change to Podcast Hub's database from outside: every worker's
+    kept JSON is then of the past, and the next read builds it."""
+    with sqlite3.connect(folder / "hub.sqlite", isolation_level=None) as db:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        db.execute(f"PRAGMA user_version = {version + 1}")
+    # (`with` on a sqlite3 connection does not close it.)
+    db.close()
 
 
 def report(args, posting, reading, rounds, threads):
