@@ -29,7 +29,7 @@ from ..web.commenting import (
     submit_edit,
 )
 from ..web.forms import POSTING_KEY, EditCommentForm, ModerationForm, validated
-from ..web.loading import load_published_episode
+from ..web.loading import load_published_episode, load_published_episode_id
 from ..web.safety import arg_int
 from ..web.sessions import sessionless
 from . import kept, openapi
@@ -73,10 +73,10 @@ def get_episode(slug):
 def list_comments(slug):
     """Return the whole conversation, the same for everyone; or, with `page`,
     a page of it as this visitor sees it (their ownership cookie)."""
-    episode = load_published_episode(slug)
     if "page" in request.args:
-        return _comments_page(episode)
-    episode_id, slug = episode.id, episode.slug
+        return _comments_page(load_published_episode(slug))
+    # The slug matched as stored: it is the episode's.
+    episode_id = load_published_episode_id(slug)
 
     def build():
         count, found = listing.conversation(episode_id)
