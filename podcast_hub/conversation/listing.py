@@ -2,8 +2,8 @@
 
 The same threads, replies and fields as `comments.thread` and
 `comments.to_json`, built straight from the few columns the JSON shows: no ORM
-objects, no `Node`s, one prebuilt statement. Reading a thread's JSON is the
-request podcast web players and the page's scripts make most, and at a hundred
+objects, no `Node`s, one prebuilt statement. Players and other sites that
+show the conversation fetch it whole, again and again, and at a hundred
 comments its fixed costs were most of its time (bench/README.md).
 """
 
