@@ -24,10 +24,16 @@ marked; afterwards every body answered as stored is looked for in the database:
 missing ones are "lost", ones stored twice "duplicated". Rounds of the two
 take turns. Then threads of `--threads` comments (posted the same way) are read
 as a whole, `--reads` times each, taking turns: the API's
-`GET /api/episodes/<slug>/comments` and Isso's `GET /?uri=`.
+`GET /api/episodes/<slug>/comments` and Isso's `GET /?uri=`. With
+`--read-after-change`, the script commits a change to Podcast Hub's database
+(`PRAGMA user_version`) before each of its reads, so that no worker serves the
+JSON it kept (api/kept.py) and every read builds it.
 
 `--profile N` posts N comments in-process (Flask's test client, a SQLite file)
-under cProfile and prints where a POST's time goes.
+under cProfile and prints where a POST's time goes. `--read-profile N` reads a
+thread of N comments in-process: while the database is unchanged (the JSON
+kept), and each time after another connection committed (the JSON built), and
+prints where a built read's time goes.
 
 Printed: comments/s (median of rounds), p50/p95 of a POST, lost, duplicated,
 errors; the median time of reading each thread; the ratios to Isso. Exit status
@@ -83,6 +89,12 @@ def main():
     parser.add_argument("--isso-db", help="its SQLite file (with --isso)")
     parser.add_argument("--isso-venv", help="a virtualenv holding Isso and gunicorn")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
+    parser.add_argument("--read-profile", type=int, default=0, metavar="N")
+    parser.add_argument(
+        "--read-after-change",
+        action="store_true",
+        help="commit to Podcast Hub's database before each of its reads",
+    )
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
     # Stopped, it stops its servers too.
@@ -93,7 +105,10 @@ def main():
         folder = Path(folder)
         if args.profile:
             profile(folder / "profile", args.profile)
-        missed = run(folder, args)
+        if args.read_profile:
+            read_profile(folder / "read-profile", args.read_profile)
+        # `--rounds 0 --threads ''` with a profile: the profile alone.
+        missed = run(folder, args) if args.rounds or args.thread_sizes else []
     sys.exit(1 if missed else 0)
 
 
@@ -504,6 +519,8 @@ def measure(folder, args, ports, isso_db, rounds, threads):
         times = {name: [] for name in names}
         for n in range(args.reads + 1):
             for name in names if n % 2 == 0 else names[::-1]:
+                if name == "hub" and args.read_after_change:
+                    commit_elsewhere(folder)
                 start = time.perf_counter()
                 status, _, body = request(ports[name], "GET", paths[name])
                 elapsed = time.perf_counter() - start
@@ -522,6 +539,16 @@ def measure(folder, args, ports, isso_db, rounds, threads):
             flush=True,
         )
     return report(args, posting, reading, rounds, threads)
+
+
+def commit_elsewhere(folder):
+    """Commit a change to Podcast Hub's database from outside: every worker's
+    kept JSON is then of the past, and the next read builds it."""
+    with sqlite3.connect(folder / "hub.sqlite", isolation_level=None) as db:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        db.execute(f"PRAGMA user_version = {version + 1}")
+    # (`with` on a sqlite3 connection does not close it.)
+    db.close()
 
 
 def report(args, posting, reading, rounds, threads):
@@ -678,6 +705,81 @@ def profile(folder, count):
         for (path, line, name), entry in own:
             short = "/".join(Path(path).parts[-2:])
             print(f"    {entry[2] / count * 1000:7.3f} ms  {name} ({short}:{line})")
+    print()
+
+
+def read_profile(folder, size):
+    """Read a thread of `size` comments in-process; print medians and where a
+    built read's time goes."""
+    import sqlalchemy as sa
+
+    from podcast_hub.extensions import db
+    from podcast_hub.models import Comment, CommentStatus, Episode
+
+    app = prepare_hub(folder, ["profiled"])
+    start = datetime.now(UTC) - timedelta(days=1)
+    with app.app_context():
+        episode = db.session.scalar(sa.select(Episode))
+        ids = []
+        for n in range(size):
+            parent = random.choice(ids) if ids and random.random() < REPLIES else None
+            comment = Comment(
+                episode_id=episode.id,
+                parent_id=parent,
+                author=f"Listener {n}",
+                body=f"read-{n}: " + " ".join(random.sample(WORDS, 8)),
+                timestamp_s=random.randrange(3600),
+                status=CommentStatus.PUBLISHED,
+                created_at=start + timedelta(seconds=n),
+            )
+            db.session.add(comment)
+            db.session.flush()
+            ids.append(comment.id)
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client()
+    path = "/api/episodes/profiled/comments"
+    elsewhere = sqlite3.connect(folder / "hub.sqlite", isolation_level=None)
+    writes = itertools.count(1)
+
+    def changed():
+        # Any commit of any connection: what a worker kept is of the past.
+        elsewhere.execute(f"PRAGMA user_version = {next(writes)}")
+
+    def read():
+        response = client.get(path)
+        assert response.status_code == 200, response.status_code
+
+    for _ in range(20):
+        read()
+    times = {"kept": [], "built": []}
+    for _ in range(300):
+        for name in times:
+            if name == "built":
+                changed()
+            started = time.perf_counter()
+            read()
+            times[name].append(time.perf_counter() - started)
+    print(
+        f"Reading a thread of {size} comments in-process ({REPLIES:.0%} replies), "
+        "median of 300 each: "
+        + ", ".join(
+            f"{name} {statistics.median(found) * 1000:.2f} ms"
+            for name, found in times.items()
+        )
+    )
+    profiler = cProfile.Profile()
+    for _ in range(200):
+        changed()
+        profiler.enable()
+        read()
+        profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    print("  a built read, top functions by cumulative time (profiled):")
+    ranked = sorted(stats.items(), key=lambda item: -item[1][3])
+    for (file, line, name), entry in ranked[:25]:
+        short = "/".join(Path(file).parts[-2:])
+        print(f"    {entry[3] / 200 * 1000:7.3f} ms  {name} ({short}:{line})")
     print()
 
 

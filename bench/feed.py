@@ -168,6 +168,7 @@ def polls(port, count):
     works = {
         "not_modified": lambda: fetch(port, "/feed.xml", {"If-None-Match": etag}, 304),
         "floor_304": lambda: fetch(port, "/bench/304", expect=304),
+        "quiet_304": lambda: fetch(port, "/bench/304-quiet", expect=304),
     }
     return interleaved(works, count)
 
@@ -529,6 +530,11 @@ def report(m, args):
         f"(a) 304 of /feed.xml   {m['not_modified'] * ms:7.2f} ms  bare Flask 304 "
         f"{m['floor_304'] * ms:7.2f} ms  {target('not_modified')}"
         f"  [{args.polls} each]"
+    )
+    print(
+        f"    against a bare 304 that skips the session and the limiter as the "
+        f"feed does: {m['quiet_304'] * ms:.2f} ms, ratio "
+        f"{m['not_modified'] / m['quiet_304']:.2f}"
     )
     print(
         f"(b) first poll after an edit {m['first_poll'] * ms:7.1f} ms  bare feedgen "

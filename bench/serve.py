@@ -4,7 +4,9 @@
 from `PODCAST_HUB_*` variables as in production. Beside the product's routes:
 
 - `/bench/304`: a bare Flask view answering 304, no database (the floor of a
-  conditional GET on this server);
+  conditional GET on this server); `/bench/304-quiet`, the same marked
+  `sessionless` and `unlimited` as the feeds are, so that it skips the session
+  and the rate limiter as they do (a stricter floor);
 - `/bench/feedgen`: the feed built by feedgen alone from values prepared
   beforehand (`BENCH_FEEDGEN_VALUES`, a pickle `bench/feed.py` writes), the
   floor of a rebuild;
@@ -19,6 +21,8 @@ import pickle
 from flask import Response
 
 from podcast_hub import create_app
+from podcast_hub.extensions import unlimited
+from podcast_hub.web.sessions import sessionless
 
 app = create_app()
 _prepared: dict[str, object] = {}
@@ -37,7 +41,14 @@ def _feedgen() -> Response:
     return Response(bare_feedgen(_prepared["values"]), mimetype="application/rss+xml")
 
 
+def _quiet_not_modified() -> Response:
+    return Response(status=304)
+
+
 app.add_url_rule("/bench/304", "bench_304", _not_modified)
+app.add_url_rule(
+    "/bench/304-quiet", "bench_304_quiet", sessionless(unlimited(_quiet_not_modified))
+)
 app.add_url_rule("/bench/feedgen", "bench_feedgen", _feedgen)
 
 

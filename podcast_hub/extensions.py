@@ -5,12 +5,14 @@ import os
 import re
 import sqlite3
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import request
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -79,7 +81,32 @@ def rate_limit_key():
     return str(ip)
 
 
-limiter = Limiter(key_func=rate_limit_key)
+ViewT = TypeVar("ViewT", bound=Callable[..., Any])
+
+
+def unlimited(view: ViewT) -> ViewT:
+    """Mark `view` as one no rate limit counts (feeds podcast apps poll, a
+    thread's JSON): the limiter lets its requests by before looking for limits,
+    a good part of a 304's time. A default limit set by an operator
+    (`RATELIMIT_DEFAULT`) does not count them either."""
+    view.unlimited = True  # type: ignore[attr-defined]
+    return view
+
+
+class _Limiter(Limiter):
+    """Flask-Limiter, skipping the views marked `unlimited` before any work."""
+
+    def _check_request_limit(
+        self, callable_name: str | None = None, in_middleware: bool = True
+    ) -> None:
+        if in_middleware:
+            view = current_app.view_functions.get(request.endpoint or "")
+            if getattr(view, "unlimited", False):
+                return
+        super()._check_request_limit(callable_name, in_middleware)
+
+
+limiter = _Limiter(key_func=rate_limit_key)
 
 
 def init_app(app):
@@ -200,6 +227,66 @@ class OneWriterPerProcess:
         lock = record.info.pop(_HOLDS, None) if record is not None else None
         if lock is not None:
             lock.release()
+
+
+class Changes:
+    """A connection of this process to a SQLite file that only asks `PRAGMA
+    data_version`, which moves whenever any other connection commits: this
+    process's own, another worker's, the sqlite3 shell.
+
+    What is kept as of a data_version (`info`, by whoever keeps it) is as good
+    as new while the number has not moved. Read the number *before* the rows
+    it vouches for: a commit in between then moves it past what was kept.
+    (Python's sqlite3 begins no transaction for a SELECT, so each read sees
+    the database as of its own start.)
+    """
+
+    _watches: "OrderedDict[str, Changes]" = OrderedDict()
+    _lock = threading.Lock()
+    # Databases watched at once (tests use many files, one at a time); the
+    # first made goes first.
+    KEPT = 4
+
+    def __init__(self, path: str) -> None:
+        self.pid = os.getpid()
+        self._connection = sqlite3.connect(
+            path, check_same_thread=False, isolation_level=None
+        )
+        self._lock = threading.Lock()
+        # What users keep as of a data_version, each under a name of its own.
+        self.info: dict[str, Any] = {}
+
+    @classmethod
+    def of_this_database(cls) -> "Changes | None":
+        """Return the watch of the app's database, or None if not a SQLite file.
+
+        (PostgreSQL has no such counter that every connection sees.)
+        """
+        url = db.engine.url
+        path = url.database
+        if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
+            return None
+        if url.query:  # a URI filename, options: not worth the risk
+            return None
+        found = cls._watches.get(path)
+        if found is not None and found.pid == os.getpid():
+            return found
+        with cls._lock:
+            found = cls._watches.get(path)
+            if found is None or found.pid != os.getpid():
+                # A watch inherited from the parent process is left alone.
+                found = cls._watches[path] = cls(path)
+                while len(cls._watches) > cls.KEPT:
+                    _, dropped = cls._watches.popitem(last=False)
+                    if dropped.pid == os.getpid():
+                        dropped._connection.close()
+            cls._watches.move_to_end(path)
+            return found
+
+    def data_version(self) -> int:
+        """Return the file's data_version: it moves at every commit elsewhere."""
+        with self._lock:
+            return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
 
 
 def _close_session(_error: BaseException | None) -> None:

@@ -1012,6 +1012,46 @@ def test_a_poll_sees_a_change_another_process_wrote(app, client, episode):
     assert b"Renamed elsewhere" in again.data
 
 
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"RATELIMIT_ENABLED": True, "RATELIMIT_DEFAULT": "2 per minute"}],
+)
+def test_polls_are_counted_by_no_rate_limit(client, episode):
+    """Feeds and the whole thread's JSON are read again and again by podcast
+    apps and players behind one address: no limit counts them (the limiter
+    skips them before any work), while other routes keep the default."""
+    etag = client.get("/feed.xml").headers["ETag"]
+    for _ in range(4):
+        assert (
+            client.get("/feed.xml", headers={"If-None-Match": etag}).status_code == 304
+        )
+        assert client.get("/episodes/ep/comments.xml").status_code == 200
+        assert client.get("/api/episodes/ep/comments").status_code == 200
+    limited = [client.get("/api/episodes").status_code for _ in range(3)]
+    assert limited == [200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    "sent",
+    ['"other", {etag}', "W/{etag}", '{etag}, W/"other"', " {etag}"],
+    ids=["among-others", "weak", "first-of-two", "spaced"],
+)
+def test_a_poll_gets_a_304_for_its_etag_written_any_way(client, episode, sent):
+    """An ETag sent back exactly as given needs no parsing; any other way of
+    writing it is parsed and still matches."""
+    etag = client.get("/feed.xml", headers={"Accept-Encoding": "gzip"}).headers["ETag"]
+    again = client.get(
+        "/feed.xml",
+        headers={"If-None-Match": sent.format(etag=etag), "Accept-Encoding": "gzip"},
+    )
+    assert again.status_code == 304
+    assert again.headers["ETag"] == etag
+    assert again.headers["Cache-Control"] == f"public, max-age={views.MAX_AGE_S}"
+    assert "Content-Type" not in again.headers
+    plain = client.get("/feed.xml", headers={"If-None-Match": etag})
+    assert plain.status_code == 200, "the gzip body's ETag is not the plain one's"
+
+
 def test_a_rebuild_after_an_edit_writes_the_bytes_of_a_whole_build(
     app, client, show, monkeypatch
 ):

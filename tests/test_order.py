@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from podcast_hub.conversation import comments, order, threads
+from podcast_hub.conversation import comments, listing, order, threads
 from podcast_hub.conversation.order import Sort
 
 from .helpers import make_comment, make_episode, make_show
@@ -52,6 +52,19 @@ def test_a_whole_conversation_is_in_moment_order(app_context, conversation):
     whole = [node.comment.id for node in comments.thread(episode)]
     page = threads.page(episode, sort=Sort.MOMENT, per_page=20)
     assert whole == [node.comment.id for node in page.threads]
+    count, listed = listing.conversation(episode.id)
+    assert [thread["id"] for thread in listed] == whole
+    assert count == 9
+
+
+@pytest.mark.parametrize("sort", list(Sort))
+def test_sorted_threads_orders_as_the_sort_keys_do(app_context, conversation, sort):
+    """One stable sort per key gives the order of the keys' numbers, from any
+    order the threads come in."""
+    _, made = conversation
+    by_key = [c.id for c in sorted(made, key=lambda c: order.sort_key(c, sort))]
+    for start in (made, made[::-1], made[3:] + made[:3]):
+        assert [c.id for c in order.sorted_threads(start, sort)] == by_key
 
 
 @pytest.mark.parametrize("sort", list(Sort))

@@ -21,6 +21,9 @@ def test_feeds_media_and_the_api_document_are_the_sessionless_views(app):
         # The site's icon is the same for everyone.
         "public.favicon",
         "api.openapi_document",
+        # The whole conversation is the same for everyone (a page of it still
+        # varies on the ownership cookie: test_listing).
+        "api.list_comments",
         # Private feeds: the secret in the address decides, never a cookie.
         "private_feeds.replies_xml",
         "private_feeds.inbox_xml",

@@ -168,6 +168,10 @@ def test_xml_safe_keeps_every_other_character(char):
         " one \n two \n\n\n three ",
         "a <b> & 'c' \"d\"\r\n\r\nnext\t\n \nlast\n",
         "<script>alert(1)</script>\n\n  \n\n&amp;",
+        "  one line <i>only</i> & 'that'\t ",
+        " \t ",
+        "\r",
+        "carriage\rreturn",
     ],
 )
 def test_paragraphs_give_the_markup_every_block_renderer_gives(text):

@@ -323,7 +323,9 @@ _PATHS = {
             "operationId": "listComments",
             "summary": "The episode's threads: all of them, or one page.",
             "description": (
-                "Without `page`, every published thread. With `page`, one page of "
+                "Without `page`, every published thread, the same for everyone, "
+                "with an `ETag`: sent back in `If-None-Match`, it answers `304` "
+                "until something changes. With `page`, one page of "
                 "threads as the episode page shows them, sorted by `sort` and "
                 "filtered by `host`; a page out of range gives the nearest one."
             ),
@@ -352,6 +354,7 @@ _PATHS = {
                     "The threads.",
                     {"oneOf": [_ref("Conversation"), _ref("ConversationPage")]},
                 ),
+                "304": {"description": "Not modified since the `ETag` sent."},
                 "400": _error("`sort` is not one of the sorts."),
                 "404": _NOT_FOUND_EPISODE,
             },

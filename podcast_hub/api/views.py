@@ -4,18 +4,20 @@ Views let `ValidationFailed`, `NotFound` and `NotAllowed` rise: `errors` answers
 them 400, 404 and 403 in the API's `{"error", "fields"}` shape.
 """
 
+import json
 import re
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
+from werkzeug.http import is_resource_modified
 
 from .. import errors
 from ..auth.guards import host_required
 from ..catalog import episodes
-from ..conversation import comments, moderation, threads
+from ..conversation import comments, listing, moderation, threads
 from ..errors import NotFound, ValidationFailed
-from ..extensions import limiter
+from ..extensions import limiter, unlimited
 from ..text import markdown, rules
 from ..web import links, ownership
 from ..web.commenting import (
@@ -27,10 +29,10 @@ from ..web.commenting import (
     submit_edit,
 )
 from ..web.forms import POSTING_KEY, EditCommentForm, ModerationForm, validated
-from ..web.loading import load_published_episode
+from ..web.loading import load_published_episode, load_published_episode_id
 from ..web.safety import arg_int
 from ..web.sessions import sessionless
-from . import openapi
+from . import kept, openapi
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -66,18 +68,38 @@ def get_episode(slug):
 
 
 @bp.get("/episodes/<slug>/comments")
+@sessionless
+@unlimited
 def list_comments(slug):
-    episode = load_published_episode(slug)
+    """Return the whole conversation, the same for everyone; or, with `page`,
+    a page of it as this visitor sees it (their ownership cookie)."""
     if "page" in request.args:
-        return _comments_page(episode)
-    nodes = comments.thread(episode)
-    return jsonify(
-        {
-            "episode": episode.slug,
-            "count": comments.count(nodes),
-            "comments": [comments.to_json(node) for node in nodes],
-        }
-    )
+        return _comments_page(load_published_episode(slug))
+    # The slug matched as stored: it is the episode's.
+    episode_id = load_published_episode_id(slug)
+
+    def build():
+        count, found = listing.conversation(episode_id)
+        return _ordered_json({"comments": found, "count": count, "episode": slug})
+
+    body, etag = kept.whole_thread(episode_id, slug, build)
+    if is_resource_modified(request.environ, etag=etag):
+        response = current_app.response_class(body, mimetype="application/json")
+    else:
+        response = current_app.response_class(status=304)
+    # Written as text: werkzeug's header objects cost more than the rest.
+    response.headers["ETag"] = f'"{etag}"'
+    # Kept by the browser, asked again each time: a 304 while nothing changed.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _ordered_json(data):
+    """Return `data` as the bytes `jsonify` writes, for a document whose objects
+    already hold their keys in sorted order: they are not sorted again."""
+    ascii_only = getattr(current_app.json, "ensure_ascii", True)
+    text = json.dumps(data, ensure_ascii=ascii_only, separators=(",", ":"))
+    return (text + "\n").encode()
 
 
 @bp.post("/episodes/<slug>/comments")
@@ -212,7 +234,7 @@ def _comments_page(episode):
         own_ids=own,
         per_page=current_app.config["COMMENTS_PER_PAGE"],
     )
-    return jsonify(
+    response = jsonify(
         {
             "episode": episode.slug,
             "count": episodes.comment_counts([episode])[episode.id],
@@ -222,6 +244,10 @@ def _comments_page(episode):
             "comments": [_thread_json(node) for node in page.threads],
         }
     )
+    # The view is sessionless for the whole conversation; a page depends on
+    # the ownership cookie.
+    response.vary.add("Cookie")
+    return response
 
 
 def _thread_json(node):

@@ -13,10 +13,10 @@ that the page's scripts compare to put a new comment where the server would.
 """
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -24,6 +24,7 @@ from ..models import Comment
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+T = TypeVar("T")
 
 
 class Sort(enum.StrEnum):
@@ -38,7 +39,7 @@ class _Key:
     """One key of an order: as SQL, as the value a comment has, and its direction."""
 
     column: Callable[[Any], Any]
-    value: Callable[[Comment], Any]
+    value: Callable[[Any], Any]
     ascending: bool = True
 
 
@@ -107,6 +108,19 @@ def sort_key(comment: Comment, sort: Sort = Sort.MOMENT) -> tuple[int, ...]:
             value = (value - _EPOCH) // _MICROSECOND
         numbers.append(value if key.ascending else -value)
     return tuple(numbers)
+
+
+def sorted_threads(comments: Iterable[T], sort: Sort = Sort.MOMENT) -> list[T]:
+    """Return top-level `comments` (Comments, or rows with their columns) in
+    the order of threads for `sort`, as `sort_key` orders them.
+
+    One stable sort per key, the last key first: cheaper than `sort_key`'s
+    numbers for a whole conversation.
+    """
+    found = list(comments)
+    for key in reversed(_THREADS[Sort(sort)]):
+        found.sort(key=key.value, reverse=not key.ascending)
+    return found
 
 
 def page_keys(comment: Comment) -> dict[str, str]:

@@ -10,10 +10,7 @@ with their chapters are then cheap enough to build at every change.
 """
 
 import functools
-import os
 import sqlite3
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +22,7 @@ import sqlalchemy.orm as so
 
 from .. import clock
 from ..catalog import episodes
-from ..extensions import Model, db
+from ..extensions import Changes, Model, db
 from ..models import (
     AlternateAudio,
     Chapter,
@@ -45,6 +42,9 @@ COMMENTS_IN_FEED = 200
 
 _NOW = sa.bindparam("now", type_=Episode.published_at.type)
 _SLUG = sa.bindparam("slug", type_=Episode.slug.type)
+# The feed's version kept as of a data_version: (data_version, read at, the next
+# scheduled episode's time, Version).
+_FEED = "podcast_hub.feed_version"
 
 
 @dataclass(frozen=True)
@@ -59,18 +59,18 @@ def feed_version(now: datetime | None = None) -> Version | None:
     """Return the Version of the show's feed, or None before a show is set up.
 
     On a SQLite file the version is kept, and asked of the tables again only
-    when the database has changed since (`_Watch`) or a scheduled episode has
-    gone out: a poll of an unchanged feed reads one counter.
+    when the database has changed since (`extensions.Changes`) or a scheduled
+    episode has gone out: a poll of an unchanged feed reads one counter.
     """
     now = now or clock.now()
     try:
-        watch = _Watch.of_this_database()
+        watch = Changes.of_this_database()
         seen = watch.data_version() if watch is not None else None
     except sqlite3.Error:
         # The file cannot be read: the query below meets the same trouble as
         # a database error, which the views answer (the last good feed, 503).
         watch, seen = None, None
-    if watch is not None and (found := watch.version(seen, now)) is not None:
+    if watch is not None and (found := _kept_version(watch, seen, now)) is not None:
         return found
     connection = db.session.connection()
     row = connection.execute(_feed_version_query(), {"now": now}).first()
@@ -81,64 +81,20 @@ def feed_version(now: datetime | None = None) -> Version | None:
         last_modified=_latest(row.updated_at, row.published, row.episode_updated),
     )
     if watch is not None:
-        watch.kept = (seen, now, row.next_out, version)
+        watch.info[_FEED] = (seen, now, row.next_out, version)
     return version
 
 
-class _Watch:
-    """A connection of this process to a SQLite file that only asks `PRAGMA
-    data_version`, which moves whenever any other connection (this process's
-    own, another worker's, the sqlite3 shell) commits; and the feed's version
-    as of a data_version, valid from when it was read until the next
-    scheduled episode goes out.
-    """
-
-    _watches: "OrderedDict[str, _Watch]" = OrderedDict()
-    _lock = threading.Lock()
-    # Databases watched at once (tests use many files, one at a time).
-    KEPT = 4
-
-    def __init__(self, path: str) -> None:
-        self.pid = os.getpid()
-        self._connection = sqlite3.connect(
-            path, check_same_thread=False, isolation_level=None
-        )
-        self._lock = threading.Lock()
-        self.kept: tuple[int | None, datetime, datetime | None, Version] | None = None
-
-    @classmethod
-    def of_this_database(cls) -> "_Watch | None":
-        """Return the watch of the app's database, or None if not a SQLite file."""
-        url = db.engine.url
-        path = url.database
-        if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
-            return None
-        if url.query:  # a URI filename, options: not worth the risk
-            return None
-        with cls._lock:
-            found = cls._watches.get(path)
-            if found is None or found.pid != os.getpid():
-                # A watch inherited from the parent process is left alone.
-                found = cls._watches[path] = cls(path)
-                while len(cls._watches) > cls.KEPT:
-                    _, dropped = cls._watches.popitem(last=False)
-                    if dropped.pid == os.getpid():
-                        dropped._connection.close()
-            cls._watches.move_to_end(path)
-            return found
-
-    def data_version(self) -> int:
-        with self._lock:
-            return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
-
-    def version(self, seen: int | None, now: datetime) -> Version | None:
-        """Return the version kept, if the database is as it was then."""
-        if self.kept is None:
-            return None
-        data_version, since, until, version = self.kept
-        if data_version != seen or now < since or (until is not None and now >= until):
-            return None
-        return version
+def _kept_version(watch: Changes, seen: int | None, now: datetime) -> Version | None:
+    """Return the feed's version kept in `watch`, if the database is as it was
+    then and no scheduled episode has gone out since."""
+    kept = watch.info.get(_FEED)
+    if kept is None:
+        return None
+    data_version, since, until, version = kept
+    if data_version != seen or now < since or (until is not None and now >= until):
+        return None
+    return version
 
 
 def feed_content(

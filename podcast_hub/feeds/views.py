@@ -20,11 +20,17 @@ import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, current_app, jsonify, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
-from werkzeug.http import http_date, is_resource_modified, remove_entity_headers
+from werkzeug.http import (
+    http_date,
+    is_resource_modified,
+    parse_accept_header,
+    remove_entity_headers,
+)
 from werkzeug.wrappers import Response
 
 from .. import clock, errors
 from ..catalog import episodes, identity
+from ..extensions import unlimited
 from ..models import Show
 from ..web import links
 from ..web.loading import (
@@ -66,6 +72,7 @@ def _collector_paused() -> Iterator[None]:
 
 @bp.route("/feed.xml", methods=["GET", "HEAD"])
 @sessionless
+@unlimited
 def feed_xml() -> Response:
     now = clock.now()
     version = versions.feed_version(now)
@@ -78,6 +85,7 @@ def feed_xml() -> Response:
 
 @bp.route("/episodes/<slug>/comments.xml", methods=["GET", "HEAD"])
 @sessionless
+@unlimited
 def comments_xml(slug: str) -> Response:
     now = clock.now()
     version = versions.comments_version(slug, now)
@@ -89,6 +97,7 @@ def comments_xml(slug: str) -> Response:
 
 @bp.route("/episodes/<slug>/chapters.json", methods=["GET", "HEAD"])
 @sessionless
+@unlimited
 def chapters_json(slug: str) -> Response:
     episode = load_published_episode(slug)
     show = episodes.get_show()
@@ -130,6 +139,7 @@ def _adopt_items(now: datetime, body: bytes) -> None:
 
 @bp.route("/feed.xsl", methods=["GET", "HEAD"])
 @sessionless
+@unlimited
 def feed_xsl() -> Response:
     """Serve the XSLT that shows the feed as a page in a browser."""
     response = current_app.send_static_file("feed.xsl")
@@ -195,10 +205,16 @@ def _feed_response(
 def _feed_response_for(
     key: str, last_modified: datetime, render: Callable[[], bytes]
 ) -> Response:
-    gzipped = request.accept_encodings.quality("gzip") > 0
+    headers_in = request.headers
+    gzipped = _takes_gzip(headers_in.get("Accept-Encoding", ""))
     page = _opened_as_a_page()
     etag = key + ("-gz" if gzipped else "") + ("-page" if page else "")
-    if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
+    quoted = f'"{etag}"'
+    # A podcast app sends back the ETag it was given, as it was given: that
+    # needs no parsing of the conditional headers.
+    if headers_in.get("If-None-Match") != quoted and is_resource_modified(
+        request.environ, etag=etag, last_modified=last_modified
+    ):
         body = _rendered(current_app).get(key, render, gzipped, request.path)
         _rendered(current_app).served(request.path, key, last_modified)
         mimetype = PAGE_TYPE if page else rss.RSS_TYPE
@@ -208,16 +224,25 @@ def _feed_response_for(
     else:
         response = current_app.response_class(status=304)
         remove_entity_headers(response.headers)
-    # Headers written as text: werkzeug's header objects cost a 304 more than
-    # the rest of it.
-    headers = response.headers
-    headers["ETag"] = f'"{etag}"'
-    headers["Last-Modified"] = _http_date(last_modified)
     # The show's feed is a page to a browser (`_opened_as_a_page`).
     feed = request.endpoint == "feeds.feed_xml"
-    headers["Vary"] = "Accept-Encoding, Accept" if feed else "Accept-Encoding"
-    _shareable(response)
+    # Added as a list: werkzeug's header objects, set one by one, cost a 304
+    # more than the rest of it. None of these is set before.
+    response.headers.extend(
+        [
+            ("ETag", quoted),
+            ("Last-Modified", _http_date(last_modified)),
+            ("Vary", "Accept-Encoding, Accept" if feed else "Accept-Encoding"),
+            *_SHAREABLE_HEADERS,
+        ]
+    )
     return response
+
+
+@functools.lru_cache(maxsize=64)
+def _takes_gzip(accept_encoding: str) -> bool:
+    # Podcast apps send a handful of different headers, again and again.
+    return parse_accept_header(accept_encoding).quality("gzip") > 0
 
 
 @functools.lru_cache(maxsize=256)
@@ -261,15 +286,18 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
 
 
-_SHAREABLE = f"public, max-age={MAX_AGE_S}"
+_SHAREABLE_HEADERS = (
+    ("Cache-Control", f"public, max-age={MAX_AGE_S}"),
+    # Web players fetch feeds and chapters from other sites.
+    ("Access-Control-Allow-Origin", "*"),
+)
 
 
 def _shareable(response: Response) -> None:
     # Written as headers: werkzeug's `cache_control` object writes the header
     # again at each attribute set, a good part of a 304's time.
-    response.headers["Cache-Control"] = _SHAREABLE
-    # Web players fetch feeds and chapters from other sites.
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    for name, value in _SHAREABLE_HEADERS:
+        response.headers[name] = value
 
 
 @bp.record_once

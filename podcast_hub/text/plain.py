@@ -42,10 +42,15 @@ def paragraphs(text: str) -> Markup:
     The same markup as `_blocks` with `escape` would give, joined as plain
     strings (every comment of a thread's JSON goes through it).
     """
+    text = text or ""
+    if "\n" not in text:
+        # One line, one paragraph (most comments): nothing to split.
+        line = text.strip()
+        return Markup("".join(("<p>", escape(line), "</p>")) if line else "")
     return Markup(
         "".join(
             "<p>" + "<br>".join(map(escape, block.split("\n"))) + "</p>"
-            for block in map(str.strip, _PARAGRAPH_BREAK.split(text or ""))
+            for block in map(str.strip, _PARAGRAPH_BREAK.split(text))
             if block
         )
     )

@@ -21,6 +21,16 @@ def load_published_episode(slug: str, now: datetime | None = None) -> Episode:
     return episode
 
 
+def load_published_episode_id(slug: str) -> int:
+    """Return the id of the published episode at `slug`; else stop as
+    `load_published_episode` does (a redirect from a former slug, or 404)."""
+    found = episodes.published_id(slug)
+    if found is None:
+        redirect_renamed(slug)
+        abort(404, description=NO_PUBLISHED_EPISODE)
+    return found
+
+
 def redirect_renamed(slug: str, now: datetime | None = None) -> None:
     """Stop with a redirect to the same address under the episode's current slug
     when `slug` is one it had before; else return.
