@@ -59,8 +59,16 @@ def get_published(slug: str, now: datetime | None = None) -> Episode | None:
     `now`, when given, is the moment that decides what is published (a feed
     reads the clock once for its version and its content).
     """
-    query = sa.select(Episode).where(Episode.slug == slug, _published(now))
-    return db.session.scalar(query)
+    return db.session.scalar(
+        _PUBLISHED_BY_SLUG, {"slug": slug, "now": now or clock.now()}
+    )
+
+
+# Every post and page loads its episode: the statement is built once, and
+# SQLAlchemy keeps its compiled form.
+_PUBLISHED_BY_SLUG = sa.select(Episode).where(
+    Episode.slug == sa.bindparam("slug"), published_clause(sa.bindparam("now"))
+)
 
 
 def renamed(slug: str, now: datetime | None = None) -> Episode | None:

@@ -16,6 +16,7 @@ from ..text import names, plain, rules, timecode
 from . import answers, events, moderation, order, repeats, spam
 
 MAX_DEPTH = 3
+_TABLE: sa.Table = Comment.__table__  # type: ignore[assignment]
 # How the feeds mark a host's comment; no listener's name may carry it.
 HOST_MARK = "(host)"
 A_HOSTS_NAME = "That name belongs to a host of this show; choose another."
@@ -136,25 +137,30 @@ def post_comment(
         )
     else:
         verdict = moderation.Verdict(CommentStatus.PUBLISHED)
-    comment = Comment(
-        episode_id=episode.id,
-        parent_id=parent.id if parent else None,
-        author=host.display_name if host else author,
-        email=None if host else (email or None),
-        host_id=host.id if host else None,
-        is_host=host is not None,
-        body=body,
-        timestamp_s=timestamp_s,
-        status=verdict.status,
-        moderation_reason=verdict.reason,
-        notify=bool(notify) and host is None,
-        posting_key=key,
-        posting_digest=sent if key else None,
-        body_key=spam.body_key(body),
-    )
-    db.session.add(comment)
+    values = {
+        "episode_id": episode.id,
+        "parent_id": parent.id if parent else None,
+        "host_id": host.id if host else None,
+        "is_host": host is not None,
+        "author": host.display_name if host else author,
+        "email": None if host else (email or None),
+        "body": body,
+        "timestamp_s": timestamp_s,
+        "status": verdict.status,
+        "pinned": False,
+        "reply_not_needed": False,
+        "notify": bool(notify) and host is None,
+        "created_at": clock.now(),
+        "edited_at": None,
+        "deleted_at": None,
+        "posting_key": key,
+        "posting_digest": sent if key else None,
+        "body_key": spam.body_key(body),
+        "moderation_reason": verdict.reason,
+    }
+    comment = None
     try:
-        db.session.flush()
+        comment = _insert(values)
         if stored is not None:
             stored(comment)
         events.changed(comment, None)
@@ -162,9 +168,29 @@ def post_comment(
     except sa.exc.IntegrityError:
         # The same post, sent twice at once: the other request stored it first.
         db.session.rollback()
+        if comment is not None:
+            # Rolled back: the row is gone, the object must not stand for it.
+            db.session.expunge(comment)
         if key is None or (earlier := repeats.earlier_post(key, sent)) is None:
             raise
         return earlier
+    return comment
+
+
+# Built once: SQLAlchemy keeps its compiled form for the columns given, where
+# an ORM flush of a new Comment builds and runs its unit of work each time.
+_INSERT = sa.insert(_TABLE).returning(_TABLE.c.id)
+
+
+def _insert(values: dict[str, Any]) -> Comment:
+    """Store a comment with these column values; return it, persistent in the
+    session with every column loaded, as a flush of a new Comment would leave it.
+    """
+    comment_id = db.session.execute(_INSERT, values).scalar_one()
+    comment = Comment(id=comment_id, **values)
+    # What was just written is what the object holds: no pending changes.
+    so.make_transient_to_detached(comment)
+    db.session.add(comment)
     return comment
 
 
@@ -191,12 +217,15 @@ def listener_name(name: str | None) -> str:
     HOST_MARK.
     """
     name = names.normal(name or "")
-    hosts = db.session.scalars(sa.select(Host.display_name))
+    hosts = db.session.scalars(_HOSTS_NAMES)
     if any(names.look_alike(name, host) for host in hosts):
         raise ValidationFailed({"author": [A_HOSTS_NAME]}, message=A_HOSTS_NAME)
     if names.mentions(name, [HOST_MARK]):
         raise ValidationFailed({"author": [MARKED_AS_HOST]}, message=MARKED_AS_HOST)
     return name
+
+
+_HOSTS_NAMES = sa.select(Host.__table__.c.display_name)
 
 
 def _mention(name: str, body: str) -> str:

@@ -2,6 +2,7 @@
 closing episodes, block rules and purging what was deleted."""
 
 import enum
+import functools
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from ..models import (
     PersonKind,
     PersonRule,
     Show,
+    claim_pairs,
+    claimed,
 )
 from ..text import names
 from . import events, people, spam
@@ -213,17 +216,40 @@ def _is_known_commenter(email: str | None, own_ids: Mapping[int, datetime]) -> b
     Known by what is never shown: the e-mail address, or a token of this browser
     for its own published comment. A public name alone proves nothing.
     """
-    proofs = [Comment.is_claimed_by(own_ids)] if own_ids else []
+    params: dict[str, object] = {}
+    if own_ids:
+        params["claims"] = claim_pairs(own_ids)
     if email and email.strip():
-        proofs.append(sa.func.lower(Comment.email) == email.strip().lower())
-    if not proofs:
+        params["email"] = email.strip().lower()
+    if not params:
         return False
-    query = sa.select(Comment.id).where(
-        sa.or_(*proofs),
-        Comment.is_host.is_(False),
-        Comment.status == CommentStatus.PUBLISHED,
+    query = _known_query("claims" in params, "email" in params)
+    return db.session.scalar(query, params) is not None
+
+
+# The statements every post runs are built once each (SQLAlchemy keeps their
+# compiled form), on the tables themselves: the ORM has nothing to load.
+_COMMENTS: sa.Table = Comment.__table__  # type: ignore[assignment]
+_BLOCK_RULES: sa.Table = BlockRule.__table__  # type: ignore[assignment]
+_SHOWS: sa.Table = Show.__table__  # type: ignore[assignment]
+
+
+@functools.cache
+def _known_query(by_claims: bool, by_email: bool) -> sa.Select[tuple[int]]:
+    """Return `_is_known_commenter`'s query for these proofs (`claims`, `email`)."""
+    comments = _COMMENTS
+    proofs = [claimed(comments)] if by_claims else []
+    if by_email:
+        proofs.append(sa.func.lower(comments.c.email) == sa.bindparam("email"))
+    return (
+        sa.select(comments.c.id)
+        .where(
+            sa.or_(*proofs),
+            comments.c.is_host.is_(False),
+            comments.c.status == CommentStatus.PUBLISHED,
+        )
+        .limit(1)
     )
-    return db.session.scalar(query.limit(1)) is not None
 
 
 def is_blocked(*, author: str | None, email: str | None, body: str | None) -> bool:
@@ -244,14 +270,18 @@ def _rules_and_mode() -> tuple[list[tuple[str, str]], str | None]:
     One statement, as it runs for every post: the mode beside each rule, on a
     row of its own when there are none.
     """
-    mode = sa.select(Show.moderation_mode).limit(1).scalar_subquery()
-    one = sa.select(sa.literal(1).label("one")).subquery()
-    query = sa.select(mode, BlockRule.kind, BlockRule.value).select_from(
-        one.outerjoin(BlockRule, sa.true())
-    )
-    rows = db.session.execute(query).all()
+    rows = db.session.execute(_RULES_AND_MODE).all()
     rules = [(kind, value) for _mode, kind, value in rows if kind is not None]
     return rules, rows[0][0]
+
+
+_RULES_AND_MODE = sa.select(
+    sa.select(_SHOWS.c.moderation_mode).limit(1).scalar_subquery(),
+    _BLOCK_RULES.c.kind,
+    _BLOCK_RULES.c.value,
+).select_from(
+    sa.select(sa.literal(1).label("one")).subquery().outerjoin(_BLOCK_RULES, sa.true())
+)
 
 
 def _blocked(

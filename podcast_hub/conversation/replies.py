@@ -54,10 +54,13 @@ def find_feed(secret: str | None) -> ReplyFeed | None:
     """Return the ReplyFeed whose secret is `secret`, or None."""
     if not secrets.looks_right(secret):
         return None
-    query = sa.select(ReplyFeed).where(
-        ReplyFeed.token_hash == secrets.digest(secret or "")
-    )
-    return db.session.scalar(query)
+    return db.session.scalar(_FEED_BY_HASH, {"hash": secrets.digest(secret or "")})
+
+
+# A listener's every post and page looks up their feed, and a post adds a row
+# to it: both statements are built once (SQLAlchemy keeps their compiled form).
+_FEED_BY_HASH = sa.select(ReplyFeed).where(ReplyFeed.token_hash == sa.bindparam("hash"))
+_FOLLOW = sa.insert(ReplyFeedComment.__table__)
 
 
 def start_feed(
@@ -92,7 +95,7 @@ def follow(feed: ReplyFeed, comment: Comment, *, commit: bool = True) -> None:
         _attach(feed, {comment.id})
         db.session.commit()
     else:
-        db.session.add(ReplyFeedComment(feed_id=feed.id, comment_id=comment.id))
+        db.session.execute(_FOLLOW, {"feed_id": feed.id, "comment_id": comment.id})
 
 
 def renew_secret(feed: ReplyFeed) -> str:
