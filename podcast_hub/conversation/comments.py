@@ -116,9 +116,11 @@ def post_comment(
     )
     if key is not None and (earlier := repeats.earlier_post(key, sent)):
         return earlier
+    house = None
     if host is None:
         moderation.check_open(episode)
-        author = listener_name(author)
+        house = moderation.house_rules()
+        author = listener_name(author, house.host_names)
         if notify and not email:
             raise ValidationFailed(
                 {"notify": [rules.NOTIFY_NEEDS_EMAIL]}, message=rules.NOTIFY_NEEDS_EMAIL
@@ -133,7 +135,12 @@ def post_comment(
             parent = db.session.get(Comment, parent.parent_id)
     if host is None:
         verdict = moderation.judge_new_comment(
-            episode=episode, author=author, email=email, body=body, own_ids=own_ids
+            episode=episode,
+            author=author,
+            email=email,
+            body=body,
+            own_ids=own_ids,
+            house=house,
         )
     else:
         verdict = moderation.Verdict(CommentStatus.PUBLISHED)
@@ -209,15 +216,15 @@ def _commit_keeping_loaded() -> None:
         session.expire_on_commit = True
 
 
-def listener_name(name: str | None) -> str:
+def listener_name(name: str | None, host_names: Iterable[str] | None = None) -> str:
     """Return a listener's name as stored (`names.normal`).
 
     Raises ValidationFailed (`author`) when it can look like a host's display
     name, in any spelling (case, spaces, lookalike letters), or carries
-    HOST_MARK.
+    HOST_MARK. `host_names`: the hosts' display names, if already read.
     """
     name = names.normal(name or "")
-    hosts = db.session.scalars(_HOSTS_NAMES)
+    hosts = db.session.scalars(_HOSTS_NAMES) if host_names is None else host_names
     if any(names.look_alike(name, host) for host in hosts):
         raise ValidationFailed({"author": [A_HOSTS_NAME]}, message=A_HOSTS_NAME)
     if names.mentions(name, [HOST_MARK]):

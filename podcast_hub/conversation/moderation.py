@@ -21,6 +21,7 @@ from ..models import (
     Comment,
     CommentStatus,
     Episode,
+    Host,
     ModerationMode,
     PersonKind,
     PersonRule,
@@ -90,6 +91,17 @@ class Verdict:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class HouseRules:
+    """What a listener's post is judged by: the block rules (kind, value), the
+    show's moderation mode (None before there is a show) and the hosts' display
+    names, which no listener may take (`comments.listener_name`)."""
+
+    rules: list[tuple[str, str]]
+    mode: str | None
+    host_names: list[str]
+
+
 def judge_new_comment(
     *,
     episode: Episode | None = None,
@@ -97,6 +109,7 @@ def judge_new_comment(
     email: str | None,
     body: str,
     own_ids: Mapping[int, datetime] | None = None,
+    house: HouseRules | None = None,
 ) -> Verdict:
     """Return the status a new listener comment starts with, and why.
 
@@ -105,7 +118,8 @@ def judge_new_comment(
     holds it or, unless the mode is open, the scorer flags it; else `published`.
     `own_ids` maps the ids of the comments this browser posted to their
     `created_at` (its ownership tokens): a published one among them makes the
-    commenter known.
+    commenter known. `house`: the rules as `house_rules` read them in this
+    transaction, else they are read.
     """
     own_ids = own_ids or {}
     return _verdict(
@@ -116,6 +130,7 @@ def judge_new_comment(
         episode_id=episode.id if episode is not None else None,
         own_ids=own_ids,
         fresh=True,
+        house=house,
     )
 
 
@@ -177,8 +192,10 @@ def _verdict(
     episode_id: int | None,
     own_ids: Mapping[int, datetime],
     fresh: bool,
+    house: HouseRules | None = None,
 ) -> Verdict:
-    rules, mode = _rules_and_mode()
+    house = house or house_rules()
+    rules, mode = house.rules, house.mode
     if _blocked(rules, author=author, email=email, body=body):
         return Verdict(CommentStatus.SPAM, f"Spam: {BLOCKED_REASON}")
     decided = people.find(email=email, own_ids=own_ids)
@@ -264,23 +281,32 @@ def is_blocked(*, author: str | None, email: str | None, body: str | None) -> bo
     return _blocked(rules, author=author, email=email, body=body)
 
 
-def _rules_and_mode() -> tuple[list[tuple[str, str]], str | None]:
-    """Return the block rules (kind, value) and the show's moderation mode.
+def house_rules() -> HouseRules:
+    """Return the block rules, the moderation mode and the hosts' names.
 
-    One statement, as it runs for every post: the mode beside each rule, on a
-    row of its own when there are none.
+    One statement, as it runs for every post: a row for the mode, one for each
+    rule and one for each host, each row saying which it is.
     """
-    rows = db.session.execute(_RULES_AND_MODE).all()
-    rules = [(kind, value) for _mode, kind, value in rows if kind is not None]
-    return rules, rows[0][0]
+    rules, mode, host_names = [], None, []
+    for what, kind, value in db.session.execute(_HOUSE_RULES):
+        if what == "rule":
+            rules.append((kind, value))
+        elif what == "host":
+            host_names.append(value)
+        else:
+            mode = value
+    return HouseRules(rules, mode, host_names)
 
 
-_RULES_AND_MODE = sa.select(
-    sa.select(_SHOWS.c.moderation_mode).limit(1).scalar_subquery(),
-    _BLOCK_RULES.c.kind,
-    _BLOCK_RULES.c.value,
-).select_from(
-    sa.select(sa.literal(1).label("one")).subquery().outerjoin(_BLOCK_RULES, sa.true())
+_HOSTS: sa.Table = Host.__table__  # type: ignore[assignment]
+_HOUSE_RULES = sa.union_all(
+    sa.select(
+        sa.literal("mode"),
+        sa.null(),
+        sa.select(_SHOWS.c.moderation_mode).limit(1).scalar_subquery(),
+    ),
+    sa.select(sa.literal("rule"), _BLOCK_RULES.c.kind, _BLOCK_RULES.c.value),
+    sa.select(sa.literal("host"), sa.null(), _HOSTS.c.display_name),
 )
 
 
