@@ -126,13 +126,12 @@ def post_comment(
                 {"notify": [rules.NOTIFY_NEEDS_EMAIL]}, message=rules.NOTIFY_NEEDS_EMAIL
             )
     _check_moment(episode, timestamp_s)
-    parent = None
     if parent_id is not None:
-        parent = _published_comment(episode, parent_id)
-        ancestors = _ancestors(parent)
-        if len(ancestors) + 1 >= MAX_DEPTH:
+        parent, deepest = _published_comment(episode, parent_id)
+        parent_id = parent.id
+        if deepest:
             body = _mention(parent.author, body)
-            parent = db.session.get(Comment, parent.parent_id)
+            parent_id = parent.parent_id
     if host is None:
         verdict = moderation.judge_new_comment(
             episode=episode,
@@ -146,7 +145,7 @@ def post_comment(
         verdict = moderation.Verdict(CommentStatus.PUBLISHED)
     values = {
         "episode_id": episode.id,
-        "parent_id": parent.id if parent else None,
+        "parent_id": parent_id,
         "host_id": host.id if host else None,
         "is_host": host is not None,
         "author": host.display_name if host else author,
@@ -241,21 +240,26 @@ def _mention(name: str, body: str) -> str:
     return body if body.startswith(mention) else f"{mention} {body}"
 
 
-def _published_comment(episode: Episode, comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.episode_id != episode.id:
+def _published_comment(episode: Episode, comment_id: int) -> tuple[Comment, bool]:
+    """Return the comment a reply answers, and whether it is at MAX_DEPTH (a
+    reply to it attaches beside it). One statement."""
+    row = db.session.execute(_REPLIED_TO, {"comment_id": comment_id}).first()
+    if row is None or row[0].episode_id != episode.id:
         raise NotFound("There is no such comment on this episode.", field="parent_id")
+    comment, grandparent_id = row
     if comment.status != CommentStatus.PUBLISHED:
         raise NotFound("That comment is not open for replies.", field="parent_id")
-    return comment
+    return comment, comment.parent_id is not None and grandparent_id is not None
 
 
-def _ancestors(comment: Comment) -> list[Comment]:
-    chain: list[Comment] = []
-    while comment.parent_id is not None and len(chain) < MAX_DEPTH:
-        comment = db.session.get_one(Comment, comment.parent_id)
-        chain.append(comment)
-    return chain
+# The comment replied to, and its parent's parent: at MAX_DEPTH (3) a comment
+# has both a parent and a grandparent.
+_PARENT = so.aliased(Comment, name="parent")
+_REPLIED_TO = (
+    sa.select(Comment, _PARENT.parent_id)
+    .outerjoin(_PARENT, _PARENT.id == Comment.parent_id)
+    .where(Comment.id == sa.bindparam("comment_id"))
+)
 
 
 def thread(episode: Episode) -> list[Node]:
