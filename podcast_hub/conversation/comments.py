@@ -192,7 +192,7 @@ def _insert(values: dict[str, Any]) -> Comment:
     """Store a comment with these column values; return it, persistent in the
     session with every column loaded, as a flush of a new Comment would leave it.
     """
-    comment_id = db.session.execute(_INSERT, values).scalar_one()
+    comment_id = db.session.connection().execute(_INSERT, values).scalar_one()
     comment = Comment(id=comment_id, **values)
     # What was just written is what the object holds: no pending changes.
     so.make_transient_to_detached(comment)

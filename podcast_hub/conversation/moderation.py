@@ -241,7 +241,7 @@ def _is_known_commenter(email: str | None, own_ids: Mapping[int, datetime]) -> b
     if not params:
         return False
     query = _known_query("claims" in params, "email" in params)
-    return db.session.scalar(query, params) is not None
+    return db.session.connection().scalar(query, params) is not None
 
 
 # The statements every post runs are built once each (SQLAlchemy keeps their
@@ -288,7 +288,7 @@ def house_rules() -> HouseRules:
     rule and one for each host, each row saying which it is.
     """
     rules, mode, host_names = [], None, []
-    for what, kind, value in db.session.execute(_HOUSE_RULES):
+    for what, kind, value in db.session.connection().execute(_HOUSE_RULES):
         if what == "rule":
             rules.append((kind, value))
         elif what == "host":

@@ -39,7 +39,7 @@ def find(*, email: str | None, own_ids: Mapping[int, datetime]) -> str | None:
     if not params:
         return None
     query = _find_query("email" in params, "claims" in params)
-    kinds = set(db.session.scalars(query, params))
+    kinds = set(db.session.connection().scalars(query, params))
     if PersonKind.BLOCK in kinds:
         return PersonKind.BLOCK
     return PersonKind.TRUST if PersonKind.TRUST in kinds else None

@@ -45,7 +45,7 @@ def earlier_post(key: str, sent_digest: str) -> Comment | None:
     """
     # Nearly every key is new: look for it by its unique index alone, and load
     # the comment only when it is there.
-    found = db.session.execute(_BY_KEY, {"key": key}).first()
+    found = db.session.connection().execute(_BY_KEY, {"key": key}).first()
     if found is None:
         return None
     if found.posting_digest != sent_digest:

@@ -152,7 +152,7 @@ def _counts(
     if query is None:
         return 0, 0
     params["flood_since"] = now - FLOOD_WINDOW
-    found = iter(db.session.execute(query, params).one())
+    found = iter(db.session.connection().execute(query, params).one())
     return (
         (next(found) or 0) if copies else 0,
         (next(found) or 0) if any(proofs) else 0,

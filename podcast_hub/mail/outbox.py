@@ -129,7 +129,7 @@ def _tell_hosts(comment: Comment) -> None:
             )
         return
     params = {"key_end": f":{comment.id}", "comment_id": comment.id, "now": clock.now()}
-    db.session.execute(_host_mail_insert(dialect), params)
+    db.session.connection().execute(_host_mail_insert(dialect), params)
 
 
 @functools.cache
