@@ -10,6 +10,7 @@ holding and the spam filter. Block wins over trust.
 import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -46,7 +47,7 @@ def find(*, email: str | None, own_ids: Mapping[int, datetime]) -> str | None:
 
 
 @functools.cache
-def _find_query(by_email: bool, by_claims: bool) -> sa.Select[tuple[str]]:
+def _find_query(by_email: bool, by_claims: bool) -> sa.Select[Any]:
     """Return `find`'s query for these proofs (`email`, `claims`), built once
     each: it runs for every post."""
     rules: sa.Table = PersonRule.__table__  # type: ignore[assignment]

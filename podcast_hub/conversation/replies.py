@@ -60,10 +60,12 @@ def find_feed(secret: str | None) -> ReplyFeed | None:
 # A listener's every post and page looks up their feed, and a post adds a row
 # to it: both statements are built once (SQLAlchemy keeps their compiled form).
 _FEED_BY_HASH = sa.select(ReplyFeed).where(ReplyFeed.token_hash == sa.bindparam("hash"))
-_FEED_ID_BY_HASH = sa.select(ReplyFeed.__table__.c.id).where(
-    ReplyFeed.__table__.c.token_hash == sa.bindparam("hash")
+_FEEDS: sa.Table = ReplyFeed.__table__  # type: ignore[assignment]
+_FEED_ID_BY_HASH = sa.select(_FEEDS.c.id).where(
+    _FEEDS.c.token_hash == sa.bindparam("hash")
 )
-_FOLLOW = sa.insert(ReplyFeedComment.__table__)
+_FOLLOWED: sa.Table = ReplyFeedComment.__table__  # type: ignore[assignment]
+_FOLLOW = sa.insert(_FOLLOWED)
 
 
 def start_feed(
