@@ -5,6 +5,7 @@ Run from the project folder (not a test; a few minutes):
     .venv/bin/python bench/comments.py [--posts 2000] [--clients 8] [--rounds 3]
         [--threads 100,1000,5000] [--reads 5]
         [--isso http://127.0.0.1:8080 | --isso-venv /tmp/isso-venv] [--profile 300]
+        [--floor]
 
 Podcast Hub runs in a temporary SQLite file behind gunicorn with the
 project's `gunicorn.conf.py` and 2 sync workers (`bench/serve.py`). Isso is
@@ -28,6 +29,11 @@ as a whole, `--reads` times each, taking turns: the API's
 `--read-after-change`, the script commits a change to Podcast Hub's database
 (`PRAGMA user_version`) before each of its reads, so that no worker serves the
 JSON it kept (api/kept.py) and every read builds it.
+
+`--floor` adds a third poster taking turns in each round: the same clients
+posting each body to `POST /bench/insert` on Podcast Hub's server, a bare view
+that inserts it as one row with sqlite3 and commits (`bench/serve.py`): the
+floor of a post behind this gunicorn, printed beside the product's rate.
 
 `--profile N` posts N comments in-process (Flask's test client, a SQLite file)
 under cProfile and prints where a POST's time goes. `--read-profile N` reads a
@@ -95,6 +101,7 @@ def main():
         action="store_true",
         help="commit to Podcast Hub's database before each of its reads",
     )
+    parser.add_argument("--floor", action="store_true")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
     # Stopped, it stops its servers too.
@@ -326,6 +333,21 @@ class HubPoster:
         return status, json.loads(data)["id"]
 
 
+class FloorPoster:
+    """A client of the floor: each body to the bare insert view, on a new
+    connection; the answer is the new row's id."""
+
+    def __init__(self, port):
+        self.port = port
+
+    def post(self, body, parent):
+        headers = {"Content-Type": "text/plain; charset=utf-8"}
+        status, _, data = request(self.port, "POST", "/bench/insert", body, headers)
+        if status != 201:
+            return status, None
+        return status, int(data)
+
+
 class IssoPoster:
     """One reader's browser on Isso: every comment is JSON to /new."""
 
@@ -466,6 +488,8 @@ def run(folder, args):
             else:
                 ports[name] = server.__enter__()
                 started.append(server)
+        if args.floor:
+            ports["floor"] = ports["hub"]
         return measure(folder, args, ports, isso_db, rounds, threads)
     finally:
         for server in started:
@@ -475,10 +499,18 @@ def run(folder, args):
 def poster_maker(name, port, slug):
     if name == "hub":
         return lambda n: HubPoster(port, slug, by_form=n % 2 == 0, number=n)
+    if name == "floor":
+        return lambda n: FloorPoster(port)
     return lambda n: IssoPoster(port, slug, n)
 
 
 def bodies_of(name, folder, isso_db, slug):
+    if name == "floor":
+        with sqlite3.connect(folder / "hub.sqlite") as db:
+            rows = db.execute(
+                "SELECT body FROM bench_floor WHERE body LIKE ?", (f"floor-{slug}-%",)
+            )
+            return [body for (body,) in rows]
     return hub_bodies(folder, slug) if name == "hub" else isso_bodies(isso_db, slug)
 
 
@@ -503,6 +535,7 @@ def measure(folder, args, ports, isso_db, rounds, threads):
                 f"errors {len(result['errors'])}",
                 flush=True,
             )
+    names = [name for name in names if name != "floor"]
     reading = {name: {} for name in names}
     for slug, size in zip(threads, args.thread_sizes, strict=True):
         for name in names:
@@ -585,6 +618,16 @@ def report(args, posting, reading, rounds, threads):
         )
         if ratio < TARGETS["post"]:
             missed.append("post")
+    if "floor" in posting:
+        pairs = [
+            h["rate"] / f["rate"]
+            for h, f in zip(posting["hub"], posting["floor"], strict=True)
+        ]
+        floor = rates["hub"] / rates["floor"]
+        print(
+            f"  the floor: hub at {floor:.2f}x the bare insert's comments/s"
+            " (per round: " + ", ".join(f"{p:.2f}" for p in pairs) + ")"
+        )
     print(f"Reading a whole thread, median of {args.reads} reads:")
     for slug in threads:
         line = f"  {slug}: " + ", ".join(
@@ -616,9 +659,10 @@ PARTS = [
     ("JSON body to fields", "api/views.py", "_json_formdata"),
     ("posting key (idempotency)", "conversation/repeats.py", "earlier_post"),
     ("host-name check", "conversation/comments.py", "listener_name"),
+    ("rules, mode, hosts' names", "conversation/moderation.py", "house_rules"),
     ("moderation and spam", "conversation/moderation.py", "judge_new_comment"),
     ("parent lookup", "conversation/comments.py", "_published_comment"),
-    ("insert (flush)", "sqlalchemy/orm/session.py", "flush"),
+    ("insert", "conversation/comments.py", "_insert"),
     ("events, mail queue", "conversation/events.py", "changed"),
     ("commit", "sqlalchemy/orm/session.py", "commit"),
     ("listener's follow-up", "web/listener.py", "follow"),

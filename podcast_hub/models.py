@@ -684,6 +684,21 @@ class Comment(Model):
         return pairs.in_([(key, at) for key, at in claims.items()])
 
 
+def claimed(
+    table: sa.Table | sa.TableClause, name: str = "claims"
+) -> sa.ColumnElement[bool]:
+    """Return `Comment.is_claimed_by` for a statement built once: the claims are
+    the expanding bind parameter `name`, given as `claim_pairs(claims)` (never
+    empty) when the statement runs. `table` is the comment table or an alias."""
+    pairs = sa.tuple_(table.c.id, table.c.created_at)
+    return pairs.in_(sa.bindparam(name, expanding=True))
+
+
+def claim_pairs(claims: Mapping[int, datetime]) -> list[tuple[int, datetime]]:
+    """Return `claims`, {comment id: created_at}, as `claimed` binds them."""
+    return list(claims.items())
+
+
 class MailAddress(Model):
     """A listener's address that asked for mail: whether it is confirmed, and
     whether it stopped everything from the show. Never shown to anyone."""

@@ -16,6 +16,7 @@ from ..text import names, plain, rules, timecode
 from . import answers, events, moderation, order, repeats, spam
 
 MAX_DEPTH = 3
+_TABLE: sa.Table = Comment.__table__  # type: ignore[assignment]
 # How the feeds mark a host's comment; no listener's name may carry it.
 HOST_MARK = "(host)"
 A_HOSTS_NAME = "That name belongs to a host of this show; choose another."
@@ -115,46 +116,57 @@ def post_comment(
     )
     if key is not None and (earlier := repeats.earlier_post(key, sent)):
         return earlier
+    house = None
     if host is None:
         moderation.check_open(episode)
-        author = listener_name(author)
+        house = moderation.house_rules()
+        author = listener_name(author, house.host_names)
         if notify and not email:
             raise ValidationFailed(
                 {"notify": [rules.NOTIFY_NEEDS_EMAIL]}, message=rules.NOTIFY_NEEDS_EMAIL
             )
     _check_moment(episode, timestamp_s)
-    parent = None
     if parent_id is not None:
-        parent = _published_comment(episode, parent_id)
-        ancestors = _ancestors(parent)
-        if len(ancestors) + 1 >= MAX_DEPTH:
+        parent, deepest = _published_comment(episode, parent_id)
+        parent_id = parent.id
+        if deepest:
             body = _mention(parent.author, body)
-            parent = db.session.get(Comment, parent.parent_id)
+            parent_id = parent.parent_id
     if host is None:
         verdict = moderation.judge_new_comment(
-            episode=episode, author=author, email=email, body=body, own_ids=own_ids
+            episode=episode,
+            author=author,
+            email=email,
+            body=body,
+            own_ids=own_ids,
+            house=house,
         )
     else:
         verdict = moderation.Verdict(CommentStatus.PUBLISHED)
-    comment = Comment(
-        episode_id=episode.id,
-        parent_id=parent.id if parent else None,
-        author=host.display_name if host else author,
-        email=None if host else (email or None),
-        host_id=host.id if host else None,
-        is_host=host is not None,
-        body=body,
-        timestamp_s=timestamp_s,
-        status=verdict.status,
-        moderation_reason=verdict.reason,
-        notify=bool(notify) and host is None,
-        posting_key=key,
-        posting_digest=sent if key else None,
-        body_key=spam.body_key(body),
-    )
-    db.session.add(comment)
+    values = {
+        "episode_id": episode.id,
+        "parent_id": parent_id,
+        "host_id": host.id if host else None,
+        "is_host": host is not None,
+        "author": host.display_name if host else author,
+        "email": None if host else (email or None),
+        "body": body,
+        "timestamp_s": timestamp_s,
+        "status": verdict.status,
+        "pinned": False,
+        "reply_not_needed": False,
+        "notify": bool(notify) and host is None,
+        "created_at": clock.now(),
+        "edited_at": None,
+        "deleted_at": None,
+        "posting_key": key,
+        "posting_digest": sent if key else None,
+        "body_key": spam.body_key(body),
+        "moderation_reason": verdict.reason,
+    }
+    comment = None
     try:
-        db.session.flush()
+        comment = _insert(values)
         if stored is not None:
             stored(comment)
         events.changed(comment, None)
@@ -162,9 +174,29 @@ def post_comment(
     except sa.exc.IntegrityError:
         # The same post, sent twice at once: the other request stored it first.
         db.session.rollback()
+        if comment is not None:
+            # Rolled back: the row is gone, the object must not stand for it.
+            db.session.expunge(comment)
         if key is None or (earlier := repeats.earlier_post(key, sent)) is None:
             raise
         return earlier
+    return comment
+
+
+# Built once: SQLAlchemy keeps its compiled form for the columns given, where
+# an ORM flush of a new Comment builds and runs its unit of work each time.
+_INSERT = sa.insert(_TABLE).returning(_TABLE.c.id)
+
+
+def _insert(values: dict[str, Any]) -> Comment:
+    """Store a comment with these column values; return it, persistent in the
+    session with every column loaded, as a flush of a new Comment would leave it.
+    """
+    comment_id = db.session.connection().execute(_INSERT, values).scalar_one()
+    comment = Comment(id=comment_id, **values)
+    # What was just written is what the object holds: no pending changes.
+    so.make_transient_to_detached(comment)
+    db.session.add(comment)
     return comment
 
 
@@ -183,20 +215,23 @@ def _commit_keeping_loaded() -> None:
         session.expire_on_commit = True
 
 
-def listener_name(name: str | None) -> str:
+def listener_name(name: str | None, host_names: Iterable[str] | None = None) -> str:
     """Return a listener's name as stored (`names.normal`).
 
     Raises ValidationFailed (`author`) when it can look like a host's display
     name, in any spelling (case, spaces, lookalike letters), or carries
-    HOST_MARK.
+    HOST_MARK. `host_names`: the hosts' display names, if already read.
     """
     name = names.normal(name or "")
-    hosts = db.session.scalars(sa.select(Host.display_name))
+    hosts = db.session.scalars(_HOSTS_NAMES) if host_names is None else host_names
     if any(names.look_alike(name, host) for host in hosts):
         raise ValidationFailed({"author": [A_HOSTS_NAME]}, message=A_HOSTS_NAME)
     if names.mentions(name, [HOST_MARK]):
         raise ValidationFailed({"author": [MARKED_AS_HOST]}, message=MARKED_AS_HOST)
     return name
+
+
+_HOSTS_NAMES = sa.select(Host.__table__.c.display_name)
 
 
 def _mention(name: str, body: str) -> str:
@@ -205,21 +240,26 @@ def _mention(name: str, body: str) -> str:
     return body if body.startswith(mention) else f"{mention} {body}"
 
 
-def _published_comment(episode: Episode, comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.episode_id != episode.id:
+def _published_comment(episode: Episode, comment_id: int) -> tuple[Comment, bool]:
+    """Return the comment a reply answers, and whether it is at MAX_DEPTH (a
+    reply to it attaches beside it). One statement."""
+    row = db.session.execute(_REPLIED_TO, {"comment_id": comment_id}).first()
+    if row is None or row[0].episode_id != episode.id:
         raise NotFound("There is no such comment on this episode.", field="parent_id")
+    comment, grandparent_id = row
     if comment.status != CommentStatus.PUBLISHED:
         raise NotFound("That comment is not open for replies.", field="parent_id")
-    return comment
+    return comment, comment.parent_id is not None and grandparent_id is not None
 
 
-def _ancestors(comment: Comment) -> list[Comment]:
-    chain: list[Comment] = []
-    while comment.parent_id is not None and len(chain) < MAX_DEPTH:
-        comment = db.session.get_one(Comment, comment.parent_id)
-        chain.append(comment)
-    return chain
+# The comment replied to, and its parent's parent: at MAX_DEPTH (3) a comment
+# has both a parent and a grandparent.
+_PARENT = so.aliased(Comment, name="parent")
+_REPLIED_TO = (
+    sa.select(Comment, _PARENT.parent_id)
+    .outerjoin(_PARENT, _PARENT.id == Comment.parent_id)
+    .where(Comment.id == sa.bindparam("comment_id"))
+)
 
 
 def thread(episode: Episode) -> list[Node]:

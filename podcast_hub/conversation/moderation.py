@@ -2,6 +2,7 @@
 closing episodes, block rules and purging what was deleted."""
 
 import enum
+import functools
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,10 +21,13 @@ from ..models import (
     Comment,
     CommentStatus,
     Episode,
+    Host,
     ModerationMode,
     PersonKind,
     PersonRule,
     Show,
+    claim_pairs,
+    claimed,
 )
 from ..text import names
 from . import events, people, spam
@@ -87,6 +91,17 @@ class Verdict:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class HouseRules:
+    """What a listener's post is judged by: the block rules (kind, value), the
+    show's moderation mode (None before there is a show) and the hosts' display
+    names, which no listener may take (`comments.listener_name`)."""
+
+    rules: list[tuple[str, str]]
+    mode: str | None
+    host_names: list[str]
+
+
 def judge_new_comment(
     *,
     episode: Episode | None = None,
@@ -94,6 +109,7 @@ def judge_new_comment(
     email: str | None,
     body: str,
     own_ids: Mapping[int, datetime] | None = None,
+    house: HouseRules | None = None,
 ) -> Verdict:
     """Return the status a new listener comment starts with, and why.
 
@@ -102,7 +118,8 @@ def judge_new_comment(
     holds it or, unless the mode is open, the scorer flags it; else `published`.
     `own_ids` maps the ids of the comments this browser posted to their
     `created_at` (its ownership tokens): a published one among them makes the
-    commenter known.
+    commenter known. `house`: the rules as `house_rules` read them in this
+    transaction, else they are read.
     """
     own_ids = own_ids or {}
     return _verdict(
@@ -113,6 +130,7 @@ def judge_new_comment(
         episode_id=episode.id if episode is not None else None,
         own_ids=own_ids,
         fresh=True,
+        house=house,
     )
 
 
@@ -174,8 +192,10 @@ def _verdict(
     episode_id: int | None,
     own_ids: Mapping[int, datetime],
     fresh: bool,
+    house: HouseRules | None = None,
 ) -> Verdict:
-    rules, mode = _rules_and_mode()
+    house = house or house_rules()
+    rules, mode = house.rules, house.mode
     if _blocked(rules, author=author, email=email, body=body):
         return Verdict(CommentStatus.SPAM, f"Spam: {BLOCKED_REASON}")
     decided = people.find(email=email, own_ids=own_ids)
@@ -213,17 +233,40 @@ def _is_known_commenter(email: str | None, own_ids: Mapping[int, datetime]) -> b
     Known by what is never shown: the e-mail address, or a token of this browser
     for its own published comment. A public name alone proves nothing.
     """
-    proofs = [Comment.is_claimed_by(own_ids)] if own_ids else []
+    params: dict[str, object] = {}
+    if own_ids:
+        params["claims"] = claim_pairs(own_ids)
     if email and email.strip():
-        proofs.append(sa.func.lower(Comment.email) == email.strip().lower())
-    if not proofs:
+        params["email"] = email.strip().lower()
+    if not params:
         return False
-    query = sa.select(Comment.id).where(
-        sa.or_(*proofs),
-        Comment.is_host.is_(False),
-        Comment.status == CommentStatus.PUBLISHED,
+    query = _known_query("claims" in params, "email" in params)
+    return db.session.connection().scalar(query, params) is not None
+
+
+# The statements every post runs are built once each (SQLAlchemy keeps their
+# compiled form), on the tables themselves: the ORM has nothing to load.
+_COMMENTS: sa.Table = Comment.__table__  # type: ignore[assignment]
+_BLOCK_RULES: sa.Table = BlockRule.__table__  # type: ignore[assignment]
+_SHOWS: sa.Table = Show.__table__  # type: ignore[assignment]
+
+
+@functools.cache
+def _known_query(by_claims: bool, by_email: bool) -> sa.Select[tuple[int]]:
+    """Return `_is_known_commenter`'s query for these proofs (`claims`, `email`)."""
+    comments = _COMMENTS
+    proofs = [claimed(comments)] if by_claims else []
+    if by_email:
+        proofs.append(sa.func.lower(comments.c.email) == sa.bindparam("email"))
+    return (
+        sa.select(comments.c.id)
+        .where(
+            sa.or_(*proofs),
+            comments.c.is_host.is_(False),
+            comments.c.status == CommentStatus.PUBLISHED,
+        )
+        .limit(1)
     )
-    return db.session.scalar(query.limit(1)) is not None
 
 
 def is_blocked(*, author: str | None, email: str | None, body: str | None) -> bool:
@@ -238,20 +281,33 @@ def is_blocked(*, author: str | None, email: str | None, body: str | None) -> bo
     return _blocked(rules, author=author, email=email, body=body)
 
 
-def _rules_and_mode() -> tuple[list[tuple[str, str]], str | None]:
-    """Return the block rules (kind, value) and the show's moderation mode.
+def house_rules() -> HouseRules:
+    """Return the block rules, the moderation mode and the hosts' names.
 
-    One statement, as it runs for every post: the mode beside each rule, on a
-    row of its own when there are none.
+    One statement, as it runs for every post: a row for the mode, one for each
+    rule and one for each host, each row saying which it is.
     """
-    mode = sa.select(Show.moderation_mode).limit(1).scalar_subquery()
-    one = sa.select(sa.literal(1).label("one")).subquery()
-    query = sa.select(mode, BlockRule.kind, BlockRule.value).select_from(
-        one.outerjoin(BlockRule, sa.true())
-    )
-    rows = db.session.execute(query).all()
-    rules = [(kind, value) for _mode, kind, value in rows if kind is not None]
-    return rules, rows[0][0]
+    rules, mode, host_names = [], None, []
+    for what, kind, value in db.session.connection().execute(_HOUSE_RULES):
+        if what == "rule":
+            rules.append((kind, value))
+        elif what == "host":
+            host_names.append(value)
+        else:
+            mode = value
+    return HouseRules(rules, mode, host_names)
+
+
+_HOSTS: sa.Table = Host.__table__  # type: ignore[assignment]
+_HOUSE_RULES = sa.union_all(
+    sa.select(
+        sa.literal("mode"),
+        sa.null(),
+        sa.select(_SHOWS.c.moderation_mode).limit(1).scalar_subquery(),
+    ),
+    sa.select(sa.literal("rule"), _BLOCK_RULES.c.kind, _BLOCK_RULES.c.value),
+    sa.select(sa.literal("host"), sa.null(), _HOSTS.c.display_name),
+)
 
 
 def _blocked(

@@ -53,10 +53,18 @@ def find_feed(secret: str | None) -> ReplyFeed | None:
     """Return the ReplyFeed whose secret is `secret`, or None."""
     if not secrets.looks_right(secret):
         return None
-    query = sa.select(ReplyFeed).where(
-        ReplyFeed.token_hash == secrets.digest(secret or "")
-    )
-    return db.session.scalar(query)
+    return db.session.scalar(_FEED_BY_HASH, {"hash": secrets.digest(secret or "")})
+
+
+# A listener's every post and page looks up their feed, and a post adds a row
+# to it: both statements are built once (SQLAlchemy keeps their compiled form).
+_FEED_BY_HASH = sa.select(ReplyFeed).where(ReplyFeed.token_hash == sa.bindparam("hash"))
+_FEEDS: sa.Table = ReplyFeed.__table__  # type: ignore[assignment]
+_FEED_ID_BY_HASH = sa.select(_FEEDS.c.id).where(
+    _FEEDS.c.token_hash == sa.bindparam("hash")
+)
+_FOLLOWED: sa.Table = ReplyFeedComment.__table__  # type: ignore[assignment]
+_FOLLOW = sa.insert(_FOLLOWED)
 
 
 def start_feed(
@@ -75,23 +83,33 @@ def start_feed(
     ids = set(_claimed_ids(claims))
     if comment is not None:
         ids.add(comment.id)
-    _attach(feed, ids)
+    _attach(feed.id, ids)
     if commit:
         db.session.commit()
     return feed, secret
 
 
-def follow(feed: ReplyFeed, comment: Comment, *, commit: bool = True) -> None:
-    """Count `comment` among the comments of `feed`'s listener.
+def find_feed_id(secret: str | None) -> int | None:
+    """Return the id of the ReplyFeed whose secret is `secret`, or None."""
+    if not secrets.looks_right(secret):
+        return None
+    params = {"hash": secrets.digest(secret or "")}
+    return db.session.connection().scalar(_FEED_ID_BY_HASH, params)
+
+
+def follow(feed_id: int, comment: Comment, *, commit: bool = True) -> None:
+    """Count `comment` among the comments of feed `feed_id`'s listener.
 
     With `commit=False`, `comment` is being posted in the session's
     transaction: it cannot be counted yet, and the row joins that transaction.
     """
     if commit:
-        _attach(feed, {comment.id})
+        _attach(feed_id, {comment.id})
         db.session.commit()
     else:
-        db.session.add(ReplyFeedComment(feed_id=feed.id, comment_id=comment.id))
+        db.session.connection().execute(
+            _FOLLOW, {"feed_id": feed_id, "comment_id": comment.id}
+        )
 
 
 def renew_secret(feed: ReplyFeed) -> str:
@@ -115,8 +133,8 @@ def _claimed_ids(claims: Claims) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def _attach(feed: ReplyFeed, comment_ids: Collection[int]) -> None:
-    """Count `comment_ids` among `feed`'s; those counted already stay as they are.
+def _attach(feed_id: int, comment_ids: Collection[int]) -> None:
+    """Count `comment_ids` among feed `feed_id`'s; those counted already stay.
 
     Two requests may attach one comment at once (a post sent again while the
     first sending is still being answered): the insert skips a row that is
@@ -125,7 +143,7 @@ def _attach(feed: ReplyFeed, comment_ids: Collection[int]) -> None:
     """
     if not comment_ids:
         return
-    rows = [{"feed_id": feed.id, "comment_id": i} for i in sorted(set(comment_ids))]
+    rows = [{"feed_id": feed_id, "comment_id": i} for i in sorted(set(comment_ids))]
     db.session.execute(insert_skipping_taken(ReplyFeedComment), rows)
 
 

@@ -13,12 +13,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
 from .. import clock
 from ..extensions import db
-from ..models import Comment, CommentStatus
+from ..models import Comment, CommentStatus, claim_pairs, claimed
 from ..text import names
 
 # From this many points a comment goes straight to spam.
@@ -101,8 +102,11 @@ def score(
         result.add(1, "written in capitals")
     if fresh and episode_id is not None:
         copies, recent = _counts(
-            _copies(body, episode_id),
-            _recent_posts(email=email, author=author, own_ids=own_ids),
+            body=body,
+            episode_id=episode_id,
+            email=email,
+            author=author,
+            own_ids=own_ids,
         )
         if copies:
             where = "another episode" if copies == 1 else f"{copies} other episodes"
@@ -114,12 +118,90 @@ def score(
     return result
 
 
-def _counts(*queries: sa.Select[int] | None) -> list[int]:
-    """Return the count each query gives, 0 for None: one statement for all,
-    as it runs for every post."""
-    asked = [query.scalar_subquery() for query in queries if query is not None]
-    found = iter(db.session.execute(sa.select(*asked)).one() if asked else ())
-    return [0 if query is None else next(found) or 0 for query in queries]
+def _counts(
+    *,
+    body: str,
+    episode_id: int,
+    email: str | None,
+    author: str | None,
+    own_ids: Mapping[int, datetime],
+) -> tuple[int, int]:
+    """Return how many other episodes a listener recently wrote these words on,
+    and how many comments this listener posted within FLOOD_WINDOW.
+
+    One statement for both, as it runs for every post. Words too short to
+    count are not looked for (0). The listener is known by their e-mail address,
+    this browser's tokens, or their name: a flood under one name is a flood
+    whoever sends it; with none of them there is no flood to count (0).
+    """
+    now = clock.now()
+    params: dict[str, object] = {}
+    if len(_key(body)) >= COPY_MIN_LENGTH:
+        params.update(
+            body_key=body_key(body), episode_id=episode_id, copy_since=now - COPY_WINDOW
+        )
+    if own_ids:
+        params["claims"] = claim_pairs(own_ids)
+    if email and email.strip():
+        params["email"] = email.strip().lower()
+    if author and author.strip():
+        params["author"] = author
+    copies = "body_key" in params
+    proofs = ("claims" in params, "email" in params, "author" in params)
+    query = _counts_query(copies, *proofs)
+    if query is None:
+        return 0, 0
+    params["flood_since"] = now - FLOOD_WINDOW
+    found = iter(db.session.connection().execute(query, params).one())
+    return (
+        (next(found) or 0) if copies else 0,
+        (next(found) or 0) if any(proofs) else 0,
+    )
+
+
+_COMMENTS: sa.Table = Comment.__table__  # type: ignore[assignment]
+
+
+@functools.cache
+def _counts_query(
+    copies: bool, by_claims: bool, by_email: bool, by_author: bool
+) -> sa.Select[Any] | None:
+    """Return `_counts`'s statement for what is looked for, built once each;
+    None when there is nothing to count."""
+    comments = _COMMENTS
+    asked = []
+    if copies:
+        asked.append(
+            sa.select(sa.func.count(sa.distinct(comments.c.episode_id)))
+            .where(
+                comments.c.body_key == sa.bindparam("body_key"),
+                comments.c.episode_id != sa.bindparam("episode_id"),
+                comments.c.is_host.is_(False),
+                comments.c.created_at >= sa.bindparam("copy_since"),
+                comments.c.status != CommentStatus.DELETED,
+            )
+            .scalar_subquery()
+        )
+    proofs = [claimed(comments)] if by_claims else []
+    if by_email:
+        proofs.append(sa.func.lower(comments.c.email) == sa.bindparam("email"))
+    if by_author:
+        proofs.append(comments.c.author == sa.bindparam("author"))
+    if proofs:
+        # One query a proof, each on its own index (an OR of them reads every
+        # comment of the window), their ids united so none counts twice.
+        found = sa.union(
+            *(
+                sa.select(comments.c.id).where(
+                    proof,
+                    comments.c.is_host.is_(False),
+                    comments.c.created_at >= sa.bindparam("flood_since"),
+                )
+                for proof in proofs
+            )
+        ).subquery()
+        asked.append(sa.select(sa.func.count()).select_from(found).scalar_subquery())
+    return sa.select(*asked) if asked else None
 
 
 # The same recent comments are read for each new one: their keys are kept.
@@ -133,49 +215,3 @@ def body_key(body: str) -> str:
     (`names.normal`), in any case, whatever the spaces. Stored with each
     comment (`Comment.body_key`)."""
     return hashlib.sha256(_key(body).encode()).hexdigest()
-
-
-def _copies(body: str, episode_id: int) -> sa.Select[int] | None:
-    """Return the count of the other episodes a listener recently wrote these
-    words on, as a query; None for words too short to count."""
-    if len(_key(body)) < COPY_MIN_LENGTH:
-        return None
-    since = clock.now() - COPY_WINDOW
-    query = sa.select(sa.func.count(sa.distinct(Comment.episode_id))).where(
-        Comment.body_key == body_key(body),
-        Comment.episode_id != episode_id,
-        Comment.is_host.is_(False),
-        Comment.created_at >= since,
-        Comment.status != CommentStatus.DELETED,
-    )
-    return query
-
-
-def _recent_posts(
-    *, email: str | None, author: str | None, own_ids: Mapping[int, datetime]
-) -> sa.Select[int] | None:
-    """Return the count of the comments this listener posted within
-    FLOOD_WINDOW, as a query; None when nothing names the listener.
-
-    The listener is known by their e-mail address, this browser's tokens, or
-    their name: a flood under one name is a flood whoever sends it.
-    """
-    proofs = [Comment.is_claimed_by(own_ids)] if own_ids else []
-    if email and email.strip():
-        proofs.append(sa.func.lower(Comment.email) == email.strip().lower())
-    if author and author.strip():
-        proofs.append(Comment.author == author)
-    if not proofs:
-        return None
-    since = clock.now() - FLOOD_WINDOW
-    # One query a proof, each on its own index (an OR of them reads every
-    # comment of the window), their ids united so none counts twice.
-    found = sa.union(
-        *(
-            sa.select(Comment.id).where(
-                proof, Comment.is_host.is_(False), Comment.created_at >= since
-            )
-            for proof in proofs
-        )
-    ).subquery()
-    return sa.select(sa.func.count()).select_from(found)

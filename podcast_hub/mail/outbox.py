@@ -8,6 +8,7 @@ changed meanwhile and skips the rows it has locked (`FOR UPDATE SKIP LOCKED`).
 A row whose claim id is yours is yours alone.
 """
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -117,8 +118,8 @@ def _tell_hosts(comment: Comment) -> None:
     writes the rows `queue` would (key `host:<host id>:<comment id>`).
     """
     dialect = db.session.get_bind().dialect.name
-    hosts = sa.select(Host.id).where(Host.notify == HostNotify.EACH)
     if dialect not in _SKIPPING_INSERTS:
+        hosts = sa.select(Host.id).where(Host.notify == HostNotify.EACH)
         for host_id in db.session.scalars(hosts):
             queue(
                 f"host:{host_id}:{comment.id}",
@@ -127,17 +128,28 @@ def _tell_hosts(comment: Comment) -> None:
                 comment_id=comment.id,
             )
         return
-    now = clock.now()
-    rows = hosts.with_only_columns(
-        sa.literal("host:") + sa.cast(Host.id, sa.String) + f":{comment.id}",
+    params = {"key_end": f":{comment.id}", "comment_id": comment.id, "now": clock.now()}
+    db.session.connection().execute(_host_mail_insert(dialect), params)
+
+
+@functools.cache
+def _host_mail_insert(dialect: str) -> Any:
+    """Return `_tell_hosts`'s INSERT … SELECT for `dialect`, built once: bound
+    are `key_end` (":<comment id>"), `comment_id` and `now`."""
+    hosts: sa.Table = Host.__table__  # type: ignore[assignment]
+    now = sa.bindparam("now", type_=UTCDateTime())
+    rows = sa.select(
+        sa.literal("host:")
+        + sa.cast(hosts.c.id, sa.String)
+        + sa.bindparam("key_end", type_=sa.String),
         sa.literal(MailKind.HOST_COMMENT, sa.String),
         sa.literal(MailStatus.QUEUED, sa.String),
-        Host.id,
-        sa.literal(comment.id, sa.Integer),
-        sa.literal(now, UTCDateTime()),
-        sa.literal(now, UTCDateTime()),
+        hosts.c.id,
+        sa.bindparam("comment_id", type_=sa.Integer),
+        now,
+        now,
         sa.literal(0, sa.Integer),
-    )
+    ).where(hosts.c.notify == HostNotify.EACH)
     columns = [
         "key",
         "kind",
@@ -148,10 +160,10 @@ def _tell_hosts(comment: Comment) -> None:
         "due_at",
         "attempts",
     ]
-    insert = _SKIPPING_INSERTS[dialect](OutboxMail).on_conflict_do_nothing(
+    insert = _SKIPPING_INSERTS[dialect](OutboxMail.__table__).on_conflict_do_nothing(
         index_elements=["key"]
     )
-    db.session.execute(insert.from_select(columns, rows))
+    return insert.from_select(columns, rows)
 
 
 # INSERT … ON CONFLICT DO NOTHING, by database.

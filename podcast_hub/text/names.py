@@ -80,8 +80,11 @@ def look_alike(one: str, other: str) -> bool:
     return not _spaceless(one).isdisjoint(_spaceless(other))
 
 
-def _spaceless(value: str) -> set[str]:
-    return {shown.replace(" ", "") for shown in looks(value)}
+# Names come back at every post (the hosts' display names) and blocked words
+# too: their skeletons are kept. Names are short (80 characters), so are words.
+@functools.lru_cache(maxsize=4096)
+def _spaceless(value: str) -> frozenset[str]:
+    return frozenset(shown.replace(" ", "") for shown in looks(value))
 
 
 def mentions(value: str, words: Iterable[str]) -> bool:
@@ -97,15 +100,19 @@ def mentions(value: str, words: Iterable[str]) -> bool:
 
 
 def _word_patterns(words: Iterable[str]) -> list[re.Pattern[str]]:
+    return [pattern for word in words for pattern in _patterns(word)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _patterns(word: str) -> tuple[re.Pattern[str], ...]:
     patterns = []
-    for word in words:
-        for shown in looks(word):
-            if not shown:
-                continue
-            before = r"(?<!\w)" if shown[0].isalnum() or shown[0] == "_" else ""
-            after = r"(?!\w)" if shown[-1].isalnum() or shown[-1] == "_" else ""
-            patterns.append(re.compile(before + re.escape(shown) + after))
-    return patterns
+    for shown in looks(word):
+        if not shown:
+            continue
+        before = r"(?<!\w)" if shown[0].isalnum() or shown[0] == "_" else ""
+        after = r"(?!\w)" if shown[-1].isalnum() or shown[-1] == "_" else ""
+        patterns.append(re.compile(before + re.escape(shown) + after))
+    return tuple(patterns)
 
 
 def skeleton(value: str) -> str:

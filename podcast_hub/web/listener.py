@@ -87,9 +87,15 @@ def follow(comment: Comment, *, commit: bool = True) -> None:
     A browser without a feed gets one, with the comments it already claims.
     With `commit=False`, in the transaction that stores `comment`.
     """
-    found = feed()
-    if found is not None:
-        replies.follow(found, comment, commit=commit)
+    found = g.get("reply_feed", _NO_FEED)
+    if found is _NO_FEED:
+        # A post needs the feed's id alone: not the whole row.
+        secret = request.cookies.get(COOKIE)
+        feed_id = replies.find_feed_id(secret) if secret else None
+    else:
+        feed_id = found.id if found is not None else None
+    if feed_id is not None:
+        replies.follow(feed_id, comment, commit=commit)
         return
     _start(comment, commit=commit)
 
