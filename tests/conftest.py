@@ -18,6 +18,8 @@ import os
 import re
 import shutil
 import threading
+import time
+import weakref
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -370,6 +372,10 @@ def make_app(config):
         engine = db.engine
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _skip_fsync)
+    else:
+        # sqlite3's connections take no weak reference; psycopg's do.
+        opened = _OPENED.setdefault(engine, weakref.WeakSet())
+        sa.event.listen(engine, "connect", lambda conn, _record: opened.add(conn))
     _COMPILED_SQL[engine.dialect.name].share_with(engine)
     return app
 
@@ -393,7 +399,41 @@ def app(database, tmp_path, media_dir, config_overrides):
     yield app
     helpers.use_app(None)
     with app.app_context():
-        db.engine.dispose()
+        engine = db.engine
+    _all_connections_returned(engine)
+    engine.dispose()
+    _all_connections_closed(engine)
+
+
+# The DB-API connections each test app's engine opened.
+_OPENED: "weakref.WeakKeyDictionary[sa.Engine, weakref.WeakSet]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _all_connections_closed(engine):
+    """Fail the test that let a connection out of the pool's hands, open."""
+    left = [c for c in _OPENED.pop(engine, ()) if not c.closed]
+    for connection in left:
+        connection.close()
+    assert not left, f"{len(left)} database connection(s) left open: {left}"
+
+
+def _all_connections_returned(engine, wait_s=10):
+    """Fail the test that leaves a connection checked out of the pool.
+
+    `dispose` closes only the connections in the pool: one still out (a request
+    of a live server's thread not yet finished, a session never closed) would be
+    closed by the garbage collector later, on PostgreSQL with a ResourceWarning
+    charged to whichever test runs then. A request still running gets
+    `wait_s` to finish.
+    """
+    out = getattr(engine.pool, "checkedout", lambda: 0)
+    deadline = time.monotonic() + wait_s
+    while out() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    out = out()
+    assert not out, f"{out} database connection(s) still out of the pool"
 
 
 @pytest.fixture
