@@ -6,8 +6,9 @@ while it awaits moderation and, for `comments.EDIT_WINDOW`, edit or delete it.
 """
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
-from flask import current_app, request
+from flask import current_app, g, request
 from itsdangerous import BadSignature, Signer
 from werkzeug.wrappers import Response
 
@@ -28,7 +29,13 @@ _MICROSECOND = timedelta(microseconds=1)
 def _signer() -> Signer:
     # A token names the comment by id and creation time: ids can be reused once
     # `hub purge` removes the highest one, creation times cannot.
-    return Signer(current_app.config["SECRET_KEY"], salt="podcast-hub.own-comment.v2")
+    return _signer_for(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=8)
+def _signer_for(secret_key: str | bytes) -> Signer:
+    # Made once per secret key (a Signer costs about as much as a signature).
+    return Signer(secret_key, salt="podcast-hub.own-comment.v2")
 
 
 def token(comment_id: int, created_at: datetime) -> str:
@@ -39,15 +46,32 @@ def token(comment_id: int, created_at: datetime) -> str:
 
 def read(value: str | None) -> dict[int, datetime]:
     """Return {comment id: created_at} for the validly signed tokens in `value`."""
+    return {i: at for i, (at, _) in _tokens(value).items()}
+
+
+def _tokens(value: str | None) -> dict[int, tuple[datetime, str]]:
+    """Return {comment id: (created_at, its signed token)} for the validly
+    signed tokens in `value`."""
     signer = _signer()
-    claims: dict[int, datetime] = {}
+    claims: dict[int, tuple[datetime, str]] = {}
     for item in (value or "").split(SEPARATOR)[-KEEP:]:
         try:
             comment_id, micros = signer.unsign(item).split(b".")
-            claims[int(comment_id)] = _EPOCH + int(micros) * _MICROSECOND
+            claims[int(comment_id)] = (_EPOCH + int(micros) * _MICROSECOND, item)
         except (BadSignature, ValueError, OverflowError):
             continue
     return claims
+
+
+def _request_tokens() -> dict[int, tuple[datetime, str]]:
+    """Return `_tokens` of this request's cookie, checked once a request: a
+    post reads them for the verdict and again to add its own."""
+    value = request.cookies.get(COOKIE)
+    kept = g.get("_own_comments")
+    if kept is None or kept[0] != value:
+        kept = (value, _tokens(value))
+        g._own_comments = kept
+    return dict(kept[1])
 
 
 def owned() -> dict[int, datetime]:
@@ -55,7 +79,7 @@ def owned() -> dict[int, datetime]:
 
     Domain code checks a comment against it with `Comment.is_claimed_by`.
     """
-    return read(request.cookies.get(COOKIE))
+    return {i: at for i, (at, _) in _request_tokens().items()}
 
 
 def owns(comment: Comment) -> bool:
@@ -65,23 +89,26 @@ def owns(comment: Comment) -> bool:
 
 def remember(response: Response, comment: Comment) -> None:
     """Add `comment`'s token to the cookie sent with `response`."""
-    claims = {i: at for i, at in owned().items() if i != comment.id}
-    claims[comment.id] = comment.created_at
-    _store(response, list(claims.items())[-KEEP:])
+    # The tokens already held are sent back as they came (they were checked),
+    # not signed again: one signature a post, however many the browser holds.
+    claims = {i: item for i, (_, item) in _request_tokens().items() if i != comment.id}
+    claims[comment.id] = token(comment.id, comment.created_at)
+    _store(response, list(claims.values())[-KEEP:])
 
 
 def forget(response: Response, comment_id: int) -> None:
     """Drop comment `comment_id`'s token from the cookie sent with `response`."""
-    _store(response, [(i, at) for i, at in owned().items() if i != comment_id])
+    claims = _request_tokens()
+    _store(response, [item for i, (_, item) in claims.items() if i != comment_id])
 
 
-def _store(response: Response, claims: list[tuple[int, datetime]]) -> None:
-    if not claims:
+def _store(response: Response, tokens: list[str]) -> None:
+    if not tokens:
         response.delete_cookie(COOKIE, httponly=True, samesite="Lax")
         return
     response.set_cookie(
         COOKIE,
-        SEPARATOR.join(token(i, at) for i, at in claims),
+        SEPARATOR.join(tokens),
         max_age=MAX_AGE_S,
         httponly=True,
         samesite="Lax",
