@@ -303,3 +303,21 @@ def test_a_token_does_not_carry_over_to_a_new_comment_that_reuses_the_id(
     theirs = reload(theirs)
     assert (theirs.body, theirs.status) == ("Sam's own words", status)
     assert stranger.get(edit).status_code == 200
+
+
+def test_a_post_keeps_the_tokens_the_browser_held_and_drops_forged_ones(
+    client, episode, app
+):
+    posted = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
+    with app.test_request_context():
+        held = [ownership.token(i, posted) for i in range(1, ownership.KEEP + 1)]
+    client.set_cookie(ownership.COOKIE, ownership.SEPARATOR.join([*held, "7.forged"]))
+    comment = post(client)
+    sent = client.get_cookie(ownership.COOKIE).value.split(ownership.SEPARATOR)
+    # KEEP tokens at most: the oldest held one makes room; the others come
+    # back as they were sent, the forged one does not, the new one comes last.
+    assert sent[:-1] == held[1:]
+    with app.test_request_context():
+        assert ownership.read(sent[-1]) == {comment.id: comment.created_at}
+    page = client.get("/episodes/ep").get_data(as_text=True)
+    assert f'href="/episodes/ep/comments/{comment.id}/edit"' in page
