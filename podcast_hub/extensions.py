@@ -36,20 +36,28 @@ class Base(so.DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
-def insert_skipping_taken(model: Any) -> Any:
+def insert_skipping_taken(model: Any, dialect: str | None = None) -> Any:
     """Return an INSERT into `model` that skips a row whose key is taken.
 
     INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike): a row that
     another request stored, or is storing, since this one looked is left as it
     is, where a plain INSERT would fail on the key. On PostgreSQL the insert
     waits for that other transaction and skips the row once it commits.
+    `dialect`, the database's name, defaults to the session's.
     """
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(model).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(model).on_conflict_do_nothing()
-    return sa.insert(model)
+    make = _SKIPPING_INSERTS.get(dialect or db.session.get_bind().dialect.name)
+    return sa.insert(model) if make is None else make(model).on_conflict_do_nothing()
+
+
+def skips_taken(dialect: str) -> bool:
+    """Return whether `insert_skipping_taken` skips taken keys on `dialect`."""
+    return dialect in _SKIPPING_INSERTS
+
+
+_SKIPPING_INSERTS: dict[str, Any] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 if TYPE_CHECKING:

@@ -17,11 +17,10 @@ from typing import Any, cast
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..conversation import events
-from ..extensions import db
+from ..extensions import db, insert_skipping_taken, skips_taken
 from ..models import (
     Comment,
     CommentStatus,
@@ -118,7 +117,7 @@ def _tell_hosts(comment: Comment) -> None:
     writes the rows `queue` would (key `host:<host id>:<comment id>`).
     """
     dialect = db.session.get_bind().dialect.name
-    if dialect not in _SKIPPING_INSERTS:
+    if not skips_taken(dialect):
         hosts = sa.select(Host.id).where(Host.notify == HostNotify.EACH)
         for host_id in db.session.scalars(hosts):
             queue(
@@ -160,17 +159,8 @@ def _host_mail_insert(dialect: str) -> Any:
         "due_at",
         "attempts",
     ]
-    insert = _SKIPPING_INSERTS[dialect](OutboxMail.__table__).on_conflict_do_nothing(
-        index_elements=["key"]
-    )
+    insert = insert_skipping_taken(OutboxMail.__table__, dialect)
     return insert.from_select(columns, rows)
-
-
-# INSERT … ON CONFLICT DO NOTHING, by database.
-_SKIPPING_INSERTS: dict[str, Any] = {
-    "postgresql": postgresql.insert,
-    "sqlite": sqlite.insert,
-}
 
 
 def _claimable(now: datetime) -> sa.ColumnElement[bool]:
