@@ -298,6 +298,13 @@ def tabs_of(app, client, count=2, cookies=("session",)):
     return tabs
 
 
+def post_at_once(app, table, tabs, path, data):
+    """POST `data` to `path` from each of `tabs` at once, their first writes
+    into `table` meeting (`writes_meet`); return the answers, in order."""
+    with writes_meet(app, table):
+        return at_once(*(lambda tab=tab: tab.post(path, data=data) for tab in tabs))
+
+
 def at_once(*calls):
     """Run each call in a thread of its own, all started together; return what
     they returned, in order, or raise the first error one of them raised."""

@@ -22,6 +22,7 @@ from .helpers import (
     make_comment,
     make_episode,
     make_show,
+    post_at_once,
     save,
     scalars,
     writes_meet,
@@ -364,10 +365,7 @@ def test_stopping_a_thread_twice_at_once_mutes_it_once(app, client, episode):
         address = db.session.scalar(sa.select(MailAddress))
         stop = f"/mail/unsubscribe/{addresses.unsubscribe_token(address, thread)}"
     tabs = [app.test_client() for _ in range(2)]
-    with writes_meet(app, "mail_mute"):
-        answers = at_once(
-            *(lambda tab=tab: tab.post(stop, data={"scope": "thread"}) for tab in tabs)
-        )
+    answers = post_at_once(app, "mail_mute", tabs, stop, {"scope": "thread"})
     for answer in answers:
         assert answer.status_code == 200
         assert "no more mail about this thread" in answer.get_data(as_text=True)

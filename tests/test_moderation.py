@@ -20,6 +20,7 @@ from .helpers import (
     make_comment,
     make_episode,
     make_show,
+    post_at_once,
     reload,
     tabs_of,
     update,
@@ -419,13 +420,9 @@ def test_one_word_blocked_from_two_tabs_at_once_is_one_rule(app, client, host_to
     are answered, and the word is blocked once."""
     tabs = tabs_of(app, client)
     form = {"kind": "word", "values": "casino", "csrf_token": host_token}
-    with writes_meet(app, "block_rule"):
-        answers = at_once(
-            *(
-                lambda tab=tab: tab.post("/dashboard/moderation/blocks", data=form)
-                for tab in tabs
-            )
-        )
+    answers = post_at_once(
+        app, "block_rule", tabs, "/dashboard/moderation/blocks", form
+    )
     assert [a.status_code for a in answers] == [303, 303]
     with in_app():
         assert [r.value for r in moderation.block_rules()] == ["casino"]

@@ -13,16 +13,15 @@ from podcast_hub.web import listener, ownership
 
 from .conftest import Auth, csrf_from
 from .helpers import (
-    at_once,
     make_comment,
     make_episode,
     make_host,
     make_show,
+    post_at_once,
     scalar,
     scalars,
     tabs_of,
     update,
-    writes_meet,
 )
 
 BANNER = re.compile(r'<aside class="replied".*?</aside>', re.S)
@@ -331,10 +330,7 @@ def test_two_tabs_putting_a_reply_away_at_once_both_go_back(app, client, episode
     cookies = ("session", listener.COOKIE, ownership.COOKIE)
     tabs = tabs_of(app, client, cookies=cookies)
     fields = {"ids": [reply.id], "next": "/", "csrf_token": token}
-    with writes_meet(app, "seen_reply"):
-        answers = at_once(
-            *(lambda tab=tab: tab.post("/replies/seen", data=fields) for tab in tabs)
-        )
+    answers = post_at_once(app, "seen_reply", tabs, "/replies/seen", fields)
     assert [a.status_code for a in answers] == [303, 303]
     assert [a.headers["Location"] for a in answers] == ["/", "/"]
     assert banner(client, "/") == ""

@@ -22,6 +22,7 @@ from .helpers import (
     make_host,
     make_show,
     make_soundbite,
+    post_at_once,
     scalar,
     tabs_of,
     writes_meet,
@@ -412,13 +413,7 @@ def test_invite_pressed_twice_at_once_sends_one_invitation(app, client, owner):
     token = csrf_from(client.get("/dashboard/team").get_data(as_text=True))
     tabs = tabs_of(app, client)
     form = {"email": "new@example.com", "role": "moderator", "csrf_token": token}
-    with writes_meet(app, "invitation"):
-        answers = at_once(
-            *(
-                lambda tab=tab: tab.post("/dashboard/team/invitations", data=form)
-                for tab in tabs
-            )
-        )
+    answers = post_at_once(app, "invitation", tabs, "/dashboard/team/invitations", form)
     sent, refused = sorted(answers, key=lambda a: a.status_code)
     assert (sent.status_code, refused.status_code) == (303, 400)
     assert "already has an invitation waiting" in refused.get_data(as_text=True)
