@@ -132,3 +132,15 @@ def seek(page, seconds, timeout_s=10):
         [seconds, timeout_s * 1000],
     )
     assert seeked, f"the player did not move to {seconds} s"
+
+
+def click_far_down(page, locator):
+    """Click `locator`, far down an episode page, once the player bar has docked.
+
+    Scrolling to it docks the bar at the bottom of the screen a frame later; a
+    click aimed before then can land on the bar that came over its target.
+    """
+    locator.scroll_into_view_if_needed()
+    docked = "document.getElementById('player-bar').classList.contains('is-docked')"
+    wait_until(page, docked)
+    locator.click()

@@ -584,17 +584,46 @@ def count_queries(app):
     return counting
 
 
+_ANSWER = "tests.answer"
+
+
 class _RequestHandler(WSGIRequestHandler):
     # Headers and body go out in several writes; with Nagle's algorithm each
     # small one after the first waits for the browser's delayed ACK.
     disable_nagle_algorithm = True
+
+    def connection_dropped(self, error, environ=None):
+        """Close the answer of a connection the browser dropped.
+
+        Werkzeug's server reads what is left of the request before it closes
+        the answer; when Chromium resets a media request mid-way that read
+        raises, `close()` is skipped, and the file being sent stays open until
+        the garbage collector warns in whichever test runs then.
+        """
+        answer = environ.pop(_ANSWER, None) if environ else None
+        if answer is not None and hasattr(answer, "close"):
+            answer.close()
+
+
+def _keeping_answers(app):
+    """Wrap `app` so that `_RequestHandler` can find each request's answer."""
+
+    def serve(environ, start_response):
+        answer = environ[_ANSWER] = app(environ, start_response)
+        return answer
+
+    return serve
 
 
 @pytest.fixture
 def live_server(app):
     """Serve `app` on a free loopback port for a real browser; return its URL."""
     server = make_server(
-        "127.0.0.1", 0, app, threaded=True, request_handler=_RequestHandler
+        "127.0.0.1",
+        0,
+        _keeping_answers(app),
+        threaded=True,
+        request_handler=_RequestHandler,
     )
     # A short poll interval lets `shutdown` return at once.
     thread = threading.Thread(

@@ -7,15 +7,18 @@ import sqlalchemy as sa
 
 from podcast_hub.models import Comment
 
-from .browser import ARTIFACTS, make_lighthouse, require_chromium, seek, wait_until
+from .browser import (
+    ARTIFACTS,
+    click_far_down,
+    make_lighthouse,
+    require_chromium,
+    seek,
+    wait_until,
+)
 from .helpers import get, make_comment, make_thread, scalar
 
 pytestmark = [
     pytest.mark.browser,
-    # Werkzeug's development server leaves a media response's file to the garbage
-    # collector when Chromium resets a range request mid-way (reading the socket in
-    # its `finally` raises before `close()`); that is not ours to fix.
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
 ]
 
 require_chromium()
@@ -287,13 +290,13 @@ def test_more_replies_load_in_place_and_open_a_page_without_javascript(
     page = open_page("/episodes/lighthouse")
     thread = page.locator(f"#comment-{root.id}")
     assert thread.locator(".comment").count() == 5
-    thread.locator(".more-replies a", has_text="55 more replies").click()
+    click_far_down(page, thread.locator(".more-replies a", has_text="55 more replies"))
     page.locator(f"#comment-{ids[54]}").wait_for()
     assert thread.locator(".comment").count() == 55
     assert focused_id(page) == f"comment-{ids[5]}"
     # Reply 6 answers reply 1, and shows inside it.
     assert page.locator(f"#comment-{ids[0]} > .replies > #comment-{ids[5]}").count()
-    thread.locator(".more-replies a", has_text="5 more replies").click()
+    click_far_down(page, thread.locator(".more-replies a", has_text="5 more replies"))
     page.locator(f"#comment-{ids[59]}").wait_for()
     assert thread.locator(".comment").count() == 60
     assert thread.locator(".more-replies").count() == 0

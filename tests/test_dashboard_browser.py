@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from podcast_hub.extensions import db
 from podcast_hub.models import Comment, Episode
@@ -362,15 +363,17 @@ def test_without_javascript_select_all_is_a_link_and_bulk_is_a_form(
     page = open_page("/login", javascript=False)
     log_in(page, live_server)
     page.get_by_role("link", name="Select all on this page").click()
+    # A click does not wait for the page it opens to be parsed; `expect` does.
+    page.wait_for_url(f"{live_server}/dashboard?select=all")
     boxes = page.locator(".inbox-item .select")
-    assert boxes.count() == 3
+    expect(boxes).to_have_count(3)
     assert all(box.is_checked() for box in boxes.all())
     page.locator("#bulk-form button[value=spam]").click()
     page.wait_for_url(f"{live_server}/dashboard")
+    expect(page.locator("#toast")).to_contain_text("3 comments marked as spam.")
     assert page.locator(".inbox-item").count() == 0
-    assert "3 comments marked as spam." in page.locator("#toast").inner_text()
     page.locator("#toast").get_by_role("button", name="Undo").click()
-    assert page.locator(".inbox-item").count() == 3
+    expect(page.locator(".inbox-item")).to_have_count(3)
 
 
 @pytest.mark.parametrize("javascript", [True, False])

@@ -15,8 +15,6 @@ from .helpers import make_chapter, make_comment, scalar
 
 pytestmark = [
     pytest.mark.browser,
-    # As in test_browser.py: Werkzeug's server and Chromium's reset range requests.
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
 ]
 
 require_chromium()

@@ -11,7 +11,6 @@ from .helpers import scalars
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
 ]
 
 require_chromium()

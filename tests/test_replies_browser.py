@@ -9,8 +9,6 @@ from .test_dashboard_browser import log_in, open_reply
 
 pytestmark = [
     pytest.mark.browser,
-    # As in test_browser: the development server and Chromium's reset ranges.
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
 ]
 
 require_chromium()

@@ -550,9 +550,6 @@ def test_a_stored_file_reads_in_ranges_and_on_past_the_range(app, bucket):
 
 
 @pytest.mark.browser
-# Werkzeug's development server leaves a media response to the garbage collector
-# when Chromium resets a range request mid-way (as in test_browser.py).
-@pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_the_player_plays_and_seeks_audio_from_the_bucket(app, bucket, open_page):
     from .browser import DEMO_AUDIO, require_chromium, seek, wait_until
 
