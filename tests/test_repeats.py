@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from podcast_hub.conversation import repeats
 from podcast_hub.extensions import db
-from podcast_hub.models import Comment, ReplyFeedComment
+from podcast_hub.models import Comment, Episode, ReplyFeedComment
 
 from .conftest import csrf_from
-from .helpers import make_episode, make_show, scalar, scalars
+from .helpers import in_app, make_episode, make_show, scalar, scalars
 
 KEY_FIELD = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 
@@ -144,23 +144,54 @@ def test_a_damaged_key_is_a_clear_error(client, episode, key):
     assert stored_bodies() == []
 
 
-def test_a_repeat_that_loses_the_race_answers_the_winner(client, episode, monkeypatch):
-    """Both requests looked before either stored: the second one's insert meets
-    the unique key, and it answers with the first one's comment."""
+def test_a_key_is_looked_for_only_when_its_insert_meets_it(
+    client, episode, monkeypatch
+):
+    """A new post stores its comment without looking for its key first; a
+    repeat's insert meets the unique key, rolls back, and answers with the
+    first post's comment."""
     token, _ = page_keys(client)
-    first = api_post(client, token, "r" * 24)
     looked = []
     real = repeats.earlier_post
 
-    def missed_once(key, sent):
+    def watched(key, sent):
         looked.append(key)
-        return None if len(looked) == 1 else real(key, sent)
+        return real(key, sent)
 
-    monkeypatch.setattr(repeats, "earlier_post", missed_once)
+    monkeypatch.setattr(repeats, "earlier_post", watched)
+    first = api_post(client, token, "r" * 24)
+    assert first.status_code == 201
+    assert looked == []
     second = api_post(client, token, "r" * 24)
-    assert len(looked) == 2
+    assert len(looked) == 1
     assert second.status_code == 201
     assert second.get_json()["id"] == first.get_json()["id"]
+    assert stored_bodies() == ["Great moment"]
+
+
+@pytest.mark.parametrize("post", [api_post, form_post])
+def test_a_repeat_after_the_episode_closed_answers_the_first_post(
+    client, episode, post
+):
+    """The listener's retry reaches the server after the host closed the
+    comments: it answers with the comment the first post stored, not with a
+    refusal; a new post is refused."""
+    token, (key, other_key) = page_keys(client)
+    first = post(client, token, key)
+    assert first.status_code in (201, 303)
+    with in_app() as session:
+        session.execute(
+            sa.update(Episode).where(Episode.id == episode.id).values(comments_closed=True)
+        )
+        session.commit()
+    again = post(client, token, key)
+    assert again.status_code == first.status_code
+    if post is api_post:
+        assert again.get_json()["id"] == first.get_json()["id"]
+    else:
+        assert again.headers["Location"] == first.headers["Location"]
+    refused = post(client, token, other_key, body="Too late")
+    assert refused.status_code not in (201, 303)
     assert stored_bodies() == ["Great moment"]
 
 

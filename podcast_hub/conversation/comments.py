@@ -114,8 +114,68 @@ def post_comment(
         parent_id=parent_id,
         host=host.id if host else None,
     )
-    if key is not None and (earlier := repeats.earlier_post(key, sent)):
-        return earlier
+    # Nearly every key is new: it is looked for only when this post is refused
+    # or its insert meets the key (`_or_earlier`), not before every post.
+    try:
+        values = _values(
+            episode,
+            body=body,
+            author=author,
+            email=email,
+            timestamp_s=timestamp_s,
+            parent_id=parent_id,
+            host=host,
+            own_ids=own_ids,
+            notify=notify,
+            key=key,
+            sent=sent,
+        )
+    except (ValidationFailed, NotFound) as refused:
+        return _or_earlier(key, sent, refused)
+    comment = None
+    try:
+        comment = _insert(values)
+        if stored is not None:
+            stored(comment)
+        events.changed(comment, None)
+        _commit_keeping_loaded()
+    except sa.exc.IntegrityError as taken:
+        # The same post sent again, or twice at once: the other request stored it.
+        db.session.rollback()
+        if comment is not None:
+            # Rolled back: the row is gone, the object must not stand for it.
+            db.session.expunge(comment)
+        return _or_earlier(key, sent, taken)
+    return comment
+
+
+def _or_earlier(key: str | None, sent: str, stopped: Exception) -> Comment:
+    """Return the comment stored under `key` from the same words by a post sent
+    before this one (a retry answers what the first post stored, even when the
+    episode has closed since); else raise `stopped`, what stopped this one.
+
+    Raises KeyReused when the key was used for other words."""
+    if key is None or (earlier := repeats.earlier_post(key, sent)) is None:
+        raise stopped
+    return earlier
+
+
+def _values(
+    episode: Episode,
+    *,
+    body: str,
+    author: str | None,
+    email: str | None,
+    timestamp_s: int | None,
+    parent_id: int | None,
+    host: Host | None,
+    own_ids: Mapping[int, datetime] | None,
+    notify: bool,
+    key: str | None,
+    sent: str,
+) -> dict[str, Any]:
+    """Return the column values of a new comment, checked and moderated, as
+    `post_comment` stores it; raise ValidationFailed or NotFound if refused."""
     house = None
     if host is None:
         moderation.check_open(episode)
@@ -143,7 +203,7 @@ def post_comment(
         )
     else:
         verdict = moderation.Verdict(CommentStatus.PUBLISHED)
-    values = {
+    return {
         "episode_id": episode.id,
         "parent_id": parent_id,
         "host_id": host.id if host else None,
@@ -164,23 +224,6 @@ def post_comment(
         "body_key": spam.body_key(body),
         "moderation_reason": verdict.reason,
     }
-    comment = None
-    try:
-        comment = _insert(values)
-        if stored is not None:
-            stored(comment)
-        events.changed(comment, None)
-        _commit_keeping_loaded()
-    except sa.exc.IntegrityError:
-        # The same post, sent twice at once: the other request stored it first.
-        db.session.rollback()
-        if comment is not None:
-            # Rolled back: the row is gone, the object must not stand for it.
-            db.session.expunge(comment)
-        if key is None or (earlier := repeats.earlier_post(key, sent)) is None:
-            raise
-        return earlier
-    return comment
 
 
 # Built once: SQLAlchemy keeps its compiled form for the columns given, where

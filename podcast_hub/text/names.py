@@ -31,6 +31,9 @@ _RIGHT_TO_LEFT = frozenset({"R", "AL"})
 _DISPLAY_MARKS = str.maketrans("", "", "\u200e\u200f")
 
 
+# A post's name and words are made normal several times over (the form, the
+# name check, each of the spam filter's tests): the latest are kept.
+@functools.lru_cache(maxsize=128)
 def normal(value: str) -> str:
     """Return a name as it shows: NFKC, no format characters, single spaces.
 

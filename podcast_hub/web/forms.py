@@ -157,7 +157,14 @@ class CommentForm(FlaskForm):
     `idempotency_key` is made with the form and sent back with it (the API
     takes it from the `Idempotency-Key` header): the same post sent twice is
     stored once.
+
+    Its CSRF token is checked by `CSRFProtect` before the view, as for every
+    post; the form itself neither checks it again nor makes a new one for a
+    comment that is posted (the page writes `csrf_input()`).
     """
+
+    class Meta:
+        csrf = False
 
     author = StringField(
         "Name",

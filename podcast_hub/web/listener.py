@@ -89,13 +89,12 @@ def follow(comment: Comment, *, commit: bool = True) -> None:
     """
     found = g.get("reply_feed", _NO_FEED)
     if found is _NO_FEED:
-        # A post needs the feed's id alone: not the whole row.
+        # A post needs no more of the feed than its secret finds.
         secret = request.cookies.get(COOKIE)
-        feed_id = replies.find_feed_id(secret) if secret else None
-    else:
-        feed_id = found.id if found is not None else None
-    if feed_id is not None:
-        replies.follow(feed_id, comment, commit=commit)
+        if secret and replies.follow_secret(secret, comment, commit=commit):
+            return
+    elif found is not None:
+        replies.follow(found.id, comment, commit=commit)
         return
     _start(comment, commit=commit)
 
