@@ -180,9 +180,8 @@ def test_a_repeat_after_the_episode_closed_answers_the_first_post(
     first = post(client, token, key)
     assert first.status_code in (201, 303)
     with in_app() as session:
-        session.execute(
-            sa.update(Episode).where(Episode.id == episode.id).values(comments_closed=True)
-        )
+        closing = sa.update(Episode).where(Episode.id == episode.id)
+        session.execute(closing.values(comments_closed=True))
         session.commit()
     again = post(client, token, key)
     assert again.status_code == first.status_code
