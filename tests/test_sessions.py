@@ -63,3 +63,19 @@ def test_error_page_of_a_sessionless_view_keeps_its_csrf_cookie(client, app):
     assert response.status_code == 404
     assert "Set-Cookie" in response.headers
     assert "Cookie" in response.headers["Vary"]
+
+
+def test_a_new_secret_key_keeps_sessions_only_while_the_old_is_a_fallback(
+    app, client, auth
+):
+    """Sessions signed with the key before a rotation still open while that key
+    is in SECRET_KEY_FALLBACKS, and no longer once it is dropped (the signers
+    derived from each key are kept, never mixed up)."""
+    make_show()
+    auth.login()
+    assert client.get("/dashboard").status_code == 200
+    old = app.config["SECRET_KEY"]
+    app.config.update(SECRET_KEY="the key after a rotation", SECRET_KEY_FALLBACKS=[old])
+    assert client.get("/dashboard").status_code == 200
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert client.get("/dashboard").status_code == 302

@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, Signer
 from werkzeug.wrappers import Response
 
 from ..models import Comment
+from .signing import KeptKeys
 
 COOKIE = "own_comments"
 SEPARATOR = "~"
@@ -35,17 +36,7 @@ def _signer() -> Signer:
 @lru_cache(maxsize=8)
 def _signer_for(secret_key: str | bytes) -> Signer:
     # Made once per secret key (a Signer costs about as much as a signature).
-    return _KeptKeySigner(secret_key, salt="podcast-hub.own-comment.v2")
-
-
-class _KeptKeySigner(Signer):
-    """A Signer that derives its key from the secret once, not at every token."""
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        kept: dict[str | bytes | None, bytes] = self.__dict__.setdefault("_kept", {})
-        if secret_key not in kept:
-            kept[secret_key] = super().derive_key(secret_key)
-        return kept[secret_key]
+    return KeptKeys(secret_key, salt="podcast-hub.own-comment.v2")
 
 
 def token(comment_id: int, created_at: datetime) -> str:

@@ -7,11 +7,15 @@ marked `sessionless`: unless the session was changed (an error page made a
 CSRF token), their responses neither vary on the cookie nor set it.
 """
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from itsdangerous import URLSafeTimedSerializer
+
+from .signing import KeptKeysTimestamps
 
 ViewT = TypeVar("ViewT", bound=Callable[..., Any])
 
@@ -28,7 +32,17 @@ def sessionless(view: ViewT) -> ViewT:
 
 
 class CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, skipped for sessionless views."""
+    """Flask's signed-cookie sessions, skipped for sessionless views.
+
+    The serializer is made once per secret key (and fallbacks), and its signers
+    derive their keys once (`signing`): Flask makes both again at each request.
+    """
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        if not app.secret_key:
+            return None
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        return _serializer(keys, self.salt, self.key_derivation, self.digest_method)
 
     def save_session(
         self, app: Flask, session: SessionMixin, response: Response
@@ -37,3 +51,23 @@ class CookieSessions(SecureCookieSessionInterface):
         if getattr(view, "sessionless", False) and not session.modified:
             return
         super().save_session(app, session, response)
+
+
+@functools.lru_cache(maxsize=8)
+def _serializer(
+    keys: tuple[str | bytes, ...],
+    salt: str,
+    key_derivation: str,
+    digest_method: Any,
+) -> URLSafeTimedSerializer:
+    """Return Flask's session serializer for these keys (the current one last)."""
+    return URLSafeTimedSerializer(
+        list(keys),  # type: ignore[arg-type]
+        salt=salt,
+        serializer=CookieSessions.serializer,
+        signer=KeptKeysTimestamps,
+        signer_kwargs={
+            "key_derivation": key_derivation,
+            "digest_method": digest_method,
+        },
+    )
