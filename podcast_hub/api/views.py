@@ -29,7 +29,11 @@ from ..web.commenting import (
     submit_edit,
 )
 from ..web.forms import POSTING_KEY, EditCommentForm, ModerationForm, validated
-from ..web.loading import load_published_episode, load_published_episode_id
+from ..web.loading import (
+    load_commentable,
+    load_published_episode,
+    load_published_episode_id,
+)
 from ..web.safety import arg_int
 from ..web.sessions import sessionless
 from . import kept, openapi
@@ -105,7 +109,7 @@ def _ordered_json(data):
 @bp.post("/episodes/<slug>/comments")
 @limiter.shared_limit(comment_rate_limit, scope="comments", exempt_when=is_host)
 def post_comment(slug):
-    episode = load_published_episode(slug)
+    episode = load_commentable(slug)
     form = comment_form(formdata=_json_formdata())
     # An unknown parent comment rises as NotFound: 404, naming `parent_id`.
     comment = submit_comment(episode, form)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from .. import clock
+from ..catalog.episodes import Commentable
 from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Comment, CommentStatus, Episode, Host
@@ -70,7 +71,7 @@ class Node:
 
 
 def post_comment(
-    episode: Episode,
+    episode: Episode | Commentable,
     *,
     body: str,
     author: str | None = None,
@@ -161,7 +162,7 @@ def _or_earlier(key: str | None, sent: str, stopped: Exception) -> Comment:
 
 
 def _values(
-    episode: Episode,
+    episode: Episode | Commentable,
     *,
     body: str,
     author: str | None,
@@ -283,7 +284,9 @@ def _mention(name: str, body: str) -> str:
     return body if body.startswith(mention) else f"{mention} {body}"
 
 
-def _published_comment(episode: Episode, comment_id: int) -> tuple[Comment, bool]:
+def _published_comment(
+    episode: Episode | Commentable, comment_id: int
+) -> tuple[Comment, bool]:
     """Return the comment a reply answers, and whether it is at MAX_DEPTH (a
     reply to it attaches beside it). One statement."""
     row = db.session.execute(_REPLIED_TO, {"comment_id": comment_id}).first()
@@ -485,7 +488,7 @@ def delete_own_comment(comment: Comment) -> None:
     db.session.commit()
 
 
-def _check_moment(episode: Episode, timestamp_s: int | None) -> None:
+def _check_moment(episode: Episode | Commentable, timestamp_s: int | None) -> None:
     if timestamp_s is not None and not timecode.inside(timestamp_s, episode.duration_s):
         raise ValidationFailed(
             {

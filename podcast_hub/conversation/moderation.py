@@ -13,6 +13,7 @@ import idna
 import sqlalchemy as sa
 
 from .. import clock
+from ..catalog.episodes import Commentable
 from ..errors import ValidationFailed
 from ..extensions import db, insert_skipping_taken
 from ..models import (
@@ -67,7 +68,7 @@ _STATUS_AFTER: dict[str, CommentStatus] = {
 }
 
 
-def check_open(episode: Episode) -> None:
+def check_open(episode: Episode | Commentable) -> None:
     """Raise ValidationFailed when listeners may no longer comment on `episode`."""
     if episode.comments_closed:
         raise ValidationFailed({"episode": [CLOSED_MESSAGE]}, message=CLOSED_MESSAGE)
@@ -104,7 +105,7 @@ class HouseRules:
 
 def judge_new_comment(
     *,
-    episode: Episode | None = None,
+    episode: Episode | Commentable | None = None,
     author: str | None,
     email: str | None,
     body: str,

@@ -44,7 +44,7 @@ from ..web.commenting import (
     submit_edit,
 )
 from ..web.forms import CommentForm, EditCommentForm, form_errors
-from ..web.loading import load_published_episode
+from ..web.loading import load_commentable, load_published_episode
 from ..web.safety import arg_int
 from ..web.sessions import sessionless
 
@@ -114,7 +114,8 @@ def episode(slug):
 @bp.post("/episodes/<slug>/comments")
 @limiter.shared_limit(comment_rate_limit, scope="comments", exempt_when=is_host)
 def post_comment(slug):
-    found = load_published_episode(slug)
+    # The page that comes back on an error loads the whole episode.
+    found = load_commentable(slug)
     form = comment_form()
     try:
         comment = submit_comment(found, form)
@@ -123,12 +124,12 @@ def post_comment(slug):
         # the words come back with a new key, to be posted as a new comment.
         form.renew_key()
         form.form_errors = [failure.message]
-        return _render_episode(found, form), failure.status
+        return _render_episode(load_published_episode(slug), form), failure.status
     except (ValidationFailed, NotFound) as failure:
         # An unknown parent is a field error here: the page comes back with what
         # was typed, where the JSON API answers 404.
         form_errors(form, failure.fields)
-        return _render_episode(found, form), 400
+        return _render_episode(load_published_episode(slug), form), 400
     if comment.status != CommentStatus.PUBLISHED:
         # Spam looks held too, so that spammers learn nothing.
         flash("Thank you! Your comment will appear once the host approves it.")

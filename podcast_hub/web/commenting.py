@@ -9,6 +9,7 @@ from flask import current_app, session
 from flask_login import current_user
 
 from ..catalog import episodes
+from ..catalog.episodes import Commentable
 from ..conversation import comments, threads
 from ..errors import NotAllowed, NotFound
 from ..models import Comment, Episode
@@ -43,7 +44,7 @@ def comment_form(**kwargs: Any) -> CommentForm:
     return form
 
 
-def submit_comment(episode: Episode, form: CommentForm) -> Comment:
+def submit_comment(episode: Episode | Commentable, form: CommentForm) -> Comment:
     """Validate `form` and post its comment on `episode`; return the comment.
 
     Raises ValidationFailed or NotFound, like `comments.post_comment`.

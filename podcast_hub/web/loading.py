@@ -21,6 +21,16 @@ def load_published_episode(slug: str, now: datetime | None = None) -> Episode:
     return episode
 
 
+def load_commentable(slug: str) -> episodes.Commentable:
+    """Return what a post needs of the published episode at `slug`; else stop as
+    `load_published_episode` does (a redirect from a former slug, or 404)."""
+    found = episodes.commentable(slug)
+    if found is None:
+        redirect_renamed(slug)
+        abort(404, description=NO_PUBLISHED_EPISODE)
+    return found
+
+
 def load_published_episode_id(slug: str) -> int:
     """Return the id of the published episode at `slug`; else stop as
     `load_published_episode` does (a redirect from a former slug, or 404)."""
