@@ -58,6 +58,9 @@ def look(value: str) -> str:
     return _look(value, fold=True)
 
 
+# A listener's name is looked at twice a post (beside the hosts' names, then
+# for the host mark): the latest are kept.
+@functools.lru_cache(maxsize=256)
 def looks(value: str) -> frozenset[str]:
     """Return the caseless skeletons of `value`: every way it may look.
 
