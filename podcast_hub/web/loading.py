@@ -2,6 +2,7 @@
 door (pages, the JSON API, the feeds). An episode's former slug redirects."""
 
 from datetime import datetime
+from typing import TypeVar
 
 from flask import abort, redirect, request, url_for
 
@@ -10,33 +11,32 @@ from ..models import Episode
 
 NO_PUBLISHED_EPISODE = "There is no published episode at this address."
 
+T = TypeVar("T")
+
 
 def load_published_episode(slug: str, now: datetime | None = None) -> Episode:
     """Return the published episode at `slug` (as of `now`); else stop with a
     redirect to its current slug when `slug` is a former one, or with 404."""
-    episode = episodes.get_published(slug, now)
-    if episode is None:
-        redirect_renamed(slug, now)
-        abort(404, description=NO_PUBLISHED_EPISODE)
-    return episode
+    return _found_or_stop(episodes.get_published(slug, now), slug, now)
 
 
 def load_commentable(slug: str) -> episodes.Commentable:
     """Return what a post needs of the published episode at `slug`; else stop as
     `load_published_episode` does (a redirect from a former slug, or 404)."""
-    found = episodes.commentable(slug)
-    if found is None:
-        redirect_renamed(slug)
-        abort(404, description=NO_PUBLISHED_EPISODE)
-    return found
+    return _found_or_stop(episodes.commentable(slug), slug)
 
 
 def load_published_episode_id(slug: str) -> int:
     """Return the id of the published episode at `slug`; else stop as
     `load_published_episode` does (a redirect from a former slug, or 404)."""
-    found = episodes.published_id(slug)
+    return _found_or_stop(episodes.published_id(slug), slug)
+
+
+def _found_or_stop(found: T | None, slug: str, now: datetime | None = None) -> T:
+    """Return `found`, what was read of the episode at `slug`; when nothing was,
+    stop with a redirect from a former slug, or with 404."""
     if found is None:
-        redirect_renamed(slug)
+        redirect_renamed(slug, now)
         abort(404, description=NO_PUBLISHED_EPISODE)
     return found
 
