@@ -56,13 +56,11 @@ def find_feed(secret: str | None) -> ReplyFeed | None:
     return db.session.scalar(_FEED_BY_HASH, {"hash": secrets.digest(secret or "")})
 
 
-# A listener's every post and page looks up their feed, and a post adds a row
-# to it: both statements are built once (SQLAlchemy keeps their compiled form).
+# A listener's pages look up their feed, and a post adds a row to it, finding
+# the feed by its secret: these statements are built once (SQLAlchemy keeps
+# their compiled form).
 _FEED_BY_HASH = sa.select(ReplyFeed).where(ReplyFeed.token_hash == sa.bindparam("hash"))
 _FEEDS: sa.Table = ReplyFeed.__table__  # type: ignore[assignment]
-_FEED_ID_BY_HASH = sa.select(_FEEDS.c.id).where(
-    _FEEDS.c.token_hash == sa.bindparam("hash")
-)
 _FOLLOWED: sa.Table = ReplyFeedComment.__table__  # type: ignore[assignment]
 _FOLLOW = sa.insert(_FOLLOWED)
 _FOLLOW_SECRET = (
