@@ -601,6 +601,47 @@ def test_a_post_and_the_listeners_reply_feed_commit_together(client, episode, by
     assert followed == [comment.id for comment in rows()]
 
 
+@pytest.mark.parametrize("depth", [1, 3])
+def test_a_reply_reads_the_comment_it_answers_once(
+    client, episode, count_queries, depth
+):
+    """A reply reads the comment it answers once, in the statement that checks
+    it may be answered; the mail that tells listeners of the reply finds it
+    there, where it was read again (the session had let it go). At the third
+    level the reply attaches beside the comment, to the one above it."""
+    parent_id = None
+    for level in range(depth):
+        response = post_json(
+            client,
+            "lighthouse",
+            {
+                "author": f"Level {level}",
+                "body": f"Level {level}.",
+                "parent_id": parent_id,
+            },
+        )
+        parent_id = response.get_json()["id"]
+    token = csrf_from(client.get("/episodes/lighthouse").get_data(as_text=True))
+    with count_queries() as counted:
+        response = client.post(
+            "/api/episodes/lighthouse/comments",
+            json={"author": "Rae", "body": "Answering.", "parent_id": parent_id},
+            headers={"X-CSRFToken": token},
+        )
+    assert response.status_code == 201, response.get_json()
+    by_id = [
+        statement
+        for statement in counted.statements
+        if statement.lstrip().startswith("SELECT comment.id")
+        and "WHERE comment.id = " in statement
+    ]
+    assert len(by_id) == 1, counted.statements
+    answered = rows()[-2] if depth == 1 else rows()[1]
+    reply = rows()[-1]
+    assert reply.parent_id == answered.id
+    assert reply.body == ("Answering." if depth == 1 else "@Level 2 Answering.")
+
+
 @pytest.mark.parametrize("by", ["form", "json"])
 def test_a_post_runs_a_fixed_handful_of_statements(client, episode, by, count_queries):
     """What a post costs in SQL is pinned: the episode, the block rules with

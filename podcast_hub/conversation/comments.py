@@ -118,7 +118,10 @@ def post_comment(
     # Nearly every key is new: it is looked for only when this post is refused
     # or its insert meets the key (`_or_earlier`), not before every post.
     try:
-        values = _values(
+        # `answered` (the comment the new one is a reply to, or None) is held
+        # until the post ends: the session keeps loaded objects only while
+        # something refers to them, and the mail listeners read it again.
+        values, answered = _values(
             episode,
             body=body,
             author=author,
@@ -174,10 +177,12 @@ def _values(
     notify: bool,
     key: str | None,
     sent: str,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], Comment | None]:
     """Return the column values of a new comment, checked and moderated, as
-    `post_comment` stores it; raise ValidationFailed or NotFound if refused."""
+    `post_comment` stores it, and the comment it answers (None for a comment
+    that is no reply); raise ValidationFailed or NotFound if refused."""
     house = None
+    answered = None
     if host is None:
         moderation.check_open(episode)
         house = moderation.house_rules()
@@ -188,11 +193,13 @@ def _values(
             )
     _check_moment(episode, timestamp_s)
     if parent_id is not None:
-        parent, deepest = _published_comment(episode, parent_id)
-        parent_id = parent.id
-        if deepest:
+        parent, above = _published_comment(episode, parent_id)
+        answered = parent
+        if above is not None and above.parent_id is not None:
+            # At MAX_DEPTH: the reply attaches beside `parent`, naming it.
             body = _mention(parent.author, body)
-            parent_id = parent.parent_id
+            answered = above
+        parent_id = answered.id
     if host is None:
         verdict = moderation.judge_new_comment(
             episode=episode,
@@ -224,7 +231,7 @@ def _values(
         "posting_digest": sent if key else None,
         "body_key": spam.body_key(body),
         "moderation_reason": verdict.reason,
-    }
+    }, answered
 
 
 # Built once: SQLAlchemy keeps its compiled form for the columns given, where
@@ -286,23 +293,24 @@ def _mention(name: str, body: str) -> str:
 
 def _published_comment(
     episode: Episode | Commentable, comment_id: int
-) -> tuple[Comment, bool]:
-    """Return the comment a reply answers, and whether it is at MAX_DEPTH (a
-    reply to it attaches beside it). One statement."""
+) -> tuple[Comment, Comment | None]:
+    """Return the comment a reply answers, and the comment it replies to (None
+    for a top-level one). One statement.
+
+    At MAX_DEPTH the second has a parent too: a reply attaches beside the first.
+    """
     row = db.session.execute(_REPLIED_TO, {"comment_id": comment_id}).first()
     if row is None or row[0].episode_id != episode.id:
         raise NotFound("There is no such comment on this episode.", field="parent_id")
-    comment, grandparent_id = row
+    comment, above = row
     if comment.status != CommentStatus.PUBLISHED:
         raise NotFound("That comment is not open for replies.", field="parent_id")
-    return comment, comment.parent_id is not None and grandparent_id is not None
+    return comment, above
 
 
-# The comment replied to, and its parent's parent: at MAX_DEPTH (3) a comment
-# has both a parent and a grandparent.
 _PARENT = so.aliased(Comment, name="parent")
 _REPLIED_TO = (
-    sa.select(Comment, _PARENT.parent_id)
+    sa.select(Comment, _PARENT)
     .outerjoin(_PARENT, _PARENT.id == Comment.parent_id)
     .where(Comment.id == sa.bindparam("comment_id"))
 )
