@@ -21,10 +21,10 @@ from ..extensions import limiter, unlimited
 from ..text import markdown, rules
 from ..web import links, ownership
 from ..web.commenting import (
-    comment_form,
     comment_rate_limit,
     is_host,
     own_comment,
+    read_comment,
     submit_comment,
     submit_edit,
 )
@@ -110,9 +110,8 @@ def _ordered_json(data):
 @limiter.shared_limit(comment_rate_limit, scope="comments", exempt_when=is_host)
 def post_comment(slug):
     episode = load_commentable(slug)
-    form = comment_form(formdata=_json_formdata())
     # An unknown parent comment rises as NotFound: 404, naming `parent_id`.
-    comment = submit_comment(episode, form)
+    comment = submit_comment(episode, read_comment(_json_formdata()))
     response = jsonify(comments.to_json(comments.Node(comment)))
     ownership.remember(response, comment)
     return response, 201

@@ -40,6 +40,7 @@ from ..web.commenting import (
     comment_rate_limit,
     is_host,
     own_comment,
+    read_comment,
     submit_comment,
     submit_edit,
 )
@@ -116,18 +117,19 @@ def episode(slug):
 def post_comment(slug):
     # The page that comes back on an error loads the whole episode.
     found = load_commentable(slug)
-    form = comment_form()
     try:
-        comment = submit_comment(found, form)
+        comment = submit_comment(found, read_comment())
     except repeats.KeyReused as failure:
         # The form was used for another comment (the browser's Back button):
         # the words come back with a new key, to be posted as a new comment.
+        form = comment_form()
         form.renew_key()
         form.form_errors = [failure.message]
         return _render_episode(load_published_episode(slug), form), failure.status
     except (ValidationFailed, NotFound) as failure:
         # An unknown parent is a field error here: the page comes back with what
         # was typed, where the JSON API answers 404.
+        form = comment_form()
         form_errors(form, failure.fields)
         return _render_episode(load_published_episode(slug), form), 400
     if comment.status != CommentStatus.PUBLISHED:

@@ -5,8 +5,9 @@ import hashlib
 import hmac
 from typing import Any
 
-from flask import current_app, session
+from flask import current_app, request, session
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from ..catalog import episodes
 from ..catalog.episodes import Commentable
@@ -14,7 +15,13 @@ from ..conversation import comments, threads
 from ..errors import NotAllowed, NotFound
 from ..models import Comment, Episode
 from . import listener, ownership
-from .forms import CommentForm, EditCommentForm, validated
+from .forms import (
+    CommentForm,
+    CommentInput,
+    EditCommentForm,
+    plain_comment,
+    validated,
+)
 
 
 def comment_rate_limit() -> str:
@@ -44,24 +51,42 @@ def comment_form(**kwargs: Any) -> CommentForm:
     return form
 
 
-def submit_comment(episode: Episode | Commentable, form: CommentForm) -> Comment:
-    """Validate `form` and post its comment on `episode`; return the comment.
+def read_comment(formdata: MultiDict[str, str] | None = None) -> CommentInput:
+    """Return the comment this request posts, read by the comment form's rules
+    from `formdata` (else the posted form); raise ValidationFailed naming what
+    is wrong, field by field.
+
+    A comment that plainly passes the rules is read without building the form
+    (`forms.plain_comment`); any other is read, and explained, by the form.
+    """
+    source = formdata
+    if source is None and not request.files:
+        source = request.form
+    if source is not None:
+        plain = plain_comment(source, listener=not is_host())
+        if plain is not None:
+            return plain
+    form = comment_form() if formdata is None else comment_form(formdata=formdata)
+    return CommentInput.of(validated(form))
+
+
+def submit_comment(episode: Episode | Commentable, posted: CommentInput) -> Comment:
+    """Post the comment `posted` (`read_comment`) on `episode`; return it.
 
     Raises ValidationFailed or NotFound, like `comments.post_comment`.
     """
-    validated(form)
     host = current_user if is_host() else None
     comment = comments.post_comment(
         episode,
-        body=form.body.data,
-        author=None if host else form.author.data,
-        email=None if host else form.email.data,
-        timestamp_s=form.timestamp.data,
-        parent_id=form.parent_id.data,
+        body=posted.body,
+        author=posted.author,
+        email=posted.email,
+        timestamp_s=posted.timestamp_s,
+        parent_id=posted.parent_id,
         host=host,
         own_ids=None if host else ownership.owned(),
-        notify=False if host else bool(form.notify.data),
-        key=posting_key(form.idempotency_key.data),
+        notify=posted.notify,
+        key=posting_key(posted.idempotency_key),
         # In the comment's own transaction: one commit a post.
         stored=None if host else _follow,
     )

@@ -1,12 +1,15 @@
 """Forms shared by the HTML pages and the JSON API."""
 
+import re
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -149,6 +152,9 @@ def new_posting_key() -> str:
 
 POSTING_KEY = r"^[A-Za-z0-9_-]{16,128}$"
 POSTING_KEY_DAMAGED = "This form is damaged; reload the page and post again."
+# The longest listener's name and comment the comment form takes.
+NAME_MAX = 80
+BODY_MAX = 10_000
 
 
 class CommentForm(FlaskForm):
@@ -171,7 +177,7 @@ class CommentForm(FlaskForm):
         filters=[clean_name],
         validators=[
             DataRequired("Tell us your name."),
-            Length(max=80, message="Keep your name under 80 characters."),
+            Length(max=NAME_MAX, message="Keep your name under 80 characters."),
         ],
     )
     email = EmailField(
@@ -188,7 +194,7 @@ class CommentForm(FlaskForm):
         filters=[clean_text],
         validators=[
             DataRequired("Write something first."),
-            Length(max=10_000, message="Keep it under 10,000 characters."),
+            Length(max=BODY_MAX, message="Keep it under 10,000 characters."),
         ],
     )
     timestamp = TimecodeField("At")
@@ -220,6 +226,89 @@ class CommentForm(FlaskForm):
         self.idempotency_key.data = new_posting_key()
 
 
+@dataclass(frozen=True)
+class CommentInput:
+    """A comment as the comment form reads it: the words and fields a post
+    stores. A host's has no name, address or mail request."""
+
+    body: str
+    timestamp_s: int | None
+    parent_id: int | None
+    idempotency_key: str | None
+    author: str | None = None
+    email: str | None = None
+    notify: bool = False
+
+    @classmethod
+    def of(cls, form: CommentForm) -> "CommentInput":
+        """Return what `form`, validated, holds."""
+        listener = "author" in form
+        return cls(
+            body=form.body.data,
+            timestamp_s=form.timestamp.data,
+            parent_id=form.parent_id.data,
+            idempotency_key=form.idempotency_key.data,
+            author=form.author.data if listener else None,
+            email=form.email.data if listener else None,
+            notify=bool(form.notify.data) if listener else False,
+        )
+
+
+def plain_comment(
+    formdata: MultiDict[str, str], *, listener: bool
+) -> CommentInput | None:
+    """Return the comment in `formdata` when it plainly passes CommentForm's
+    rules, read as the form reads it (the same filters, the first of repeated
+    fields); None for anything else, which the form itself then reads and
+    explains.
+
+    Building the form costs a post more than everything else it does to read
+    the fields, and nearly every post is plainly fine. `listener`: the form
+    has the name, address and mail request (a host's has not).
+    """
+
+    def first(name: str) -> str | None:
+        values = formdata.getlist(name)
+        return values[0] if values else None
+
+    raw_body, key = first("body"), first("idempotency_key")
+    # Without a key the form makes a fresh one, as for a new page.
+    if raw_body is None or key is None:
+        return None
+    if key and not re.match(POSTING_KEY, key):
+        return None
+    body = clean_text(raw_body)
+    if not isinstance(body, str) or not body or len(body) > BODY_MAX:
+        return None
+    raw_moment = first("timestamp")
+    try:
+        moment = None if raw_moment is None else timecode.parse(raw_moment)
+    except timecode.TimecodeError:
+        return None
+    raw_parent = first("parent_id")
+    parent_id = None
+    if raw_parent:
+        try:
+            parent_id = int(raw_parent)
+        except ValueError:
+            return None
+        if not is_id(parent_id):
+            return None
+    if not listener:
+        return CommentInput(body, moment, parent_id, key)
+    raw_author, raw_email, raw_notify = first("author"), first("email"), first("notify")
+    author = None if raw_author is None else clean_name(raw_author)
+    if not isinstance(author, str) or not author.strip() or len(author) > NAME_MAX:
+        return None
+    email = None if raw_email is None else clean_line(raw_email)
+    if not isinstance(email, str | None) or (email and rules.email_problem(email)):
+        return None
+    notify = raw_notify not in (None, "false", "")
+    if notify and not email:
+        return None
+    return CommentInput(body, moment, parent_id, key, author, email, notify)
+
+
 class EditCommentForm(FlaskForm):
     """A listener changing their own comment: the same rules as posting it."""
 
@@ -235,7 +324,7 @@ class ReplyForm(FlaskForm):
         filters=[clean_text],
         validators=[
             DataRequired("Write your reply first."),
-            Length(max=10_000, message="Keep it under 10,000 characters."),
+            Length(max=BODY_MAX, message="Keep it under 10,000 characters."),
         ],
     )
 
