@@ -453,7 +453,7 @@ def hub_bodies(folder, slug):
             (slug,),
         )
         # A reply below the third level starts with "@name ": the mark follows.
-        return [re.sub(r"^@Listener [\d-]+ ", "", body) for (body,) in rows]
+        return [re.sub(r"^@Listener [\w-]+ [\d-]+ ", "", body) for (body,) in rows]
 
 
 def isso_bodies(path, slug):
