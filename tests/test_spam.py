@@ -269,3 +269,47 @@ def test_reasons_fit_their_column():
         ]
     )
     assert len(reason) <= Comment.moderation_reason.type.length
+
+
+WORDS = "Best show ever, everyone should subscribe now"
+
+
+@pytest.mark.parametrize(
+    ("author", "email", "claimed", "words"),
+    [
+        ("Lee Listener", None, False, WORDS),
+        (None, "LEE@example.com", False, WORDS),
+        (None, None, True, WORDS),
+        ("Lee Listener", "lee@example.com", True, "Short."),
+        (None, None, False, "Short."),
+    ],
+)
+def test_the_counts_read_with_the_house_rules_are_the_counts_read_alone(
+    app, episode, author, email, claimed, words
+):
+    """A post reads the spam filter's counts in the statement of the house
+    rules; they are what the filter counts on its own."""
+    storm = make_episode(slug="storm", title="The Storm")
+    mine = {}
+    for n in range(3):
+        comment = make_comment(episode, body=f"Number {n}, and a long enough one.")
+        mine[comment.id] = comment.created_at
+    for other in (storm, make_episode(slug="gale", title="The Gale")):
+        copied = WORDS.upper()
+        make_comment(
+            other, body=copied, body_key=spam.body_key(copied), author="Zed", email=None
+        )
+    with in_app():
+        counting = spam.Counting(
+            body=words,
+            episode_id=episode.id,
+            email=email,
+            author=author,
+            own_ids=mine if claimed else {},
+        )
+        alone = spam._counts(counting)
+        house = moderation.house_rules(counting)
+    assert house.counts == alone
+    copies = 2 if words == WORDS else 0
+    recent = 3 if (author or email or claimed) else 0
+    assert alone == (copies, recent)

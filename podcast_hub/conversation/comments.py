@@ -181,12 +181,9 @@ def _values(
     """Return the column values of a new comment, checked and moderated, as
     `post_comment` stores it, and the comment it answers (None for a comment
     that is no reply); raise ValidationFailed or NotFound if refused."""
-    house = None
     answered = None
     if host is None:
         moderation.check_open(episode)
-        house = moderation.house_rules()
-        author = listener_name(author, house.host_names)
         if notify and not email:
             raise ValidationFailed(
                 {"notify": [rules.NOTIFY_NEEDS_EMAIL]}, message=rules.NOTIFY_NEEDS_EMAIL
@@ -200,6 +197,13 @@ def _values(
             body = _mention(parent.author, body)
             answered = above
         parent_id = answered.id
+    house = None
+    if host is None:
+        # The rules, with the spam filter's counts for the words as stored.
+        author = names.normal(author or "")
+        counting = spam.Counting(body, episode.id, email, author, own_ids or {})
+        house = moderation.house_rules(counting)
+        author = listener_name(author, house.host_names)
     if host is None:
         verdict = moderation.judge_new_comment(
             episode=episode,

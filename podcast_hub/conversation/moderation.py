@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 import idna
 import sqlalchemy as sa
@@ -101,6 +101,9 @@ class HouseRules:
     rules: list[tuple[str, str]]
     mode: str | None
     host_names: list[str]
+    # The spam filter's counts for the comment being posted (copies, recent),
+    # when they were read with the rules (`house_rules(counting=…)`).
+    counts: tuple[int, int] | None = None
 
 
 def judge_new_comment(
@@ -215,6 +218,7 @@ def _verdict(
         own_ids=own_ids,
         known=is_known,
         fresh=fresh,
+        counts=house.counts,
     )
     reasons = list(found.reasons)
     if found.points >= spam.SPAM_SCORE:
@@ -282,25 +286,37 @@ def is_blocked(*, author: str | None, email: str | None, body: str | None) -> bo
     return _blocked(rules, author=author, email=email, body=body)
 
 
-def house_rules() -> HouseRules:
-    """Return the block rules, the moderation mode and the hosts' names.
+def house_rules(counting: spam.Counting | None = None) -> HouseRules:
+    """Return the block rules, the moderation mode and the hosts' names; with
+    `counting`, the spam filter's counts for that new comment too
+    (`spam.counts_statement`), which a new comment's verdict then uses.
 
     One statement, as it runs for every post: a row for the mode, one for each
-    rule and one for each host, each row saying which it is.
+    rule, one for each host and one for the counts, each row saying which it is.
     """
+    statement: sa.CompoundSelect = _HOUSE_RULES
+    params: dict[str, object] = {}
+    counts = None
+    if counting is not None:
+        columns, params = spam.counts_statement(counting)
+        counts = (0, 0)
+        if columns is not None:
+            statement = _house_rules_counting(columns)
     rules, mode, host_names = [], None, []
-    for what, kind, value in db.session.connection().execute(_HOUSE_RULES):
+    for what, kind, value in db.session.connection().execute(statement, params):
         if what == "rule":
             rules.append((kind, value))
         elif what == "host":
             host_names.append(value)
+        elif what == "counts":
+            counts = (int(kind or 0), int(value or 0))
         else:
             mode = value
-    return HouseRules(rules, mode, host_names)
+    return HouseRules(rules, mode, host_names, counts)
 
 
 _HOSTS: sa.Table = Host.__table__  # type: ignore[assignment]
-_HOUSE_RULES = sa.union_all(
+_HOUSE_ROWS = (
     sa.select(
         sa.literal("mode"),
         sa.null(),
@@ -309,6 +325,18 @@ _HOUSE_RULES = sa.union_all(
     sa.select(sa.literal("rule"), _BLOCK_RULES.c.kind, _BLOCK_RULES.c.value),
     sa.select(sa.literal("host"), sa.null(), _HOSTS.c.display_name),
 )
+_HOUSE_RULES = sa.union_all(*_HOUSE_ROWS)
+
+
+@functools.cache
+def _house_rules_counting(columns: tuple[Any, Any]) -> sa.CompoundSelect:
+    """Return the house rules' statement with a row of the spam filter's two
+    counts (`columns`, as text), built once for each kind of count."""
+    copies, recent = columns
+    counted = sa.select(
+        sa.literal("counts"), sa.cast(copies, sa.String), sa.cast(recent, sa.String)
+    )
+    return sa.union_all(*_HOUSE_ROWS, counted)
 
 
 def _blocked(

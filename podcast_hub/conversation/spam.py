@@ -84,11 +84,14 @@ def score(
     own_ids: Mapping[int, datetime],
     known: bool,
     fresh: bool = True,
+    counts: tuple[int, int] | None = None,
 ) -> Score:
     """Score a listener's words on episode `episode_id`.
 
     `known`: the listener already has a published comment. `fresh`: a new
-    comment (an edit is not a new post: no flood or copy check).
+    comment (an edit is not a new post: no flood or copy check). `counts`:
+    the copies and the recent comments as `counts_statement` counted them in
+    this transaction, else they are counted.
     """
     result = Score()
     links = count_links(body)
@@ -101,13 +104,9 @@ def score(
     if is_shouting(body):
         result.add(1, "written in capitals")
     if fresh and episode_id is not None:
-        copies, recent = _counts(
-            body=body,
-            episode_id=episode_id,
-            email=email,
-            author=author,
-            own_ids=own_ids,
-        )
+        if counts is None:
+            counts = _counts(Counting(body, episode_id, email, author, own_ids))
+        copies, recent = counts
         if copies:
             where = "another episode" if copies == 1 else f"{copies} other episodes"
             result.add(min(copies, 2), f"same words as a comment on {where}")
@@ -118,60 +117,91 @@ def score(
     return result
 
 
-def _counts(
-    *,
-    body: str,
-    episode_id: int,
-    email: str | None,
-    author: str | None,
-    own_ids: Mapping[int, datetime],
-) -> tuple[int, int]:
-    """Return how many other episodes a listener recently wrote these words on,
-    and how many comments this listener posted within FLOOD_WINDOW.
+@dataclass(frozen=True)
+class Counting:
+    """What the spam filter counts for a new comment (`counts_statement`): its
+    words as stored, its episode, and who posts it (e-mail address, name as
+    stored, the browser's own comments {id: created_at})."""
 
-    One statement for both, as it runs for every post. Words too short to
-    count are not looked for (0). The listener is known by their e-mail address,
-    this browser's tokens, or their name: a flood under one name is a flood
-    whoever sends it; with none of them there is no flood to count (0).
+    body: str
+    episode_id: int
+    email: str | None
+    author: str | None
+    own_ids: Mapping[int, datetime]
+
+
+def counts_statement(
+    counting: Counting,
+) -> tuple[tuple[Any, Any] | None, dict[str, object]]:
+    """Return the two counts for a new comment as columns of one row, and their
+    parameters: how many other episodes the listener recently wrote these
+    words on, and how many comments the listener posted within FLOOD_WINDOW.
+    The columns are None when there is nothing to count; a column is NULL
+    for what is not counted.
+
+    Words too short to count are not looked for (0). The listener is known by
+    their e-mail address, this browser's tokens, or their name: a flood under
+    one name is a flood whoever sends it; with none of them there is no flood
+    to count (0). `moderation.house_rules` reads them with the rules.
     """
     now = clock.now()
     params: dict[str, object] = {}
+    body, email, author = counting.body, counting.email, counting.author
     if len(_key(body)) >= COPY_MIN_LENGTH:
         params.update(
-            body_key=body_key(body), episode_id=episode_id, copy_since=now - COPY_WINDOW
+            body_key=body_key(body),
+            episode_id=counting.episode_id,
+            copy_since=now - COPY_WINDOW,
         )
-    if own_ids:
-        params["claims"] = claim_pairs(own_ids)
+    if counting.own_ids:
+        params["claims"] = claim_pairs(counting.own_ids)
     if email and email.strip():
         params["email"] = email.strip().lower()
     if author and author.strip():
         params["author"] = author
-    copies = "body_key" in params
     proofs = ("claims" in params, "email" in params, "author" in params)
-    query = _counts_query(copies, *proofs)
-    if query is None:
+    columns = _counts_columns("body_key" in params, *proofs)
+    if columns is not None:
+        params["flood_since"] = now - FLOOD_WINDOW
+    return columns, params
+
+
+def _counts(counting: Counting) -> tuple[int, int]:
+    """Return the two counts for a new comment (`counts_statement`), in one
+    statement of their own."""
+    columns, params = counts_statement(counting)
+    if columns is None:
         return 0, 0
-    params["flood_since"] = now - FLOOD_WINDOW
-    found = iter(db.session.connection().execute(query, params).one())
-    return (
-        (next(found) or 0) if copies else 0,
-        (next(found) or 0) if any(proofs) else 0,
-    )
+    found = db.session.connection().execute(_counts_query(columns), params).one()
+    return found[0] or 0, found[1] or 0
+
+
+@functools.cache
+def _counts_query(columns: tuple[Any, Any]) -> sa.Select[Any]:
+    return sa.select(*columns)
 
 
 _COMMENTS: sa.Table = Comment.__table__  # type: ignore[assignment]
 
 
 @functools.cache
-def _counts_query(
+def _counts_columns(
     copies: bool, by_claims: bool, by_email: bool, by_author: bool
-) -> sa.Select[Any] | None:
-    """Return `_counts`'s statement for what is looked for, built once each;
-    None when there is nothing to count."""
+) -> tuple[Any, Any] | None:
+    """Return `counts_statement`'s two columns for what is looked for, built
+    once each (SQLAlchemy keeps their compiled statements); None when there is
+    nothing to count."""
     comments = _COMMENTS
-    asked = []
+    proofs = [claimed(comments)] if by_claims else []
+    if by_email:
+        proofs.append(sa.func.lower(comments.c.email) == sa.bindparam("email"))
+    if by_author:
+        proofs.append(comments.c.author == sa.bindparam("author"))
+    if not copies and not proofs:
+        return None
+    copied: Any = sa.null()
     if copies:
-        asked.append(
+        copied = (
             sa.select(sa.func.count(sa.distinct(comments.c.episode_id)))
             .where(
                 comments.c.body_key == sa.bindparam("body_key"),
@@ -182,11 +212,7 @@ def _counts_query(
             )
             .scalar_subquery()
         )
-    proofs = [claimed(comments)] if by_claims else []
-    if by_email:
-        proofs.append(sa.func.lower(comments.c.email) == sa.bindparam("email"))
-    if by_author:
-        proofs.append(comments.c.author == sa.bindparam("author"))
+    recent: Any = sa.null()
     if proofs:
         # One query a proof, each on its own index (an OR of them reads every
         # comment of the window), their ids united so none counts twice.
@@ -200,8 +226,8 @@ def _counts_query(
                 for proof in proofs
             )
         ).subquery()
-        asked.append(sa.select(sa.func.count()).select_from(found).scalar_subquery())
-    return sa.select(*asked) if asked else None
+        recent = sa.select(sa.func.count()).select_from(found).scalar_subquery()
+    return copied, recent
 
 
 # The same recent comments are read for each new one: their keys are kept.
