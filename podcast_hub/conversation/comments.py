@@ -197,14 +197,12 @@ def _values(
             body = _mention(parent.author, body)
             answered = above
         parent_id = answered.id
-    house = None
     if host is None:
         # The rules, with the spam filter's counts for the words as stored.
         author = names.normal(author or "")
         counting = spam.Counting(body, episode.id, email, author, own_ids or {})
         house = moderation.house_rules(counting)
         author = listener_name(author, house.host_names)
-    if host is None:
         verdict = moderation.judge_new_comment(
             episode=episode,
             author=author,
